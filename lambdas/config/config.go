@@ -1,0 +1,168 @@
+// Package config is the contract between the FaceRecognitionService construct
+// and the Lambda functions it bundles: the environment variable names the
+// construct sets, the defaults both sides share, the table's attribute and
+// index names, and the limits that come from Amazon Rekognition.
+//
+// It has no dependencies beyond the standard library so that the construct
+// package can import it without linking the AWS SDK into CDK apps.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Environment variable names set on the functions by the construct.
+const (
+	// EnvCollectionID names the Rekognition collection (CollectionId).
+	EnvCollectionID = "COLLECTION_ID"
+	// EnvTableName names the DynamoDB table of face and image items.
+	EnvTableName = "TABLE_NAME"
+	// EnvImagePrefix is the S3 key prefix under which images are stored.
+	EnvImagePrefix = "IMAGE_PREFIX"
+	// EnvFaceMatchThreshold is the minimum similarity (0-100) of a match.
+	EnvFaceMatchThreshold = "FACE_MATCH_THRESHOLD"
+	// EnvMaxFaces is the maximum number of faces indexed per image and of
+	// matches returned per searched face.
+	EnvMaxFaces = "MAX_FACES"
+	// EnvQualityFilter is Rekognition's QualityFilter (NONE, AUTO, LOW, MEDIUM, HIGH).
+	EnvQualityFilter = "QUALITY_FILTER"
+	// EnvSearchMaxImageBytes caps the decoded image bytes a search accepts.
+	EnvSearchMaxImageBytes = "SEARCH_MAX_IMAGE_BYTES"
+	// EnvAllowedOrigin is the value of Access-Control-Allow-Origin on responses.
+	EnvAllowedOrigin = "ALLOWED_ORIGIN"
+)
+
+// Table layout shared by the construct (schema) and the functions (items).
+const (
+	// AttrFaceID is the table's partition key: a Rekognition FaceId for face
+	// items, ImageItemPrefix followed by "bucket/key" for image items.
+	AttrFaceID = "FaceId"
+	// AttrObjectKey is the S3 object key of the image an item belongs to; it
+	// is the partition key of ObjectKeyIndex.
+	AttrObjectKey = "ObjectKey"
+	// ObjectKeyIndex is the global secondary index that finds an image's
+	// items (its faces and its image item) by object key.
+	ObjectKeyIndex = "ObjectKeyIndex"
+	// ImageItemPrefix starts the FaceId of the one image item kept per
+	// object, which records its indexing status.
+	ImageItemPrefix = "IMAGE#"
+)
+
+// Defaults shared by the construct's props and the functions.
+const (
+	// DefaultImagePrefix is where PUT /index/{filename} stores images.
+	DefaultImagePrefix = "index/"
+	// DefaultFaceMatchThreshold is the minimum similarity of a returned
+	// match, in percent. Rekognition's own default for SearchFacesByImage is 80.
+	DefaultFaceMatchThreshold = 80.0
+	// DefaultMaxFaces bounds faces indexed per image and matches per face.
+	DefaultMaxFaces = 10
+	// DefaultQualityFilter lets Rekognition choose the quality bar
+	// (Rekognition's own default for IndexFaces and SearchFacesByImage).
+	DefaultQualityFilter = "AUTO"
+	// DefaultAllowedOrigin allows any origin; browsers still need the API key.
+	DefaultAllowedOrigin = "*"
+)
+
+// Limits that come from Amazon Rekognition and AWS Lambda.
+const (
+	// MaxImageBytes is the most image bytes Rekognition accepts inline
+	// (Image.Bytes): 5 MB (Rekognition limits). It is the default and the
+	// maximum of SearchMaxImageBytes.
+	MaxImageBytes = 5 * 1024 * 1024
+	// MaxS3ImageBytes is the largest S3 object Rekognition reads through
+	// Image.S3Object: 15 MB (Rekognition limits). Larger objects are rejected
+	// by the index function without calling IndexFaces.
+	MaxS3ImageBytes = 15 * 1024 * 1024
+	// MinImageDimension is the smallest width and height, in pixels, that
+	// Rekognition accepts: 80 (Rekognition limits).
+	MinImageDimension = 80
+	// MaxFacesLimit is the largest MaxFaces IndexFaces accepts (100) and the
+	// upper bound of the construct's max-faces prop.
+	MaxFacesLimit = 100
+)
+
+// Config is the functions' view of their environment.
+type Config struct {
+	CollectionID        string
+	TableName           string
+	ImagePrefix         string
+	FaceMatchThreshold  float64
+	MaxFaces            int
+	QualityFilter       string
+	SearchMaxImageBytes int
+	AllowedOrigin       string
+}
+
+// qualityFilters are the values Rekognition accepts for QualityFilter.
+var qualityFilters = []string{"NONE", "AUTO", "LOW", "MEDIUM", "HIGH"}
+
+// FromEnv reads Config through getenv (os.Getenv in the functions). Unset
+// optional variables take their defaults; CollectionId and the table name are
+// required. It returns an error naming the first variable that is missing or
+// out of range.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		CollectionID:        getenv(EnvCollectionID),
+		TableName:           getenv(EnvTableName),
+		ImagePrefix:         getenv(EnvImagePrefix),
+		FaceMatchThreshold:  DefaultFaceMatchThreshold,
+		MaxFaces:            DefaultMaxFaces,
+		QualityFilter:       DefaultQualityFilter,
+		SearchMaxImageBytes: MaxImageBytes,
+		AllowedOrigin:       DefaultAllowedOrigin,
+	}
+	if c.CollectionID == "" {
+		return c, fmt.Errorf("%s is required", EnvCollectionID)
+	}
+	if c.TableName == "" {
+		return c, fmt.Errorf("%s is required", EnvTableName)
+	}
+	if v := getenv(EnvFaceMatchThreshold); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 100 {
+			return c, fmt.Errorf("%s must be a number from 0 to 100, got %q", EnvFaceMatchThreshold, v)
+		}
+		c.FaceMatchThreshold = f
+	}
+	if v := getenv(EnvMaxFaces); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxFacesLimit {
+			return c, fmt.Errorf("%s must be an integer from 1 to %d, got %q", EnvMaxFaces, MaxFacesLimit, v)
+		}
+		c.MaxFaces = n
+	}
+	if v := getenv(EnvQualityFilter); v != "" {
+		if err := ValidateQualityFilter(v); err != nil {
+			return c, fmt.Errorf("%s: %w", EnvQualityFilter, err)
+		}
+		c.QualityFilter = v
+	}
+	if v := getenv(EnvSearchMaxImageBytes); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxImageBytes {
+			return c, fmt.Errorf("%s must be an integer from 1 to %d, got %q", EnvSearchMaxImageBytes, MaxImageBytes, v)
+		}
+		c.SearchMaxImageBytes = n
+	}
+	if v := getenv(EnvAllowedOrigin); v != "" {
+		c.AllowedOrigin = v
+	}
+	return c, nil
+}
+
+// ValidateQualityFilter returns an error unless v is one of Rekognition's
+// QualityFilter values: NONE, AUTO, LOW, MEDIUM or HIGH.
+func ValidateQualityFilter(v string) error {
+	for _, q := range qualityFilters {
+		if v == q {
+			return nil
+		}
+	}
+	return fmt.Errorf("quality filter must be one of %s, got %q", strings.Join(qualityFilters, ", "), v)
+}
+
+// Version is the service version reported by GET /info.
+const Version = "0.1.0"

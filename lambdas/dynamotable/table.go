@@ -1,0 +1,321 @@
+// Package dynamotable stores the face service's items in a DynamoDB table
+// (partition key FaceId, global secondary index ObjectKeyIndex on
+// ObjectKey). It implements service.FaceTable over a small interface shaped
+// like *dynamodb.Client.
+package dynamotable
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// API is the subset of *dynamodb.Client the table calls.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+// DynamoDB batch limits (DynamoDB API reference).
+const (
+	maxBatchGet   = 100
+	maxBatchWrite = 25
+)
+
+// Item types, in the ItemType attribute.
+const (
+	typeFace  = "FACE"
+	typeImage = "IMAGE"
+)
+
+// item is the stored shape of face and image items. Attribute names follow
+// Rekognition's (FaceId, ImageId, ExternalImageId, BoundingBox, Confidence).
+type item struct {
+	FaceID           string               `dynamodbav:"FaceId"`
+	ItemType         string               `dynamodbav:"ItemType"`
+	ImageID          string               `dynamodbav:"ImageId,omitempty"`
+	ExternalImageID  string               `dynamodbav:"ExternalImageId,omitempty"`
+	BoundingBox      *service.BoundingBox `dynamodbav:"BoundingBox,omitempty"`
+	Confidence       float64              `dynamodbav:"Confidence,omitempty"`
+	Bucket           string               `dynamodbav:"Bucket"`
+	ObjectKey        string               `dynamodbav:"ObjectKey"`
+	ETag             string               `dynamodbav:"ETag,omitempty"`
+	ContentSHA256    string               `dynamodbav:"ContentSha256,omitempty"`
+	Person           string               `dynamodbav:"Person,omitempty"`
+	Status           string               `dynamodbav:"Status,omitempty"`
+	Reason           string               `dynamodbav:"Reason,omitempty"`
+	FaceCount        int                  `dynamodbav:"FaceCount,omitempty"`
+	FaceIDs          []string             `dynamodbav:"FaceIds,omitempty,stringset"`
+	UnindexedReasons []string             `dynamodbav:"UnindexedReasons,omitempty"`
+	IndexedAt        time.Time            `dynamodbav:"IndexedAt"`
+}
+
+// Table is a service.FaceTable on DynamoDB. Create it with New.
+type Table struct {
+	api  API
+	name string
+	// backoff is the first wait before retrying unprocessed batch work; it
+	// doubles on each retry.
+	backoff time.Duration
+}
+
+// New returns the table named name reached through api.
+func New(api API, name string) *Table {
+	return &Table{api: api, name: name, backoff: 50 * time.Millisecond}
+}
+
+var _ service.FaceTable = (*Table)(nil)
+
+func key(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{config.AttrFaceID: &types.AttributeValueMemberS{Value: id}}
+}
+
+// GetImage implements service.FaceTable with a strongly consistent GetItem.
+func (t *Table) GetImage(ctx context.Context, bucket, objectKey string) (*service.ImageItem, error) {
+	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(t.name),
+		Key:            key(service.ImageItemID(bucket, objectKey)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil || out.Item == nil {
+		return nil, err
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode image item: %w", err)
+	}
+	img := imageFromItem(it)
+	return &img, nil
+}
+
+// FacesOfObject implements service.FaceTable with a Query on
+// ObjectKeyIndex, following every page.
+func (t *Table) FacesOfObject(ctx context.Context, bucket, objectKey string) ([]service.FaceItem, error) {
+	p := dynamodb.NewQueryPaginator(t.api, &dynamodb.QueryInput{
+		TableName:                 aws.String(t.name),
+		IndexName:                 aws.String(config.ObjectKeyIndex),
+		KeyConditionExpression:    aws.String("#k = :k"),
+		ExpressionAttributeNames:  map[string]string{"#k": config.AttrObjectKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: objectKey}},
+	})
+	var faces []service.FaceItem
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var items []item
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode face items: %w", err)
+		}
+		for _, it := range items {
+			if it.ItemType == typeFace && it.Bucket == bucket {
+				faces = append(faces, faceFromItem(it))
+			}
+		}
+	}
+	return faces, nil
+}
+
+// PutImage implements service.FaceTable.
+func (t *Table) PutImage(ctx context.Context, img service.ImageItem) error {
+	av, err := attributevalue.MarshalMap(item{
+		FaceID:           service.ImageItemID(img.Bucket, img.Key),
+		ItemType:         typeImage,
+		Bucket:           img.Bucket,
+		ObjectKey:        img.Key,
+		ETag:             img.ETag,
+		ContentSHA256:    img.ContentSHA256,
+		Person:           img.Person,
+		Status:           img.Status,
+		Reason:           img.Reason,
+		FaceCount:        img.FaceCount,
+		FaceIDs:          img.FaceIDs,
+		UnindexedReasons: img.UnindexedReasons,
+		IndexedAt:        img.IndexedAt,
+	})
+	if err != nil {
+		return fmt.Errorf("encode image item: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	return err
+}
+
+// PutFaces implements service.FaceTable with BatchWriteItem, 25 items a
+// call, retrying unprocessed items.
+func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
+	reqs := make([]types.WriteRequest, 0, len(faces))
+	for _, f := range faces {
+		bb := f.BoundingBox
+		av, err := attributevalue.MarshalMap(item{
+			FaceID:          f.FaceID,
+			ItemType:        typeFace,
+			ImageID:         f.ImageID,
+			ExternalImageID: f.ExternalImageID,
+			BoundingBox:     &bb,
+			Confidence:      f.Confidence,
+			Bucket:          f.Bucket,
+			ObjectKey:       f.Key,
+			ETag:            f.ETag,
+			ContentSHA256:   f.ContentSHA256,
+			Person:          f.Person,
+			IndexedAt:       f.IndexedAt,
+		})
+		if err != nil {
+			return fmt.Errorf("encode face item: %w", err)
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
+	}
+	return t.batchWrite(ctx, reqs)
+}
+
+// DeleteItems implements service.FaceTable with BatchWriteItem.
+func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
+	reqs := make([]types.WriteRequest, len(ids))
+	for i, id := range ids {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(id)}}
+	}
+	return t.batchWrite(ctx, reqs)
+}
+
+// GetFaces implements service.FaceTable with BatchGetItem, 100 keys a
+// call (one call for up to 100 FaceIds), retrying unprocessed keys.
+func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]service.FaceItem, error) {
+	found := make(map[string]service.FaceItem, len(faceIDs))
+	for start := 0; start < len(faceIDs); start += maxBatchGet {
+		chunk := faceIDs[start:min(start+maxBatchGet, len(faceIDs))]
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, id := range chunk {
+			keys[i] = key(id)
+		}
+		pending := map[string]types.KeysAndAttributes{t.name: {Keys: keys}}
+		err := t.retryUnprocessed(ctx, func() (bool, error) {
+			out, err := t.api.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			if err != nil {
+				return false, err
+			}
+			var items []item
+			if err := attributevalue.UnmarshalListOfMaps(out.Responses[t.name], &items); err != nil {
+				return false, fmt.Errorf("decode face items: %w", err)
+			}
+			for _, it := range items {
+				if it.ItemType == typeFace {
+					found[it.FaceID] = faceFromItem(it)
+				}
+			}
+			pending = out.UnprocessedKeys
+			return len(pending) == 0, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+func (t *Table) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	for start := 0; start < len(reqs); start += maxBatchWrite {
+		pending := map[string][]types.WriteRequest{t.name: reqs[start:min(start+maxBatchWrite, len(reqs))]}
+		err := t.retryUnprocessed(ctx, func() (bool, error) {
+			out, err := t.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return false, err
+			}
+			pending = out.UnprocessedItems
+			return len(pending) == 0, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxBatchAttempts bounds the calls made for one batch whose items keep
+// coming back unprocessed (DynamoDB's answer to throttling in batches).
+const maxBatchAttempts = 8
+
+// errUnprocessed is returned when a batch is still unprocessed after
+// maxBatchAttempts; it maps to a retryable throttling error upstream.
+type errUnprocessed struct{}
+
+func (errUnprocessed) Error() string {
+	return "DynamoDB left batch items unprocessed after retries"
+}
+
+// ErrorCode lets the service treat errUnprocessed like AWS throttling.
+func (errUnprocessed) ErrorCode() string { return "ProvisionedThroughputExceededException" }
+
+// ErrorMessage implements smithy.APIError.
+func (e errUnprocessed) ErrorMessage() string { return e.Error() }
+
+// ErrorFault implements smithy.APIError.
+func (errUnprocessed) ErrorFault() int { return 0 }
+
+// retryUnprocessed calls try until it reports done, waiting with
+// exponential backoff between calls, as DynamoDB asks for unprocessed batch
+// work (DynamoDB developer guide, "Batch operations").
+func (t *Table) retryUnprocessed(ctx context.Context, try func() (done bool, err error)) error {
+	wait := t.backoff
+	for attempt := 1; ; attempt++ {
+		done, err := try()
+		if err != nil || done {
+			return err
+		}
+		if attempt == maxBatchAttempts {
+			return errUnprocessed{}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+func faceFromItem(it item) service.FaceItem {
+	f := service.FaceItem{
+		FaceID:          it.FaceID,
+		ImageID:         it.ImageID,
+		ExternalImageID: it.ExternalImageID,
+		Confidence:      it.Confidence,
+		Bucket:          it.Bucket,
+		Key:             it.ObjectKey,
+		ETag:            it.ETag,
+		ContentSHA256:   it.ContentSHA256,
+		Person:          it.Person,
+		IndexedAt:       it.IndexedAt,
+	}
+	if it.BoundingBox != nil {
+		f.BoundingBox = *it.BoundingBox
+	}
+	return f
+}
+
+func imageFromItem(it item) service.ImageItem {
+	return service.ImageItem{
+		Bucket:           it.Bucket,
+		Key:              it.ObjectKey,
+		ETag:             it.ETag,
+		ContentSHA256:    it.ContentSHA256,
+		Status:           it.Status,
+		Reason:           it.Reason,
+		FaceCount:        it.FaceCount,
+		UnindexedReasons: it.UnindexedReasons,
+		FaceIDs:          it.FaceIDs,
+		Person:           it.Person,
+		IndexedAt:        it.IndexedAt,
+	}
+}

@@ -1,0 +1,227 @@
+// Package handler adapts the face service core to AWS Lambda events: API
+// Gateway REST proxy requests for the HTTP routes, and SQS or S3 events for
+// the index function. It is the one place where service errors become HTTP
+// statuses and JSON bodies.
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// API serves the HTTP routes backed by Lambda proxy integrations.
+type API struct {
+	svc *service.Service
+	log *slog.Logger
+}
+
+// NewAPI returns the API over svc, logging to log.
+func NewAPI(svc *service.Service, log *slog.Logger) *API {
+	return &API{svc: svc, log: log}
+}
+
+// ErrorBody is the JSON body of every error response:
+// {"error":{"code","message"},"requestId"}.
+type ErrorBody struct {
+	Error     ErrorDetail `json:"error"`
+	RequestID string      `json:"requestId"`
+}
+
+// ErrorDetail is the error of an ErrorBody; Code is one of the service's
+// stable codes (for example "IMAGE_TOO_SMALL").
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// InfoBody is the JSON body of GET /info: the service's configuration,
+// without secrets. Sizes are in bytes and dimensions in pixels.
+type InfoBody struct {
+	CollectionID        string   `json:"collectionId"`
+	FaceMatchThreshold  float64  `json:"faceMatchThreshold"`
+	MaxFaces            int      `json:"maxFaces"`
+	QualityFilter       string   `json:"qualityFilter"`
+	ImagePrefix         string   `json:"imagePrefix"`
+	SearchMaxImageBytes int      `json:"searchMaxImageBytes"`
+	IndexMaxImageBytes  int      `json:"indexMaxImageBytes"`
+	MinImageDimension   int      `json:"minImageDimension"`
+	AcceptedFormats     []string `json:"acceptedFormats"`
+	Version             string   `json:"version"`
+}
+
+// Search handles POST /search. The body is the photo as raw bytes (API
+// Gateway delivers binary media types with isBase64Encoded true), as base64
+// text, or as JSON {"image": "<base64>"}. It answers 200 with a
+// service.SearchResult, or an ErrorBody with the status of the error's
+// kind: 400 bad body, 413 too large, 415 not JPEG/PNG, 422 unusable image,
+// 429 throttled (with Retry-After), 502/503 upstream, 500 ours.
+func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	start := time.Now()
+	img, err := imageFromBody(req)
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	res, err := a.svc.Search(ctx, img)
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	matches := 0
+	for _, f := range res.Faces {
+		matches += len(f.Matches)
+	}
+	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "faces", len(res.Faces), "matches", matches, "ms", time.Since(start).Milliseconds())
+	return a.respond(ctx, http.StatusOK, res, nil), nil
+}
+
+// Info handles GET /info with an InfoBody.
+func (a *API) Info(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	c := a.svc.Config()
+	return a.respond(ctx, http.StatusOK, InfoBody{
+		CollectionID:        c.CollectionID,
+		FaceMatchThreshold:  c.FaceMatchThreshold,
+		MaxFaces:            c.MaxFaces,
+		QualityFilter:       c.QualityFilter,
+		ImagePrefix:         c.ImagePrefix,
+		SearchMaxImageBytes: c.SearchMaxImageBytes,
+		IndexMaxImageBytes:  config.MaxS3ImageBytes,
+		MinImageDimension:   config.MinImageDimension,
+		AcceptedFormats:     []string{"image/jpeg", "image/png"},
+		Version:             config.Version,
+	}, nil), nil
+}
+
+func withProxyRequestID(ctx context.Context, req events.APIGatewayProxyRequest) context.Context {
+	if id := req.RequestContext.RequestID; id != "" {
+		return WithRequestID(ctx, id)
+	}
+	return ctx
+}
+
+// statusOf maps each service error kind to its HTTP status.
+var statusOf = map[service.Kind]int{
+	service.KindInternal:         http.StatusInternalServerError,
+	service.KindBadRequest:       http.StatusBadRequest,
+	service.KindNotFound:         http.StatusNotFound,
+	service.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	service.KindUnsupportedMedia: http.StatusUnsupportedMediaType,
+	service.KindUnprocessable:    http.StatusUnprocessableEntity,
+	service.KindThrottled:        http.StatusTooManyRequests,
+	service.KindUpstream:         http.StatusBadGateway,
+	service.KindUnavailable:      http.StatusServiceUnavailable,
+}
+
+// fail logs err and turns it into an error response. Client errors are
+// logged at WARN, server errors at ERROR with their cause; the body never
+// carries the cause.
+func (a *API) fail(ctx context.Context, err error) events.APIGatewayProxyResponse {
+	e := service.AsError(err)
+	status := statusOf[e.Kind]
+	var headers map[string]string
+	if e.RetryAfter > 0 {
+		headers = map[string]string{"Retry-After": strconv.Itoa(int((e.RetryAfter + time.Second - 1) / time.Second))}
+	}
+	if status >= 500 {
+		a.log.ErrorContext(ctx, "request failed", "status", status, "code", e.Code, "err", err)
+	} else {
+		a.log.WarnContext(ctx, "request refused", "status", status, "code", e.Code, "message", e.Message)
+	}
+	return a.respond(ctx, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message}, RequestID: RequestID(ctx)}, headers)
+}
+
+// respond encodes body as the JSON response, with CORS headers and the
+// request id in X-Request-Id.
+func (a *API) respond(ctx context.Context, status int, body any, extra map[string]string) events.APIGatewayProxyResponse {
+	b, err := json.Marshal(body)
+	if err != nil {
+		a.log.ErrorContext(ctx, "encode response", "err", err)
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"INTERNAL_ERROR","message":"internal error"}}`)
+	}
+	h := map[string]string{
+		"Content-Type":                 "application/json; charset=utf-8",
+		"Access-Control-Allow-Origin":  a.svc.Config().AllowedOrigin,
+		"Access-Control-Allow-Headers": "Content-Type,X-Api-Key,Authorization",
+		"Access-Control-Allow-Methods": "GET,POST,PUT,OPTIONS",
+		"X-Request-Id":                 RequestID(ctx),
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
+	return events.APIGatewayProxyResponse{StatusCode: status, Headers: h, Body: string(b)}
+}
+
+// imageFromBody returns the image bytes a search request carries, whatever
+// the encoding: raw bytes, base64 text (with or without a data: URL
+// prefix), or JSON {"image": "<base64>"}. Bodies that are none of these are
+// returned as they are, for ValidateImage to refuse.
+func imageFromBody(req events.APIGatewayProxyRequest) ([]byte, error) {
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the body is marked base64-encoded but is not valid base64"}
+		}
+	}
+	if service.SniffFormat(body) != "" {
+		return body, nil
+	}
+	text := bytes.TrimSpace(body)
+	if len(text) > 0 && text[0] == '{' {
+		var doc struct {
+			Image string `json:"image"`
+		}
+		if err := json.Unmarshal(text, &doc); err != nil {
+			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the body is not valid JSON; send {\"image\": \"<base64>\"} or the image bytes"}
+		}
+		if doc.Image == "" {
+			return nil, nil // ValidateImage: an image is required
+		}
+		img, ok := decodeBase64Text(doc.Image)
+		if !ok {
+			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the \"image\" field is not valid base64"}
+		}
+		return img, nil
+	}
+	if img, ok := decodeBase64Text(string(text)); ok {
+		return img, nil
+	}
+	return body, nil
+}
+
+// decodeBase64Text decodes standard or URL-safe base64, padded or not,
+// ignoring white space and a leading data: URL prefix.
+func decodeBase64Text(s string) ([]byte, bool) {
+	if strings.HasPrefix(s, "data:") {
+		if i := strings.Index(s, ","); i >= 0 {
+			s = s[i+1:]
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	if s == "" {
+		return nil, false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,55 @@
+package handler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// ServiceFromEnv builds the service a function runs with, once per cold
+// start: configuration from the environment (config.FromEnv), AWS clients
+// from the default credential chain with the SDK's adaptive retry mode
+// (retries with backoff plus client-side rate limiting under throttling),
+// and a JSON logger on stdout.
+func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error) {
+	log := NewLogger(os.Stdout)
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return nil, log, fmt.Errorf("configuration: %w", err)
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryMode(aws.RetryModeAdaptive))
+	if err != nil {
+		return nil, log, fmt.Errorf("AWS configuration: %w", err)
+	}
+	svc := service.New(cfg,
+		rekognition.NewFromConfig(awsCfg),
+		s3.NewFromConfig(awsCfg),
+		dynamotable.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		log)
+	return svc, log, nil
+}
+
+// Start is the whole main of a function: it builds the service with
+// ServiceFromEnv, exits with a logged error if that fails, and serves the
+// Lambda handler that entry returns (for example NewAPI(svc, log).Search)
+// with lambda.Start.
+func Start(entry func(svc *service.Service, log *slog.Logger) any) {
+	svc, log, err := ServiceFromEnv(context.Background())
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(entry(svc, log))
+}

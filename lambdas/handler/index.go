@@ -1,0 +1,125 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// Indexer handles the index function's events: SQS messages whose bodies
+// are S3 event notifications (the construct's wiring), and S3 events
+// delivered directly (other wirings and local invokes). Every record of
+// every ObjectCreated:* or ObjectRemoved:* event reconciles its object;
+// s3:TestEvent messages are acknowledged and ignored.
+type Indexer struct {
+	svc *service.Service
+	log *slog.Logger
+}
+
+// NewIndexer returns an Indexer over svc, logging to log.
+func NewIndexer(svc *service.Service, log *slog.Logger) *Indexer {
+	return &Indexer{svc: svc, log: log}
+}
+
+// Handle is the index function's entry point. It accepts an SQS event or an
+// S3 event as raw JSON. For SQS it returns *events.SQSEventResponse listing
+// the messages that failed (for ReportBatchItemFailures), so only those are
+// retried; for S3 it returns an error naming the records that failed, so
+// the invocation is retried (reconciling is idempotent).
+func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQSEventResponse, error) {
+	var probe struct {
+		Records []struct {
+			EventSource string `json:"eventSource"`
+		} `json:"Records"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, fmt.Errorf("event is not JSON with Records: %w", err)
+	}
+	if len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:sqs" {
+		var ev events.SQSEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, fmt.Errorf("decode SQS event: %w", err)
+		}
+		resp := ix.HandleSQS(ctx, ev)
+		return &resp, nil
+	}
+	ev, err := decodeS3Event([]byte(raw))
+	if err != nil {
+		return nil, err
+	}
+	return nil, ix.HandleS3(ctx, ev)
+}
+
+// HandleSQS reconciles the objects of every message and reports each
+// message that failed, or that cannot be decoded, as a batch item failure;
+// SQS then redelivers it and, after the queue's receive limit, moves it to
+// the dead-letter queue. Other messages are unaffected.
+func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
+	var resp events.SQSEventResponse
+	for _, msg := range ev.Records {
+		mctx := WithRequestID(ctx, RequestID(ctx)+"/"+msg.MessageId)
+		if err := ix.message(mctx, msg.Body); err != nil {
+			ix.log.ErrorContext(mctx, "message failed; it will be retried", "messageId", msg.MessageId, "err", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
+		}
+	}
+	return resp
+}
+
+func (ix *Indexer) message(ctx context.Context, body string) error {
+	var test events.S3TestEvent
+	if json.Unmarshal([]byte(body), &test) == nil && test.Event == "s3:TestEvent" {
+		ix.log.InfoContext(ctx, "ignored s3:TestEvent", "bucket", test.Bucket)
+		return nil
+	}
+	ev, err := decodeS3Event([]byte(body))
+	if err != nil {
+		return err
+	}
+	return ix.HandleS3(ctx, ev)
+}
+
+// HandleS3 reconciles the object of every record, going on after a failed
+// record, and returns an error naming the records that failed.
+func (ix *Indexer) HandleS3(ctx context.Context, ev events.S3Event) error {
+	var failed []string
+	var errs []error
+	for _, r := range ev.Records {
+		if !strings.HasPrefix(r.EventName, "ObjectCreated:") && !strings.HasPrefix(r.EventName, "ObjectRemoved:") {
+			ix.log.InfoContext(ctx, "ignored event", "eventName", r.EventName, "key", r.S3.Object.URLDecodedKey)
+			continue
+		}
+		res, err := ix.svc.Reconcile(ctx, r.S3.Bucket.Name, r.S3.Object.URLDecodedKey)
+		if err != nil {
+			failed = append(failed, r.S3.Object.URLDecodedKey)
+			errs = append(errs, err)
+			continue
+		}
+		ix.log.InfoContext(ctx, "record done", "eventName", r.EventName, "bucket", res.Bucket, "key", res.Key, "outcome", res.Outcome, "faces", len(res.FaceIDs))
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d records failed (keys %q): %w", len(failed), len(ev.Records), failed, errors.Join(errs...))
+	}
+	return nil
+}
+
+// decodeS3Event decodes an S3 event notification. Keys arrive URL-encoded
+// form-style ("+" for a space); events.S3Object decodes them into
+// URLDecodedKey and fails on a malformed escape, which is reported.
+func decodeS3Event(b []byte) (events.S3Event, error) {
+	var ev events.S3Event
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return ev, fmt.Errorf("decode S3 event: %w", err)
+	}
+	if len(ev.Records) == 0 {
+		return ev, errors.New("S3 event without records")
+	}
+	return ev, nil
+}

@@ -1,0 +1,114 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+)
+
+// SearchResult is the answer to a search: one entry per searched face. An
+// empty Faces means the photo has no face; a face with empty Matches means
+// nobody in the collection is similar enough.
+type SearchResult struct {
+	Faces []SearchedFace `json:"faces"`
+}
+
+// SearchedFace is a face found in the searched photo and its matches.
+type SearchedFace struct {
+	// BoundingBox locates the face in the searched photo (ratios).
+	BoundingBox BoundingBox `json:"boundingBox"`
+	// Confidence (0-100) that this is a face.
+	Confidence float64 `json:"confidence"`
+	// Matches are sorted by Similarity, highest first.
+	Matches []Match `json:"matches"`
+}
+
+// Match is an indexed face similar to a searched face, joined with its
+// stored record.
+type Match struct {
+	FaceID string `json:"faceId"`
+	// Similarity (0-100) between the searched face and this face; at
+	// least the configured FaceMatchThreshold.
+	Similarity float64 `json:"similarity"`
+	Person     string  `json:"person,omitempty"`
+	// Key is the S3 object key of the image the face was indexed from.
+	Key string `json:"key"`
+	// BoundingBox locates the face in that image (ratios).
+	BoundingBox BoundingBox `json:"boundingBox"`
+	IndexedAt   time.Time   `json:"indexedAt"`
+}
+
+// Search finds the faces in the collection most similar to the largest face
+// in image (JPEG or PNG bytes), with SearchFacesByImage, and joins the
+// matches with their face items in one table read. Matches whose face item
+// is missing (a face removed while the search ran) are left out.
+//
+// Errors: the ValidateImage errors (checked before Rekognition is called,
+// with the configured SearchMaxImageBytes) and the mapped AWS errors. A
+// photo without a face is not an error: it gives an empty Faces.
+func (s *Service) Search(ctx context.Context, image []byte) (*SearchResult, error) {
+	if _, err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
+		return nil, err
+	}
+	out, err := s.rek.SearchFacesByImage(ctx, &rekognition.SearchFacesByImageInput{
+		CollectionId:       aws.String(s.cfg.CollectionID),
+		Image:              &rtypes.Image{Bytes: image},
+		FaceMatchThreshold: aws.Float32(float32(s.cfg.FaceMatchThreshold)),
+		MaxFaces:           aws.Int32(int32(s.cfg.MaxFaces)),
+		QualityFilter:      rtypes.QualityFilter(s.cfg.QualityFilter),
+	})
+	if err != nil {
+		if isNoFace(err) {
+			return &SearchResult{Faces: []SearchedFace{}}, nil
+		}
+		return nil, fromAWS("Rekognition", err)
+	}
+	ids := make([]string, 0, len(out.FaceMatches))
+	for _, m := range out.FaceMatches {
+		if m.Face != nil {
+			ids = append(ids, aws.ToString(m.Face.FaceId))
+		}
+	}
+	records := map[string]FaceItem{}
+	if len(ids) > 0 {
+		if records, err = s.table.GetFaces(ctx, ids); err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
+	}
+	face := SearchedFace{
+		BoundingBox: boundingBox(out.SearchedFaceBoundingBox),
+		Confidence:  float64(aws.ToFloat32(out.SearchedFaceConfidence)),
+		Matches:     make([]Match, 0, len(ids)),
+	}
+	for _, m := range out.FaceMatches {
+		if m.Face == nil {
+			continue
+		}
+		rec, ok := records[aws.ToString(m.Face.FaceId)]
+		if !ok {
+			s.log.WarnContext(ctx, "match without a face item; left out", "faceId", aws.ToString(m.Face.FaceId))
+			continue
+		}
+		face.Matches = append(face.Matches, Match{
+			FaceID:      rec.FaceID,
+			Similarity:  float64(aws.ToFloat32(m.Similarity)),
+			Person:      rec.Person,
+			Key:         rec.Key,
+			BoundingBox: rec.BoundingBox,
+			IndexedAt:   rec.IndexedAt,
+		})
+	}
+	return &SearchResult{Faces: []SearchedFace{face}}, nil
+}
+
+// isNoFace reports whether err is Rekognition's answer to an image without
+// a face: an InvalidParameterException saying there are no faces.
+func isNoFace(err error) bool {
+	var ipe *rtypes.InvalidParameterException
+	return errors.As(err, &ipe) && strings.Contains(strings.ToLower(ipe.ErrorMessage()), "no faces")
+}

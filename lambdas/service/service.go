@@ -1,0 +1,136 @@
+// Package service is the face service's core: indexing stored images into a
+// Rekognition collection and a table of face records, and searching a photo
+// against them. It knows nothing about Lambda or HTTP: it takes decoded
+// inputs and returns results or *Error values. Its dependencies are small
+// interfaces shaped like the AWS SDK v2 clients (Rekognition, S3) and a
+// FaceTable, so the same core runs on AWS and on local parts.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// Rekognition is the subset of *rekognition.Client the service calls.
+type Rekognition interface {
+	IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error)
+	DeleteFaces(ctx context.Context, in *rekognition.DeleteFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error)
+	SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error)
+}
+
+// ObjectGetter is the subset of *s3.Client the service calls.
+type ObjectGetter interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// FaceTable stores one FaceItem per indexed face and one ImageItem per
+// image. Implementations return errors from AWS unchanged (the service maps
+// them) and retry unprocessed batch work themselves.
+type FaceTable interface {
+	// GetImage returns the image item of bucket/key, or nil if there is
+	// none. The read is strongly consistent.
+	GetImage(ctx context.Context, bucket, key string) (*ImageItem, error)
+	// FacesOfObject returns the face items stored for bucket/key. It reads
+	// an index and may miss writes of the last second or so.
+	FacesOfObject(ctx context.Context, bucket, key string) ([]FaceItem, error)
+	// PutImage creates or replaces an image item.
+	PutImage(ctx context.Context, item ImageItem) error
+	// PutFaces creates or replaces face items.
+	PutFaces(ctx context.Context, items []FaceItem) error
+	// DeleteItems deletes items by their partition key (FaceId); unknown
+	// ids are ignored.
+	DeleteItems(ctx context.Context, ids []string) error
+	// GetFaces returns the face items of the given FaceIds, keyed by FaceId;
+	// unknown ids are absent from the map.
+	GetFaces(ctx context.Context, faceIDs []string) (map[string]FaceItem, error)
+}
+
+// BoundingBox locates a face as ratios of the image's width and height, as
+// Rekognition's BoundingBox does: Left and Top of the box's top-left corner,
+// Width and Height of the box, each usually in [0, 1].
+type BoundingBox struct {
+	Width  float64 `json:"width"`
+	Height float64 `json:"height"`
+	Left   float64 `json:"left"`
+	Top    float64 `json:"top"`
+}
+
+// FaceItem is the stored record of one indexed face.
+type FaceItem struct {
+	// FaceID is Rekognition's FaceId, the table's partition key.
+	FaceID string
+	// ImageID is Rekognition's ImageId of the IndexFaces call.
+	ImageID string
+	// ExternalImageID is the ExternalImageId given to IndexFaces.
+	ExternalImageID string
+	BoundingBox     BoundingBox
+	// Confidence is Rekognition's confidence (0-100) that this is a face.
+	Confidence float64
+	Bucket     string
+	// Key is the real S3 object key (not URL-encoded).
+	Key  string
+	ETag string
+	// ContentSHA256 is the hex SHA-256 of the image bytes indexed.
+	ContentSHA256 string
+	// Person is the free-text name given at upload; may be empty.
+	Person    string
+	IndexedAt time.Time
+}
+
+// Image statuses recorded in ImageItem.Status.
+const (
+	StatusPending  = "pending"
+	StatusIndexed  = "indexed"
+	StatusRejected = "rejected"
+)
+
+// ImageItem records what happened to one stored image.
+type ImageItem struct {
+	Bucket        string
+	Key           string
+	ETag          string
+	ContentSHA256 string
+	// Status is StatusIndexed or StatusRejected.
+	Status string
+	// Reason says why an image was rejected; empty otherwise.
+	Reason    string
+	FaceCount int
+	// UnindexedReasons lists Rekognition's reasons for faces it detected
+	// but did not index (for example "LOW_SHARPNESS"), one entry per face.
+	UnindexedReasons []string
+	// FaceIDs are the FaceIds indexed from this version of the image.
+	FaceIDs   []string
+	Person    string
+	IndexedAt time.Time
+}
+
+// ImageItemID returns the partition key of the image item of bucket/key.
+func ImageItemID(bucket, key string) string {
+	return config.ImageItemPrefix + bucket + "/" + key
+}
+
+// Service runs the index and search flows. Create it with New; it is safe
+// for concurrent use.
+type Service struct {
+	cfg     config.Config
+	rek     Rekognition
+	objects ObjectGetter
+	table   FaceTable
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New returns a Service over the given parts. log receives structured
+// events (never image bytes).
+func New(cfg config.Config, rek Rekognition, objects ObjectGetter, table FaceTable, log *slog.Logger) *Service {
+	return &Service{cfg: cfg, rek: rek, objects: objects, table: table, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Config returns the configuration the service runs with.
+func (s *Service) Config() config.Config { return s.cfg }
