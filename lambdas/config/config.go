@@ -19,6 +19,8 @@ const (
 	EnvCollectionID = "COLLECTION_ID"
 	// EnvTableName names the DynamoDB table of face and image items.
 	EnvTableName = "TABLE_NAME"
+	// EnvBucketName names the S3 bucket of the images.
+	EnvBucketName = "BUCKET_NAME"
 	// EnvImagePrefix is the S3 key prefix under which images are stored.
 	EnvImagePrefix = "IMAGE_PREFIX"
 	// EnvFaceMatchThreshold is the minimum similarity (0-100) of a match.
@@ -84,10 +86,16 @@ const (
 	MaxFacesLimit = 100
 )
 
+// BinaryMediaTypes are the request Content-Types the API passes to
+// functions as binary (base64-encoded, isBase64Encoded true): the image
+// types, not "*/*", which would base64-encode JSON bodies too.
+var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-stream"}
+
 // Config is the functions' view of their environment.
 type Config struct {
 	CollectionID        string
 	TableName           string
+	BucketName          string
 	ImagePrefix         string
 	FaceMatchThreshold  float64
 	MaxFaces            int
@@ -101,12 +109,13 @@ var qualityFilters = []string{"NONE", "AUTO", "LOW", "MEDIUM", "HIGH"}
 
 // FromEnv reads Config through getenv (os.Getenv in the functions). Unset
 // optional variables take their defaults; CollectionId and the table name are
-// required. It returns an error naming the first variable that is missing or
+// required (the bucket name only by the routes that address images). It returns an error naming the first variable that is missing or
 // out of range.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		CollectionID:        getenv(EnvCollectionID),
 		TableName:           getenv(EnvTableName),
+		BucketName:          getenv(EnvBucketName),
 		ImagePrefix:         getenv(EnvImagePrefix),
 		FaceMatchThreshold:  DefaultFaceMatchThreshold,
 		MaxFaces:            DefaultMaxFaces,

@@ -86,6 +86,17 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 
+// Status handles GET /index/{filename}: 200 with a service.ImageStatus,
+// 400 for an invalid filename, 404 for an unknown one.
+func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	st, err := a.svc.Status(ctx, req.PathParameters["filename"])
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	return a.respond(ctx, http.StatusOK, st, nil), nil
+}
+
 // Info handles GET /info with an InfoBody.
 func (a *API) Info(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
@@ -168,18 +179,23 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 // prefix), or JSON {"image": "<base64>"}. Bodies that are none of these are
 // returned as they are, for ValidateImage to refuse.
 func imageFromBody(req events.APIGatewayProxyRequest) ([]byte, error) {
-	body := []byte(req.Body)
+	var body []byte
 	if req.IsBase64Encoded {
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
 			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the body is marked base64-encoded but is not valid base64"}
 		}
+	} else {
+		body = []byte(req.Body)
 	}
 	if service.SniffFormat(body) != "" {
 		return body, nil
 	}
 	text := bytes.TrimSpace(body)
-	if len(text) > 0 && text[0] == '{' {
+	if len(text) == 0 {
+		return nil, nil // ValidateImage: an image is required
+	}
+	if text[0] == '{' {
 		var doc struct {
 			Image string `json:"image"`
 		}

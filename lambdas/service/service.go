@@ -27,6 +27,7 @@ type Rekognition interface {
 // ObjectGetter is the subset of *s3.Client the service calls.
 type ObjectGetter interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 }
 
 // FaceTable stores one FaceItem per indexed face and one ImageItem per

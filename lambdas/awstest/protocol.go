@@ -1,0 +1,178 @@
+package awstest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// apiError is a service error as the stand-ins answer it: an AWS JSON
+// protocol error body {"__type": code, "message": message} with an HTTP status.
+type apiError struct {
+	code    string
+	message string
+	status  int
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+// clientError is an HTTP 400 apiError with a formatted message.
+func clientError(code, format string, args ...any) *apiError {
+	return &apiError{code: code, message: fmt.Sprintf(format, args...), status: http.StatusBadRequest}
+}
+
+// operation handles the JSON body of one request and returns the value to
+// send back as the JSON response body, or an error (an *apiError, or anything
+// else for an InternalServerError).
+type operation func(body []byte) (any, error)
+
+// jsonOp adapts a typed handler to an operation. The body is decoded strictly: a
+// member the stand-in does not implement is answered with a
+// SerializationException naming it, so that a test never passes by a fake
+// silently ignoring a parameter.
+func jsonOp[Req any](handle func(*Req) (any, error)) operation {
+	return func(body []byte) (any, error) {
+		req := new(Req)
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(req); err != nil {
+			var ae *apiError
+			if errors.As(err, &ae) {
+				return nil, ae
+			}
+			return nil, clientError("SerializationException",
+				"awstest: cannot decode the request (a member this stand-in does not support?): %v", err)
+		}
+		return handle(req)
+	}
+}
+
+// jsonService is the protocol plumbing shared by the stand-ins of AWS JSON
+// protocol services (awsJson1_0, awsJson1_1): it dispatches on the
+// X-Amz-Target header, counts calls, injects faults and writes results and
+// errors in the protocol's shapes.
+//
+// mu guards the counters and also the state of the fake that embeds
+// jsonService: operations run with mu held, one at a time.
+type jsonService struct {
+	targetPrefix string // e.g. "RekognitionService."
+	contentType  string // e.g. "application/x-amz-json-1.1"
+	ops          map[string]operation
+
+	mu     sync.Mutex
+	calls  map[string]int
+	faults map[string][]*apiError
+}
+
+func newJSONService(targetPrefix, contentType string, ops map[string]operation) jsonService {
+	return jsonService{
+		targetPrefix: targetPrefix,
+		contentType:  contentType,
+		ops:          ops,
+		calls:        map[string]int{},
+		faults:       map[string][]*apiError{},
+	}
+}
+
+// FailNext makes the next n calls of the operation op (for example
+// "IndexFaces" or "BatchWriteItem") fail with the error code (the __type the
+// SDK turns into a typed error, e.g. "ThrottlingException",
+// "ProvisionedThroughputExceededException" or "InternalServerError") and the
+// HTTP status (400 for client errors, 500 for server errors). Failures queue
+// up behind earlier ones for the same op. A failed call does nothing but count
+// in Calls. It panics if op is not an operation of the stand-in, n < 1 or
+// status is not 4xx or 5xx: those are mistakes in the test.
+func (s *jsonService) FailNext(op string, n int, code string, status int) {
+	if _, ok := s.ops[op]; !ok {
+		panic(fmt.Sprintf("awstest: FailNext: unknown operation %q", op))
+	}
+	if n < 1 || status < 400 || status > 599 {
+		panic(fmt.Sprintf("awstest: FailNext(%q, %d, %q, %d): need n >= 1 and a 4xx or 5xx status", op, n, code, status))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults[op] = append(s.faults[op], &apiError{code: code, message: "awstest: injected " + code, status: status})
+	}
+}
+
+// Calls returns how many requests for the operation op (e.g. "IndexFaces")
+// the stand-in has received, including those that failed.
+func (s *jsonService) Calls(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+// ServeHTTP answers one AWS JSON protocol request.
+func (s *jsonService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var (
+		result any
+		err    error
+	)
+	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), s.targetPrefix)
+	body, readErr := io.ReadAll(r.Body)
+	switch {
+	case r.Method != http.MethodPost || !ok:
+		err = clientError("UnknownOperationException", "awstest: expected a POST with X-Amz-Target %s<Operation>", s.targetPrefix)
+	case readErr != nil:
+		err = clientError("SerializationException", "awstest: reading the request body: %v", readErr)
+	default:
+		result, err = s.call(name, body)
+	}
+	s.respond(w, result, err)
+}
+
+// call counts the call and runs the operation, or the fault queued for it.
+func (s *jsonService) call(name string, body []byte) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[name]++
+	if q := s.faults[name]; len(q) > 0 {
+		s.faults[name] = q[1:]
+		return nil, q[0]
+	}
+	handle, ok := s.ops[name]
+	if !ok {
+		return nil, clientError("UnknownOperationException", "awstest: operation %q is not implemented", name)
+	}
+	return handle(body)
+}
+
+func (s *jsonService) respond(w http.ResponseWriter, result any, err error) {
+	status := http.StatusOK
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{code: "InternalServerError", message: err.Error(), status: http.StatusInternalServerError}
+		}
+		status = ae.status
+		result = map[string]string{"__type": ae.code, "message": ae.message}
+		w.Header().Set("X-Amzn-ErrorType", ae.code)
+	}
+	body, mErr := json.Marshal(result)
+	if mErr != nil {
+		s.respond(w, nil, fmt.Errorf("awstest: encoding the response: %w", mErr))
+		return
+	}
+	w.Header().Set("Content-Type", s.contentType)
+	w.Header().Set("X-Amzn-RequestId", newUUID())
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// newUUID returns a random version 4 UUID in its 36-character text form,
+// the shape of Rekognition's FaceId and ImageId.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,211 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// TestSearch_awsErrorsMapToStatuses injects each AWS error on the calls a
+// search makes and checks the deliberate status each maps to.
+func TestSearch_awsErrorsMapToStatuses(t *testing.T) {
+	tests := []struct {
+		name       string
+		op         string
+		code       string
+		httpStatus int
+		want       int
+		retryAfter bool
+	}{
+		{"Rekognition throttling", "SearchFacesByImage", "ThrottlingException", 400, http.StatusTooManyRequests, true},
+		{"Rekognition throughput", "SearchFacesByImage", "ProvisionedThroughputExceededException", 400, http.StatusTooManyRequests, true},
+		{"Rekognition limit", "SearchFacesByImage", "LimitExceededException", 400, http.StatusTooManyRequests, true},
+		{"Rekognition server error", "SearchFacesByImage", "InternalServerError", 500, http.StatusBadGateway, false},
+		{"Rekognition image format", "SearchFacesByImage", "InvalidImageFormatException", 400, http.StatusUnsupportedMediaType, false},
+		{"Rekognition image size", "SearchFacesByImage", "ImageTooLargeException", 400, http.StatusRequestEntityTooLarge, false},
+		{"Rekognition unusable image", "SearchFacesByImage", "InvalidParameterException", 400, http.StatusUnprocessableEntity, false},
+		{"Rekognition access denied", "SearchFacesByImage", "AccessDeniedException", 400, http.StatusInternalServerError, false},
+		{"collection missing", "SearchFacesByImage", "ResourceNotFoundException", 400, http.StatusInternalServerError, false},
+		{"DynamoDB throttling", "BatchGetItem", "ProvisionedThroughputExceededException", 400, http.StatusTooManyRequests, true},
+		{"DynamoDB server error", "BatchGetItem", "InternalServerError", 500, http.StatusBadGateway, false},
+		{"DynamoDB access denied", "BatchGetItem", "AccessDeniedException", 400, http.StatusInternalServerError, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
+			fail := h.env.Rek.FailNext
+			if tc.op == "BatchGetItem" {
+				fail = h.env.DB.FailNext
+			}
+			fail(tc.op, 1, tc.code, tc.httpStatus)
+			var eb ErrorBody
+			resp := h.search(t, searchRequest(photo(t, "obama_2.jpg"), false, "image/jpeg"), &eb)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, resp.Body, tc.want)
+			}
+			if got := resp.Headers["Retry-After"] != ""; got != tc.retryAfter {
+				t.Errorf("Retry-After present = %v, want %v", got, tc.retryAfter)
+			}
+			if tc.want >= 500 && !strings.Contains(h.logs.String(), tc.code) {
+				t.Errorf("the cause %s was not logged", tc.code)
+			}
+		})
+	}
+}
+
+// TestSearch_bodyEncodings covers every way a client may send the photo.
+func TestSearch_bodyEncodings(t *testing.T) {
+	h := newHarness(t)
+	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
+	img := photo(t, "obama_2.jpg")
+	b64 := base64.StdEncoding.EncodeToString(img)
+	jsonBody, _ := json.Marshal(map[string]string{"image": b64})
+	wrapped := strings.Join([]string{b64[:76], b64[76:152], b64[152:]}, "\n")
+	ok := []struct {
+		name string
+		body []byte
+		b64  bool
+		ct   string
+	}{
+		{"raw bytes", img, false, "image/jpeg"},
+		{"binary media type", []byte(b64), true, "image/jpeg"},
+		{"base64 text", []byte(b64), false, "text/plain"},
+		{"base64 text wrapped at 76 columns", []byte(wrapped), false, "text/plain"},
+		{"url-safe base64", []byte(base64.RawURLEncoding.EncodeToString(img)), false, "text/plain"},
+		{"data URL", []byte("data:image/jpeg;base64," + b64), false, "text/plain"},
+		{"JSON", jsonBody, false, "application/json"},
+		{"JSON delivered base64-encoded", []byte(base64.StdEncoding.EncodeToString(jsonBody)), true, "application/json"},
+	}
+	for _, tc := range ok {
+		t.Run(tc.name, func(t *testing.T) {
+			var res service.SearchResult
+			resp := h.search(t, searchRequest(tc.body, tc.b64, tc.ct), &res)
+			if resp.StatusCode != http.StatusOK || len(res.Faces) != 1 || res.Faces[0].Matches[0].Person != "obama" {
+				t.Errorf("status %d body %s", resp.StatusCode, resp.Body)
+			}
+		})
+	}
+	bad := []struct {
+		name   string
+		body   []byte
+		b64    bool
+		status int
+		code   string
+	}{
+		{"invalid JSON", []byte(`{"image": `), false, http.StatusBadRequest, service.CodeInvalidBody},
+		{"JSON without image", []byte(`{"photo": "x"}`), false, http.StatusBadRequest, service.CodeImageRequired},
+		{"JSON image not base64", []byte(`{"image": "***"}`), false, http.StatusBadRequest, service.CodeInvalidBody},
+		{"flagged base64 but not", []byte("***"), true, http.StatusBadRequest, service.CodeInvalidBody},
+		{"white space only", []byte(" \n"), false, http.StatusBadRequest, service.CodeImageRequired},
+		{"plain text", []byte("hello, world"), false, http.StatusUnsupportedMediaType, service.CodeUnsupportedMedia},
+		{"GIF", []byte("GIF89a\x01\x00\x01\x00"), false, http.StatusUnsupportedMediaType, service.CodeUnsupportedMedia},
+		{"truncated JPEG", img[:40], false, http.StatusUnprocessableEntity, service.CodeInvalidImage},
+		{"over 5 MB", append(append([]byte{}, img...), make([]byte, config.MaxImageBytes)...), false, http.StatusRequestEntityTooLarge, service.CodeImageTooLarge},
+		{"tiny PNG", tinyPNG(t, 79, 200), false, http.StatusUnprocessableEntity, service.CodeImageTooSmall},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			before := h.env.Rek.Calls("SearchFacesByImage")
+			var eb ErrorBody
+			resp := h.search(t, searchRequest(tc.body, tc.b64, "text/plain"), &eb)
+			if resp.StatusCode != tc.status || eb.Error.Code != tc.code {
+				t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Body, tc.status, tc.code)
+			}
+			if h.env.Rek.Calls("SearchFacesByImage") != before {
+				t.Error("Rekognition was called for a refused body")
+			}
+		})
+	}
+}
+
+// TestSearch_groupPhotoSearchesLargestFace checks the shape of a result
+// with matches: the searched face's box and the stored record of each match.
+func TestSearch_matchesJoinStoredRecords(t *testing.T) {
+	h := newHarness(t)
+	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "Barack Obama")
+	indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
+	var res service.SearchResult
+	h.search(t, searchRequest(photo(t, "obama_2.jpg"), false, "image/jpeg"), &res)
+	if len(res.Faces) != 1 {
+		t.Fatalf("faces = %+v", res.Faces)
+	}
+	f := res.Faces[0]
+	if f.BoundingBox.Width == 0 || f.Confidence == 0 {
+		t.Errorf("searched face has no box or confidence: %+v", f)
+	}
+	if len(f.Matches) != 1 {
+		t.Fatalf("matches = %+v, want only obama (biden is under the threshold)", f.Matches)
+	}
+	m := f.Matches[0]
+	if m.Person != "Barack Obama" || m.Key != "index/obama_1.jpg" || m.FaceID == "" || m.Similarity < h.cfg.FaceMatchThreshold || m.BoundingBox.Width == 0 || m.IndexedAt.IsZero() {
+		t.Errorf("match = %+v", m)
+	}
+	if n := h.env.DB.Calls("BatchGetItem"); n != 1 {
+		t.Errorf("BatchGetItem called %d times, want 1", n)
+	}
+}
+
+// TestSearch_unprocessedKeysAreRetried makes DynamoDB leave the batch read
+// unprocessed once; the match must still be joined.
+func TestSearch_unprocessedKeysAreRetried(t *testing.T) {
+	h := newHarness(t)
+	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
+	h.env.DB.UnprocessedNext("BatchGetItem", 1)
+	var res service.SearchResult
+	h.search(t, searchRequest(photo(t, "obama_2.jpg"), false, "image/jpeg"), &res)
+	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 1 || res.Faces[0].Matches[0].Person != "obama" {
+		t.Errorf("result = %+v", res)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	h := newHarness(t)
+	resp, err := h.api.Info(context.Background(), searchRequest(nil, false, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	var info InfoBody
+	if err := json.Unmarshal([]byte(resp.Body), &info); err != nil {
+		t.Fatal(err)
+	}
+	want := InfoBody{
+		CollectionID: "test-collection", FaceMatchThreshold: 80, MaxFaces: 10, QualityFilter: "AUTO",
+		ImagePrefix: "index/", SearchMaxImageBytes: 5 << 20, IndexMaxImageBytes: 15 << 20, MinImageDimension: 80,
+		AcceptedFormats: []string{"image/jpeg", "image/png"}, Version: config.Version,
+	}
+	a, _ := json.Marshal(info)
+	b, _ := json.Marshal(want)
+	if !bytes.Equal(a, b) {
+		t.Errorf("info = %s, want %s", a, b)
+	}
+	if strings.Contains(resp.Body, "test-table") {
+		t.Error("info leaks the table name")
+	}
+}
+
+// tinyPNG encodes a w×h PNG.
+func tinyPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 0x80
+	}
+	img.Set(0, 0, color.White)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,135 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"image"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// The benchmarks exclude AWS time: the service runs on in-process parts
+// that answer at once, so they measure the handlers' own work (decoding,
+// validation, hashing, JSON).
+
+type instantRekognition struct{}
+
+func (instantRekognition) IndexFaces(_ context.Context, in *rekognition.IndexFacesInput, _ ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error) {
+	return &rekognition.IndexFacesOutput{FaceRecords: []rtypes.FaceRecord{{Face: &rtypes.Face{
+		FaceId: aws.String("11111111-1111-1111-1111-111111111111"), ImageId: aws.String("22222222-2222-2222-2222-222222222222"),
+		ExternalImageId: in.ExternalImageId, Confidence: aws.Float32(99.9),
+		BoundingBox: &rtypes.BoundingBox{Width: aws.Float32(0.3), Height: aws.Float32(0.4), Left: aws.Float32(0.3), Top: aws.Float32(0.2)},
+	}}}}, nil
+}
+
+func (instantRekognition) DeleteFaces(context.Context, *rekognition.DeleteFacesInput, ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error) {
+	return &rekognition.DeleteFacesOutput{}, nil
+}
+
+func (instantRekognition) SearchFacesByImage(context.Context, *rekognition.SearchFacesByImageInput, ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error) {
+	box := &rtypes.BoundingBox{Width: aws.Float32(0.3), Height: aws.Float32(0.4), Left: aws.Float32(0.3), Top: aws.Float32(0.2)}
+	return &rekognition.SearchFacesByImageOutput{
+		SearchedFaceBoundingBox: box, SearchedFaceConfidence: aws.Float32(99.9),
+		FaceMatches: []rtypes.FaceMatch{{Similarity: aws.Float32(99.1), Face: &rtypes.Face{FaceId: aws.String("f1"), BoundingBox: box}}},
+	}, nil
+}
+
+type instantObjects struct{ data []byte }
+
+func (o instantObjects) GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(o.data)), ContentLength: aws.Int64(int64(len(o.data))), ETag: aws.String(`"e"`)}, nil
+}
+
+func (o instantObjects) HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	return &s3.HeadObjectOutput{ContentLength: aws.Int64(int64(len(o.data)))}, nil
+}
+
+type instantTable struct{}
+
+func (instantTable) GetImage(context.Context, string, string) (*service.ImageItem, error) {
+	return nil, nil
+}
+func (instantTable) FacesOfObject(context.Context, string, string) ([]service.FaceItem, error) {
+	return nil, nil
+}
+func (instantTable) PutImage(context.Context, service.ImageItem) error  { return nil }
+func (instantTable) PutFaces(context.Context, []service.FaceItem) error { return nil }
+func (instantTable) DeleteItems(context.Context, []string) error        { return nil }
+func (instantTable) GetFaces(_ context.Context, ids []string) (map[string]service.FaceItem, error) {
+	out := map[string]service.FaceItem{}
+	for _, id := range ids {
+		out[id] = service.FaceItem{FaceID: id, Key: "index/obama_1.jpg", Person: "obama"}
+	}
+	return out, nil
+}
+
+func instantService(b *testing.B, object []byte) *service.Service {
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{config.EnvCollectionID: "c", config.EnvTableName: "t"}[k]
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return service.New(cfg, instantRekognition{}, instantObjects{object}, instantTable{}, slog.New(slog.DiscardHandler))
+}
+
+// noiseJPEG encodes random pixels as a JPEG of at least minBytes.
+func noiseJPEG(b *testing.B, minBytes int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	for side := 1024; ; side += 128 {
+		img := image.NewRGBA(image.Rect(0, 0, side, side))
+		for i := range img.Pix {
+			img.Pix[i] = byte(r.Uint32())
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+			b.Fatal(err)
+		}
+		if buf.Len() >= minBytes {
+			return buf.Bytes()
+		}
+	}
+}
+
+// BenchmarkSearchHandler_4MBJPEG: POST /search with a 4 MB JPEG delivered
+// as API Gateway does for binary media types (base64, isBase64Encoded).
+func BenchmarkSearchHandler_4MBJPEG(b *testing.B) {
+	img := noiseJPEG(b, 4<<20)
+	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler))
+	req := searchRequest([]byte(base64.StdEncoding.EncodeToString(img)), true, "image/jpeg")
+	b.SetBytes(int64(len(img)))
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, _ := api.Search(context.Background(), req)
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+		}
+	}
+}
+
+// BenchmarkIndexHandler_perRecord: one SQS message with one S3 record of
+// a sample photo (75 kB JPEG), reconciled end to end.
+func BenchmarkIndexHandler_perRecord(b *testing.B) {
+	ix := NewIndexer(instantService(b, photo(b, "obama_1.jpg")), slog.New(slog.DiscardHandler))
+	raw := json.RawMessage(sqsEvent(s3Event("bucket", "ObjectCreated:Put", "index/obama_1.jpg")))
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := ix.Handle(context.Background(), raw)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			b.Fatalf("%+v %v", resp, err)
+		}
+	}
+}

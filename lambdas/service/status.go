@@ -1,0 +1,109 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// ImageStatus is the indexing state of one stored image, as GET
+// /index/{filename} returns it.
+type ImageStatus struct {
+	// Key is the S3 object key (prefix + filename).
+	Key string `json:"key"`
+	// Status is "pending" (stored, not yet processed), "indexed" or
+	// "rejected".
+	Status string `json:"status"`
+	// Reason says why the image was rejected.
+	Reason string `json:"reason,omitempty"`
+	// Faces are the indexed faces, largest first; empty unless indexed.
+	Faces []StatusFace `json:"faces"`
+	// IndexedAt is when the image was processed; absent while pending.
+	IndexedAt *time.Time `json:"indexedAt,omitempty"`
+}
+
+// StatusFace is one indexed face of an image.
+type StatusFace struct {
+	FaceID      string      `json:"faceId"`
+	BoundingBox BoundingBox `json:"boundingBox"`
+	Confidence  float64     `json:"confidence"`
+	Person      string      `json:"person,omitempty"`
+}
+
+// ValidateFilename checks a filename given in a route: it becomes part of
+// an object key, so it must not be empty, have empty, "." or ".."
+// segments, contain control characters, or make a key longer than S3's
+// 1,024 bytes (S3 limits). Errors are KindBadRequest.
+func ValidateFilename(prefix, name string) *Error {
+	bad := func(why string) *Error {
+		return newError(KindBadRequest, CodeInvalidBody, "invalid filename: %s", why)
+	}
+	if name == "" {
+		return bad("it is empty")
+	}
+	if len(prefix)+len(name) > 1024 {
+		return bad("the object key would be longer than 1024 bytes")
+	}
+	for _, seg := range strings.Split(name, "/") {
+		switch seg {
+		case "":
+			return bad("it has an empty path segment")
+		case ".", "..":
+			return bad("it has a \".\" or \"..\" path segment")
+		}
+	}
+	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return bad("it contains control characters")
+	}
+	return nil
+}
+
+// Status returns the indexing state of the image stored as filename under
+// the configured prefix and bucket: from its image item when it has been
+// processed, else "pending" if the object exists. Errors: KindBadRequest
+// for an invalid filename, KindNotFound for an unknown one, mapped AWS
+// errors otherwise.
+func (s *Service) Status(ctx context.Context, filename string) (*ImageStatus, error) {
+	if err := ValidateFilename(s.cfg.ImagePrefix, filename); err != nil {
+		return nil, err
+	}
+	key := s.cfg.ImagePrefix + filename
+	img, err := s.table.GetImage(ctx, s.cfg.BucketName, key)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	st := &ImageStatus{Key: key, Faces: []StatusFace{}}
+	if img == nil {
+		_, err := s.objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.BucketName), Key: aws.String(key)})
+		var nf *s3types.NotFound
+		if errors.As(err, &nf) {
+			return nil, newError(KindNotFound, CodeNotFound, "no image %q", filename)
+		}
+		if err != nil {
+			return nil, fromAWS("S3", err)
+		}
+		st.Status = StatusPending
+		return st, nil
+	}
+	st.Status, st.Reason = img.Status, img.Reason
+	at := img.IndexedAt
+	st.IndexedAt = &at
+	if len(img.FaceIDs) == 0 {
+		return st, nil
+	}
+	faces, err := s.table.GetFaces(ctx, img.FaceIDs)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	for _, id := range img.FaceIDs {
+		if f, ok := faces[id]; ok {
+			st.Faces = append(st.Faces, StatusFace{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person})
+		}
+	}
+	return st, nil
+}
