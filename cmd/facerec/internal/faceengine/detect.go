@@ -1,0 +1,205 @@
+package faceengine
+
+import (
+	"cmp"
+	_ "embed" // the pigo cascades
+	"fmt"
+	"image"
+	"image/draw"
+	"math"
+	"slices"
+
+	pigo "github.com/esimov/pigo/core"
+)
+
+// The cascades ship with pigo v1.4.6 (see cascade/README.md).
+var (
+	//go:embed cascade/facefinder
+	faceCascadeFile []byte
+	//go:embed cascade/puploc
+	pupilCascadeFile []byte
+)
+
+// BoundingBox locates a face like Amazon Rekognition's BoundingBox: the
+// top-left corner and the size, each as a ratio of the width (Left, Width)
+// or height (Top, Height) of the oriented image.
+type BoundingBox struct {
+	Left, Top, Width, Height float64
+}
+
+// Point is a position in pixels of the oriented image, X to the right and Y
+// down from its top-left corner, pixel (i, j) being centred on (i, j).
+type Point struct {
+	X, Y float64
+}
+
+// Detection is one detected face.
+type Detection struct {
+	BoundingBox BoundingBox
+	// Confidence, 0–100, is 100·(1 − 2^(−q/minFaceScore)) for the summed
+	// pigo cascade score q of the face's cluster: 50 at the acceptance
+	// threshold, 75 at twice it, about 99.9 at ten times it. It is monotone
+	// in q; it is not a calibrated probability.
+	Confidence float64
+	// LeftEye and RightEye are the pupil centres on the left and right of
+	// the image (the subject's right and left eyes on a frontal face), from
+	// pico's pupil cascade, or estimated from the box when that fails.
+	LeftEye, RightEye Point
+}
+
+// Detection settings, tuned on examples/photos (photos of at most 640 px,
+// faces of 70–290 px): every face found once and nothing else.
+const (
+	// minFaceFrac and maxFaceFrac bound the face side relative to the
+	// shorter image side: faces under a tenth of it are not searched for.
+	// minFacePixels is the smallest window (pigo's tool defaults to 20).
+	minFaceFrac   = 0.1
+	maxFaceFrac   = 1.0
+	minFacePixels = 20
+	// shiftFactor is the step of the scanning window as a fraction of its
+	// side; scaleFactor the ratio between successive window sizes.
+	shiftFactor = 0.1
+	scaleFactor = 1.1
+	// clusterIoU is the intersection over union above which pigo merges
+	// raw detections into one cluster (pigo's tool defaults to 0.15).
+	clusterIoU = 0.2
+	// minFaceScore is the least summed cascade score of a kept cluster;
+	// on the sample photos faces score 19–102 and other clusters ≤ 2.
+	minFaceScore = 8.0
+	// maxOverlap drops a cluster whose intersection with a higher-scoring
+	// one exceeds this fraction of the smaller box's area. Intersection
+	// over the smaller area, rather than over the union, also removes the
+	// small boxes that pigo places inside a face (on the chin or an eye).
+	maxOverlap = 0.3
+)
+
+// detector wraps pigo's face cascade and the pupil cascade. It is immutable
+// and safe for concurrent use.
+type detector struct {
+	faces  *pigo.Pigo
+	pupils *pupilCascade
+}
+
+func newDetector() (*detector, error) {
+	faces, err := pigo.NewPigo().Unpack(faceCascadeFile)
+	if err != nil {
+		return nil, fmt.Errorf("faceengine: face cascade: %w", err)
+	}
+	pupils, err := parsePupilCascade(pupilCascadeFile)
+	if err != nil {
+		return nil, err
+	}
+	return &detector{faces: faces, pupils: pupils}, nil
+}
+
+// detect finds upright frontal faces in img and returns them sorted by box
+// size, largest first.
+func (d *detector) detect(img *image.RGBA) []Detection {
+	g := toGray(img)
+	short := min(g.w, g.h)
+	params := pigo.CascadeParams{
+		MinSize:     max(minFacePixels, int(minFaceFrac*float64(short))),
+		MaxSize:     int(maxFaceFrac * float64(short)),
+		ShiftFactor: shiftFactor,
+		ScaleFactor: scaleFactor,
+		ImageParams: pigo.ImageParams{Pixels: g.pix, Rows: g.h, Cols: g.w, Dim: g.w},
+	}
+	if params.MinSize > params.MaxSize {
+		return nil
+	}
+	clusters := d.faces.ClusterDetections(d.faces.RunCascade(params, 0), clusterIoU)
+	clusters = slices.DeleteFunc(clusters, func(c pigo.Detection) bool { return c.Q < minFaceScore })
+	slices.SortStableFunc(clusters, func(a, b pigo.Detection) int { return cmp.Compare(b.Q, a.Q) })
+	var kept []pigo.Detection
+	for _, c := range clusters {
+		if !slices.ContainsFunc(kept, func(k pigo.Detection) bool { return overlap(c, k) > maxOverlap }) {
+			kept = append(kept, c)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b pigo.Detection) int { return b.Scale - a.Scale })
+	out := make([]Detection, len(kept))
+	for i, c := range kept {
+		s := float64(c.Scale)
+		out[i] = Detection{
+			BoundingBox: BoundingBox{
+				Left:   (float64(c.Col) - s/2) / float64(g.w),
+				Top:    (float64(c.Row) - s/2) / float64(g.h),
+				Width:  s / float64(g.w),
+				Height: s / float64(g.h),
+			},
+			Confidence: 100 * (1 - math.Exp2(-float64(c.Q)/minFaceScore)),
+		}
+		out[i].LeftEye, out[i].RightEye = d.eyes(g, c)
+	}
+	return out
+}
+
+// Eye geometry within a pigo box of side s centred on (row, col), from
+// pigo's command-line tool: the pupil search starts (and the fallback
+// stays) eyeLeftDX·s left and eyeRightDX·s right of the centre and eyeDY·s
+// above it, at a search scale of eyeScale·s. (On the sample photos the
+// pupils found average 0.170·s left, 0.193·s right and 0.071·s above the
+// centre.) A pupil found farther than eyeMaxShift·s from its start counts
+// as a failure of the pupil cascade.
+const (
+	eyeLeftDX   = 0.175
+	eyeRightDX  = 0.185
+	eyeDY       = 0.075
+	eyeScale    = 0.25
+	eyeMaxShift = 0.12
+)
+
+// eyes locates both pupils of the face c.
+func (d *detector) eyes(g *grayImage, c pigo.Detection) (left, right Point) {
+	s := float64(c.Scale)
+	y0 := float64(c.Row) - eyeDY*s
+	find := func(x0 float64) Point {
+		y, x := d.pupils.locate(g, y0, x0, eyeScale*s)
+		if math.Hypot(x-x0, y-y0) > eyeMaxShift*s {
+			return Point{X: x0, Y: y0}
+		}
+		return Point{X: x, Y: y}
+	}
+	return find(float64(c.Col) - eyeLeftDX*s), find(float64(c.Col) + eyeRightDX*s)
+}
+
+// overlap returns the intersection area of two square pigo boxes divided by
+// the area of the smaller one.
+func overlap(a, b pigo.Detection) float64 {
+	side := func(c1, s1, c2, s2 int) float64 {
+		lo := max(float64(c1)-float64(s1)/2, float64(c2)-float64(s2)/2)
+		hi := min(float64(c1)+float64(s1)/2, float64(c2)+float64(s2)/2)
+		return max(hi-lo, 0)
+	}
+	inter := side(a.Row, a.Scale, b.Row, b.Scale) * side(a.Col, a.Scale, b.Col, b.Scale)
+	small := float64(min(a.Scale, b.Scale))
+	return inter / (small * small)
+}
+
+// toRGBA returns img as an *image.RGBA whose bounds start at (0, 0),
+// converting (and copying) only when needed.
+func toRGBA(img image.Image) *image.RGBA {
+	if m, ok := img.(*image.RGBA); ok && m.Rect.Min == (image.Point{}) {
+		return m
+	}
+	b := img.Bounds()
+	m := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(m, m.Rect, img, b.Min, draw.Src)
+	return m
+}
+
+// toGray converts to luma with the ITU-R BT.601 weights (0.299, 0.587,
+// 0.114) in 16.16 fixed point, as pigo's RgbToGrayscale does in floating
+// point.
+func toGray(img *image.RGBA) *grayImage {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	g := &grayImage{w: w, h: h, pix: make([]uint8, w*h)}
+	for y := range h {
+		row := img.Pix[y*img.Stride:]
+		for x := range w {
+			p := row[4*x : 4*x+3]
+			g.pix[y*w+x] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2])) >> 16)
+		}
+	}
+	return g
+}

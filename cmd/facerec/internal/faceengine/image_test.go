@@ -1,0 +1,169 @@
+package faceengine
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"testing"
+)
+
+// exifSegment builds an APP1 segment with an EXIF IFD0 holding one
+// Orientation entry, in the given byte order.
+func exifSegment(bo binary.ByteOrder, orientation uint16) []byte {
+	tiff := make([]byte, 26)
+	if bo == binary.LittleEndian {
+		copy(tiff, "II")
+	} else {
+		copy(tiff, "MM")
+	}
+	bo.PutUint16(tiff[2:], 42)
+	bo.PutUint32(tiff[4:], 8)       // IFD0 offset
+	bo.PutUint16(tiff[8:], 1)       // one entry
+	bo.PutUint16(tiff[10:], 0x0112) // Orientation
+	bo.PutUint16(tiff[12:], 3)      // SHORT
+	bo.PutUint32(tiff[14:], 1)      // count
+	bo.PutUint16(tiff[18:], orientation)
+	// tiff[22:26]: no next IFD
+	body := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xff, 0xe1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(body)+2))
+	return append(seg, body...)
+}
+
+// withSegment inserts seg right after a JPEG's SOI marker.
+func withSegment(jpg, seg []byte) []byte {
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	return append(out, jpg[2:]...)
+}
+
+func encodeJPEG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// inverseOrientation returns the orientation that undoes o: 6 and 8 undo
+// each other, the others are their own inverse.
+func inverseOrientation(o int) int {
+	switch o {
+	case 6:
+		return 8
+	case 8:
+		return 6
+	}
+	return o
+}
+
+func TestJPEGOrientation(t *testing.T) {
+	jpg := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 8, 8)))
+	for o := uint16(1); o <= 8; o++ {
+		for _, bo := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+			if got := jpegOrientation(withSegment(jpg, exifSegment(bo, o))); got != int(o) {
+				t.Errorf("%v orientation %d: read %d", bo, o, got)
+			}
+		}
+	}
+	bad := exifSegment(binary.BigEndian, 9)
+	for name, data := range map[string][]byte{
+		"no EXIF":            jpg,
+		"orientation 9":      withSegment(jpg, bad),
+		"truncated segment":  withSegment(jpg, bad[:20]),
+		"not a TIFF":         withSegment(jpg, []byte("\xff\xe1\x00\x10Exif\x00\x00XX\x00\x2a\x00\x00")),
+		"SOI only":           {0xff, 0xd8},
+		"garbage after SOI":  {0xff, 0xd8, 0x12, 0x34, 0x56, 0x78},
+		"segment past end":   {0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 0x00},
+		"APP0 then nothing":  {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02},
+		"fill bytes and EOI": {0xff, 0xd8, 0xff, 0xff, 0xff, 0xd9},
+	} {
+		if got := jpegOrientation(data); got != 1 {
+			t.Errorf("%s: orientation %d, want 1", name, got)
+		}
+	}
+}
+
+func TestOrient(t *testing.T) {
+	// A 3×2 image whose pixels are all different.
+	src := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	for i := range src.Pix {
+		src.Pix[i] = uint8(i)
+	}
+	px := func(m *image.RGBA, x, y int) color.RGBA { return m.RGBAAt(x, y) }
+	// Orientation 6: the stored image is shown turned 90° clockwise, so its
+	// bottom-left pixel is shown top-left and it becomes 2 wide, 3 high.
+	r := orient(src, 6)
+	if r.Rect.Dx() != 2 || r.Rect.Dy() != 3 || px(r, 0, 0) != px(src, 0, 1) || px(r, 1, 0) != px(src, 0, 0) || px(r, 0, 2) != px(src, 2, 1) {
+		t.Errorf("orientation 6 wrong: %v", r.Pix)
+	}
+	if r := orient(src, 3); px(r, 0, 0) != px(src, 2, 1) {
+		t.Error("orientation 3 wrong")
+	}
+	if r := orient(src, 2); px(r, 0, 1) != px(src, 2, 1) {
+		t.Error("orientation 2 wrong")
+	}
+	for o := 1; o <= 8; o++ {
+		back := orient(orient(src, inverseOrientation(o)), o)
+		if !bytes.Equal(back.Pix, src.Pix) || back.Rect != src.Rect {
+			t.Errorf("orientation %d does not undo %d", o, inverseOrientation(o))
+		}
+	}
+}
+
+// TestDecodeImageAppliesOrientation stores obama_1 turned for each EXIF
+// orientation, tags it, and wants DecodeImage to give back the upright
+// photo, in which the face is found where it is in the original.
+func TestDecodeImageAppliesOrientation(t *testing.T) {
+	upright := loadPhoto(t, "obama_1.jpg")
+	want := onlyFace(t, "obama_1.jpg").BoundingBox
+	for _, o := range []int{3, 6, 8} {
+		stored := orient(upright, inverseOrientation(o))
+		data := withSegment(encodeJPEG(t, stored), exifSegment(binary.LittleEndian, uint16(o)))
+		img, err := DecodeImage(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Rect != upright.Rect {
+			t.Fatalf("orientation %d: decoded %v, want %v", o, img.Rect, upright.Rect)
+		}
+		dets := testEngine(t).Detect(img)
+		if len(dets) != 1 {
+			t.Fatalf("orientation %d: %d faces, want 1", o, len(dets))
+		}
+		got := dets[0].BoundingBox
+		if math.Abs(got.Left-want.Left) > 0.02 || math.Abs(got.Top-want.Top) > 0.02 || math.Abs(got.Width-want.Width) > 0.03 {
+			t.Errorf("orientation %d: box %+v, want about %+v", o, got, want)
+		}
+	}
+}
+
+func TestDecodeImageErrors(t *testing.T) {
+	if _, err := DecodeImage([]byte("GIF89a...")); !errors.Is(err, ErrInvalidImage) {
+		t.Errorf("GIF: err = %v, want ErrInvalidImage", err)
+	}
+	jpg := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 16, 16)))
+	if _, err := DecodeImage(jpg[:len(jpg)/2]); !errors.Is(err, ErrInvalidImage) {
+		t.Errorf("truncated JPEG: err = %v, want ErrInvalidImage", err)
+	}
+	// A PNG whose header claims 10⁴×10⁴ pixels.
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	big := buf.Bytes()
+	ihdr := big[8+8 : 8+8+13]
+	binary.BigEndian.PutUint32(ihdr[0:], 10000)
+	binary.BigEndian.PutUint32(ihdr[4:], 10000)
+	binary.BigEndian.PutUint32(big[8+8+13:], crc32.ChecksumIEEE(big[8+4:8+8+13]))
+	if _, err := DecodeImage(big); !errors.Is(err, ErrImageTooLarge) {
+		t.Errorf("10⁸-pixel PNG: err = %v, want ErrImageTooLarge", err)
+	}
+}

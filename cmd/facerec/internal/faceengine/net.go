@@ -1,0 +1,306 @@
+package faceengine
+
+import (
+	"fmt"
+	"image"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// chipSize is the side, in pixels, of the aligned RGB face chip that the
+// descriptor network reads (dlib_face_recognition_resnet_model_v1 takes
+// 150×150 chips).
+const chipSize = 150
+
+// meanRGB is subtracted from each 0–255 chip channel before dividing by
+// inputScale; both numbers are those of face-api 1.7.15
+// (src/faceRecognitionNet/FaceRecognitionNet.ts). dlib's own
+// input_rgb_image uses the same means but divides by 256; the weights here
+// are face-api's, so face-api's 255 is kept.
+var meanRGB = [3]float64{122.782, 117.001, 104.298}
+
+const inputScale = 255
+
+// fmap is a feature map: h×w×c values, row-major in (y, x, channel) order
+// (TensorFlow's NHWC layout for one image).
+type fmap struct {
+	h, w, c int
+	data    []float64
+}
+
+// convLayer is face-api's convLayer (conv2d + bias, then the "scale" layer,
+// which holds dlib's affine layer: x·weights + biases) with the scale folded
+// into the filters: y = conv(x, filters·s) + (bias·s + b).
+type convLayer struct {
+	k, stride int  // square kernel side; stride in both directions
+	same      bool // TensorFlow "same" padding (used with stride 1) or "valid"
+	cin, cout int
+	filters   []float64 // k·k·cin rows × cout columns, HWIO row-major
+	bias      []float64 // cout
+}
+
+// residualBlock is face-api's residual (down == false) or residualDown
+// (down == true): conv1 (ReLU), conv2, a shortcut, a sum and a ReLU. In
+// the down variant conv1 has stride 2 and "valid" padding and the shortcut
+// is a 2×2 stride-2 average pool, zero-padded in channels when conv2 has
+// more of them.
+type residualBlock struct {
+	conv1, conv2 convLayer
+	down         bool
+}
+
+// network is the face-api FaceRecognitionNet, a port of dlib's ResNet-29
+// face descriptor (dlib_face_recognition_resnet_model_v1): a 7×7/2 conv,
+// a 3×3/2 max pool, residual blocks of 32, 64, 128 and 256 channels, a
+// global average pool and a 256→128 fully connected layer without bias.
+type network struct {
+	stem   convLayer
+	blocks []residualBlock
+	fc     []float64 // 256 rows × 128 columns
+}
+
+// blockLayout lists the residual blocks of FaceRecognitionNet in order
+// (face-api's FaceRecognitionNet.forwardInput), with their output channels
+// and whether each is a "down" block; the names are the tensor prefixes.
+var blockLayout = []struct {
+	name string
+	cout int
+	down bool
+}{
+	{"conv32_1", 32, false}, {"conv32_2", 32, false}, {"conv32_3", 32, false},
+	{"conv64_down", 64, true}, {"conv64_1", 64, false}, {"conv64_2", 64, false}, {"conv64_3", 64, false},
+	{"conv128_down", 128, true}, {"conv128_1", 128, false}, {"conv128_2", 128, false},
+	{"conv256_down", 256, true}, {"conv256_1", 256, false}, {"conv256_2", 256, false},
+	{"conv256_down_out", 256, true},
+}
+
+// DescriptorSize is the length of a face descriptor.
+const DescriptorSize = 128
+
+// newNetwork builds the network from the tensors of a face-api
+// face_recognition_model manifest, checking every shape.
+func newNetwork(ws map[string]tensor) (*network, error) {
+	n := &network{}
+	var err error
+	if n.stem, err = newConvLayer(ws, "conv32_down", 7, 2, false, 3, 32); err != nil {
+		return nil, err
+	}
+	cin := 32
+	for _, b := range blockLayout {
+		stride := 1
+		if b.down {
+			stride = 2
+		}
+		c1, err := newConvLayer(ws, b.name+"/conv1", 3, stride, !b.down, cin, b.cout)
+		if err != nil {
+			return nil, err
+		}
+		c2, err := newConvLayer(ws, b.name+"/conv2", 3, 1, true, b.cout, b.cout)
+		if err != nil {
+			return nil, err
+		}
+		n.blocks = append(n.blocks, residualBlock{conv1: c1, conv2: c2, down: b.down})
+		cin = b.cout
+	}
+	fc, err := lookup(ws, "fc", cin, DescriptorSize)
+	if err != nil {
+		return nil, err
+	}
+	n.fc = widen(fc.data)
+	return n, nil
+}
+
+// newConvLayer folds prefix/conv/{filters,bias} and prefix/scale/{weights,biases}.
+func newConvLayer(ws map[string]tensor, prefix string, k, stride int, same bool, cin, cout int) (convLayer, error) {
+	f, err := lookup(ws, prefix+"/conv/filters", k, k, cin, cout)
+	if err != nil {
+		return convLayer{}, err
+	}
+	var vecs [3]tensor
+	for i, name := range []string{"/conv/bias", "/scale/weights", "/scale/biases"} {
+		if vecs[i], err = lookup(ws, prefix+name, cout); err != nil {
+			return convLayer{}, err
+		}
+	}
+	l := convLayer{k: k, stride: stride, same: same, cin: cin, cout: cout,
+		filters: widen(f.data), bias: make([]float64, cout)}
+	for o := range cout {
+		s := float64(vecs[1].data[o])
+		for r := o; r < len(l.filters); r += cout {
+			l.filters[r] *= s
+		}
+		l.bias[o] = float64(vecs[0].data[o])*s + float64(vecs[2].data[o])
+	}
+	return l, nil
+}
+
+// lookup returns the tensor called name after checking its shape.
+func lookup(ws map[string]tensor, name string, shape ...int) (tensor, error) {
+	t, ok := ws[name]
+	if !ok {
+		return tensor{}, fmt.Errorf("faceengine: weights have no tensor %q", name)
+	}
+	if !slices.Equal(t.shape, shape) {
+		return tensor{}, fmt.Errorf("faceengine: tensor %q has shape %v, want %v", name, t.shape, shape)
+	}
+	return t, nil
+}
+
+func widen(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// describe runs the network on a chipSize×chipSize chip and returns the raw
+// 128-D output (not normalized, as face-api and dlib return it).
+func (n *network) describe(chip *image.RGBA) Descriptor {
+	x := fmap{h: chipSize, w: chipSize, c: 3, data: make([]float64, chipSize*chipSize*3)}
+	for y := range chipSize {
+		row := chip.Pix[y*chip.Stride:]
+		for px := range chipSize {
+			for c := range 3 {
+				x.data[(y*chipSize+px)*3+c] = (float64(row[4*px+c]) - meanRGB[c]) / inputScale
+			}
+		}
+	}
+	cols := colsPool.Get().(*[]float64)
+	defer colsPool.Put(cols)
+	x = n.stem.forward(x, true, cols)
+	x = maxPool3x3s2(x)
+	for i := range n.blocks {
+		x = n.blocks[i].forward(x, cols)
+	}
+	avg := make([]float64, x.c)
+	for i, v := range x.data {
+		avg[i%x.c] += v
+	}
+	for i := range avg {
+		avg[i] /= float64(x.h * x.w)
+	}
+	out := make([]float64, DescriptorSize)
+	blas64.Gemv(blas.Trans, 1,
+		blas64.General{Rows: x.c, Cols: DescriptorSize, Stride: DescriptorSize, Data: n.fc},
+		blas64.Vector{N: x.c, Inc: 1, Data: avg}, 0,
+		blas64.Vector{N: DescriptorSize, Inc: 1, Data: out})
+	var d Descriptor
+	for i, v := range out {
+		d[i] = float32(v)
+	}
+	return d
+}
+
+// colsPool holds *[]float64 im2col buffers reused across convolutions.
+var colsPool = sync.Pool{New: func() any { return new([]float64) }}
+
+// forward applies the convolution as im2col followed by one matrix product:
+// the patch matrix (one row per output pixel, k·k·cin columns in HWC order)
+// times the HWIO filter matrix gives the output directly in HWC order.
+// scratch holds the patch matrix; it is grown as needed.
+func (l *convLayer) forward(x fmap, relu bool, scratch *[]float64) fmap {
+	pad := 0
+	if l.same {
+		pad = (l.k - 1) / 2 // TensorFlow's "same" for an odd kernel and stride 1
+	}
+	oh, ow := (x.h+2*pad-l.k)/l.stride+1, (x.w+2*pad-l.k)/l.stride+1
+	kk := l.k * l.k * l.cin
+	if cap(*scratch) < oh*ow*kk {
+		*scratch = make([]float64, oh*ow*kk)
+	}
+	cols := (*scratch)[:oh*ow*kk]
+	clear(cols) // zero where the window leaves x
+	for oy := range oh {
+		for ox := range ow {
+			dst := cols[(oy*ow+ox)*kk:]
+			for ky := range l.k {
+				iy := oy*l.stride + ky - pad
+				if iy < 0 || iy >= x.h {
+					continue
+				}
+				for kx := range l.k {
+					ix := ox*l.stride + kx - pad
+					if ix < 0 || ix >= x.w {
+						continue
+					}
+					src := (iy*x.w + ix) * x.c
+					copy(dst[(ky*l.k+kx)*l.cin:][:l.cin], x.data[src:src+x.c])
+				}
+			}
+		}
+	}
+	out := fmap{h: oh, w: ow, c: l.cout, data: make([]float64, oh*ow*l.cout)}
+	for p := 0; p < len(out.data); p += l.cout {
+		copy(out.data[p:], l.bias)
+	}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas64.General{Rows: oh * ow, Cols: kk, Stride: kk, Data: cols},
+		blas64.General{Rows: kk, Cols: l.cout, Stride: l.cout, Data: l.filters},
+		1, blas64.General{Rows: oh * ow, Cols: l.cout, Stride: l.cout, Data: out.data})
+	if relu {
+		reluInPlace(out.data)
+	}
+	return out
+}
+
+func (b *residualBlock) forward(x fmap, scratch *[]float64) fmap {
+	out := b.conv2.forward(b.conv1.forward(x, true, scratch), false, scratch)
+	if !b.down {
+		for i, v := range x.data {
+			out.data[i] += v
+		}
+		reluInPlace(out.data)
+		return out
+	}
+	// The shortcut: a 2×2 stride-2 "valid" average pool of x. When it is
+	// larger than out (odd sizes: 8×8 pools to 4×4 while the 3×3/2 conv
+	// gives 3×3), face-api pads out with zeros at the bottom and right.
+	ph, pw := (x.h-2)/2+1, (x.w-2)/2+1
+	sum := fmap{h: ph, w: pw, c: out.c, data: make([]float64, ph*pw*out.c)}
+	for y := range ph {
+		for px := range pw {
+			d := sum.data[(y*pw+px)*out.c:]
+			for c := range x.c {
+				at := func(dy, dx int) float64 { return x.data[((2*y+dy)*x.w+2*px+dx)*x.c+c] }
+				d[c] = (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4
+			}
+			if y < out.h && px < out.w {
+				for c, v := range out.data[(y*out.w+px)*out.c:][:out.c] {
+					d[c] += v
+				}
+			}
+		}
+	}
+	reluInPlace(sum.data)
+	return sum
+}
+
+// maxPool3x3s2 is a 3×3 max pool with stride 2 and "valid" padding.
+func maxPool3x3s2(x fmap) fmap {
+	oh, ow := (x.h-3)/2+1, (x.w-3)/2+1
+	out := fmap{h: oh, w: ow, c: x.c, data: make([]float64, oh*ow*x.c)}
+	for y := range oh {
+		for px := range ow {
+			d := out.data[(y*ow+px)*x.c:][:x.c]
+			copy(d, x.data[(2*y*x.w+2*px)*x.c:])
+			for ky := range 3 {
+				for kx := range 3 {
+					for c, v := range x.data[((2*y+ky)*x.w+2*px+kx)*x.c:][:x.c] {
+						d[c] = max(d[c], v)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func reluInPlace(v []float64) {
+	for i, x := range v {
+		v[i] = max(x, 0)
+	}
+}
