@@ -111,6 +111,14 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 	sum := sha256.Sum256(data)
 	item.ContentSHA256 = hex.EncodeToString(sum[:])
 	if image != nil && image.ContentSHA256 == item.ContentSHA256 && image.Person == item.Person {
+		if image.ETag != item.ETag {
+			// The same bytes uploaded another way (multipart): record the
+			// new ETag so that the image does not look pending.
+			image.ETag = item.ETag
+			if err := s.table.PutImage(ctx, *image); err != nil {
+				return res, fromAWS("DynamoDB", err)
+			}
+		}
 		res.Outcome = OutcomeUnchanged
 		log.InfoContext(ctx, "image unchanged; nothing to do", "status", image.Status)
 		return res, nil

@@ -64,29 +64,30 @@ func ValidateFilename(prefix, name string) *Error {
 }
 
 // Status returns the indexing state of the image stored as filename under
-// the configured prefix and bucket: from its image item when it has been
-// processed, else "pending" if the object exists. Errors: KindBadRequest
-// for an invalid filename, KindNotFound for an unknown one, mapped AWS
-// errors otherwise.
+// the configured prefix and bucket: "pending" while the stored object is
+// not the version its image item describes (new, or replaced and not yet
+// processed), else the image item's status and faces. Errors:
+// KindBadRequest for an invalid filename, KindNotFound when no such object
+// is stored, mapped AWS errors otherwise.
 func (s *Service) Status(ctx context.Context, filename string) (*ImageStatus, error) {
 	if err := ValidateFilename(s.cfg.ImagePrefix, filename); err != nil {
 		return nil, err
 	}
 	key := s.cfg.ImagePrefix + filename
+	head, err := s.objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.BucketName), Key: aws.String(key)})
+	var nf *s3types.NotFound
+	if errors.As(err, &nf) {
+		return nil, newError(KindNotFound, CodeNotFound, "no image %q", filename)
+	}
+	if err != nil {
+		return nil, fromAWS("S3", err)
+	}
 	img, err := s.table.GetImage(ctx, s.cfg.BucketName, key)
 	if err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
 	st := &ImageStatus{Key: key, Faces: []StatusFace{}}
-	if img == nil {
-		_, err := s.objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.BucketName), Key: aws.String(key)})
-		var nf *s3types.NotFound
-		if errors.As(err, &nf) {
-			return nil, newError(KindNotFound, CodeNotFound, "no image %q", filename)
-		}
-		if err != nil {
-			return nil, fromAWS("S3", err)
-		}
+	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) {
 		st.Status = StatusPending
 		return st, nil
 	}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+)
+
+// defaultEndpoint is the local server's address.
+const defaultEndpoint = "http://127.0.0.1:8080"
+
+// endpointFlags adds --endpoint and --api-key, read from FACEREC_ENDPOINT
+// and FACEREC_API_KEY by default, and returns a constructor of the client.
+func endpointFlags(fs *flag.FlagSet) func() (*client.Client, error) {
+	endpoint := fs.String("endpoint", envOr("FACEREC_ENDPOINT", defaultEndpoint), "API base URL, with the stage for a deployed API (env FACEREC_ENDPOINT)")
+	apiKey := fs.String("api-key", os.Getenv("FACEREC_API_KEY"), "API key sent as x-api-key (env FACEREC_API_KEY)")
+	return func() (*client.Client, error) { return client.New(*endpoint, *apiKey) }
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// index uploads files and directories of photos, with a progress bar and
+// a summary.
+func index(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("index", "index [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...", stderr)
+	newClient := endpointFlags(fs)
+	person := fs.String("person", "", "person the faces belong to")
+	concurrency := fs.Int("concurrency", client.DefaultConcurrency, "uploads in flight")
+	wait := fs.Bool("wait", false, "wait until every upload is indexed or rejected and report its faces")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("no files or directories given")
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	sum, err := client.IndexFiles(ctx, c, fs.Args(), client.IndexOptions{Person: *person, Concurrency: *concurrency, Progress: stderr, Wait: *wait})
+	if err != nil {
+		return err
+	}
+	sum.Print(stdout)
+	if sum.Failed > 0 {
+		return errors.New("some files were not uploaded")
+	}
+	return nil
+}
+
+// search searches one photo and prints a table of matches, or the JSON.
+func search(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("search", "search [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
+	newClient := endpointFlags(fs)
+	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("exactly one photo is required")
+	}
+	img, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	res, err := c.Search(ctx, img, client.ContentType(fs.Arg(0)))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	client.PrintMatches(stdout, res)
+	return nil
+}

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+const (
+	photosDir = "../../examples/photos"
+	casesDir  = "../../lambdas/handler/testdata/cases"
+)
+
+// server is a running `facerec serve`.
+type server struct {
+	url  string
+	stop func() error
+}
+
+// startServe runs `facerec serve` on a free loopback port with the data
+// directory dir and returns its URL, read from what it prints.
+func startServe(t *testing.T, dir string, extra ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...), w, &stderr)
+		w.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("serve printed no URL: %v (stderr: %s)", err, stderr.String())
+	}
+	url := regexp.MustCompile(`http://\S+`).FindString(line)
+	go io.Copy(io.Discard, out)
+	var once sync.Once
+	var stopErr error
+	s := &server{url: url, stop: func() error {
+		once.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+func readPhoto(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(photosDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// waitIndexed polls GET /index/{filename} until the image is no longer
+// pending.
+func waitIndexed(t *testing.T, c *client.Client, filename string) *service.ImageStatus {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		st, err := c.Status(context.Background(), filename)
+		if err != nil {
+			t.Fatalf("status of %s: %v", filename, err)
+		}
+		if st.Status != service.StatusPending {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still pending", filename)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServe_endToEnd indexes and searches the sample photos over HTTP
+// against `facerec serve`, then restarts it on the same data directory.
+func TestServe_endToEnd(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, dir)
+	c, err := client.New(srv.url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"biden_2.jpg", "biden"}, {"collins_1.png", ""}} {
+		if _, err := c.Index(ctx, up.file, readPhoto(t, up.file), client.ContentType(up.file), up.person); err != nil {
+			t.Fatalf("index %s: %v", up.file, err)
+		}
+	}
+	for _, f := range []string{"obama_1.jpg", "biden_2.jpg", "collins_1.png"} {
+		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+			t.Fatalf("%s: %+v, want indexed with one face", f, st)
+		}
+	}
+
+	searchObama := func() string {
+		t.Helper()
+		res, err := c.Search(ctx, readPhoto(t, "obama_2.jpg"), "image/jpeg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Faces) != 1 || len(res.Faces[0].Matches) == 0 {
+			t.Fatalf("search obama_2: %+v", res)
+		}
+		first := res.Faces[0].Matches[0]
+		if first.Person != "obama" || first.Similarity < 80 || first.Key != "index/obama_1.jpg" {
+			t.Errorf("first match = %+v, want obama with similarity >= 80", first)
+		}
+		for _, m := range res.Faces[0].Matches {
+			if m.Person == "biden" && m.Similarity >= 80 {
+				t.Errorf("biden matched obama_2 with similarity %.1f", m.Similarity)
+			}
+		}
+		b, _ := json.Marshal(res)
+		return string(b)
+	}
+	before := searchObama()
+
+	res, err := c.Search(ctx, readPhoto(t, "noface_rocket.jpg"), "image/jpeg")
+	if err != nil || res.Faces == nil || len(res.Faces) != 0 {
+		t.Errorf("search noface_rocket: %+v %v, want \"faces\": []", res, err)
+	}
+
+	if _, err := c.Index(ctx, "group_obama_biden.jpg", readPhoto(t, "group_obama_biden.jpg"), "image/jpeg", ""); err != nil {
+		t.Fatal(err)
+	}
+	if st := waitIndexed(t, c, "group_obama_biden.jpg"); len(st.Faces) != 2 {
+		t.Errorf("group photo: %d faces detected, want 2", len(st.Faces))
+	}
+	// The group photo's faces now match too: remove them by replacing the
+	// image with one without a face, which must leave the search as it was.
+	if _, err := c.Index(ctx, "group_obama_biden.jpg", readPhoto(t, "noface_rocket.jpg"), "image/jpeg", ""); err != nil {
+		t.Fatal(err)
+	}
+	if st := waitIndexed(t, c, "group_obama_biden.jpg"); len(st.Faces) != 0 {
+		t.Errorf("replaced group photo still has %d faces", len(st.Faces))
+	}
+
+	if err := srv.stop(); err != nil {
+		t.Fatalf("serve stopped with %v", err)
+	}
+	srv = startServe(t, dir)
+	if c, err = client.New(srv.url, ""); err != nil {
+		t.Fatal(err)
+	}
+	if after := searchObama(); after != before {
+		t.Errorf("after restart:\n%s\nbefore:\n%s", after, before)
+	}
+}
+
+// TestServe_apiKeyAndBadInput: the local API refuses what the deployed one
+// refuses, with the same statuses and JSON error shape.
+func TestServe_apiKeyAndBadInput(t *testing.T) {
+	srv := startServe(t, t.TempDir(), "--api-key", "secret")
+	do := func(method, path, key, contentType string, body []byte) (*http.Response, handlerError) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.url+path, bytes.NewReader(body))
+		if key != "" {
+			req.Header.Set("x-api-key", key)
+		}
+		req.Header.Set("Content-Type", contentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var eb handlerError
+		json.NewDecoder(resp.Body).Decode(&eb)
+		return resp, eb
+	}
+	tests := []struct {
+		name, method, path, key, ct string
+		body                        []byte
+		status                      int
+		code                        string
+	}{
+		{"no key", "GET", "/info", "", "", nil, 403, "INVALID_API_KEY"},
+		{"wrong key", "POST", "/search", "nope", "image/jpeg", readPhoto(t, "obama_2.jpg"), 403, "INVALID_API_KEY"},
+		{"info", "GET", "/info", "secret", "", nil, 200, ""},
+		{"dot-dot filename", "PUT", "/index/..%2F..%2Fetc", "secret", "image/jpeg", readPhoto(t, "obama_1.jpg"), 400, service.CodeInvalidBody},
+		{"unknown image", "GET", "/index/nothing.jpg", "secret", "", nil, 404, service.CodeNotFound},
+		{"PDF search", "POST", "/search", "secret", "application/pdf", []byte("%PDF-1.4\n"), 415, service.CodeUnsupportedMedia},
+		{"over 10 MB", "PUT", "/index/big.jpg", "secret", "image/jpeg", make([]byte, 10<<20+1), 413, "REQUEST_TOO_LARGE"},
+		{"bad base64 upload", "PUT", "/index/a.jpg", "secret", "text/plain", []byte("***"), 400, "BAD_REQUEST_BODY"},
+		{"unknown route", "GET", "/nope", "secret", "", nil, 404, "RESOURCE_NOT_FOUND"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, eb := do(tc.method, tc.path, tc.key, tc.ct, tc.body)
+			if resp.StatusCode != tc.status || eb.Error.Code != tc.code {
+				t.Errorf("%d %q, want %d %q", resp.StatusCode, eb.Error.Code, tc.status, tc.code)
+			}
+			if resp.Header.Get("Access-Control-Allow-Origin") == "" {
+				t.Error("no CORS header")
+			}
+		})
+	}
+	// A base64 text upload (CONVERT_TO_BINARY on AWS) stores the bytes.
+	b64 := []byte(base64.StdEncoding.EncodeToString(readPhoto(t, "biden_2.jpg")))
+	if resp, _ := do("PUT", "/index/as%20text.jpg?person=Joe%20Biden", "secret", "text/plain", b64); resp.StatusCode != 200 {
+		t.Fatalf("base64 upload: %d", resp.StatusCode)
+	}
+	c, _ := client.New(srv.url, "secret")
+	if st := waitIndexed(t, c, "as text.jpg"); st.Status != service.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != "Joe Biden" {
+		t.Errorf("base64 upload status: %+v", st)
+	}
+}
+
+type handlerError struct {
+	Error struct{ Code string } `json:"error"`
+}
+
+// TestCases_sameStatusLocallyAndThroughTheHandler sends every search case's
+// body over local HTTP and invokes the search handler with the case's event
+// on the same local parts: the statuses must agree. Each S3 case runs
+// through `facerec invoke index` with its objects put first.
+func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
+	dirs, err := os.ReadDir(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The objects that the S3 cases' events name, from case.md.
+	s3Objects := map[string][]string{
+		"s3-event-delivered-twice": {"dup/obama_1.jpg=obama_1.jpg"},
+		"s3-key-url-encoded":       {"uploads/Jane Doe+1.jpg=biden_2.jpg"},
+		"s3-multipart-upload":      {"big/obama_2.jpg=obama_2.jpg"},
+		"s3-several-records":       {"a/obama_1.jpg=obama_1.jpg", "a/biden_2.jpg=biden_2.jpg", "a/collins_1.png=collins_1.png"},
+	}
+	wantStatus := map[string]int{
+		"search-base64-text-body": 200, "search-empty-body": 400, "search-no-face": 200,
+		"search-not-an-image": 415, "search-tiny-image": 422,
+	}
+	data := t.TempDir()
+	l, err := local.Open(local.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpTestServer(t, l)
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		name := d.Name()
+		eventFile := filepath.Join(casesDir, name, "event.json")
+		t.Run(name, func(t *testing.T) {
+			if strings.HasPrefix(name, "s3-") {
+				objects, ok := s3Objects[name]
+				if !ok {
+					t.Fatalf("no objects listed for S3 case %s", name)
+				}
+				invokeIndexCase(t, eventFile, objects)
+				return
+			}
+			want, ok := wantStatus[name]
+			if !ok {
+				t.Fatalf("no expected status for case %s", name)
+			}
+			raw, _ := os.ReadFile(eventFile)
+			var ev events.APIGatewayProxyRequest
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			direct, err := l.API.Search(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := []byte(ev.Body)
+			if ev.IsBase64Encoded {
+				body, _ = base64.StdEncoding.DecodeString(ev.Body)
+			}
+			resp, err := http.Post(srv+"/search", ev.Headers["Content-Type"], bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if direct.StatusCode != want || resp.StatusCode != want {
+				t.Errorf("handler %d, local HTTP %d, want %d (%s)", direct.StatusCode, resp.StatusCode, want, direct.Body)
+			}
+		})
+	}
+}
+
+// invokeIndexCase runs `facerec invoke index` on an S3 case twice (the
+// second time as a redelivery) and checks every record was indexed once.
+func invokeIndexCase(t *testing.T, eventFile string, objects []string) {
+	t.Helper()
+	data := t.TempDir()
+	args := []string{"invoke", "index", "--event", eventFile, "--data", data}
+	for _, o := range objects {
+		key, file, _ := strings.Cut(o, "=")
+		args = append(args, "--put", key+"="+filepath.Join(photosDir, file))
+	}
+	for range 2 {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, &out, &errOut); err != nil {
+			t.Fatalf("invoke: %v\n%s", err, errOut.String())
+		}
+	}
+	l, err := local.Open(local.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, o := range objects {
+		key, _, _ := strings.Cut(o, "=")
+		var bucket string
+		raw, _ := os.ReadFile(eventFile)
+		var ev events.S3Event
+		json.Unmarshal(raw, &ev)
+		bucket = ev.Records[0].S3.Bucket.Name
+		img, err := l.Table.GetImage(context.Background(), bucket, key)
+		if err != nil || img == nil || img.Status != service.StatusIndexed || img.FaceCount != 1 {
+			t.Errorf("%s: image item %+v, %v", key, img, err)
+		}
+	}
+	if n := l.Rekognition.Len(); n != len(objects) {
+		t.Errorf("collection holds %d faces after two deliveries, want %d", n, len(objects))
+	}
+}

@@ -1,0 +1,17 @@
+package main
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+)
+
+// httpTestServer serves l's API on a loopback httptest server and returns
+// its URL.
+func httpTestServer(t *testing.T, l *local.Local) string {
+	t.Helper()
+	s := httptest.NewServer(l.Handler())
+	t.Cleanup(func() { s.Close(); l.Close() })
+	return s.URL
+}

@@ -1,0 +1,41 @@
+package client
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// PrintMatches writes res as text: "no face found in the photo" when it
+// has no face, else one block per searched face, headed by its bounding
+// box (left, top, width and height as percentages of the photo) and
+// detection confidence, followed by "no match above the threshold" or a
+// table of its matches, best first: rank, person ("-" when none),
+// similarity in percent with one decimal, object key and face ID.
+func PrintMatches(w io.Writer, res *service.SearchResult) {
+	if res == nil || len(res.Faces) == 0 {
+		fmt.Fprintln(w, "no face found in the photo")
+		return
+	}
+	for i, f := range res.Faces {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		b := f.BoundingBox
+		fmt.Fprintf(w, "face %d at left %.1f%%, top %.1f%%, width %.1f%%, height %.1f%% (confidence %.1f%%)\n",
+			i+1, b.Left*100, b.Top*100, b.Width*100, b.Height*100, f.Confidence)
+		if len(f.Matches) == 0 {
+			fmt.Fprintln(w, "  no match above the threshold")
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  RANK\tPERSON\tSIMILARITY\tKEY\tFACE ID")
+		for j, m := range f.Matches {
+			fmt.Fprintf(tw, "  %d\t%s\t%.1f%%\t%s\t%s\n", j+1, cmp.Or(m.Person, "-"), m.Similarity, m.Key, m.FaceID)
+		}
+		_ = tw.Flush()
+	}
+}

@@ -1,0 +1,177 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// Objects is the local stand-in for the S3 bucket: one file per object in
+// a directory, named by the SHA-256 of the key so that any key (spaces,
+// Unicode, "../") is stored safely inside the directory, with a JSON
+// sidecar holding the key, ETag and user metadata. Writes are atomic
+// (temporary file, then rename). It is safe for concurrent use.
+type Objects struct {
+	dir string
+}
+
+// objectMeta is an object's sidecar.
+type objectMeta struct {
+	Key          string            `json:"key"`
+	ETag         string            `json:"etag"`
+	Size         int64             `json:"size"`
+	ContentType  string            `json:"contentType,omitempty"`
+	Metadata     map[string]string `json:"metadata,omitempty"`
+	LastModified time.Time         `json:"lastModified"`
+}
+
+var _ service.ObjectGetter = (*Objects)(nil)
+
+func newObjects(dir string) (*Objects, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Objects{dir: dir}, nil
+}
+
+func (o *Objects) paths(key string) (data, meta string) {
+	sum := sha256.Sum256([]byte(key))
+	name := hex.EncodeToString(sum[:])
+	return filepath.Join(o.dir, name+".bin"), filepath.Join(o.dir, name+".json")
+}
+
+// Put stores data under key with user metadata (keys lower-case, as S3
+// returns them) and returns its ETag (the hex MD5 of data, as S3 gives for
+// single-part uploads).
+func (o *Objects) Put(key string, data []byte, contentType string, metadata map[string]string) (string, error) {
+	sum := md5.Sum(data)
+	meta := objectMeta{Key: key, ETag: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: contentType, Metadata: metadata, LastModified: time.Now().UTC()}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return "", err
+	}
+	dataPath, metaPath := o.paths(key)
+	if err := writeAtomic(dataPath, data); err != nil {
+		return "", err
+	}
+	if err := writeAtomic(metaPath, mb); err != nil {
+		return "", err
+	}
+	return meta.ETag, nil
+}
+
+// Delete removes the object key; a missing object is not an error.
+func (o *Objects) Delete(key string) error {
+	dataPath, metaPath := o.paths(key)
+	for _, p := range []string{metaPath, dataPath} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Objects) meta(key string) (*objectMeta, error) {
+	_, metaPath := o.paths(key)
+	b, err := os.ReadFile(metaPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m objectMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("object %q: %w", key, err)
+	}
+	return &m, nil
+}
+
+// GetObject implements service.ObjectGetter: the object's bytes and
+// metadata, or *types.NoSuchKey as S3 answers. The bucket is ignored (one
+// local bucket).
+func (o *Objects) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	key := aws.ToString(in.Key)
+	m, err := o.meta(key)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")}
+	}
+	dataPath, _ := o.paths(key)
+	b, err := os.ReadFile(dataPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &s3.GetObjectOutput{
+		Body:          io.NopCloser(bytes.NewReader(b)),
+		ContentLength: aws.Int64(int64(len(b))),
+		ContentType:   aws.String(m.ContentType),
+		ETag:          aws.String(`"` + m.ETag + `"`),
+		Metadata:      m.Metadata,
+		LastModified:  aws.Time(m.LastModified),
+	}, nil
+}
+
+// HeadObject implements service.ObjectGetter: the object's metadata, or
+// *types.NotFound as S3 answers.
+func (o *Objects) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	m, err := o.meta(aws.ToString(in.Key))
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, &s3types.NotFound{Message: aws.String("Not Found")}
+	}
+	return &s3.HeadObjectOutput{
+		ContentLength: aws.Int64(m.Size),
+		ContentType:   aws.String(m.ContentType),
+		ETag:          aws.String(`"` + m.ETag + `"`),
+		Metadata:      m.Metadata,
+		LastModified:  aws.Time(m.LastModified),
+	}, nil
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory and a rename, so a crash never leaves a partial file.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,169 @@
+// Package local runs the face service on a laptop: the same service core
+// and Lambda handlers as on AWS, over local parts that stand in for S3
+// (files), DynamoDB (a bbolt database), Rekognition (the faceengine
+// package) and SQS (a persistent in-process queue), behind an HTTP server
+// that turns requests into API Gateway proxy events.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// bbolt buckets of the data directory's database.
+var (
+	bucketFaces       = []byte("faces")       // FaceId → FaceItem JSON
+	bucketImages      = []byte("images")      // image item id → ImageItem JSON
+	bucketObjectFaces = []byte("objectFaces") // bucket/key NUL FaceId → empty (the ObjectKeyIndex)
+	bucketVectors     = []byte("descriptors") // FaceId → storedFace JSON (the collection)
+)
+
+// Table is service.FaceTable on a bbolt database: the local stand-in for
+// the DynamoDB table, surviving restarts. It is safe for concurrent use.
+type Table struct{ db *bolt.DB }
+
+var _ service.FaceTable = (*Table)(nil)
+
+// openDB opens (creating if needed) the bbolt database at path with the
+// buckets the local parts use.
+func openDB(path string) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketVectors} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func objectFaceKey(bucket, key, faceID string) []byte {
+	return []byte(bucket + "/" + key + "\x00" + faceID)
+}
+
+// GetImage implements service.FaceTable.
+func (t *Table) GetImage(_ context.Context, bucket, key string) (*service.ImageItem, error) {
+	var img *service.ImageItem
+	err := t.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketImages).Get([]byte(service.ImageItemID(bucket, key)))
+		if v == nil {
+			return nil
+		}
+		img = new(service.ImageItem)
+		return json.Unmarshal(v, img)
+	})
+	return img, err
+}
+
+// FacesOfObject implements service.FaceTable.
+func (t *Table) FacesOfObject(_ context.Context, bucket, key string) ([]service.FaceItem, error) {
+	var faces []service.FaceItem
+	prefix := []byte(bucket + "/" + key + "\x00")
+	err := t.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketObjectFaces).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+			v := tx.Bucket(bucketFaces).Get(k[len(prefix):])
+			if v == nil {
+				continue
+			}
+			var f service.FaceItem
+			if err := json.Unmarshal(v, &f); err != nil {
+				return err
+			}
+			faces = append(faces, f)
+		}
+		return nil
+	})
+	return faces, err
+}
+
+// PutImage implements service.FaceTable.
+func (t *Table) PutImage(_ context.Context, img service.ImageItem) error {
+	v, err := json.Marshal(img)
+	if err != nil {
+		return err
+	}
+	return t.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketImages).Put([]byte(service.ImageItemID(img.Bucket, img.Key)), v)
+	})
+}
+
+// PutFaces implements service.FaceTable, in one transaction.
+func (t *Table) PutFaces(_ context.Context, faces []service.FaceItem) error {
+	return t.db.Update(func(tx *bolt.Tx) error {
+		for _, f := range faces {
+			v, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketFaces).Put([]byte(f.FaceID), v); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketObjectFaces).Put(objectFaceKey(f.Bucket, f.Key, f.FaceID), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteItems implements service.FaceTable: ids are FaceIds or image item
+// ids; unknown ids are ignored.
+func (t *Table) DeleteItems(_ context.Context, ids []string) error {
+	return t.db.Update(func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			if err := tx.Bucket(bucketImages).Delete([]byte(id)); err != nil {
+				return err
+			}
+			v := tx.Bucket(bucketFaces).Get([]byte(id))
+			if v == nil {
+				continue
+			}
+			var f service.FaceItem
+			if err := json.Unmarshal(v, &f); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketObjectFaces).Delete(objectFaceKey(f.Bucket, f.Key, f.FaceID)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketFaces).Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// GetFaces implements service.FaceTable.
+func (t *Table) GetFaces(_ context.Context, faceIDs []string) (map[string]service.FaceItem, error) {
+	out := make(map[string]service.FaceItem, len(faceIDs))
+	err := t.db.View(func(tx *bolt.Tx) error {
+		for _, id := range faceIDs {
+			v := tx.Bucket(bucketFaces).Get([]byte(id))
+			if v == nil {
+				continue
+			}
+			var f service.FaceItem
+			if err := json.Unmarshal(v, &f); err != nil {
+				return err
+			}
+			out[id] = f
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+)
+
+// putFlags collects repeated --put KEY=FILE flags.
+type putFlags []string
+
+func (p *putFlags) String() string { return strings.Join(*p, ",") }
+
+func (p *putFlags) Set(v string) error {
+	if k, f, ok := strings.Cut(v, "="); !ok || k == "" || f == "" {
+		return fmt.Errorf("want KEY=FILE, got %q", v)
+	}
+	*p = append(*p, v)
+	return nil
+}
+
+// invoke runs one handler once on an event file against the local parts
+// and prints its result as JSON: the SQS batch response (or null) for
+// index, the API Gateway proxy response for the API functions.
+func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoke", "invoke index|search|status|info --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
+	eventFile := fs.String("event", "", "the Lambda event, as JSON (required)")
+	data := fs.String("data", defaultDataDir, "data directory")
+	modelDir := fs.String("model-dir", "", "face-api model directory")
+	var puts putFlags
+	fs.Var(&puts, "put", "store FILE under object KEY before invoking (repeatable)")
+	if len(args) == 0 {
+		fs.Usage()
+		return errors.New("a function is required: index, search, status or info")
+	}
+	function := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *eventFile == "" {
+		return errors.New("--event is required")
+	}
+	raw, err := os.ReadFile(*eventFile)
+	if err != nil {
+		return err
+	}
+	l, err := local.Open(local.Options{DataDir: *data, ModelDir: *modelDir})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	for _, p := range puts {
+		key, file, _ := strings.Cut(p, "=")
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if _, err := l.Objects.Put(key, b, client.ContentType(file), nil); err != nil {
+			return err
+		}
+	}
+	var result any
+	switch function {
+	case "index":
+		result, err = l.Indexer.Handle(ctx, raw)
+	case "search", "status", "info":
+		var req events.APIGatewayProxyRequest
+		if err := json.Unmarshal(raw, &req); err != nil {
+			return fmt.Errorf("event is not an API Gateway proxy request: %w", err)
+		}
+		h := map[string]func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error){
+			"search": l.API.Search, "status": l.API.Status, "info": l.API.Info,
+		}[function]
+		result, err = h(ctx, req)
+	default:
+		return fmt.Errorf("unknown function %q: want index, search, status or info", function)
+	}
+	if err != nil {
+		return fmt.Errorf("%s handler: %w", function, err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(result)
+}

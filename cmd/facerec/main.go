@@ -1,0 +1,84 @@
+// Command facerec runs the face service offline and talks to any
+// deployment of it.
+//
+//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]
+//	facerec invoke index|search|status|info --event FILE [--data DIR] [--put KEY=FILE]...
+//	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
+//	facerec search [--json] [--endpoint URL] [--api-key KEY] FILE
+//
+// serve runs the deployed API's routes on localhost with the same service
+// core and Lambda handlers, over local parts (files, a bbolt database, the
+// local face engine, a persistent in-process queue). invoke runs one
+// handler once on an event file, as `sam local invoke` does. index and
+// search are clients of any endpoint, local or deployed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// usage is printed for -h and for unknown commands.
+const usage = `facerec: the face service offline, and a client for any deployment.
+
+Commands:
+  serve    run the API on localhost over local parts and the local face engine
+  invoke   run one Lambda handler once on an event file (like sam local invoke)
+  index    upload photos (files or directories) to an endpoint
+  search   search a photo on an endpoint and print the matches
+
+Run 'facerec COMMAND -h' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "facerec:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run runs the command named by args[0] with the rest as its arguments.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("a command is required")
+	}
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"serve":  serve,
+		"invoke": invoke,
+		"index":  index,
+		"search": search,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return cmd(ctx, args[1:], stdout, stderr)
+}
+
+// newFlags returns a flag set for a command that prints its errors and
+// usage on stderr.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: facerec %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+)
+
+// defaultDataDir is where serve and invoke keep their data by default.
+const defaultDataDir = "./.facerec"
+
+// serve runs the local API until ctx ends (SIGINT or SIGTERM).
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	data := fs.String("data", defaultDataDir, "data directory: objects, database, queue")
+	apiKey := fs.String("api-key", "", "require this key in x-api-key, as the deployed API does")
+	modelDir := fs.String("model-dir", "", "face-api model directory (default: node_modules/@vladmandic/face-api/model found from the working directory up)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	l, err := local.Open(local.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "facerec: serving on http://%s (data in %s, %d faces indexed); Ctrl-C stops\n", ln.Addr(), *data, l.Rekognition.Len())
+	err = l.Serve(ctx, ln)
+	fmt.Fprintln(stdout, "facerec: stopped")
+	return err
+}
