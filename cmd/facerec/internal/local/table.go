@@ -55,6 +55,19 @@ func objectFaceKey(bucket, key, faceID string) []byte {
 	return []byte(bucket + "/" + key + "\x00" + faceID)
 }
 
+// getFace reads the face item of FaceId id, or nil if there is none.
+func getFace(tx *bolt.Tx, id []byte) (*service.FaceItem, error) {
+	v := tx.Bucket(bucketFaces).Get(id)
+	if v == nil {
+		return nil, nil
+	}
+	f := new(service.FaceItem)
+	if err := json.Unmarshal(v, f); err != nil {
+		return nil, fmt.Errorf("face item %s: %w", id, err)
+	}
+	return f, nil
+}
+
 // GetImage implements service.FaceTable.
 func (t *Table) GetImage(_ context.Context, bucket, key string) (*service.ImageItem, error) {
 	var img *service.ImageItem
@@ -76,15 +89,13 @@ func (t *Table) FacesOfObject(_ context.Context, bucket, key string) ([]service.
 	err := t.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketObjectFaces).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-			v := tx.Bucket(bucketFaces).Get(k[len(prefix):])
-			if v == nil {
-				continue
-			}
-			var f service.FaceItem
-			if err := json.Unmarshal(v, &f); err != nil {
+			f, err := getFace(tx, k[len(prefix):])
+			if err != nil {
 				return err
 			}
-			faces = append(faces, f)
+			if f != nil {
+				faces = append(faces, *f)
+			}
 		}
 		return nil
 	})
@@ -129,13 +140,12 @@ func (t *Table) DeleteItems(_ context.Context, ids []string) error {
 			if err := tx.Bucket(bucketImages).Delete([]byte(id)); err != nil {
 				return err
 			}
-			v := tx.Bucket(bucketFaces).Get([]byte(id))
-			if v == nil {
-				continue
-			}
-			var f service.FaceItem
-			if err := json.Unmarshal(v, &f); err != nil {
+			f, err := getFace(tx, []byte(id))
+			if err != nil {
 				return err
+			}
+			if f == nil {
+				continue
 			}
 			if err := tx.Bucket(bucketObjectFaces).Delete(objectFaceKey(f.Bucket, f.Key, f.FaceID)); err != nil {
 				return err
@@ -153,15 +163,13 @@ func (t *Table) GetFaces(_ context.Context, faceIDs []string) (map[string]servic
 	out := make(map[string]service.FaceItem, len(faceIDs))
 	err := t.db.View(func(tx *bolt.Tx) error {
 		for _, id := range faceIDs {
-			v := tx.Bucket(bucketFaces).Get([]byte(id))
-			if v == nil {
-				continue
-			}
-			var f service.FaceItem
-			if err := json.Unmarshal(v, &f); err != nil {
+			f, err := getFace(tx, []byte(id))
+			if err != nil {
 				return err
 			}
-			out[id] = f
+			if f != nil {
+				out[id] = *f
+			}
 		}
 		return nil
 	})

@@ -1,0 +1,51 @@
+# Targets: `make demo` (the main job), `make test` (what CI runs), and their parts.
+# Each target installs what it needs: npm packages from package-lock.json and Go modules from go.sum.
+
+# Node 20 makes jsii print an end-of-life banner; this documented variable silences it.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+# The module's packages (node_modules holds Go templates of the CDK CLI, so not ./...).
+PKGS := ./constructs/... ./lambdas/... ./cmd/... ./examples/...
+ADDR ?= 127.0.0.1:8080
+DATA ?= .facerec
+
+.PHONY: setup test bench synth demo clean
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+setup: node_modules/.package-lock.json
+	go mod download
+
+# Vet, check formatting and run every test (the construct tests synthesize once per package).
+test: setup
+	@test -z "$$(gofmt -l constructs lambdas cmd examples)" || { gofmt -l constructs lambdas cmd examples; echo "gofmt needed"; exit 1; }
+	go vet $(PKGS)
+	go test -count=1 -timeout 30m $(PKGS)
+
+bench: setup
+	go test -run '^$$' -bench . -benchmem ./lambdas/handler ./cmd/facerec/internal/faceengine
+
+# Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of package.json.
+synth: setup
+	npx cdk synth --quiet
+
+# The main job: synthesize the sample app, then bring up the offline API on $(ADDR),
+# index the sample photos with their persons, search one, and keep serving until Ctrl-C.
+demo: synth
+	go build -o bin/facerec ./cmd/facerec
+	@set -e; \
+	bin/facerec serve --addr $(ADDR) --data $(DATA) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid' INT TERM EXIT; \
+	for i in $$(seq 100); do curl -fsS http://$(ADDR)/info >/dev/null 2>&1 && break; sleep 0.2; done; \
+	export FACEREC_ENDPOINT=http://$(ADDR); \
+	bin/facerec index --wait --person "Barack Obama" examples/photos/obama_1.jpg; \
+	bin/facerec index --wait --person "Joe Biden" examples/photos/biden_2.jpg; \
+	bin/facerec index --wait --person "Eileen Collins" examples/photos/collins_1.png; \
+	echo; echo "Search examples/photos/obama_2.jpg:"; \
+	bin/facerec search examples/photos/obama_2.jpg; \
+	echo; echo "The offline API is up on http://$(ADDR) (try the curl calls in README.md); Ctrl-C stops it."; \
+	wait $$pid
+
+clean:
+	rm -rf cdk.out bin $(DATA)
