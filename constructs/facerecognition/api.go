@@ -1,0 +1,189 @@
+package facerecognition
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// corsOriginHeader is the method response header that carries the allowed
+// origin on every response of PUT /index/{filename}.
+const corsOriginHeader = "method.response.header.Access-Control-Allow-Origin"
+
+// uploadResponse maps the S3 PutObject status codes that match pattern (a
+// regular expression on the whole status; "" marks the default response) to
+// a method response status and its JSON body.
+type uploadResponse struct {
+	status, pattern, body string
+}
+
+// uploadResponses are the responses of PUT /index/{filename}. The patterns
+// are disjoint; anything unexpected (a 3xx or 5xx from S3) takes the default,
+// 500.
+func uploadResponses(imagePrefix string) []uploadResponse {
+	return []uploadResponse{
+		{"200", `2\d{2}`, fmt.Sprintf(`{"key":"%s$util.escapeJavaScript($input.params('filename')).replaceAll("\\'","'")","status":"pending"}`, imagePrefix)},
+		{"400", `4(0[0-24-9]|[1-9]\d)`, errorTemplate(`"BadRequest"`, `"S3 refused the image"`)},
+		{"403", `403`, errorTemplate(`"Forbidden"`, `"the image may not be stored under this name"`)},
+		{"500", "", errorTemplate(`"StorageError"`, `"the image could not be stored"`)},
+	}
+}
+
+// errorTemplate is a mapping template of the API's JSON error body; code and
+// message are JSON strings or template expressions that yield them.
+func errorTemplate(code, message string) string {
+	return fmt.Sprintf(`{"error":{"code":%s,"message":%s},"requestId":"$context.requestId"}`, code, message)
+}
+
+// addApi creates the REST API, its routes, its CORS answers and, unless keys
+// are off, its API key and usage plan.
+func (s *FaceRecognitionService) addApi(cfg *settings) {
+	var accessLogs awslogs.ILogGroup
+	if cfg.cloudWatchRole != ApiGatewayCloudWatchRoleNoLogging {
+		s.AccessLogGroup = awslogs.NewLogGroup(s.Construct, jsii.String("AccessLogGroup"), logGroupProps(cfg.logRetention, cfg.logRemovalPolicy))
+		accessLogs = s.AccessLogGroup
+	}
+	apiProps := &awsapigateway.RestApiProps{
+		RestApiName: awscdk.Names_UniqueResourceName(s.Construct, &awscdk.UniqueResourceNameOptions{
+			Separator: jsii.String("-"), MaxLength: jsii.Number(128),
+		}),
+		Description:                 jsii.String("Face recognition: image upload, face search, service information"),
+		EndpointConfiguration:       &awsapigateway.EndpointConfiguration{Types: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}},
+		BinaryMediaTypes:            jsii.Strings(config.BinaryMediaTypes...),
+		CloudWatchRole:              jsii.Bool(cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate),
+		DeployOptions:               stageOptions(cfg, accessLogs),
+		DefaultCorsPreflightOptions: corsOptions(cfg.allowedOrigin),
+	}
+	if cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate {
+		apiProps.CloudWatchRoleRemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	s.Api = awsapigateway.NewRestApi(s.Construct, jsii.String("Api"), apiProps)
+	// Outputs are the app's to choose: drop the URL output RestApi adds.
+	s.Api.Node().TryRemoveChild(jsii.String("Endpoint"))
+
+	origin := jsii.String("'" + cfg.allowedOrigin + "'")
+	for _, gr := range []struct {
+		id  string
+		typ awsapigateway.ResponseType
+	}{{"Default4xx", awsapigateway.ResponseType_DEFAULT_4XX()}, {"Default5xx", awsapigateway.ResponseType_DEFAULT_5XX()}} {
+		s.Api.AddGatewayResponse(jsii.String(gr.id), &awsapigateway.GatewayResponseOptions{
+			Type:            gr.typ,
+			ResponseHeaders: &map[string]*string{"Access-Control-Allow-Origin": origin},
+			Templates: &map[string]*string{
+				"application/json": jsii.String(errorTemplate(`"$context.error.responseType"`, `$context.error.messageString`)),
+			},
+		})
+	}
+
+	image := s.Api.Root().AddResource(jsii.String("index"), nil).AddResource(jsii.String("{filename}"), nil)
+	s.addUploadRoute(cfg, image)
+	addLambdaRoute(cfg, image, "GET", s.StatusFunction)
+	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("search"), nil), "POST", s.SearchFunction)
+	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("info"), nil), "GET", s.InfoFunction)
+
+	if cfg.apiKeyRequired {
+		s.ApiKey = awsapigateway.NewApiKey(s.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{
+			Description: jsii.String("Key of the face recognition API"),
+		})
+		s.UsagePlan = awsapigateway.NewUsagePlan(s.Construct, jsii.String("UsagePlan"), &awsapigateway.UsagePlanProps{
+			Throttle: &awsapigateway.ThrottleSettings{
+				RateLimit:  jsii.Number(cfg.throttleRateLimit),
+				BurstLimit: jsii.Number(cfg.throttleBurstLimit),
+			},
+			Quota:     &awsapigateway.QuotaSettings{Limit: jsii.Number(cfg.quotaLimit), Period: cfg.quotaPeriod},
+			ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{{Api: s.Api, Stage: s.Api.DeploymentStage()}},
+		})
+		s.UsagePlan.AddApiKey(s.ApiKey, nil)
+	}
+}
+
+// addUploadRoute answers PUT on resource, a single-segment {filename}
+// resource, by storing the body in the bucket as <image prefix><filename>
+// with an AWS service integration to S3 PutObject: no function in the path,
+// so the limit is API Gateway's 10 MB payload, not Lambda's 6 MB.
+//
+// Bodies of a binary media type (config.BinaryMediaTypes: image/jpeg,
+// image/png, application/octet-stream) pass through as bytes; any other body
+// is text, and CONVERT_TO_BINARY decodes it from base64 (send base64 as
+// text/plain; S3 then stores the object with that Content-Type).
+// Content-Type is required and passed to S3; the optional person query
+// parameter becomes the object's x-amz-meta-person metadata.
+//
+// The file name cannot be pattern-checked: API Gateway validates only the
+// presence of parameters, and a mapping template, the only place that could
+// inspect it, would also rewrite the binary body. The route is safe anyway:
+//   - a {filename} resource matches exactly one non-empty path segment, so
+//     an empty name or one with "/" never reaches the integration;
+//   - "." and ".." are the only segments with a meaning in a path. Clients
+//     (curl, browsers, HTTP libraries) remove them before sending (RFC 3986
+//     section 5.2.4); whether API Gateway or S3 would resolve one that is
+//     still there is not documented. The integration role may put only
+//     objects matching <prefix>?* (at least one character after the
+//     prefix): resolved, "<prefix>.." names the prefix's parent or the
+//     bucket and "<prefix>." the bare prefix, all refused by IAM (403);
+//     unresolved, they are ordinary keys inside the prefix.
+func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapigateway.IResource) {
+	role := awsiam.NewRole(s.Construct, jsii.String("UploadRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		Description: jsii.String("Lets API Gateway put images under the image prefix"),
+	})
+	role.AddToPrincipalPolicy(allow([]string{"s3:PutObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"?*"))))
+
+	origin := jsii.String("'" + cfg.allowedOrigin + "'")
+	var integrationResponses []*awsapigateway.IntegrationResponse
+	var methodResponses []*awsapigateway.MethodResponse
+	for _, r := range uploadResponses(cfg.imagePrefix) {
+		ir := &awsapigateway.IntegrationResponse{
+			StatusCode:         jsii.String(r.status),
+			ResponseParameters: &map[string]*string{corsOriginHeader: origin},
+			ResponseTemplates:  &map[string]*string{"application/json": jsii.String(r.body)},
+		}
+		if r.pattern != "" {
+			ir.SelectionPattern = jsii.String(r.pattern)
+		}
+		integrationResponses = append(integrationResponses, ir)
+		methodResponses = append(methodResponses, &awsapigateway.MethodResponse{
+			StatusCode:         jsii.String(r.status),
+			ResponseParameters: &map[string]*bool{corsOriginHeader: jsii.Bool(true)},
+		})
+	}
+
+	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
+		Service:               jsii.String("s3"),
+		IntegrationHttpMethod: jsii.String("PUT"),
+		Path:                  jsii.String(*s.Bucket.BucketName() + "/" + cfg.imagePrefix + "{filename}"),
+		Options: &awsapigateway.IntegrationOptions{
+			CredentialsRole:     role,
+			ContentHandling:     awsapigateway.ContentHandling_CONVERT_TO_BINARY,
+			PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_TEMPLATES,
+			RequestParameters: &map[string]*string{
+				"integration.request.path.filename":            jsii.String("method.request.path.filename"),
+				"integration.request.header.Content-Type":      jsii.String("method.request.header.Content-Type"),
+				"integration.request.header.x-amz-meta-person": jsii.String("method.request.querystring.person"),
+			},
+			IntegrationResponses: &integrationResponses,
+		},
+	})
+	resource.AddMethod(jsii.String("PUT"), integration, &awsapigateway.MethodOptions{
+		ApiKeyRequired: jsii.Bool(cfg.apiKeyRequired),
+		RequestParameters: &map[string]*bool{
+			"method.request.path.filename":       jsii.Bool(true),
+			"method.request.header.Content-Type": jsii.Bool(true),
+			"method.request.querystring.person":  jsii.Bool(false),
+		},
+		// Parameter validation refuses a request without Content-Type.
+		// Body validation has no model to apply to an image; it is on so
+		// that the API's validator validates everything it can.
+		RequestValidatorOptions: &awsapigateway.RequestValidatorOptions{
+			ValidateRequestParameters: jsii.Bool(true),
+			ValidateRequestBody:       jsii.Bool(true),
+		},
+		MethodResponses: &methodResponses,
+	})
+}

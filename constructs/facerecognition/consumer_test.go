@@ -1,0 +1,156 @@
+package facerecognition
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// consumerMain is the program of the consumer module: the construct with
+// its defaults in a stack, synthesized into CDK_OUTDIR.
+const consumerMain = `package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/constructs/facerecognition"
+)
+
+func main() {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("ConsumerStack"), nil)
+	facerecognition.NewFaceRecognitionService(stack, jsii.String("Service"), nil)
+	app.Synth(nil)
+}
+`
+
+// TestConsumerModuleSynthesizes imports the construct from another module,
+// as `go get` would, with the construct's module in a read-only directory
+// (as in the module cache), and synthesizes: the functions must be built
+// from that directory without writing to it, into executable arm64
+// bootstraps. It compiles and runs a CDK app, so -short skips it.
+func TestConsumerModuleSynthesizes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a CDK app in a second module")
+	}
+	root := testModuleDir(t)
+	tmp := t.TempDir()
+
+	// The construct's module, read-only.
+	ro := filepath.Join(tmp, "facerec-cdk")
+	for _, dir := range []string{"lambdas", "constructs"} {
+		if err := os.CopyFS(filepath.Join(ro, dir), os.DirFS(filepath.Join(root, dir))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ro, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := snapshot(t, ro)
+	setWritable(t, ro, false)
+	t.Cleanup(func() { setWritable(t, ro, true) }) // before TempDir removes it
+
+	// The consumer.
+	consumer := filepath.Join(tmp, "consumer")
+	goSum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"go.mod": "module example.com/consumer\n\ngo 1.26.0\n\nrequire github.com/facerec/facerec-cdk v0.0.0\n\n" +
+			"replace github.com/facerec/facerec-cdk => " + ro + "\n",
+		"go.sum":  string(goSum),
+		"main.go": consumerMain,
+	}
+	if err := os.Mkdir(consumer, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(consumer, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	outdir := filepath.Join(tmp, "cdk.out")
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = consumer
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "CDK_OUTDIR="+outdir)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("consumer synth: %v\n%s", err, out)
+	}
+	t.Logf("consumer built and synthesized in %v", time.Since(start).Round(time.Second))
+
+	bootstraps, err := filepath.Glob(filepath.Join(outdir, "asset.*", "bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bootstraps) != 4 {
+		t.Fatalf("%d asset bootstraps, want 4 (index, search, status, info):\n%s", len(bootstraps), out)
+	}
+	for _, b := range bootstraps {
+		assertBootstrap(t, b, "arm64")
+	}
+	if after := snapshot(t, ro); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("the synth wrote to the read-only module:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// snapshot lists the files under dir with their sizes and modification
+// times (it runs as root too, where permissions alone prove nothing).
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			files[path] = fmt.Sprintf("%d@%d", info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// setWritable adds or removes the write permission of everything under dir.
+func setWritable(t *testing.T, dir string, writable bool) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		mode := info.Mode().Perm() &^ 0o222
+		if writable {
+			mode |= 0o200
+		}
+		return os.Chmod(path, mode)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,197 @@
+package facerecognition
+
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// grants maps each action a role may take to the resources it may take it
+// on, as compact JSON.
+type grants map[string][]string
+
+// roleGrants collects, for every role of the template, the statements of its
+// inline policies and of the AWS::IAM::Policy resources attached to it. It
+// fails the test on any statement that is not a plain Allow of actions on
+// resources.
+func (f *fixture) roleGrants(t *testing.T) map[string]grants {
+	t.Helper()
+	out := map[string]grants{}
+	add := func(role string, doc any) {
+		for _, st := range doc.(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			for k := range st {
+				if k != "Effect" && k != "Action" && k != "Resource" {
+					t.Errorf("role %s: statement with %s: %v", role, k, st)
+				}
+			}
+			if st["Effect"] != "Allow" {
+				t.Errorf("role %s: statement is not an Allow: %v", role, st)
+			}
+			for _, action := range asList(st["Action"]) {
+				for _, res := range asList(st["Resource"]) {
+					out[role][action.(string)] = append(out[role][action.(string)], jsonString(res))
+				}
+			}
+		}
+	}
+	for id := range f.ofType("AWS::IAM::Role") {
+		out[id] = grants{}
+		for _, p := range asList(f.props(id)["Policies"]) {
+			add(id, p.(map[string]any)["PolicyDocument"])
+		}
+	}
+	for id := range f.ofType("AWS::IAM::Policy") {
+		p := f.props(id)
+		for _, r := range asList(p["Roles"]) {
+			role := r.(map[string]any)["Ref"].(string)
+			if out[role] == nil {
+				t.Fatalf("policy %s is attached to %s, not a role of the template", id, role)
+			}
+			add(role, p["PolicyDocument"])
+		}
+	}
+	for _, g := range out {
+		for _, resources := range g {
+			slices.Sort(resources)
+		}
+	}
+	return out
+}
+
+// asList returns v as a list: v itself if it is one, else a list of v (nil
+// for nil).
+func asList(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	default:
+		return []any{v}
+	}
+}
+
+// join is the template form of an ARN with a suffix.
+func join(arn map[string]any, suffix string) map[string]any {
+	return map[string]any{"Fn::Join": []any{"", []any{arn, suffix}}}
+}
+
+// grant returns grants of every action on resource.
+func grant(resource any, actions ...string) grants {
+	g := grants{}
+	for _, a := range actions {
+		g[a] = []string{jsonString(resource)}
+	}
+	return g
+}
+
+// merge returns the union of gs, which must not share actions.
+func merge(gs ...grants) grants {
+	out := grants{}
+	for _, g := range gs {
+		maps.Copy(out, g)
+	}
+	return out
+}
+
+// TestRolesHaveExactlyTheirGrants checks every role's permissions against
+// the calls its function or integration makes: exact actions, each on its
+// own resource ARN.
+func TestRolesHaveExactlyTheirGrants(t *testing.T) {
+	f := synth().base
+	svc := f.svc
+	bucket, table, collection := getAtt(logicalID(svc.Bucket)), getAtt(logicalID(svc.Table)), getAtt(logicalID(svc.Collection))
+	logs := func(g string) grants {
+		return grant(getAtt(g), "logs:CreateLogStream", "logs:PutLogEvents")
+	}
+	want := map[string]grants{
+		logicalID(svc.IndexFunction.Role()): merge(
+			logs(logicalID(svc.IndexLogGroup)),
+			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces"),
+			grant(join(bucket, "/index/*"), "s3:GetObject"),
+			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility",
+				"sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+		),
+		logicalID(svc.SearchFunction.Role()): merge(
+			logs(logicalID(svc.SearchLogGroup)),
+			grant(collection, "rekognition:SearchFacesByImage"),
+			grant(table, "dynamodb:BatchGetItem"),
+		),
+		logicalID(svc.StatusFunction.Role()): merge(
+			logs(logicalID(svc.StatusLogGroup)),
+			grant(join(bucket, "/index/*"), "s3:GetObject"),
+			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
+		),
+		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
+		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(join(bucket, "/index/?*"), "s3:PutObject"),
+		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
+	}
+	got := f.roleGrants(t)
+	for _, role := range slices.Sorted(maps.Keys(got)) {
+		w, ok := want[role]
+		if !ok {
+			t.Errorf("unexpected role %s with %v", role, got[role])
+			continue
+		}
+		for _, action := range slices.Sorted(maps.Keys(merge(got[role], w))) {
+			if !reflect.DeepEqual(got[role][action], w[action]) {
+				t.Errorf("role %s, %s: resources %v, want %v", role, action, got[role][action], w[action])
+			}
+		}
+	}
+	for role := range want {
+		if _, ok := got[role]; !ok {
+			t.Errorf("role %s is missing", role)
+		}
+	}
+}
+
+// TestRolesAreScoped checks every role of every configuration: resources
+// are ARNs of the stack's own resources (never "*"), principals are the
+// services that use them, and only API Gateway's account-level CloudWatch
+// role has a managed policy, AWS's AmazonAPIGatewayPushToCloudWatchLogs.
+func TestRolesAreScoped(t *testing.T) {
+	fx := synth()
+	for name, f := range map[string]*fixture{"base": fx.base, "variant": fx.variant, "existing": fx.existing} {
+		cloudWatchRole := ""
+		if r := f.svc.Api.Node().TryFindChild(jsii.String("CloudWatchRole")); r != nil {
+			cloudWatchRole = logicalID(r)
+		}
+		for role, g := range f.roleGrants(t) {
+			for action, resources := range g {
+				for _, r := range resources {
+					if !strings.HasPrefix(r, `{"Fn::GetAtt":[`) && !strings.HasPrefix(r, `{"Fn::Join":["",[{"Fn::GetAtt":[`) {
+						t.Errorf("%s: role %s, %s on %s: not an ARN of the stack's resources", name, role, action, r)
+					}
+				}
+			}
+			props := f.props(role)
+			principal := jsonString(props["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
+			wantPrincipal := `"lambda.amazonaws.com"`
+			if role == cloudWatchRole || role == logicalID(f.svc.Node().FindChild(jsii.String("UploadRole"))) {
+				wantPrincipal = `"apigateway.amazonaws.com"`
+			}
+			if !strings.Contains(principal, wantPrincipal) || strings.Count(principal, "sts:AssumeRole") != 1 {
+				t.Errorf("%s: role %s is assumed by %s, want only %s", name, role, principal, wantPrincipal)
+			}
+			managed := jsonString(props["ManagedPolicyArns"])
+			switch {
+			case role == cloudWatchRole:
+				if !strings.HasSuffix(managed, `":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]]}]`) {
+					t.Errorf("%s: CloudWatch role managed policies %s", name, managed)
+				}
+			case managed != "null":
+				t.Errorf("%s: role %s has managed policies %s", name, role, managed)
+			}
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package facerecognition
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// suppressNagFindings records, on the exact resources and findings they
+// concern, why the cdk-nag AWS Solutions rules this design breaks do not
+// apply. It adds metadata only; apps that do not run cdk-nag ignore it.
+func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
+	bucketArn := fmt.Sprintf("<%v.Arn>", awscdk.Stack_Of(s.Construct).Resolve(
+		awscdk.Stack_Of(s.Construct).GetLogicalId(s.Bucket.Node().DefaultChild().(awscdk.CfnElement))))
+
+	for _, fn := range []awslambda.Function{s.IndexFunction, s.StatusFunction} {
+		suppress(fn.Role(), "AwsSolutions-IAM5",
+			"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
+			"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+	}
+	suppress(s.Node().FindChild(jsii.String("UploadRole")), "AwsSolutions-IAM5",
+		"API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
+		"Resource::"+bucketArn+"/"+cfg.imagePrefix+"?*")
+	suppress(s.Bucket, "AwsSolutions-S1",
+		"Server access logs would need a second bucket; uploads are recorded in the API access log and indexing in the index function's log. Add a CloudTrail data-event trail for object-level audit")
+
+	if role := s.Api.Node().TryFindChild(jsii.String("CloudWatchRole")); role != nil {
+		suppress(role, "AwsSolutions-IAM4",
+			"AmazonAPIGatewayPushToCloudWatchLogs is AWS's managed policy for the account-level API Gateway logging role (AWS::ApiGateway::Account), created because ApiGatewayCloudWatchRole is CREATE",
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+	}
+	if cfg.cloudWatchRole == ApiGatewayCloudWatchRoleNoLogging {
+		for _, rule := range []string{"AwsSolutions-APIG1", "AwsSolutions-APIG6"} {
+			suppress(s.Api.DeploymentStage(), rule,
+				"API Gateway logging is off because ApiGatewayCloudWatchRole is NO_LOGGING: the account has no API Gateway CloudWatch role and this stack must not set the account-wide one")
+		}
+	}
+	if cfg.apiKeyRequired {
+		for _, m := range *s.Api.Methods() {
+			if *m.HttpMethod() == "OPTIONS" {
+				continue // CORS preflights, which cdk-nag does not check
+			}
+			for _, rule := range []string{"AwsSolutions-APIG4", "AwsSolutions-COG4"} {
+				suppress(m, rule,
+					"Callers are authenticated by API key (x-api-key) under a usage plan with throttle and quota, the access model this service chose instead of IAM or Cognito authorizers")
+			}
+		}
+	}
+}
+
+// suppress suppresses rule on construct and its children with reason,
+// limited to the findings appliesTo if any are given.
+func suppress(construct constructs.IConstruct, rule, reason string, appliesTo ...string) {
+	sup := &cdknag.NagPackSuppression{Id: jsii.String(rule), Reason: jsii.String(reason)}
+	if len(appliesTo) > 0 {
+		findings := make([]interface{}, len(appliesTo))
+		for i, f := range appliesTo {
+			findings[i] = f
+		}
+		sup.AppliesTo = &findings
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
+}

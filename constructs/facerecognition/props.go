@@ -1,0 +1,347 @@
+package facerecognition
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// ApiGatewayCloudWatchRole chooses how API Gateway gets the account-level
+// CloudWatch Logs role it needs for execution and access logging. The role is
+// a setting of the whole account and region (AWS::ApiGateway::Account), not of
+// one API: a stack that creates it overwrites the account's setting, and
+// deleting that stack would leave API Gateway logging broken for every API in
+// the account and region (aws-cdk issue #10878) unless the resources are
+// retained.
+type ApiGatewayCloudWatchRole string
+
+const (
+	// ApiGatewayCloudWatchRoleCreate creates the role and the
+	// AWS::ApiGateway::Account setting, both with removal policy RETAIN so
+	// that deleting the stack leaves the account's logging working. Use it
+	// for a first deployment into an account that has no role set yet.
+	ApiGatewayCloudWatchRoleCreate ApiGatewayCloudWatchRole = "CREATE"
+	// ApiGatewayCloudWatchRoleUseExisting relies on the role already set for
+	// the account and region and creates no AWS::ApiGateway::Account.
+	// Logging stays on; if no role is set, the deployment of the stage fails.
+	ApiGatewayCloudWatchRoleUseExisting ApiGatewayCloudWatchRole = "USE_EXISTING"
+	// ApiGatewayCloudWatchRoleNoLogging turns API Gateway's execution and
+	// access logging off, so no role is needed. The functions still log.
+	ApiGatewayCloudWatchRoleNoLogging ApiGatewayCloudWatchRole = "NO_LOGGING"
+)
+
+// FaceRecognitionServiceProps configures a FaceRecognitionService. Every
+// field is optional: nil (or the zero value of an enum type) takes the
+// default named last in the field's comment. Invalid or conflicting values
+// make NewFaceRecognitionService panic with a message naming the field.
+// String fields are used at synth time and must be literals, not tokens.
+type FaceRecognitionServiceProps struct {
+	// CollectionId names the Rekognition collection: 1 to 255 characters of
+	// [a-zA-Z0-9_.-] (Rekognition API reference, CreateCollection).
+	// Default: "facerec-" followed by the construct's node address (42 hex
+	// characters), stable across deployments and unique per construct path.
+	CollectionId *string
+	// ImagePrefix is the S3 key prefix of the images: one or more segments
+	// of [A-Za-z0-9_.-], each ending in "/", none "." or "..".
+	// Default: "index/" (config.DefaultImagePrefix).
+	ImagePrefix *string
+	// FaceMatchThreshold is the minimum similarity of a search match, in
+	// percent, from 0 to 100. Default: 80 (config.DefaultFaceMatchThreshold).
+	FaceMatchThreshold *float64
+	// MaxFaces bounds the faces indexed per image and the matches returned per
+	// searched face, an integer from 1 to 100 (config.MaxFacesLimit).
+	// Default: 10 (config.DefaultMaxFaces).
+	MaxFaces *float64
+	// QualityFilter is Rekognition's QualityFilter for indexing and search:
+	// NONE, AUTO, LOW, MEDIUM or HIGH. Default: "AUTO" (config.DefaultQualityFilter).
+	QualityFilter *string
+	// SearchMaxImageBytes caps the decoded image bytes a search accepts, an
+	// integer from 1 to 5,242,880 (config.MaxImageBytes, Rekognition's limit
+	// for inline image bytes). Default: 5,242,880.
+	SearchMaxImageBytes *float64
+	// RemovalPolicy applies to the image bucket, the table and the Rekognition
+	// collection: RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE. With DESTROY
+	// the bucket is deleted only if it is empty (no auto-delete function is
+	// deployed). Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// LogRetention is how long the log groups keep events.
+	// Default: awslogs.RetentionDays_ONE_MONTH (30 days).
+	LogRetention awslogs.RetentionDays
+	// LogRemovalPolicy applies to the log groups, with the values RemovalPolicy
+	// accepts. A retained log group still expires its events after
+	// LogRetention. Default: the value of RemovalPolicy.
+	LogRemovalPolicy awscdk.RemovalPolicy
+	// Architecture of the functions, awslambda.Architecture_ARM_64() or
+	// awslambda.Architecture_X86_64(); the binaries are cross-compiled for it.
+	// Default: awslambda.Architecture_ARM_64().
+	Architecture awslambda.Architecture
+	// MemorySize of each function in MB, an integer from 128 to 10,240
+	// (Lambda quotas). Default: 256.
+	MemorySize *float64
+	// IndexTimeout of the index function, whole seconds from 1 to 900 (Lambda
+	// quotas). The event queue's visibility timeout is six times this value.
+	// Default: 60 seconds.
+	IndexTimeout awscdk.Duration
+	// ApiTimeout of the search and info functions, whole seconds from 1 to 29
+	// (API Gateway's default maximum integration timeout). Default: 20
+	// seconds, which leaves the function time to answer with its own error
+	// before API Gateway gives up.
+	ApiTimeout awscdk.Duration
+	// IndexMaxConcurrency caps the concurrent index invocations the SQS event
+	// source starts, an integer from 2 to 1000 (Lambda API reference,
+	// ScalingConfig). Default: 2.
+	IndexMaxConcurrency *float64
+	// StageName of the API stage, 1 to 128 characters of [A-Za-z0-9_-].
+	// Default: "v1".
+	StageName *string
+	// ApiKeyRequired makes every method except the CORS preflights require
+	// an API key (header x-api-key), and creates the key and a usage plan.
+	// With false the API is public: no key, no usage plan, and the cdk-nag
+	// findings about authorization are left for the app to decide.
+	// Default: true.
+	ApiKeyRequired *bool
+	// ThrottleRateLimit is the steady request rate, in requests per second,
+	// allowed per API key (usage plan) and for the stage as a whole; a number
+	// of at least 0. Default: 10.
+	ThrottleRateLimit *float64
+	// ThrottleBurstLimit is the number of requests allowed in a burst, per API
+	// key and for the stage; an integer from 1 to 2,147,483,647. Default: 20.
+	ThrottleBurstLimit *float64
+	// QuotaLimit is the number of requests an API key may make per
+	// QuotaPeriod, an integer from 1 to 2,147,483,647. Conflicts with ApiKeyRequired
+	// false. Default: 10,000.
+	QuotaLimit *float64
+	// QuotaPeriod is the period of QuotaLimit. Conflicts with ApiKeyRequired
+	// false. Default: awsapigateway.Period_DAY.
+	QuotaPeriod awsapigateway.Period
+	// AllowedOrigin is the Access-Control-Allow-Origin of every response: "*"
+	// or one origin such as "https://app.example.com" (scheme, host and
+	// optional port). It is also given to the functions as ALLOWED_ORIGIN.
+	// Default: "*" (config.DefaultAllowedOrigin).
+	AllowedOrigin *string
+	// ExecutionLogLevel of the API stage, awsapigateway.MethodLoggingLevel_ERROR
+	// or awsapigateway.MethodLoggingLevel_INFO. Request and response bodies
+	// are never logged. Conflicts with ApiGatewayCloudWatchRoleNoLogging.
+	// Default: awsapigateway.MethodLoggingLevel_ERROR.
+	ExecutionLogLevel awsapigateway.MethodLoggingLevel
+	// ApiGatewayCloudWatchRole chooses how API Gateway logging gets its
+	// account-level role; see the type.
+	// Default: ApiGatewayCloudWatchRoleCreate.
+	ApiGatewayCloudWatchRole ApiGatewayCloudWatchRole
+}
+
+// settings are the props with defaults applied and validated.
+type settings struct {
+	collectionId        string // "" until the construct derives it
+	imagePrefix         string
+	faceMatchThreshold  float64
+	maxFaces            int
+	qualityFilter       string
+	searchMaxImageBytes int
+	removalPolicy       awscdk.RemovalPolicy
+	logRetention        awslogs.RetentionDays
+	logRemovalPolicy    awscdk.RemovalPolicy
+	architecture        awslambda.Architecture
+	goarch              string
+	memorySizeMB        int
+	indexTimeoutSeconds int
+	apiTimeoutSeconds   int
+	indexMaxConcurrency int
+	stageName           string
+	apiKeyRequired      bool
+	throttleRateLimit   float64
+	throttleBurstLimit  int
+	quotaLimit          int
+	quotaPeriod         awsapigateway.Period
+	allowedOrigin       string
+	executionLogLevel   awsapigateway.MethodLoggingLevel
+	cloudWatchRole      ApiGatewayCloudWatchRole
+}
+
+// Patterns of the string props.
+var (
+	collectionIdPattern = regexp.MustCompile(`^[a-zA-Z0-9_.\-]{1,255}$`)
+	imagePrefixPattern  = regexp.MustCompile(`^([A-Za-z0-9_.\-]+/)+$`)
+	stageNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,128}$`)
+	originPattern       = regexp.MustCompile(`^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$`)
+)
+
+// invalid panics with a message naming the prop.
+func invalid(prop, format string, args ...any) {
+	panic(fmt.Sprintf("facerecognition: invalid FaceRecognitionServiceProps.%s: %s", prop, fmt.Sprintf(format, args...)))
+}
+
+// resolveSettings applies the defaults to props (which may be nil) and
+// validates the result, panicking with a message naming the first invalid or
+// conflicting prop.
+func resolveSettings(props *FaceRecognitionServiceProps) *settings {
+	if props == nil {
+		props = &FaceRecognitionServiceProps{}
+	}
+	p := props
+	s := &settings{
+		collectionId:        stringOr(p.CollectionId, ""),
+		imagePrefix:         stringOr(p.ImagePrefix, config.DefaultImagePrefix),
+		faceMatchThreshold:  numberIn("FaceMatchThreshold", p.FaceMatchThreshold, config.DefaultFaceMatchThreshold, 0, 100),
+		maxFaces:            integerIn("MaxFaces", p.MaxFaces, config.DefaultMaxFaces, 1, config.MaxFacesLimit),
+		qualityFilter:       stringOr(p.QualityFilter, config.DefaultQualityFilter),
+		searchMaxImageBytes: integerIn("SearchMaxImageBytes", p.SearchMaxImageBytes, config.MaxImageBytes, 1, config.MaxImageBytes),
+		removalPolicy:       removalPolicyOr("RemovalPolicy", p.RemovalPolicy, defaultRemovalPolicy),
+		logRetention:        p.LogRetention,
+		architecture:        p.Architecture,
+		memorySizeMB:        integerIn("MemorySize", p.MemorySize, defaultMemorySizeMB, minMemorySizeMB, maxMemorySizeMB),
+		indexTimeoutSeconds: secondsIn("IndexTimeout", p.IndexTimeout, defaultIndexTimeoutSeconds, maxLambdaTimeoutSeconds),
+		apiTimeoutSeconds:   secondsIn("ApiTimeout", p.ApiTimeout, defaultApiTimeoutSeconds, maxApiTimeoutSeconds),
+		indexMaxConcurrency: integerIn("IndexMaxConcurrency", p.IndexMaxConcurrency, defaultIndexMaxConcurrency, minSqsMaxConcurrency, maxSqsMaxConcurrency),
+		stageName:           stringOr(p.StageName, defaultStageName),
+		apiKeyRequired:      p.ApiKeyRequired == nil || *p.ApiKeyRequired,
+		throttleRateLimit:   numberIn("ThrottleRateLimit", p.ThrottleRateLimit, defaultThrottleRateLimit, 0, math.Inf(1)),
+		throttleBurstLimit:  integerIn("ThrottleBurstLimit", p.ThrottleBurstLimit, defaultThrottleBurstLimit, 1, math.MaxInt32),
+		quotaLimit:          integerIn("QuotaLimit", p.QuotaLimit, defaultQuotaLimit, 1, math.MaxInt32),
+		quotaPeriod:         p.QuotaPeriod,
+		allowedOrigin:       stringOr(p.AllowedOrigin, config.DefaultAllowedOrigin),
+		executionLogLevel:   p.ExecutionLogLevel,
+		cloudWatchRole:      p.ApiGatewayCloudWatchRole,
+	}
+	s.logRemovalPolicy = removalPolicyOr("LogRemovalPolicy", p.LogRemovalPolicy, s.removalPolicy)
+	if s.logRetention == "" {
+		s.logRetention = defaultLogRetention
+	}
+	if s.quotaPeriod == "" {
+		s.quotaPeriod = defaultQuotaPeriod
+	}
+	if s.cloudWatchRole == "" {
+		s.cloudWatchRole = defaultCloudWatchRole
+	}
+	if s.architecture == nil {
+		s.architecture = awslambda.Architecture_ARM_64()
+	}
+
+	if s.collectionId != "" && !collectionIdPattern.MatchString(s.collectionId) {
+		invalid("CollectionId", "must be 1 to 255 characters of [a-zA-Z0-9_.-], got %q", s.collectionId)
+	}
+	if !imagePrefixPattern.MatchString(s.imagePrefix) || hasDotSegment(s.imagePrefix) {
+		invalid("ImagePrefix", `must be segments of [A-Za-z0-9_.-] each ending in "/", none "." or "..", got %q`, s.imagePrefix)
+	}
+	if err := config.ValidateQualityFilter(s.qualityFilter); err != nil {
+		invalid("QualityFilter", "%v", err)
+	}
+	if !stageNamePattern.MatchString(s.stageName) {
+		invalid("StageName", "must be 1 to 128 characters of [A-Za-z0-9_-], got %q", s.stageName)
+	}
+	if s.allowedOrigin != "*" && !originPattern.MatchString(s.allowedOrigin) {
+		invalid("AllowedOrigin", `must be "*" or an origin such as "https://app.example.com", got %q`, s.allowedOrigin)
+	}
+	switch name := *s.architecture.Name(); name {
+	case "arm64":
+		s.goarch = "arm64"
+	case "x86_64":
+		s.goarch = "amd64"
+	default:
+		invalid("Architecture", "must be ARM_64 or X86_64, got %q", name)
+	}
+	switch s.cloudWatchRole {
+	case ApiGatewayCloudWatchRoleCreate, ApiGatewayCloudWatchRoleUseExisting:
+		if s.executionLogLevel == "" {
+			s.executionLogLevel = defaultExecutionLogLevel
+		}
+		if s.executionLogLevel != awsapigateway.MethodLoggingLevel_ERROR && s.executionLogLevel != awsapigateway.MethodLoggingLevel_INFO {
+			invalid("ExecutionLogLevel", "must be ERROR or INFO (to turn logging off, set ApiGatewayCloudWatchRole to NO_LOGGING), got %q", s.executionLogLevel)
+		}
+	case ApiGatewayCloudWatchRoleNoLogging:
+		if s.executionLogLevel != "" {
+			invalid("ExecutionLogLevel", "conflicts with ApiGatewayCloudWatchRole NO_LOGGING, which turns API Gateway logging off")
+		}
+	default:
+		invalid("ApiGatewayCloudWatchRole", "must be CREATE, USE_EXISTING or NO_LOGGING, got %q", s.cloudWatchRole)
+	}
+	if !s.apiKeyRequired {
+		if p.QuotaLimit != nil {
+			invalid("QuotaLimit", "conflicts with ApiKeyRequired false: quotas apply to API keys")
+		}
+		if p.QuotaPeriod != "" {
+			invalid("QuotaPeriod", "conflicts with ApiKeyRequired false: quotas apply to API keys")
+		}
+	}
+	return s
+}
+
+// hasDotSegment reports whether the prefix has a "." or ".." segment.
+func hasDotSegment(prefix string) bool {
+	for _, seg := range strings.Split(prefix, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// stringOr returns *p, or def if p is nil.
+func stringOr(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// numberIn returns *p (def if p is nil) after checking that it is a finite
+// number in [min, max]; max may be +Inf.
+func numberIn(prop string, p *float64, def, min, max float64) float64 {
+	if p == nil {
+		return def
+	}
+	if math.IsNaN(*p) || math.IsInf(*p, 0) || *p < min || *p > max {
+		if math.IsInf(max, 1) {
+			invalid(prop, "must be a finite number of at least %v, got %v", min, *p)
+		}
+		invalid(prop, "must be a number from %v to %v, got %v", min, max, *p)
+	}
+	return *p
+}
+
+// integerIn returns *p (def if p is nil) after checking that it is an
+// integer in [min, max].
+func integerIn(prop string, p *float64, def, min, max int) int {
+	if p == nil {
+		return def
+	}
+	if *p != math.Trunc(*p) || *p < float64(min) || *p > float64(max) {
+		invalid(prop, "must be an integer from %d to %d, got %v", min, max, *p)
+	}
+	return int(*p)
+}
+
+// secondsIn returns d in whole seconds (def if d is nil) after checking that
+// it lies in [1, max].
+func secondsIn(prop string, d awscdk.Duration, def, max int) int {
+	if d == nil {
+		return def
+	}
+	secs := *d.ToSeconds(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
+	if secs != math.Trunc(secs) || secs < 1 || secs > float64(max) {
+		invalid(prop, "must be whole seconds from 1 to %d, got %v seconds", max, secs)
+	}
+	return int(secs)
+}
+
+// removalPolicyOr returns p (def if p is unset) after checking that every
+// resource it applies to supports it.
+func removalPolicyOr(prop string, p, def awscdk.RemovalPolicy) awscdk.RemovalPolicy {
+	switch p {
+	case "":
+		return def
+	case awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	default:
+		invalid(prop, "must be RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE (S3 buckets and Rekognition collections have no snapshots), got %q", p)
+	}
+	return p
+}

@@ -1,0 +1,197 @@
+// Package facerecognition provides FaceRecognitionService, a CDK construct
+// that deploys a face recognition service on Amazon Rekognition:
+//
+//   - PUT /index/{filename} stores an image (raw bytes, or base64 text sent
+//     as text/plain) in an S3 bucket under an image prefix, straight from
+//     API Gateway, without a function in the path;
+//   - S3 reports every object created or removed under the prefix to an SQS
+//     queue, and the index function (lambdas/index) indexes or forgets the
+//     image's faces in a Rekognition collection and a DynamoDB table;
+//   - GET /index/{filename} (lambdas/status) tells whether an image is
+//     pending, indexed or rejected, with its faces;
+//   - POST /search (lambdas/search) finds the indexed faces that match the
+//     faces of an image, and GET /info (lambdas/info) describes the service.
+//
+// The functions are Go programs of this module, compiled at synth time with
+// the local Go toolchain (no Docker). Their configuration, and the table's
+// names, come from the contract package lambdas/config.
+package facerecognition
+
+import (
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsrekognition"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// FaceRecognitionService is the construct. Its fields expose the resources
+// it created, for outputs, alarms and extra grants. Pass its Construct field,
+// not the struct, where a construct is expected (as a scope, or to cdk-nag):
+// jsii knows the embedded construct, not the Go struct around it.
+type FaceRecognitionService struct {
+	constructs.Construct
+
+	// Bucket stores the images under the image prefix; see imageBucketName
+	// for its name.
+	Bucket awss3.Bucket
+	// Table holds one item per indexed face and one per image, keyed by
+	// config.AttrFaceID, with the global secondary index config.ObjectKeyIndex.
+	Table awsdynamodb.Table
+	// Collection is the Rekognition collection of indexed faces.
+	Collection awsrekognition.CfnCollection
+	// CollectionId is the collection's CollectionId, the props' or the
+	// derived default.
+	CollectionId *string
+	// Queue receives the bucket's ObjectCreated and ObjectRemoved events for
+	// keys under the image prefix; the index function consumes it.
+	Queue awssqs.Queue
+	// DeadLetterQueue receives the events the index function failed on five
+	// times; it keeps them for 14 days.
+	DeadLetterQueue awssqs.Queue
+	// IndexFunction indexes the faces of new images and deletes those of
+	// removed ones (lambdas/index).
+	IndexFunction awslambda.Function
+	// SearchFunction answers POST /search (lambdas/search).
+	SearchFunction awslambda.Function
+	// StatusFunction answers GET /index/{filename} (lambdas/status).
+	StatusFunction awslambda.Function
+	// InfoFunction answers GET /info (lambdas/info).
+	InfoFunction awslambda.Function
+	// IndexLogGroup is IndexFunction's log group.
+	IndexLogGroup awslogs.LogGroup
+	// SearchLogGroup is SearchFunction's log group.
+	SearchLogGroup awslogs.LogGroup
+	// StatusLogGroup is StatusFunction's log group.
+	StatusLogGroup awslogs.LogGroup
+	// InfoLogGroup is InfoFunction's log group.
+	InfoLogGroup awslogs.LogGroup
+	// AccessLogGroup receives the API stage's JSON access logs; nil with
+	// ApiGatewayCloudWatchRoleNoLogging.
+	AccessLogGroup awslogs.LogGroup
+	// Api is the regional REST API; Api.Url() is the stage's base URL.
+	Api awsapigateway.RestApi
+	// ApiKey is the key clients send in the x-api-key header; API Gateway
+	// generates its value. Nil when ApiKeyRequired is false.
+	ApiKey awsapigateway.ApiKey
+	// UsagePlan throttles ApiKey and enforces its quota on the stage. Nil when
+	// ApiKeyRequired is false.
+	UsagePlan awsapigateway.UsagePlan
+}
+
+// imageEvents are the S3 events the index function consumes: every way an
+// object is created (put, copy, multipart upload) or removed (delete,
+// delete marker).
+var imageEvents = []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+
+// NewFaceRecognitionService creates the service in scope. props may be nil.
+// It panics with a message naming the prop if props are invalid or conflict,
+// and with the go command's error if a function cannot be built.
+func NewFaceRecognitionService(scope constructs.Construct, id *string, props *FaceRecognitionServiceProps) *FaceRecognitionService {
+	cfg := resolveSettings(props)
+	s := &FaceRecognitionService{Construct: constructs.NewConstruct(scope, id)}
+	if cfg.collectionId == "" {
+		cfg.collectionId = "facerec-" + *s.Node().Addr()
+	}
+	s.CollectionId = jsii.String(cfg.collectionId)
+
+	s.Collection = awsrekognition.NewCfnCollection(s.Construct, jsii.String("Collection"), &awsrekognition.CfnCollectionProps{
+		CollectionId: s.CollectionId,
+	})
+	s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
+
+	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), tableProps(cfg.removalPolicy))
+	s.Table.AddGlobalSecondaryIndex(objectKeyIndexProps())
+
+	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
+	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
+	bucketName := imageBucketName(*s.Node().Addr())
+	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy))
+	s.sendImageEvents(cfg, bucketName)
+
+	env := map[string]*string{
+		config.EnvCollectionID:        s.CollectionId,
+		config.EnvTableName:           s.Table.TableName(),
+		config.EnvBucketName:          s.Bucket.BucketName(),
+		config.EnvImagePrefix:         jsii.String(cfg.imagePrefix),
+		config.EnvFaceMatchThreshold:  jsii.String(strconv.FormatFloat(cfg.faceMatchThreshold, 'f', -1, 64)),
+		config.EnvMaxFaces:            jsii.String(strconv.Itoa(cfg.maxFaces)),
+		config.EnvQualityFilter:       jsii.String(cfg.qualityFilter),
+		config.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
+		config.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
+	}
+	collectionArn := s.Collection.AttrArn()
+	tableArn := s.Table.TableArn()
+
+	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
+	s.IndexFunction.AddToRolePolicy(allow([]string{"rekognition:IndexFaces", "rekognition:DeleteFaces"}, collectionArn))
+	s.IndexFunction.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
+	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
+	s.IndexFunction.AddEventSource(awslambdaeventsources.NewSqsEventSource(s.Queue, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(eventBatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+		MaxConcurrency:          jsii.Number(cfg.indexMaxConcurrency),
+	}))
+
+	s.SearchFunction, s.SearchLogGroup = s.addFunction(cfg, "Search", "lambdas/search", cfg.apiTimeoutSeconds, env)
+	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:SearchFacesByImage"}, collectionArn))
+	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:BatchGetItem"}, tableArn))
+
+	s.StatusFunction, s.StatusLogGroup = s.addFunction(cfg, "Status", "lambdas/status", cfg.apiTimeoutSeconds, env)
+	s.StatusFunction.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	s.StatusFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:BatchGetItem"}, tableArn))
+
+	s.InfoFunction, s.InfoLogGroup = s.addFunction(cfg, "Info", "lambdas/info", cfg.apiTimeoutSeconds, env)
+
+	s.addApi(cfg)
+	s.suppressNagFindings(cfg)
+	return s
+}
+
+// sendImageEvents has the bucket send imageEvents for keys under the image
+// prefix to the queue. The notification is the bucket's own CloudFormation
+// property rather than CDK's addEventNotification, which deploys a
+// custom-resource function whose role has a managed policy and
+// s3:PutBucketNotification on "*". S3 checks that it may send to the queue
+// when the bucket is configured, so the bucket depends on the queue policy,
+// which therefore names the bucket by bucketName, not by reference.
+func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *string) {
+	s.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowImageBucketEvents"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  &[]*string{s.Queue.QueueArn()},
+		Conditions: &map[string]interface{}{
+			"ArnEquals":    map[string]interface{}{"aws:SourceArn": "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + *bucketName},
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
+		},
+	}))
+	var queueConfigs []interface{}
+	for _, event := range imageEvents {
+		queueConfigs = append(queueConfigs, &awss3.CfnBucket_QueueConfigurationProperty{
+			Event: jsii.String(event),
+			Queue: s.Queue.QueueArn(),
+			Filter: &awss3.CfnBucket_NotificationFilterProperty{
+				S3Key: &awss3.CfnBucket_S3KeyFilterProperty{
+					Rules: []interface{}{&awss3.CfnBucket_FilterRuleProperty{Name: jsii.String("prefix"), Value: jsii.String(cfg.imagePrefix)}},
+				},
+			},
+		})
+	}
+	s.Bucket.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(
+		&awss3.CfnBucket_NotificationConfigurationProperty{QueueConfigurations: queueConfigs})
+	// The queue's resource policy, which AddToResourcePolicy created.
+	s.Bucket.Node().AddDependency(s.Queue.Node().FindChild(jsii.String("Policy")))
+}

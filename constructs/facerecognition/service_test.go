@@ -1,0 +1,436 @@
+package facerecognition
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// TestResourceCounts pins what each configuration creates: in particular no
+// custom resources (no bucket-notification or log-retention functions) and
+// no functions beyond the three of the service.
+func TestResourceCounts(t *testing.T) {
+	f := synth()
+	tests := []struct {
+		typ                     string
+		base, variant, existing int
+	}{
+		{"AWS::S3::Bucket", 1, 1, 1},
+		{"AWS::S3::BucketPolicy", 1, 1, 1},
+		{"AWS::SQS::Queue", 2, 2, 2},
+		{"AWS::SQS::QueuePolicy", 2, 2, 2},
+		{"AWS::DynamoDB::Table", 1, 1, 1},
+		{"AWS::Rekognition::Collection", 1, 1, 1},
+		{"AWS::Lambda::Function", 4, 4, 4},
+		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
+		{"AWS::Lambda::Permission", 3, 3, 3},
+		{"AWS::Logs::LogGroup", 5, 4, 5},
+		{"AWS::IAM::Role", 6, 5, 5},
+		{"AWS::ApiGateway::RestApi", 1, 1, 1},
+		{"AWS::ApiGateway::Account", 1, 0, 0},
+		{"AWS::ApiGateway::Stage", 1, 1, 1},
+		{"AWS::ApiGateway::GatewayResponse", 2, 2, 2},
+		{"AWS::ApiGateway::Method", 9, 9, 9},
+		{"AWS::ApiGateway::RequestValidator", 1, 1, 1},
+		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
+		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
+		{"AWS::ApiGateway::UsagePlanKey", 1, 0, 1},
+	}
+	for _, tt := range tests {
+		for _, c := range []struct {
+			name string
+			fx   *fixture
+			want int
+		}{{"base", f.base, tt.base}, {"variant", f.variant, tt.variant}, {"existing", f.existing, tt.existing}} {
+			if got := len(c.fx.ofType(tt.typ)); got != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, got, tt.typ, c.want)
+			}
+		}
+	}
+	for _, fx := range []*fixture{f.base, f.variant, f.existing} {
+		for id, r := range fx.resources {
+			if typ := r["Type"].(string); strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource" {
+				t.Errorf("%s: custom resource %s (%s)", *fx.stack.StackName(), id, typ)
+			}
+		}
+	}
+}
+
+// TestDefaultTemplate checks the key properties of the default configuration.
+func TestDefaultTemplate(t *testing.T) {
+	f := synth().base
+	svc := f.svc
+	bucket, queue, dlq, table := logicalID(svc.Bucket), logicalID(svc.Queue), logicalID(svc.DeadLetterQueue), logicalID(svc.Table)
+	prefixFilter := map[string]any{"S3Key": map[string]any{"Rules": []any{map[string]any{"Name": "prefix", "Value": "index/"}}}}
+	sslDeny := map[string]any{
+		"Effect":    "Deny",
+		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+	}
+	tests := []struct {
+		name, typ string
+		props     map[string]any
+	}{
+		{"bucket", "AWS::S3::Bucket", map[string]any{
+			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{
+				map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}},
+			}},
+			"PublicAccessBlockConfiguration": map[string]any{
+				"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+			},
+			"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+			"NotificationConfiguration": map[string]any{"QueueConfigurations": []any{
+				map[string]any{"Event": "s3:ObjectCreated:*", "Queue": getAtt(queue), "Filter": prefixFilter},
+				map[string]any{"Event": "s3:ObjectRemoved:*", "Queue": getAtt(queue), "Filter": prefixFilter},
+			}},
+		}},
+		{"bucket TLS only", "AWS::S3::BucketPolicy", map[string]any{
+			"Bucket":         ref(bucket),
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&sslDeny)})},
+		}},
+		{"queue", "AWS::SQS::Queue", map[string]any{
+			"RedrivePolicy":        map[string]any{"deadLetterTargetArn": getAtt(dlq), "maxReceiveCount": 5},
+			"SqsManagedSseEnabled": true,
+			"VisibilityTimeout":    6 * 60,
+		}},
+		{"dead-letter queue", "AWS::SQS::Queue", map[string]any{
+			"MessageRetentionPeriod": 14 * 24 * 3600,
+			"SqsManagedSseEnabled":   true,
+		}},
+		{"queue TLS only and S3 events from the bucket", "AWS::SQS::QueuePolicy", map[string]any{
+			"Queues": []any{ref(queue)},
+			"PolicyDocument": map[string]any{"Statement": []any{sslDeny, map[string]any{
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Service": "s3.amazonaws.com"},
+				"Action":    "sqs:SendMessage",
+				"Resource":  getAtt(queue),
+				"Condition": map[string]any{
+					"ArnEquals":    map[string]any{"aws:SourceArn": assertions.Match_AnyValue()},
+					"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+				},
+			}}},
+		}},
+		{"dead-letter queue TLS only", "AWS::SQS::QueuePolicy", map[string]any{
+			"Queues":         []any{ref(dlq)},
+			"PolicyDocument": map[string]any{"Statement": []any{sslDeny}},
+		}},
+		{"table", "AWS::DynamoDB::Table", map[string]any{
+			"KeySchema":                        []any{map[string]any{"AttributeName": config.AttrFaceID, "KeyType": "HASH"}},
+			"BillingMode":                      "PAY_PER_REQUEST",
+			"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+			"SSESpecification":                 map[string]any{"SSEEnabled": true},
+			"GlobalSecondaryIndexes": []any{map[string]any{
+				"IndexName":  config.ObjectKeyIndex,
+				"KeySchema":  []any{map[string]any{"AttributeName": config.AttrObjectKey, "KeyType": "HASH"}},
+				"Projection": map[string]any{"ProjectionType": "ALL"},
+			}},
+		}},
+		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": *svc.CollectionId}},
+		{"event source", "AWS::Lambda::EventSourceMapping", map[string]any{
+			"EventSourceArn":        getAtt(queue),
+			"FunctionName":          ref(logicalID(svc.IndexFunction)),
+			"BatchSize":             10,
+			"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+			"ScalingConfig":         map[string]any{"MaximumConcurrency": 2},
+		}},
+		{"rest api", "AWS::ApiGateway::RestApi", map[string]any{
+			"BinaryMediaTypes":      assertions.Match_ArrayEquals(&[]any{"image/jpeg", "image/png", "application/octet-stream"}),
+			"EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}},
+		}},
+		{"stage", "AWS::ApiGateway::Stage", map[string]any{
+			"StageName": "v1",
+			"MethodSettings": []any{map[string]any{
+				"HttpMethod": "*", "ResourcePath": "/*",
+				"DataTraceEnabled": false, "LoggingLevel": "ERROR", "MetricsEnabled": true,
+				"ThrottlingRateLimit": 10, "ThrottlingBurstLimit": 20,
+			}},
+			"AccessLogSetting": map[string]any{
+				"Format": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{"requestId": "$context.requestId"})),
+			},
+		}},
+		{"usage plan", "AWS::ApiGateway::UsagePlan", map[string]any{
+			"Throttle": map[string]any{"RateLimit": 10, "BurstLimit": 20},
+			"Quota":    map[string]any{"Limit": 10000, "Period": "DAY"},
+			"ApiStages": []any{map[string]any{
+				"ApiId": ref(logicalID(svc.Api)), "Stage": ref(logicalID(svc.Api.DeploymentStage())),
+			}},
+		}},
+		{"usage plan key", "AWS::ApiGateway::UsagePlanKey", map[string]any{
+			"KeyId": ref(logicalID(svc.ApiKey)), "KeyType": "API_KEY",
+		}},
+		{"request validator", "AWS::ApiGateway::RequestValidator", map[string]any{
+			"ValidateRequestParameters": true, "ValidateRequestBody": true,
+		}},
+	}
+	for _, tt := range tests {
+		assertion(t, tt.name, func() { f.template.HasResourceProperties(jsii.String(tt.typ), tt.props) })
+	}
+	_, stage := only(t, f.ofType("AWS::ApiGateway::Stage"))
+	dest := jsonString(stage["Properties"].(map[string]any)["AccessLogSetting"].(map[string]any)["DestinationArn"])
+	if !strings.Contains(dest, `"`+logicalID(svc.AccessLogGroup)+`"`) {
+		t.Errorf("access log destination %s does not name the access log group %s", dest, logicalID(svc.AccessLogGroup))
+	}
+	assertion(t, "log groups keep 30 days", func() {
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"),
+			map[string]any{"RetentionInDays": 30}, jsii.Number(5))
+	})
+	for _, c := range []struct{ typ, id string }{
+		{"AWS::S3::Bucket", bucket}, {"AWS::DynamoDB::Table", table},
+		{"AWS::Rekognition::Collection", logicalID(svc.Collection)},
+		{"AWS::Logs::LogGroup", logicalID(svc.IndexLogGroup)},
+		{"AWS::ApiGateway::Account", logicalID(svc.Api.Node().FindChild(jsii.String("Account")))},
+		{"AWS::IAM::Role", logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole")))},
+	} {
+		if got := f.resources[c.id]["DeletionPolicy"]; got != "Retain" {
+			t.Errorf("%s %s: DeletionPolicy %v, want Retain", c.typ, c.id, got)
+		}
+	}
+}
+
+// TestFunctions checks the three functions' runtime, architecture, handler,
+// memory, timeout, log group and environment.
+func TestFunctions(t *testing.T) {
+	f := synth().base
+	svc := f.svc
+	env := map[string]any{
+		config.EnvCollectionID:        *svc.CollectionId,
+		config.EnvTableName:           ref(logicalID(svc.Table)),
+		config.EnvBucketName:          ref(logicalID(svc.Bucket)),
+		config.EnvImagePrefix:         config.DefaultImagePrefix,
+		config.EnvFaceMatchThreshold:  "80",
+		config.EnvMaxFaces:            "10",
+		config.EnvQualityFilter:       config.DefaultQualityFilter,
+		config.EnvSearchMaxImageBytes: "5242880",
+		config.EnvAllowedOrigin:       config.DefaultAllowedOrigin,
+	}
+	for _, c := range []struct {
+		name    string
+		id      string
+		logs    string
+		timeout int
+	}{
+		{"index", logicalID(svc.IndexFunction), logicalID(svc.IndexLogGroup), 60},
+		{"search", logicalID(svc.SearchFunction), logicalID(svc.SearchLogGroup), 20},
+		{"status", logicalID(svc.StatusFunction), logicalID(svc.StatusLogGroup), 20},
+		{"info", logicalID(svc.InfoFunction), logicalID(svc.InfoLogGroup), 20},
+	} {
+		want := map[string]any{
+			"Runtime":       "provided.al2023",
+			"Architectures": []any{"arm64"},
+			"Handler":       "bootstrap",
+			"MemorySize":    float64(256),
+			"Timeout":       float64(c.timeout),
+			"LoggingConfig": map[string]any{"LogGroup": ref(c.logs)},
+			"Environment":   map[string]any{"Variables": env},
+		}
+		got := f.props(c.id)
+		for k, v := range want {
+			if !reflect.DeepEqual(jsonValue(got[k]), jsonValue(v)) {
+				t.Errorf("%s function %s = %v, want %v", c.name, k, got[k], v)
+			}
+		}
+	}
+}
+
+// uploadURI returns the integration URI of the PUT method as JSON.
+func (f *fixture) uploadURI(t *testing.T) string {
+	t.Helper()
+	for id, m := range f.ofType("AWS::ApiGateway::Method") {
+		if m["Properties"].(map[string]any)["HttpMethod"] == "PUT" {
+			return jsonString(f.props(id)["Integration"].(map[string]any)["Uri"])
+		}
+	}
+	t.Fatal("no PUT method")
+	return ""
+}
+
+// jsonString returns v as compact JSON.
+func jsonString(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
+
+// only returns the one entry of resources, failing the test if there are
+// more or none.
+func only(t *testing.T, resources map[string]map[string]any) (string, map[string]any) {
+	t.Helper()
+	if len(resources) != 1 {
+		t.Fatalf("%d resources, want 1", len(resources))
+	}
+	for id, r := range resources {
+		return id, r
+	}
+	return "", nil
+}
+
+// jsonValue normalizes v through JSON, so that numbers and maps compare
+// equal however they were built.
+func jsonValue(v any) any {
+	var out any
+	if err := json.Unmarshal([]byte(jsonString(v)), &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// TestUploadMethod checks PUT /index/{filename}: an AWS integration that
+// puts the body into S3 under the prefix with the upload role, converting
+// base64 text to binary, passing Content-Type and the person metadata, with
+// CORS on every response.
+func TestUploadMethod(t *testing.T) {
+	f := synth().base
+	cors := map[string]any{corsOriginHeader: "'*'"}
+	assertion(t, "PUT /index/{filename}", func() {
+		f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod":     "PUT",
+			"ApiKeyRequired": true,
+			"RequestParameters": map[string]any{
+				"method.request.path.filename":       true,
+				"method.request.header.Content-Type": true,
+				"method.request.querystring.person":  false,
+			},
+			"Integration": map[string]any{
+				"Type":                  "AWS",
+				"IntegrationHttpMethod": "PUT",
+				"ContentHandling":       "CONVERT_TO_BINARY",
+				"Credentials":           getAtt(logicalID(f.svc.Node().FindChild(jsii.String("UploadRole")))),
+				"RequestParameters": map[string]any{
+					"integration.request.path.filename":            "method.request.path.filename",
+					"integration.request.header.Content-Type":      "method.request.header.Content-Type",
+					"integration.request.header.x-amz-meta-person": "method.request.querystring.person",
+				},
+				"IntegrationResponses": []any{
+					map[string]any{"StatusCode": "200", "SelectionPattern": `2\d{2}`, "ResponseParameters": cors},
+					map[string]any{"StatusCode": "400", "SelectionPattern": `4(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
+					map[string]any{"StatusCode": "403", "SelectionPattern": "403", "ResponseParameters": cors},
+					map[string]any{"StatusCode": "500", "SelectionPattern": assertions.Match_Absent(), "ResponseParameters": cors},
+				},
+			},
+			"MethodResponses": []any{
+				map[string]any{"StatusCode": "200", "ResponseParameters": map[string]any{corsOriginHeader: true}},
+				map[string]any{"StatusCode": "400", "ResponseParameters": map[string]any{corsOriginHeader: true}},
+				map[string]any{"StatusCode": "403", "ResponseParameters": map[string]any{corsOriginHeader: true}},
+				map[string]any{"StatusCode": "500", "ResponseParameters": map[string]any{corsOriginHeader: true}},
+			},
+		})
+	})
+	if uri, want := f.uploadURI(t), `:s3:path/",{"Ref":"`+logicalID(f.svc.Bucket)+`"},"/index/{filename}"`; !strings.Contains(uri, want) {
+		t.Errorf("PUT integration URI %s lacks %s", uri, want)
+	}
+	for _, m := range []string{"POST", "GET"} {
+		assertion(t, m+" Lambda proxy", func() {
+			f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+				"HttpMethod": m, "ApiKeyRequired": true, "Integration": map[string]any{"Type": "AWS_PROXY"},
+			})
+		})
+	}
+	assertion(t, "CORS preflights answer without a key", func() {
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod": "OPTIONS", "ApiKeyRequired": false,
+			"Integration": map[string]any{"IntegrationResponses": []any{map[string]any{
+				"ResponseParameters": map[string]any{corsOriginHeader: "'*'"},
+			}}},
+		}, jsii.Number(5))
+	})
+	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
+		assertion(t, typ, func() {
+			f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), map[string]any{
+				"ResponseType":       typ,
+				"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+				"ResponseTemplates": map[string]any{"application/json": errorTemplate(
+					`"$context.error.responseType"`, `$context.error.messageString`)},
+			})
+		})
+	}
+}
+
+// TestVariantTemplate checks the props the variant changes: no API
+// Gateway logging, no keys, another prefix, origin, removal policy,
+// collection, queue timing and retention.
+func TestVariantTemplate(t *testing.T) {
+	f := synth().variant
+	svc := f.svc
+	origin := "'https://app.example.com'"
+	if svc.AccessLogGroup != nil || svc.ApiKey != nil || svc.UsagePlan != nil {
+		t.Errorf("AccessLogGroup, ApiKey, UsagePlan = %v, %v, %v; want nil", svc.AccessLogGroup, svc.ApiKey, svc.UsagePlan)
+	}
+	tests := []struct {
+		name, typ string
+		props     map[string]any
+	}{
+		{"stage without logging", "AWS::ApiGateway::Stage", map[string]any{
+			"AccessLogSetting": assertions.Match_Absent(),
+			"MethodSettings": []any{map[string]any{
+				"LoggingLevel": "OFF", "DataTraceEnabled": false, "MetricsEnabled": true,
+			}},
+		}},
+		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": "my-faces"}},
+		{"queue", "AWS::SQS::Queue", map[string]any{"VisibilityTimeout": 6 * 120}},
+		{"event source", "AWS::Lambda::EventSourceMapping", map[string]any{"ScalingConfig": map[string]any{"MaximumConcurrency": 5}}},
+		{"notification prefix", "AWS::S3::Bucket", map[string]any{"NotificationConfiguration": map[string]any{
+			"QueueConfigurations": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Filter": map[string]any{"S3Key": map[string]any{"Rules": []any{map[string]any{"Name": "prefix", "Value": "photos/in/"}}}},
+			})}),
+		}}},
+		{"upload path", "AWS::ApiGateway::Method", map[string]any{
+			"HttpMethod": "PUT", "ApiKeyRequired": false,
+			"Integration": map[string]any{
+				"IntegrationResponses": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+					"StatusCode": "200", "ResponseParameters": map[string]any{corsOriginHeader: origin},
+				})}),
+			},
+		}},
+		{"gateway response origin", "AWS::ApiGateway::GatewayResponse", map[string]any{
+			"ResponseType":       "DEFAULT_4XX",
+			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": origin},
+		}},
+		{"function environment", "AWS::Lambda::Function", map[string]any{"Environment": map[string]any{"Variables": map[string]any{
+			config.EnvImagePrefix: "photos/in/", config.EnvAllowedOrigin: "https://app.example.com", config.EnvCollectionID: "my-faces",
+		}}}},
+	}
+	for _, tt := range tests {
+		assertion(t, tt.name, func() { f.template.HasResourceProperties(jsii.String(tt.typ), tt.props) })
+	}
+	if uri := f.uploadURI(t); !strings.Contains(uri, `"/photos/in/{filename}"`) {
+		t.Errorf("PUT integration URI %s does not put under photos/in/", uri)
+	}
+	for _, m := range []string{"POST", "GET"} {
+		assertion(t, m+" without key", func() {
+			f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{"HttpMethod": m, "ApiKeyRequired": false})
+		})
+	}
+	assertion(t, "log groups keep 7 days", func() {
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(4))
+	})
+	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
+		for id, r := range f.ofType(typ) {
+			if r["DeletionPolicy"] != "Delete" {
+				t.Errorf("%s %s: DeletionPolicy %v, want Delete", typ, id, r["DeletionPolicy"])
+			}
+		}
+	}
+}
+
+// TestExistingCloudWatchRole checks that ApiGatewayCloudWatchRoleUseExisting
+// keeps logging on (at the INFO level asked for) without touching the
+// account's setting.
+func TestExistingCloudWatchRole(t *testing.T) {
+	f := synth().existing
+	assertion(t, "stage logs", func() {
+		f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
+			"AccessLogSetting": assertions.Match_ObjectLike(&map[string]any{"DestinationArn": assertions.Match_AnyValue()}),
+			"MethodSettings":   []any{map[string]any{"LoggingLevel": "INFO", "DataTraceEnabled": false}},
+		})
+	})
+	if f.svc.Api.Node().TryFindChild(jsii.String("CloudWatchRole")) != nil {
+		t.Error("the API has a CloudWatchRole child")
+	}
+}
