@@ -178,7 +178,9 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		if key != "" {
 			req.Header.Set("x-api-key", key)
 		}
-		req.Header.Set("Content-Type", contentType)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -202,6 +204,8 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		{"PDF search", "POST", "/search", "secret", "application/pdf", []byte("%PDF-1.4\n"), 415, service.CodeUnsupportedMedia},
 		{"over 10 MB", "PUT", "/index/big.jpg", "secret", "image/jpeg", make([]byte, 10<<20+1), 413, "REQUEST_TOO_LARGE"},
 		{"bad base64 upload", "PUT", "/index/a.jpg", "secret", "text/plain", []byte("***"), 400, "BAD_REQUEST_BODY"},
+		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", readPhoto(t, "obama_1.jpg"), 400, "BAD_REQUEST_BODY"},
+		{"no content type", "PUT", "/index/a.jpg", "secret", "", readPhoto(t, "obama_1.jpg"), 400, "BAD_REQUEST_PARAMETERS"},
 		{"unknown route", "GET", "/nope", "secret", "", nil, 404, "RESOURCE_NOT_FOUND"},
 	}
 	for _, tc := range tests {

@@ -165,9 +165,10 @@ type PutResponse struct {
 }
 
 // putImage stores an upload as the deployed API's S3 integration does —
-// raw bytes as they are, text/plain bodies decoded from base64, the person
-// query parameter as x-amz-meta-person — and then sends the S3
-// notification to the queue, as the bucket does.
+// Content-Type required, bodies of the binary media types as they are,
+// any other body decoded from base64 (CONVERT_TO_BINARY), the person query
+// parameter as x-amz-meta-person — and then sends the S3 notification to
+// the queue, as the bucket does.
 func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	filename := r.PathValue("filename")
 	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
@@ -179,10 +180,14 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ct := r.Header.Get("Content-Type")
-	if mt, _, _ := mime.ParseMediaType(ct); mt == "text/plain" {
+	if ct == "" {
+		l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_PARAMETERS", "Missing required request parameters: [Content-Type]")
+		return
+	}
+	if !binaryMediaType(ct) {
 		decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(body)))
 		if err != nil {
-			l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_BODY", "a text/plain body must be base64")
+			l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_BODY", "a body that is not image/jpeg, image/png or application/octet-stream must be base64 text")
 			return
 		}
 		body = decoded
