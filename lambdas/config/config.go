@@ -91,6 +91,15 @@ const (
 // types, not "*/*", which would base64-encode JSON bodies too.
 var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-stream"}
 
+// CORS answers of the API besides Access-Control-Allow-Origin (the
+// AllowedOrigin setting): the request headers clients may send and the
+// methods the routes use. The functions, the API's preflights and the local
+// server all send these.
+const (
+	CORSAllowHeaders = "Content-Type,X-Api-Key"
+	CORSAllowMethods = "GET,POST,PUT,OPTIONS"
+)
+
 // Config is the functions' view of their environment.
 type Config struct {
 	CollectionID        string

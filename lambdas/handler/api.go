@@ -164,8 +164,8 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 	h := map[string]string{
 		"Content-Type":                 "application/json; charset=utf-8",
 		"Access-Control-Allow-Origin":  a.svc.Config().AllowedOrigin,
-		"Access-Control-Allow-Headers": "Content-Type,X-Api-Key,Authorization",
-		"Access-Control-Allow-Methods": "GET,POST,PUT,OPTIONS",
+		"Access-Control-Allow-Headers": config.CORSAllowHeaders,
+		"Access-Control-Allow-Methods": config.CORSAllowMethods,
 		"X-Request-Id":                 RequestID(ctx),
 	}
 	for k, v := range extra {

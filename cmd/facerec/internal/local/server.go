@@ -61,8 +61,8 @@ func (l *Local) withAPIKey(next http.Handler) http.Handler {
 func (l *Local) cors(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", l.svc.Config().AllowedOrigin)
-	h.Set("Access-Control-Allow-Headers", "Content-Type,X-Api-Key,Authorization")
-	h.Set("Access-Control-Allow-Methods", "GET,POST,PUT,OPTIONS")
+	h.Set("Access-Control-Allow-Headers", config.CORSAllowHeaders)
+	h.Set("Access-Control-Allow-Methods", config.CORSAllowMethods)
 }
 
 // gatewayError answers like the deployed API's gateway responses, with
