@@ -261,6 +261,44 @@ func (e *expression) value(token string) (types.AttributeValue, error) {
 	return v, nil
 }
 
+// condition evaluates a PutItem ConditionExpression against the stored
+// item old (nil if none). The forms supported are attribute_not_exists(a)
+// and a = :v (a scalar S, N or B attribute); "" always holds.
+func (e *expression) condition(expr string, old item) (bool, error) {
+	if expr == "" {
+		return true, nil
+	}
+	if m := conditionPattern.FindStringSubmatch(expr); m != nil {
+		name, err := e.name(m[1])
+		if err != nil {
+			return false, err
+		}
+		_, exists := old[name]
+		return !exists, nil
+	}
+	if m := keyConditionPattern.FindStringSubmatch(expr); m != nil {
+		name, err := e.name(m[1])
+		if err != nil {
+			return false, err
+		}
+		want, err := e.value(m[2])
+		if err != nil {
+			return false, err
+		}
+		wantKey, err := keyString(want)
+		if err != nil {
+			return false, err
+		}
+		got, ok := old[name]
+		if !ok {
+			return false, nil
+		}
+		gotKey, err := keyString(got)
+		return err == nil && gotKey == wantKey, nil
+	}
+	return false, validationError("awstest: ConditionExpression %q is not supported (attribute_not_exists(name) or name = :value)", expr)
+}
+
 // checkUnused fails if an ExpressionAttributeNames or
 // ExpressionAttributeValues entry was not used.
 func (e *expression) checkUnused() error {
@@ -333,21 +371,15 @@ func (d *FakeDynamoDB) putItem(req *putItemRequest) (any, error) {
 		return nil, err
 	}
 	e := newExpression(req.ExpressionAttributeNames, req.ExpressionAttributeValues)
-	absent := "" // the attribute the condition wants absent, if any
-	if req.ConditionExpression != "" {
-		m := conditionPattern.FindStringSubmatch(req.ConditionExpression)
-		if m == nil {
-			return nil, validationError("awstest: ConditionExpression %q is not supported (only attribute_not_exists(name))", req.ConditionExpression)
-		}
-		if absent, err = e.name(m[1]); err != nil {
-			return nil, err
-		}
+	old := t.items[k]
+	holds, err := e.condition(req.ConditionExpression, old)
+	if err != nil {
+		return nil, err
 	}
 	if err := e.checkUnused(); err != nil {
 		return nil, err
 	}
-	old := t.items[k]
-	if _, exists := old[absent]; absent != "" && exists {
+	if !holds {
 		return nil, clientError("ConditionalCheckFailedException", "The conditional request failed")
 	}
 	resp, err := oldValues(req.ReturnValues, old)

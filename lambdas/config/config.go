@@ -102,23 +102,36 @@ const (
 
 // Config is the functions' view of their environment.
 type Config struct {
-	CollectionID        string
-	TableName           string
-	BucketName          string
-	ImagePrefix         string
-	FaceMatchThreshold  float64
-	MaxFaces            int
-	QualityFilter       string
+	// CollectionID is the Rekognition CollectionId (EnvCollectionID).
+	CollectionID string
+	// TableName is the DynamoDB table of face and image items.
+	TableName string
+	// BucketName is the images' bucket; "" when unset (only the routes
+	// that address images by filename need it).
+	BucketName string
+	// ImagePrefix is the key prefix of the images, such as "index/";
+	// "" when unset.
+	ImagePrefix string
+	// FaceMatchThreshold is the minimum similarity of a match, 0-100.
+	FaceMatchThreshold float64
+	// MaxFaces bounds the faces indexed per image and the matches returned
+	// per searched face, 1-100.
+	MaxFaces int
+	// QualityFilter is Rekognition's QualityFilter.
+	QualityFilter string
+	// SearchMaxImageBytes caps a search's decoded image, in bytes.
 	SearchMaxImageBytes int
-	AllowedOrigin       string
+	// AllowedOrigin is the Access-Control-Allow-Origin of responses.
+	AllowedOrigin string
 }
 
 // qualityFilters are the values Rekognition accepts for QualityFilter.
 var qualityFilters = []string{"NONE", "AUTO", "LOW", "MEDIUM", "HIGH"}
 
-// FromEnv reads Config through getenv (os.Getenv in the functions). Unset
-// optional variables take their defaults; CollectionId and the table name are
-// required (the bucket name only by the routes that address images). It returns an error naming the first variable that is missing or
+// FromEnv reads Config through getenv (os.Getenv in the functions).
+// CollectionId and the table name are required; the bucket name and the
+// image prefix stay "" when unset (the construct always sets them); the
+// other variables take the defaults above when unset. It returns an error naming the first variable that is missing or
 // out of range.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{

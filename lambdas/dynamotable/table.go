@@ -6,7 +6,9 @@ package dynamotable
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,6 +59,7 @@ type item struct {
 	Reason           string               `dynamodbav:"Reason,omitempty"`
 	FaceCount        int                  `dynamodbav:"FaceCount,omitempty"`
 	FaceIDs          []string             `dynamodbav:"FaceIds,omitempty,stringset"`
+	Version          int                  `dynamodbav:"Version,omitempty"`
 	UnindexedReasons []string             `dynamodbav:"UnindexedReasons,omitempty"`
 	IndexedAt        time.Time            `dynamodbav:"IndexedAt"`
 }
@@ -65,14 +68,14 @@ type item struct {
 type Table struct {
 	api  API
 	name string
-	// backoff is the first wait before retrying unprocessed batch work; it
-	// doubles on each retry.
-	backoff time.Duration
+	// Backoff is the first wait before retrying unprocessed batch work; it
+	// doubles on each retry, up to maxBatchAttempts calls. Default 50 ms.
+	Backoff time.Duration
 }
 
 // New returns the table named name reached through api.
 func New(api API, name string) *Table {
-	return &Table{api: api, name: name, backoff: 50 * time.Millisecond}
+	return &Table{api: api, name: name, Backoff: 50 * time.Millisecond}
 }
 
 var _ service.FaceTable = (*Table)(nil)
@@ -128,8 +131,11 @@ func (t *Table) FacesOfObject(ctx context.Context, bucket, objectKey string) ([]
 	return faces, nil
 }
 
-// PutImage implements service.FaceTable.
-func (t *Table) PutImage(ctx context.Context, img service.ImageItem) error {
+// PutImage implements service.FaceTable with a PutItem conditional on the
+// stored Version (or on no item being stored, for prevVersion 0);
+// DynamoDB's ConditionalCheckFailedException becomes
+// service.ErrVersionConflict.
+func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion int) error {
 	av, err := attributevalue.MarshalMap(item{
 		FaceID:           service.ImageItemID(img.Bucket, img.Key),
 		ItemType:         typeImage,
@@ -143,12 +149,26 @@ func (t *Table) PutImage(ctx context.Context, img service.ImageItem) error {
 		FaceCount:        img.FaceCount,
 		FaceIDs:          img.FaceIDs,
 		UnindexedReasons: img.UnindexedReasons,
+		Version:          img.Version,
 		IndexedAt:        img.IndexedAt,
 	})
 	if err != nil {
 		return fmt.Errorf("encode image item: %w", err)
 	}
-	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	in := &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av}
+	if prevVersion == 0 {
+		in.ConditionExpression = aws.String("attribute_not_exists(#id)")
+		in.ExpressionAttributeNames = map[string]string{"#id": config.AttrFaceID}
+	} else {
+		in.ConditionExpression = aws.String("#v = :v")
+		in.ExpressionAttributeNames = map[string]string{"#v": "Version"}
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(prevVersion)}}
+	}
+	_, err = t.api.PutItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: %s", service.ErrVersionConflict, service.ImageItemID(img.Bucket, img.Key))
+	}
 	return err
 }
 
@@ -267,7 +287,7 @@ func (errUnprocessed) ErrorFault() int { return 0 }
 // exponential backoff between calls, as DynamoDB asks for unprocessed batch
 // work (DynamoDB developer guide, "Batch operations").
 func (t *Table) retryUnprocessed(ctx context.Context, try func() (done bool, err error)) error {
-	wait := t.backoff
+	wait := t.Backoff
 	for attempt := 1; ; attempt++ {
 		done, err := try()
 		if err != nil || done {
@@ -315,6 +335,7 @@ func imageFromItem(it item) service.ImageItem {
 		FaceCount:        it.FaceCount,
 		UnindexedReasons: it.UnindexedReasons,
 		FaceIDs:          it.FaceIDs,
+		Version:          it.Version,
 		Person:           it.Person,
 		IndexedAt:        it.IndexedAt,
 	}

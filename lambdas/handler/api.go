@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -87,10 +88,16 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 }
 
 // Status handles GET /index/{filename}: 200 with a service.ImageStatus,
-// 400 for an invalid filename, 404 for an unknown one.
+// 400 for an invalid filename, 404 for an unknown one. REST API proxy
+// events carry path parameters percent-encoded as in the request path
+// ("Jane%20Doe.jpg"), so the filename is unescaped first.
 func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	st, err := a.svc.Status(ctx, req.PathParameters["filename"])
+	filename, err := url.PathUnescape(req.PathParameters["filename"])
+	if err != nil {
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "invalid filename: bad percent-encoding"}), nil
+	}
+	st, err := a.svc.Status(ctx, filename)
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
@@ -110,7 +117,7 @@ func (a *API) Info(ctx context.Context, req events.APIGatewayProxyRequest) (even
 		SearchMaxImageBytes: c.SearchMaxImageBytes,
 		IndexMaxImageBytes:  config.MaxS3ImageBytes,
 		MinImageDimension:   config.MinImageDimension,
-		AcceptedFormats:     []string{"image/jpeg", "image/png"},
+		AcceptedFormats:     service.AcceptedMediaTypes,
 		Version:             config.Version,
 	}, nil), nil
 }
@@ -133,6 +140,7 @@ var statusOf = map[service.Kind]int{
 	service.KindThrottled:        http.StatusTooManyRequests,
 	service.KindUpstream:         http.StatusBadGateway,
 	service.KindUnavailable:      http.StatusServiceUnavailable,
+	service.KindConflict:         http.StatusConflict,
 }
 
 // fail logs err and turns it into an error response. Client errors are

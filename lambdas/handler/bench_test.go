@@ -65,9 +65,9 @@ func (instantTable) GetImage(context.Context, string, string) (*service.ImageIte
 func (instantTable) FacesOfObject(context.Context, string, string) ([]service.FaceItem, error) {
 	return nil, nil
 }
-func (instantTable) PutImage(context.Context, service.ImageItem) error  { return nil }
-func (instantTable) PutFaces(context.Context, []service.FaceItem) error { return nil }
-func (instantTable) DeleteItems(context.Context, []string) error        { return nil }
+func (instantTable) PutImage(context.Context, service.ImageItem, int) error { return nil }
+func (instantTable) PutFaces(context.Context, []service.FaceItem) error     { return nil }
+func (instantTable) DeleteItems(context.Context, []string) error            { return nil }
 func (instantTable) GetFaces(_ context.Context, ids []string) (map[string]service.FaceItem, error) {
 	out := map[string]service.FaceItem{}
 	for _, id := range ids {

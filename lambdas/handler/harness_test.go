@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -61,7 +62,16 @@ type harness struct {
 	sqs bool
 }
 
-func newHarness(t testing.TB) *harness {
+// harnessOption changes the parts the harness's service runs on.
+type harnessOption func(*parts)
+
+// parts are the service's dependencies, wrappable by harnessOptions.
+type parts struct {
+	rek     service.Rekognition
+	objects service.ObjectGetter
+}
+
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	env := awstest.New(t)
 	cfg, err := config.FromEnv(func(k string) string {
@@ -77,17 +87,32 @@ func newHarness(t testing.TB) *harness {
 	}
 	logs := new(bytes.Buffer)
 	log := NewLogger(logs)
-	svc := service.New(cfg, env.Rekognition, env.S3, dynamotable.New(env.DynamoDB, cfg.TableName), log)
-	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log), indexer: NewIndexer(svc, log), logs: logs}
-	face := func(id string, l, top, w, ht float32) awstest.Face {
-		return awstest.Face{Identity: id, BoundingBox: awstest.Box(l, top, w, ht), Confidence: 99.9}
+	p := parts{rek: env.Rekognition, objects: env.S3}
+	for _, o := range opts {
+		o(&p)
 	}
-	env.Rek.SetFaces(photo(t, "obama_1.jpg"), face("obama", 0.35, 0.2, 0.3, 0.4))
-	env.Rek.SetFaces(photo(t, "obama_2.jpg"), face("obama", 0.4, 0.15, 0.25, 0.35))
-	env.Rek.SetFaces(photo(t, "biden_2.jpg"), face("biden", 0.3, 0.2, 0.35, 0.45))
-	env.Rek.SetFaces(photo(t, "collins_1.png"), face("collins", 0.4, 0.1, 0.2, 0.3))
-	env.Rek.SetFaces(photo(t, "group_obama_biden.jpg"), face("obama", 0.1, 0.2, 0.2, 0.3), face("biden", 0.6, 0.2, 0.25, 0.35))
+	table := dynamotable.New(env.DynamoDB, cfg.TableName)
+	table.Backoff = time.Millisecond
+	svc := service.New(cfg, p.rek, p.objects, table, log)
+	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log), indexer: NewIndexer(svc, log), logs: logs}
+	for name, faces := range photoFaces {
+		env.Rek.SetFaces(photo(t, name), faces...)
+	}
 	return h
+}
+
+func face(identity string, left, top, width, height float32) awstest.Face {
+	return awstest.Face{Identity: identity, BoundingBox: awstest.Box(left, top, width, height), Confidence: 99.9}
+}
+
+// photoFaces are the faces the Rekognition stand-in finds in the sample
+// photos (see examples/photos/PROVENANCE.md for who is in them).
+var photoFaces = map[string][]awstest.Face{
+	"obama_1.jpg":           {face("obama", 0.35, 0.2, 0.3, 0.4)},
+	"obama_2.jpg":           {face("obama", 0.4, 0.15, 0.25, 0.35)},
+	"biden_2.jpg":           {face("biden", 0.3, 0.2, 0.35, 0.45)},
+	"collins_1.png":         {face("collins", 0.4, 0.1, 0.2, 0.3)},
+	"group_obama_biden.jpg": {face("obama", 0.1, 0.2, 0.2, 0.3), face("biden", 0.6, 0.2, 0.25, 0.35)},
 }
 
 // put stores a sample photo under key, with an optional person.

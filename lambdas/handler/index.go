@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -57,13 +58,30 @@ func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQS
 	return nil, ix.HandleS3(ctx, ev)
 }
 
+// deadlineMargin is the time HandleSQS keeps in hand before the Lambda
+// deadline: enough for one image's S3 read, IndexFaces and table writes.
+const deadlineMargin = 15 * time.Second
+
 // HandleSQS reconciles the objects of every message and reports each
 // message that failed, or that cannot be decoded, as a batch item failure;
 // SQS then redelivers it and, after the queue's receive limit, moves it to
 // the dead-letter queue. Other messages are unaffected.
+//
+// Messages are processed one after the other; when less than
+// deadlineMargin is left before the invocation's deadline, the remaining
+// messages are reported as failures without being started, so that a
+// timeout never makes SQS redeliver the messages already done.
 func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
 	var resp events.SQSEventResponse
-	for _, msg := range ev.Records {
+	deadline, hasDeadline := ctx.Deadline()
+	for i, msg := range ev.Records {
+		if hasDeadline && time.Until(deadline) < deadlineMargin {
+			ix.log.WarnContext(ctx, "invocation deadline near; leaving messages for a retry", "left", len(ev.Records)-i)
+			for _, m := range ev.Records[i:] {
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			}
+			break
+		}
 		mctx := WithRequestID(ctx, RequestID(ctx)+"/"+msg.MessageId)
 		if err := ix.message(mctx, msg.Body); err != nil {
 			ix.log.ErrorContext(mctx, "message failed; it will be retried", "messageId", msg.MessageId, "err", err)

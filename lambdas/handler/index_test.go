@@ -36,7 +36,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 		reason string
 	}{
 		{"PDF", []byte("%PDF-1.4\n1 0 obj\n"), "JPEG and PNG"},
-		{"empty object", nil, "image is required"},
+		{"empty object", nil, "empty"},
 		{"tiny PNG", tinyPNG(t, 40, 40), "too small"},
 		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "could not be decoded"},
 		{"over 15 MB", append([]byte("\xff\xd8\xff"), make([]byte, config.MaxS3ImageBytes)...), "at most 15728640 bytes"},
@@ -108,8 +108,8 @@ func TestIndex_removedObjectLosesFaces(t *testing.T) {
 	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
 		t.Errorf("faces left: %v", got)
 	}
-	if h.imageItem(t, "index/a.jpg") != nil {
-		t.Error("image item of the removed object is still stored")
+	if tomb := h.imageItem(t, "index/a.jpg"); tomb == nil || tomb["Status"] != service.StatusRemoved || tomb["FaceIds"] != nil {
+		t.Errorf("image item of the removed object = %v, want a tombstone without faces", tomb)
 	}
 	if n := len(h.env.Rek.Faces()); n != 1 {
 		t.Errorf("collection holds %d faces, want 1", n)

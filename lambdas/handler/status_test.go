@@ -56,7 +56,15 @@ func TestStatus(t *testing.T) {
 		t.Errorf("text file: %s", resp.Body)
 	}
 
-	for name, want := range map[string]int{"missing.jpg": http.StatusNotFound, "..": http.StatusBadRequest, "": http.StatusBadRequest, "a//b": http.StatusBadRequest, "a/../b": http.StatusBadRequest} {
+	// API Gateway passes the path parameter percent-encoded.
+	h.put(t, "index/Jane Doe+1.jpg", "biden_2.jpg", "")
+	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/Jane+Doe%2B1.jpg"))
+	if resp, st = h.status(t, "Jane%20Doe+1.jpg"); st.Status != service.StatusIndexed || st.Key != "index/Jane Doe+1.jpg" {
+		t.Errorf("escaped filename: %s", resp.Body)
+	}
+
+	for name, want := range map[string]int{
+		"bad%zzescape": http.StatusBadRequest, "missing.jpg": http.StatusNotFound, "..": http.StatusBadRequest, "": http.StatusBadRequest, "a//b": http.StatusBadRequest, "a/../b": http.StatusBadRequest} {
 		if resp, _ := h.status(t, name); resp.StatusCode != want {
 			t.Errorf("filename %q: %d %s, want %d", name, resp.StatusCode, resp.Body, want)
 		}

@@ -3,9 +3,13 @@ package service
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // throttleRetryAfter is the wait suggested to clients after AWS throttled
@@ -21,9 +25,12 @@ const throttleRetryAfter = time.Second
 //   - InvalidParameterException → KindUnprocessable (422): Rekognition uses
 //     it for images it cannot use
 //   - a server fault (HTTP 5xx, InternalServerError) → KindUpstream (502)
-//   - timeouts, cancellations and transport errors → KindUnavailable (503)
+//   - other answers by HTTP status: 429 → KindThrottled, 503 →
+//     KindUnavailable, other 5xx → KindUpstream
+//   - timeouts, cancellations and failures to send → KindUnavailable (503)
 //   - anything else (AccessDenied, ResourceNotFound, validation of our own
-//     parameters) is a fault of ours or of our configuration → KindInternal.
+//     parameters, errors decoding our own items) is a fault of ours or of
+//     our configuration → KindInternal.
 func fromAWS(service string, err error) *Error {
 	wrap := func(kind Kind, code, msg string) *Error {
 		e := &Error{Kind: kind, Code: code, Message: msg, Err: err}
@@ -34,10 +41,15 @@ func fromAWS(service string, err error) *Error {
 	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		var send *smithyhttp.RequestSendError
+		var netErr net.Error
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 			return wrap(KindUnavailable, CodeUnavailable, service+" did not answer in time")
+		case errors.As(err, &send) || errors.As(err, &netErr):
+			return wrap(KindUnavailable, CodeUnavailable, service+" could not be reached")
 		}
-		return wrap(KindUnavailable, CodeUnavailable, service+" could not be reached")
+		return wrap(KindInternal, CodeInternal, "internal error")
 	}
 	switch ae.ErrorCode() {
 	case "ThrottlingException", "ProvisionedThroughputExceededException",
@@ -48,9 +60,19 @@ func fromAWS(service string, err error) *Error {
 	case "ImageTooLargeException":
 		return wrap(KindTooLarge, CodeImageTooLarge, "the image is too large for "+service)
 	case "InvalidParameterException":
-		return wrap(KindUnprocessable, CodeInvalidImage, service+" could not use this image: "+ae.ErrorMessage())
+		return wrap(KindUnprocessable, CodeInvalidImage, service+" could not use this image")
 	}
-	if ae.ErrorFault() == smithy.FaultServer || ae.ErrorCode() == "InternalServerError" {
+	var re *awshttp.ResponseError
+	status := 0
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		return wrap(KindThrottled, CodeThrottled, service+" is throttling requests; retry later")
+	case status == http.StatusServiceUnavailable:
+		return wrap(KindUnavailable, CodeUnavailable, service+" is unavailable; retry later")
+	case status >= 500 || ae.ErrorFault() == smithy.FaultServer || ae.ErrorCode() == "InternalServerError":
 		return wrap(KindUpstream, CodeUpstream, service+" failed; retry later")
 	}
 	return wrap(KindInternal, CodeInternal, "internal error")

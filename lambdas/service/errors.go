@@ -32,11 +32,14 @@ const (
 	KindUpstream
 	// KindUnavailable means an AWS service could not be reached in time (503).
 	KindUnavailable
+	// KindConflict means concurrent work on the same image won; retry
+	// (409).
+	KindConflict
 )
 
 // Temporary reports whether the same call may succeed later.
 func (k Kind) Temporary() bool {
-	return k == KindThrottled || k == KindUpstream || k == KindUnavailable
+	return k == KindThrottled || k == KindUpstream || k == KindUnavailable || k == KindConflict
 }
 
 // Error is the typed error of the service core. Code is a stable
@@ -74,6 +77,7 @@ const (
 	CodeUpstream         = "UPSTREAM_ERROR"
 	CodeUnavailable      = "SERVICE_UNAVAILABLE"
 	CodeInternal         = "INTERNAL_ERROR"
+	CodeConflict         = "CONFLICT"
 )
 
 // newError builds an *Error without a cause.

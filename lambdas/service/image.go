@@ -18,6 +18,10 @@ const (
 	FormatPNG  ImageFormat = "png"
 )
 
+// AcceptedMediaTypes are the media types of the accepted formats, as
+// GET /info lists them.
+var AcceptedMediaTypes = []string{"image/" + string(FormatJPEG), "image/" + string(FormatPNG)}
+
 var (
 	jpegMagic = []byte{0xFF, 0xD8, 0xFF}
 	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
@@ -46,24 +50,24 @@ func SniffFormat(data []byte) ImageFormat {
 //     80×80 is Rekognition's minimum.
 //
 // It reads only the image header, not the pixels.
-func ValidateImage(data []byte, maxBytes int) (ImageFormat, *Error) {
+func ValidateImage(data []byte, maxBytes int) *Error {
 	if len(data) == 0 {
-		return "", newError(KindBadRequest, CodeImageRequired, "an image is required: send JPEG or PNG bytes, base64 text, or JSON {\"image\": \"<base64>\"}")
+		return newError(KindBadRequest, CodeImageRequired, "an image is required: send JPEG or PNG bytes, base64 text, or JSON {\"image\": \"<base64>\"}")
 	}
 	if len(data) > maxBytes {
-		return "", newError(KindTooLarge, CodeImageTooLarge, "the image is %d bytes; the maximum is %d bytes", len(data), maxBytes)
+		return newError(KindTooLarge, CodeImageTooLarge, "the image is %d bytes; the maximum is %d bytes", len(data), maxBytes)
 	}
 	format := SniffFormat(data)
 	if format == "" {
-		return "", newError(KindUnsupportedMedia, CodeUnsupportedMedia, "the body is not a supported image; accepted formats are JPEG and PNG")
+		return newError(KindUnsupportedMedia, CodeUnsupportedMedia, "the body is not a supported image; accepted formats are JPEG and PNG")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return "", newError(KindUnprocessable, CodeInvalidImage, "the %s image could not be decoded", format)
+		return newError(KindUnprocessable, CodeInvalidImage, "the %s image could not be decoded", format)
 	}
 	if cfg.Width < config.MinImageDimension || cfg.Height < config.MinImageDimension {
-		return "", newError(KindUnprocessable, CodeImageTooSmall, "the image is too small: %dx%d pixels; the minimum is %dx%d pixels",
+		return newError(KindUnprocessable, CodeImageTooSmall, "the image is too small: %dx%d pixels; the minimum is %dx%d pixels",
 			cfg.Width, cfg.Height, config.MinImageDimension, config.MinImageDimension)
 	}
-	return format, nil
+	return nil
 }

@@ -31,7 +31,8 @@ const (
 	OutcomeRejected = "rejected"
 	// OutcomeUnchanged: the same bytes were already processed; nothing done.
 	OutcomeUnchanged = "unchanged"
-	// OutcomeRemoved: the object no longer exists; its faces were removed.
+	// OutcomeRemoved: the object no longer exists; its faces were removed
+	// and its image item became a StatusRemoved tombstone.
 	OutcomeRemoved = "removed"
 )
 
@@ -60,19 +61,35 @@ type IndexResult struct {
 // bucket/key as it is now, whatever event announced it: a new or changed
 // image is indexed and replaces the faces of its earlier version; an object
 // that is not a usable image is recorded as rejected (IndexFaces is not
-// called); a deleted object loses its faces. Because it looks at the object
-// rather than the event, it is idempotent and insensitive to event order: a
-// redelivered event finds the same bytes (same SHA-256) and does nothing.
+// called); a deleted object loses its faces and its image item becomes a
+// StatusRemoved tombstone. Because it looks at the object rather than the
+// event, it is idempotent and insensitive to event order: a redelivered
+// event finds the same bytes (same SHA-256) and only removes faces that an
+// interrupted earlier run left behind.
 //
-// It returns an *Error only when the work should be retried (AWS throttling
-// or failures, missing permissions); per-image problems are results.
+// Concurrent runs on one key are safe: each run commits by writing the
+// image item on the condition that its Version is still the one the run
+// read; a run that loses deletes the faces it indexed and returns a
+// KindConflict error, so its event is retried against the new state. Faces
+// are removed only when they are older than the run (IndexedAt) and not
+// referenced by the committed image item, so a run never removes faces that
+// a later run still needs (up to clock skew between function instances).
+//
+// It returns an error only when the work should be retried (conflicts, AWS
+// throttling or failures, missing permissions); per-image problems are
+// results.
 func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResult, error) {
 	res := IndexResult{Bucket: bucket, Key: key}
 	log := s.log.With("bucket", bucket, "key", key)
+	start := s.now()
 
 	image, err := s.table.GetImage(ctx, bucket, key)
 	if err != nil {
 		return res, fromAWS("DynamoDB", err)
+	}
+	prev := ImageItem{Bucket: bucket, Key: key}
+	if image != nil {
+		prev = *image
 	}
 	obj, err := s.objects.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
@@ -80,10 +97,18 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 		if !errors.As(err, &nsk) {
 			return res, fromAWS("S3", err)
 		}
-		res.Outcome = OutcomeRemoved
-		if res.RemovedFaceIDs, err = s.removeFaces(ctx, image, bucket, key, true); err != nil {
+		tomb := ImageItem{Bucket: bucket, Key: key, Status: StatusRemoved, IndexedAt: start}
+		if image == nil {
+			// Never recorded: remove any faces a failed run left, and
+			// write no tombstone for a key that was never seen.
+			res.RemovedFaceIDs, err = s.removeStale(ctx, tomb)
+		} else {
+			res.RemovedFaceIDs, err = s.replace(ctx, prev, tomb, nil)
+		}
+		if err != nil {
 			return res, err
 		}
+		res.Outcome = OutcomeRemoved
 		log.InfoContext(ctx, "object gone; removed its faces", "removedFaces", len(res.RemovedFaceIDs))
 		return res, nil
 	}
@@ -94,15 +119,13 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 		Key:       key,
 		ETag:      strings.Trim(aws.ToString(obj.ETag), `"`),
 		Person:    decodePerson(obj.Metadata[PersonMetadataKey]),
-		IndexedAt: s.now(),
+		IndexedAt: start,
 	}
-	if aws.ToInt64(obj.ContentLength) > config.MaxS3ImageBytes {
-		if image != nil && image.Status == StatusRejected && image.ETag == item.ETag {
-			res.Outcome = OutcomeUnchanged
-			return res, nil
+	if size := aws.ToInt64(obj.ContentLength); size > config.MaxS3ImageBytes {
+		if prev.Status == StatusRejected && prev.ETag == item.ETag {
+			return s.unchanged(ctx, log, res, prev, item)
 		}
-		reason := fmt.Sprintf("the object is %d bytes; Rekognition indexes images of at most %d bytes", aws.ToInt64(obj.ContentLength), config.MaxS3ImageBytes)
-		return s.reject(ctx, log, res, item, image, reason)
+		return s.reject(ctx, log, res, prev, item, fmt.Sprintf("the object is %d bytes; Rekognition indexes images of at most %d bytes", size, config.MaxS3ImageBytes))
 	}
 	data, err := io.ReadAll(io.LimitReader(obj.Body, config.MaxS3ImageBytes+1))
 	if err != nil {
@@ -110,23 +133,16 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 	}
 	sum := sha256.Sum256(data)
 	item.ContentSHA256 = hex.EncodeToString(sum[:])
-	if image != nil && image.ContentSHA256 == item.ContentSHA256 && image.Person == item.Person {
-		if image.ETag != item.ETag {
-			// The same bytes uploaded another way (multipart): record the
-			// new ETag so that the image does not look pending.
-			image.ETag = item.ETag
-			if err := s.table.PutImage(ctx, *image); err != nil {
-				return res, fromAWS("DynamoDB", err)
-			}
-		}
-		res.Outcome = OutcomeUnchanged
-		log.InfoContext(ctx, "image unchanged; nothing to do", "status", image.Status)
-		return res, nil
+	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.Person == item.Person {
+		return s.unchanged(ctx, log, res, prev, item)
+	}
+	if len(data) == 0 {
+		return s.reject(ctx, log, res, prev, item, "the object is empty")
+	}
+	if verr := ValidateImage(data, config.MaxS3ImageBytes); verr != nil {
+		return s.reject(ctx, log, res, prev, item, verr.Message)
 	}
 
-	if _, verr := ValidateImage(data, config.MaxS3ImageBytes); verr != nil {
-		return s.reject(ctx, log, res, item, image, verr.Message)
-	}
 	in := &rekognition.IndexFacesInput{
 		CollectionId:    aws.String(s.cfg.CollectionID),
 		ExternalImageId: aws.String(ExternalImageID(key)),
@@ -147,7 +163,7 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 		if e.Kind.Temporary() || e.Kind == KindInternal {
 			return res, e
 		}
-		return s.reject(ctx, log, res, item, image, e.Message)
+		return s.reject(ctx, log, res, prev, item, e.Message)
 	}
 	for _, u := range out.UnindexedFaces {
 		reasons := make([]string, len(u.Reasons))
@@ -178,44 +194,50 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 			Person:          item.Person,
 			IndexedAt:       item.IndexedAt,
 		})
-		res.FaceIDs = append(res.FaceIDs, aws.ToString(r.Face.FaceId))
-	}
-	if err := s.table.PutFaces(ctx, faces); err != nil {
-		return res, fromAWS("DynamoDB", err)
-	}
-	// Old faces are gathered before the image item is replaced; the new
-	// faces are recorded before the old ones go, so a failure leaves at
-	// worst stale faces that the retry removes, never a gap.
-	old, err := s.oldFaceIDs(ctx, image, bucket, key, res.FaceIDs)
-	if err != nil {
-		return res, err
+		item.FaceIDs = append(item.FaceIDs, aws.ToString(r.Face.FaceId))
 	}
 	item.Status = StatusIndexed
 	item.FaceCount = len(faces)
-	item.FaceIDs = res.FaceIDs
-	if err := s.table.PutImage(ctx, item); err != nil {
-		return res, fromAWS("DynamoDB", err)
+	if err := s.table.PutFaces(ctx, faces); err != nil {
+		return res, s.abandon(ctx, log, item.FaceIDs, fromAWS("DynamoDB", err))
 	}
-	res.RemovedFaceIDs, err = s.deleteFaces(ctx, old, nil)
-	if err != nil {
+	if res.RemovedFaceIDs, err = s.replace(ctx, prev, item, item.FaceIDs); err != nil {
 		return res, err
 	}
 	res.Outcome = OutcomeIndexed
+	res.FaceIDs = item.FaceIDs
 	log.InfoContext(ctx, "image indexed", "faces", len(faces), "unindexedFaces", len(out.UnindexedFaces), "removedFaces", len(res.RemovedFaceIDs), "person", item.Person != "")
 	return res, nil
 }
 
-// reject records item as rejected for reason, after removing the faces of
-// the object's earlier version (whose image item is image, or nil).
-func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult, item ImageItem, image *ImageItem, reason string) (IndexResult, error) {
-	removed, err := s.removeFaces(ctx, image, item.Bucket, item.Key, false)
+// unchanged handles an object whose content was already processed: it
+// records a new ETag (the same bytes uploaded another way, such as
+// multipart, so that the image does not look pending) and removes the faces
+// an interrupted earlier run may have left.
+func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem) (IndexResult, error) {
+	next := prev
+	next.ETag = item.ETag
+	var err error
+	if next.ETag != prev.ETag {
+		res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil)
+	} else {
+		res.RemovedFaceIDs, err = s.removeStale(ctx, prev)
+	}
 	if err != nil {
 		return res, err
 	}
+	res.Outcome = OutcomeUnchanged
+	log.InfoContext(ctx, "image unchanged", "status", prev.Status, "removedFaces", len(res.RemovedFaceIDs))
+	return res, nil
+}
+
+// reject records item as rejected for reason, replacing prev.
+func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem, reason string) (IndexResult, error) {
 	item.Status = StatusRejected
 	item.Reason = reason
-	if err := s.table.PutImage(ctx, item); err != nil {
-		return res, fromAWS("DynamoDB", err)
+	removed, err := s.replace(ctx, prev, item, nil)
+	if err != nil {
+		return res, err
 	}
 	res.Outcome = OutcomeRejected
 	res.Reason = reason
@@ -224,55 +246,87 @@ func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult,
 	return res, nil
 }
 
-// oldFaceIDs returns the FaceIds stored for bucket/key before this run:
-// those of its image item and, in case an earlier run failed between
-// writing faces and writing the image item, those found by object key;
-// keep lists FaceIds to leave out (the ones just indexed).
-func (s *Service) oldFaceIDs(ctx context.Context, image *ImageItem, bucket, key string, keep []string) ([]string, error) {
-	faces, err := s.table.FacesOfObject(ctx, bucket, key)
-	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
+// replace commits next in place of prev (conditional on prev.Version) and
+// then removes the faces that next makes stale: prev's faces that next
+// does not keep, and faces of the object older than next that it does not
+// reference. If the commit fails, the faces in created (indexed by this
+// run) are removed again and the error returned. It returns the removed
+// FaceIds.
+func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []string) ([]string, error) {
+	next.Version = prev.Version + 1
+	if err := s.table.PutImage(ctx, next, prev.Version); err != nil {
+		if errors.Is(err, ErrVersionConflict) {
+			return nil, s.abandon(ctx, s.log, created, &Error{Kind: KindConflict, Code: CodeConflict,
+				Message: "the image changed while it was being processed; retry", Err: err})
+		}
+		return nil, s.abandon(ctx, s.log, created, fromAWS("DynamoDB", err))
 	}
-	seen := make(map[string]bool, len(keep))
-	for _, id := range keep {
-		seen[id] = true
+	keep := make(map[string]bool, len(next.FaceIDs))
+	for _, id := range next.FaceIDs {
+		keep[id] = true
 	}
 	var ids []string
-	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
+	for _, id := range prev.FaceIDs {
+		if !keep[id] {
+			keep[id] = true
 			ids = append(ids, id)
 		}
 	}
-	if image != nil {
-		for _, id := range image.FaceIDs {
-			add(id)
-		}
+	stale, err := s.staleFaces(ctx, next, keep)
+	if err != nil {
+		return nil, err
 	}
+	return s.deleteFaces(ctx, append(ids, stale...))
+}
+
+// removeStale removes the faces that the committed image item ref makes
+// stale, and returns their FaceIds.
+func (s *Service) removeStale(ctx context.Context, ref ImageItem) ([]string, error) {
+	keep := make(map[string]bool, len(ref.FaceIDs))
+	for _, id := range ref.FaceIDs {
+		keep[id] = true
+	}
+	stale, err := s.staleFaces(ctx, ref, keep)
+	if err != nil {
+		return nil, err
+	}
+	return s.deleteFaces(ctx, stale)
+}
+
+// staleFaces returns the FaceIds of the face items stored for ref's object
+// that are not in skip and were indexed before ref (IndexedAt): left by
+// earlier versions or by runs that failed after writing them. Faces of runs
+// that started after ref are not stale: such a run may still commit.
+func (s *Service) staleFaces(ctx context.Context, ref ImageItem, skip map[string]bool) ([]string, error) {
+	faces, err := s.table.FacesOfObject(ctx, ref.Bucket, ref.Key)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	var ids []string
 	for _, f := range faces {
-		add(f.FaceID)
+		if !skip[f.FaceID] && f.IndexedAt.Before(ref.IndexedAt) {
+			ids = append(ids, f.FaceID)
+		}
 	}
 	return ids, nil
 }
 
-// removeFaces removes every face stored for bucket/key (image is its image
-// item, or nil), and the image item too when withImage is set. It returns
-// the removed FaceIds.
-func (s *Service) removeFaces(ctx context.Context, image *ImageItem, bucket, key string, withImage bool) ([]string, error) {
-	ids, err := s.oldFaceIDs(ctx, image, bucket, key, nil)
-	if err != nil {
-		return nil, err
+// abandon removes the faces a failed run indexed (best effort, even if ctx
+// is done) so that they do not linger in the collection, logs what it
+// could not remove, and returns cause.
+func (s *Service) abandon(ctx context.Context, log *slog.Logger, created []string, cause error) error {
+	if len(created) == 0 {
+		return cause
 	}
-	var extra []string
-	if withImage && image != nil {
-		extra = []string{ImageItemID(bucket, key)}
+	if _, err := s.deleteFaces(context.WithoutCancel(ctx), created); err != nil {
+		log.ErrorContext(ctx, "could not remove the faces of a failed run; a later run removes them", "faceIds", created, "err", err)
 	}
-	return s.deleteFaces(ctx, ids, extra)
+	return cause
 }
 
-// deleteFaces deletes FaceIds from the collection and then their items, and
-// the extra items, from the table. It returns ids.
-func (s *Service) deleteFaces(ctx context.Context, ids, extra []string) ([]string, error) {
+// deleteFaces deletes FaceIds from the collection and then their items
+// from the table, and returns ids.
+func (s *Service) deleteFaces(ctx context.Context, ids []string) ([]string, error) {
 	for start := 0; start < len(ids); start += maxDeleteFaces {
 		chunk := ids[start:min(start+maxDeleteFaces, len(ids))]
 		_, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: chunk})
@@ -280,9 +334,8 @@ func (s *Service) deleteFaces(ctx context.Context, ids, extra []string) ([]strin
 			return nil, fromAWS("Rekognition", err)
 		}
 	}
-	items := append(append([]string(nil), ids...), extra...)
-	if len(items) > 0 {
-		if err := s.table.DeleteItems(ctx, items); err != nil {
+	if len(ids) > 0 {
+		if err := s.table.DeleteItems(ctx, ids); err != nil {
 			return nil, fromAWS("DynamoDB", err)
 		}
 	}

@@ -52,7 +52,7 @@ type Match struct {
 // with the configured SearchMaxImageBytes) and the mapped AWS errors. A
 // photo without a face is not an error: it gives an empty Faces.
 func (s *Service) Search(ctx context.Context, image []byte) (*SearchResult, error) {
-	if _, err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
+	if err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
 		return nil, err
 	}
 	out, err := s.rek.SearchFacesByImage(ctx, &rekognition.SearchFacesByImageInput{

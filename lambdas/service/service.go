@@ -8,6 +8,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -40,8 +41,9 @@ type FaceTable interface {
 	// FacesOfObject returns the face items stored for bucket/key. It reads
 	// an index and may miss writes of the last second or so.
 	FacesOfObject(ctx context.Context, bucket, key string) ([]FaceItem, error)
-	// PutImage creates or replaces an image item.
-	PutImage(ctx context.Context, item ImageItem) error
+	// PutImage writes an image item if the stored one has Version
+	// prevVersion (0: none stored), and returns ErrVersionConflict if not.
+	PutImage(ctx context.Context, item ImageItem, prevVersion int) error
 	// PutFaces creates or replaces face items.
 	PutFaces(ctx context.Context, items []FaceItem) error
 	// DeleteItems deletes items by their partition key (FaceId); unknown
@@ -89,7 +91,14 @@ const (
 	StatusPending  = "pending"
 	StatusIndexed  = "indexed"
 	StatusRejected = "rejected"
+	// StatusRemoved marks the tombstone of a deleted object: its faces are
+	// gone; the item keeps the key and Version so that commits stay ordered.
+	StatusRemoved = "removed"
 )
+
+// ErrVersionConflict is returned by FaceTable.PutImage when the stored image
+// item is not the version the caller read: another run committed first.
+var ErrVersionConflict = errors.New("image item version conflict")
 
 // ImageItem records what happened to one stored image.
 type ImageItem struct {
@@ -106,7 +115,10 @@ type ImageItem struct {
 	// but did not index (for example "LOW_SHARPNESS"), one entry per face.
 	UnindexedReasons []string
 	// FaceIDs are the FaceIds indexed from this version of the image.
-	FaceIDs   []string
+	FaceIDs []string
+	// Version counts the commits of this item (1 for the first); writes
+	// are conditional on it (optimistic locking).
+	Version   int
 	Person    string
 	IndexedAt time.Time
 }

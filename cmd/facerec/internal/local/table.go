@@ -8,9 +8,13 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"path/filepath"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -29,10 +33,20 @@ type Table struct{ db *bolt.DB }
 
 var _ service.FaceTable = (*Table)(nil)
 
+// dbLockTimeout is how long openDB waits for the database's file lock,
+// which another process (facerec serve, or a running facerec invoke) holds
+// while it has the database open.
+const dbLockTimeout = time.Second
+
 // openDB opens (creating if needed) the bbolt database at path with the
-// buckets the local parts use.
+// buckets the local parts use. When another process holds the database
+// for more than dbLockTimeout, the error says that its directory is in
+// use.
 func openDB(path string) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: dbLockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("the data directory %s is in use by another facerec process (is facerec serve running?)", filepath.Dir(path))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -102,14 +116,28 @@ func (t *Table) FacesOfObject(_ context.Context, bucket, key string) ([]service.
 	return faces, err
 }
 
-// PutImage implements service.FaceTable.
-func (t *Table) PutImage(_ context.Context, img service.ImageItem) error {
+// PutImage implements service.FaceTable: in one transaction, it writes img
+// if the stored image item has Version prevVersion (0: none stored) and
+// returns service.ErrVersionConflict otherwise.
+func (t *Table) PutImage(_ context.Context, img service.ImageItem, prevVersion int) error {
 	v, err := json.Marshal(img)
 	if err != nil {
 		return err
 	}
+	id := []byte(service.ImageItemID(img.Bucket, img.Key))
 	return t.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketImages).Put([]byte(service.ImageItemID(img.Bucket, img.Key)), v)
+		matches := prevVersion == 0 // nothing stored is expected
+		if old := tx.Bucket(bucketImages).Get(id); old != nil {
+			var o service.ImageItem
+			if err := json.Unmarshal(old, &o); err != nil {
+				return fmt.Errorf("image item %s: %w", id, err)
+			}
+			matches = prevVersion != 0 && o.Version == prevVersion
+		}
+		if !matches {
+			return fmt.Errorf("%w: %s", service.ErrVersionConflict, id)
+		}
+		return tx.Bucket(bucketImages).Put(id, v)
 	})
 }
 

@@ -1,0 +1,216 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// barrierRekognition holds every IndexFaces call until n calls have
+// arrived, so that n runs overlap exactly where races hurt.
+type barrierRekognition struct {
+	service.Rekognition
+	arrived sync.WaitGroup
+}
+
+func (b *barrierRekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, opts ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error) {
+	b.arrived.Done()
+	b.arrived.Wait()
+	return b.Rekognition.IndexFaces(ctx, in, opts...)
+}
+
+// TestReconcile_concurrentRunsKeepOneConsistentVersion: two runs on the
+// same new object overlap at IndexFaces; one commits, the other removes
+// the faces it indexed and asks for a retry, which then changes nothing.
+func TestReconcile_concurrentRunsKeepOneConsistentVersion(t *testing.T) {
+	barrier := &barrierRekognition{}
+	barrier.arrived.Add(2)
+	h := newHarness(t, func(p *parts) { barrier.Rekognition = p.rek; p.rek = barrier })
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = h.index(t, event) })
+	}
+	wg.Wait()
+	failed := 0
+	for _, err := range errs {
+		var se *service.Error
+		if err != nil {
+			failed++
+			if !errors.As(err, &se) || se.Kind != service.KindConflict {
+				t.Errorf("error %v, want a conflict", err)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d runs failed, want exactly 1 (errors %v)", failed, errs)
+	}
+	assertConsistent(t, h, "index/a.jpg", 1)
+	if _, err := h.index(t, event); err != nil { // the retry
+		t.Fatal(err)
+	}
+	assertConsistent(t, h, "index/a.jpg", 1)
+}
+
+// assertConsistent checks that the image item of key, its face items and
+// the collection agree, with faces faces.
+func assertConsistent(t *testing.T, h *harness, key string, faces int) {
+	t.Helper()
+	img := h.imageItem(t, key)
+	items := h.faceItems(t)
+	stored := h.env.Rek.Faces()
+	ids, _ := img["FaceIds"].([]string)
+	if img == nil || len(ids) != faces || len(items) != faces || len(stored) != faces {
+		t.Fatalf("image item %v, %d face items, %d collection faces; want %d of each", img, len(items), len(stored), faces)
+	}
+	for i, id := range ids {
+		if items[i]["FaceId"] != id && !contains(faceIDs(items), id) {
+			t.Errorf("image item names %s, which has no face item", id)
+		}
+	}
+	for _, f := range stored {
+		if !contains(ids, f.FaceID) {
+			t.Errorf("collection face %s is not in the image item", f.FaceID)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestReconcile_failureAfterIndexFacesLeavesNoFaces: when the table write
+// fails after IndexFaces, the run removes the faces it indexed, and the
+// retry indexes the image once.
+func TestReconcile_failureAfterIndexFacesLeavesNoFaces(t *testing.T) {
+	h := newHarness(t)
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.env.DB.FailNext("BatchWriteItem", 1, "InternalServerError", http.StatusInternalServerError)
+	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
+	if _, err := h.index(t, event); err == nil {
+		t.Fatal("the run succeeded despite the failed table write")
+	}
+	if n := len(h.env.Rek.Faces()); n != 0 {
+		t.Errorf("%d faces left in the collection by the failed run", n)
+	}
+	if _, err := h.index(t, event); err != nil {
+		t.Fatal(err)
+	}
+	assertConsistent(t, h, "index/a.jpg", 1)
+}
+
+// etagObjects reports every object with ETag etag, as a multipart upload
+// of the same bytes would.
+type etagObjects struct {
+	service.ObjectGetter
+	etag string
+}
+
+func (o etagObjects) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	out, err := o.ObjectGetter.GetObject(ctx, in, opts...)
+	if err == nil && o.etag != "" {
+		out.ETag = aws.String(`"` + o.etag + `"`)
+	}
+	return out, err
+}
+
+func (o etagObjects) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	out, err := o.ObjectGetter.HeadObject(ctx, in, opts...)
+	if err == nil && o.etag != "" {
+		out.ETag = aws.String(`"` + o.etag + `"`)
+	}
+	return out, err
+}
+
+// TestReconcile_sameBytesNewETagStaysIndexed: the same bytes uploaded again
+// with another ETag are not re-indexed, and the status is not left pending.
+func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
+	objects := &etagObjects{}
+	h := newHarness(t, func(p *parts) { objects.ObjectGetter = p.objects; p.objects = objects })
+	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
+	objects.etag = "0123456789abcdef0123456789abcdef-2"
+	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:CompleteMultipartUpload", "index/a.jpg"))
+	if n := h.env.Rek.Calls("IndexFaces"); n != 1 {
+		t.Errorf("IndexFaces called %d times, want 1", n)
+	}
+	if _, st := h.status(t, "a.jpg"); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		t.Errorf("status = %+v, want indexed with its face", st)
+	}
+}
+
+// TestReconcile_largeImagesGoThroughS3: images over Rekognition's 5 MB
+// inline limit and up to 15 MB are indexed from S3.
+func TestReconcile_largeImagesGoThroughS3(t *testing.T) {
+	h := newHarness(t)
+	big := append(append([]byte{}, photo(t, "biden_2.jpg")...), bytes.Repeat([]byte{0}, 6<<20)...)
+	h.env.Rek.SetFaces(big, photoFaces["biden_2.jpg"]...)
+	h.env.PutObject(t, "index/big.jpg", big, nil)
+	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/big.jpg"))
+	assertConsistent(t, h, "index/big.jpg", 1)
+}
+
+// TestReconcile_permanentRekognitionErrorRejects: an image Rekognition
+// refuses is recorded as rejected, not retried.
+func TestReconcile_permanentRekognitionErrorRejects(t *testing.T) {
+	h := newHarness(t)
+	h.sqs = true
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.env.Rek.FailNext("IndexFaces", 1, "InvalidImageFormatException", http.StatusBadRequest)
+	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"))
+	if img := h.imageItem(t, "index/a.jpg"); img["Status"] != service.StatusRejected || !strings.Contains(img["Reason"].(string), "JPEG or PNG") {
+		t.Errorf("image item = %v", img)
+	}
+}
+
+// TestReconcile_unprocessedBatchesEndInRetry: DynamoDB leaving a batch
+// unprocessed on every attempt makes the message fail as throttled, and
+// leaves no faces behind.
+func TestReconcile_unprocessedBatchesEndInRetry(t *testing.T) {
+	h := newHarness(t)
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.env.DB.UnprocessedNext("BatchWriteItem", 100)
+	resp, err := h.index(t, sqsEvent(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")))
+	if err != nil || len(resp.BatchItemFailures) != 1 {
+		t.Fatalf("resp %+v err %v, want the message reported failed", resp, err)
+	}
+	if !strings.Contains(h.logs.String(), "unprocessed") {
+		t.Errorf("the cause was not logged: %s", h.logs.String())
+	}
+	if n := len(h.env.Rek.Faces()); n != 0 {
+		t.Errorf("%d faces left in the collection", n)
+	}
+}
+
+// TestHandleSQS_leavesMessagesNearTheDeadline: with less time left than a
+// message needs, messages are reported for retry without being started.
+func TestHandleSQS_leavesMessagesNearTheDeadline(t *testing.T) {
+	h := newHarness(t)
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	resp := h.indexer.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m0", Body: string(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"))},
+	}})
+	if len(resp.BatchItemFailures) != 1 || h.env.Rek.Calls("IndexFaces") != 0 {
+		t.Errorf("resp %+v, IndexFaces calls %d; want m0 left for a retry", resp, h.env.Rek.Calls("IndexFaces"))
+	}
+}
