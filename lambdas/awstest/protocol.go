@@ -20,6 +20,7 @@ type apiError struct {
 	status  int
 }
 
+// Error returns the code and the message.
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 // clientError is an HTTP 400 apiError with a formatted message.

@@ -74,13 +74,13 @@ type Face struct {
 
 // StoredFace is a face indexed into a collection of the Rekognition stand-in.
 type StoredFace struct {
-	CollectionID    string // the collection it was indexed into
-	FaceID          string // UUID-shaped, as Rekognition's FaceId
-	ImageID         string // UUID-shaped, one per IndexFaces call
-	ExternalImageID string // empty if IndexFaces had none
-	Identity        string // from the fixture Face
-	BoundingBox     types.BoundingBox
-	Confidence      float32 // percent
+	CollectionID    string            // the collection it was indexed into
+	FaceID          string            // UUID-shaped, as Rekognition's FaceId
+	ImageID         string            // UUID-shaped, one per IndexFaces call
+	ExternalImageID string            // empty if IndexFaces had none
+	Identity        string            // from the fixture Face
+	BoundingBox     types.BoundingBox // ratios of the image, from the fixture Face
+	Confidence      float32           // percent
 }
 
 // Box returns a bounding box with the given position and size, each a ratio

@@ -270,6 +270,7 @@ const maxBatchAttempts = 8
 // maxBatchAttempts; it maps to a retryable throttling error upstream.
 type errUnprocessed struct{}
 
+// Error says that batch work stayed unprocessed.
 func (errUnprocessed) Error() string {
 	return "DynamoDB left batch items unprocessed after retries"
 }

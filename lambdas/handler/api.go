@@ -36,30 +36,46 @@ func NewAPI(svc *service.Service, log *slog.Logger) *API {
 // ErrorBody is the JSON body of every error response:
 // {"error":{"code","message"},"requestId"}.
 type ErrorBody struct {
-	Error     ErrorDetail `json:"error"`
-	RequestID string      `json:"requestId"`
+	// Error says what went wrong.
+	Error ErrorDetail `json:"error"`
+	// RequestID is API Gateway's request id (also in X-Request-Id), to
+	// quote when asking about a failure.
+	RequestID string `json:"requestId"`
 }
 
 // ErrorDetail is the error of an ErrorBody; Code is one of the service's
 // stable codes (for example "IMAGE_TOO_SMALL").
 type ErrorDetail struct {
-	Code    string `json:"code"`
+	// Code is stable and machine-readable, e.g. "IMAGE_TOO_SMALL".
+	Code string `json:"code"`
+	// Message explains the error to a person; it never holds internals.
 	Message string `json:"message"`
 }
 
 // InfoBody is the JSON body of GET /info: the service's configuration,
 // without secrets. Sizes are in bytes and dimensions in pixels.
 type InfoBody struct {
-	CollectionID        string   `json:"collectionId"`
-	FaceMatchThreshold  float64  `json:"faceMatchThreshold"`
-	MaxFaces            int      `json:"maxFaces"`
-	QualityFilter       string   `json:"qualityFilter"`
-	ImagePrefix         string   `json:"imagePrefix"`
-	SearchMaxImageBytes int      `json:"searchMaxImageBytes"`
-	IndexMaxImageBytes  int      `json:"indexMaxImageBytes"`
-	MinImageDimension   int      `json:"minImageDimension"`
-	AcceptedFormats     []string `json:"acceptedFormats"`
-	Version             string   `json:"version"`
+	// CollectionID is the Rekognition CollectionId searched.
+	CollectionID string `json:"collectionId"`
+	// FaceMatchThreshold is the minimum similarity of a match, 0-100.
+	FaceMatchThreshold float64 `json:"faceMatchThreshold"`
+	// MaxFaces bounds faces indexed per image and matches per face.
+	MaxFaces int `json:"maxFaces"`
+	// QualityFilter is Rekognition's QualityFilter in use.
+	QualityFilter string `json:"qualityFilter"`
+	// ImagePrefix is the key prefix uploads are stored under.
+	ImagePrefix string `json:"imagePrefix"`
+	// SearchMaxImageBytes is the largest search image, in bytes.
+	SearchMaxImageBytes int `json:"searchMaxImageBytes"`
+	// IndexMaxImageBytes is the largest image indexed, in bytes (15 MB;
+	// Rekognition's limit for S3 objects).
+	IndexMaxImageBytes int `json:"indexMaxImageBytes"`
+	// MinImageDimension is the smallest width and height, in pixels.
+	MinImageDimension int `json:"minImageDimension"`
+	// AcceptedFormats are the accepted media types.
+	AcceptedFormats []string `json:"acceptedFormats"`
+	// Version is the service's version.
+	Version string `json:"version"`
 }
 
 // Search handles POST /search. The body is the photo as raw bytes (API

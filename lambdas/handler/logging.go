@@ -36,6 +36,7 @@ func NewLogger(w io.Writer) *slog.Logger {
 
 type requestIDHandler struct{ slog.Handler }
 
+// Handle adds the context's request id to r and passes it on.
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("requestId", id))
@@ -43,10 +44,12 @@ func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
+// WithAttrs keeps the request id handling on the derived handler.
 func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	return requestIDHandler{h.Handler.WithAttrs(attrs)}
 }
 
+// WithGroup keeps the request id handling on the derived handler.
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }

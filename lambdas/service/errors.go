@@ -47,14 +47,19 @@ func (k Kind) Temporary() bool {
 // safe to show to API clients, and Err, when set, is the underlying cause,
 // which is logged but never shown.
 type Error struct {
-	Kind    Kind
-	Code    string
+	// Kind decides the HTTP status and whether a retry may help.
+	Kind Kind
+	// Code is one of the Code constants.
+	Code string
+	// Message is safe to show to API clients.
 	Message string
 	// RetryAfter is how long a throttled caller should wait; zero otherwise.
 	RetryAfter time.Duration
-	Err        error
+	// Err is the cause, for logs only; may be nil.
+	Err error
 }
 
+// Error returns the code, the message and the cause, for logs.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
@@ -62,6 +67,7 @@ func (e *Error) Error() string {
 	return e.Code + ": " + e.Message
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Stable error codes returned in API error bodies.

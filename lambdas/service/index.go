@@ -46,8 +46,9 @@ const maxDeleteFaces = 4096
 
 // IndexResult says what Reconcile did to one object.
 type IndexResult struct {
-	Bucket  string
-	Key     string
+	// Bucket and Key name the object reconciled.
+	Bucket, Key string
+	// Outcome is one of the Outcome constants.
 	Outcome string
 	// Reason explains a rejection.
 	Reason string

@@ -15,6 +15,8 @@ import (
 // empty Faces means the photo has no face; a face with empty Matches means
 // nobody in the collection is similar enough.
 type SearchResult struct {
+	// Faces holds the searched face (Rekognition searches the largest face
+	// of the photo), or nothing when the photo has no face.
 	Faces []SearchedFace `json:"faces"`
 }
 
@@ -31,16 +33,19 @@ type SearchedFace struct {
 // Match is an indexed face similar to a searched face, joined with its
 // stored record.
 type Match struct {
+	// FaceID is the matched face's Rekognition FaceId.
 	FaceID string `json:"faceId"`
 	// Similarity (0-100) between the searched face and this face; at
 	// least the configured FaceMatchThreshold.
 	Similarity float64 `json:"similarity"`
-	Person     string  `json:"person,omitempty"`
+	// Person is the name given when the face was indexed, if any.
+	Person string `json:"person,omitempty"`
 	// Key is the S3 object key of the image the face was indexed from.
 	Key string `json:"key"`
 	// BoundingBox locates the face in that image (ratios).
 	BoundingBox BoundingBox `json:"boundingBox"`
-	IndexedAt   time.Time   `json:"indexedAt"`
+	// IndexedAt is when the face was indexed (RFC 3339, UTC).
+	IndexedAt time.Time `json:"indexedAt"`
 }
 
 // Search finds the faces in the collection most similar to the largest face

@@ -58,10 +58,14 @@ type FaceTable interface {
 // Rekognition's BoundingBox does: Left and Top of the box's top-left corner,
 // Width and Height of the box, each usually in [0, 1].
 type BoundingBox struct {
-	Width  float64 `json:"width"`
+	// Width of the box as a ratio of the image width.
+	Width float64 `json:"width"`
+	// Height of the box as a ratio of the image height.
 	Height float64 `json:"height"`
-	Left   float64 `json:"left"`
-	Top    float64 `json:"top"`
+	// Left edge as a ratio of the image width.
+	Left float64 `json:"left"`
+	// Top edge as a ratio of the image height.
+	Top float64 `json:"top"`
 }
 
 // FaceItem is the stored record of one indexed face.
@@ -72,17 +76,21 @@ type FaceItem struct {
 	ImageID string
 	// ExternalImageID is the ExternalImageId given to IndexFaces.
 	ExternalImageID string
-	BoundingBox     BoundingBox
+	// BoundingBox locates the face in its image (ratios).
+	BoundingBox BoundingBox
 	// Confidence is Rekognition's confidence (0-100) that this is a face.
 	Confidence float64
-	Bucket     string
+	// Bucket is the S3 bucket of the image.
+	Bucket string
 	// Key is the real S3 object key (not URL-encoded).
-	Key  string
+	Key string
+	// ETag is the S3 ETag of the version indexed.
 	ETag string
 	// ContentSHA256 is the hex SHA-256 of the image bytes indexed.
 	ContentSHA256 string
 	// Person is the free-text name given at upload; may be empty.
-	Person    string
+	Person string
+	// IndexedAt is when the run that indexed the face started (UTC).
 	IndexedAt time.Time
 }
 
@@ -102,14 +110,17 @@ var ErrVersionConflict = errors.New("image item version conflict")
 
 // ImageItem records what happened to one stored image.
 type ImageItem struct {
-	Bucket        string
-	Key           string
-	ETag          string
+	// Bucket and Key name the object.
+	Bucket, Key string
+	// ETag is the S3 ETag of the version processed.
+	ETag string
+	// ContentSHA256 is the hex SHA-256 of its bytes.
 	ContentSHA256 string
 	// Status is StatusIndexed or StatusRejected.
 	Status string
 	// Reason says why an image was rejected; empty otherwise.
-	Reason    string
+	Reason string
+	// FaceCount is the number of faces indexed.
 	FaceCount int
 	// UnindexedReasons lists Rekognition's reasons for faces it detected
 	// but did not index (for example "LOW_SHARPNESS"), one entry per face.
@@ -118,8 +129,10 @@ type ImageItem struct {
 	FaceIDs []string
 	// Version counts the commits of this item (1 for the first); writes
 	// are conditional on it (optimistic locking).
-	Version   int
-	Person    string
+	Version int
+	// Person is the name given at upload; may be empty.
+	Person string
+	// IndexedAt is when the run that wrote the item started (UTC).
 	IndexedAt time.Time
 }
 

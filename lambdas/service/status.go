@@ -21,7 +21,8 @@ type ImageStatus struct {
 	Status string `json:"status"`
 	// Reason says why the image was rejected.
 	Reason string `json:"reason,omitempty"`
-	// Faces are the indexed faces, largest first; empty unless indexed.
+	// Faces are the indexed faces, largest first (the order IndexFaces
+	// returns them in); empty unless indexed.
 	Faces []StatusFace `json:"faces"`
 	// IndexedAt is when the image was processed; absent while pending.
 	IndexedAt *time.Time `json:"indexedAt,omitempty"`
@@ -29,10 +30,14 @@ type ImageStatus struct {
 
 // StatusFace is one indexed face of an image.
 type StatusFace struct {
-	FaceID      string      `json:"faceId"`
+	// FaceID is the face's Rekognition FaceId.
+	FaceID string `json:"faceId"`
+	// BoundingBox locates the face in the image (ratios).
 	BoundingBox BoundingBox `json:"boundingBox"`
-	Confidence  float64     `json:"confidence"`
-	Person      string      `json:"person,omitempty"`
+	// Confidence (0-100) that this is a face.
+	Confidence float64 `json:"confidence"`
+	// Person is the name given at upload, if any.
+	Person string `json:"person,omitempty"`
 }
 
 // ValidateFilename checks a filename given in a route: it becomes part of

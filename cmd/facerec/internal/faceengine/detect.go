@@ -24,17 +24,18 @@ var (
 // top-left corner and the size, each as a ratio of the width (Left, Width)
 // or height (Top, Height) of the oriented image.
 type BoundingBox struct {
-	Left, Top, Width, Height float64
+	Left, Top, Width, Height float64 // ratios, see the type's comment
 }
 
 // Point is a position in pixels of the oriented image, X to the right and Y
 // down from its top-left corner, pixel (i, j) being centred on (i, j).
 type Point struct {
-	X, Y float64
+	X, Y float64 // pixels, see the type's comment
 }
 
 // Detection is one detected face.
 type Detection struct {
+	// BoundingBox locates the face (ratios of the oriented image).
 	BoundingBox BoundingBox
 	// Confidence, 0–100, is 100·(1 − 2^(−q/minFaceScore)) for the summed
 	// pigo cascade score q of the face's cluster: 50 at the acceptance

@@ -14,6 +14,7 @@ type Engine struct {
 // Face is a detected face with its descriptor.
 type Face struct {
 	Detection
+	// Descriptor is the face's 128-D descriptor.
 	Descriptor Descriptor
 }
 

@@ -65,7 +65,7 @@ func MaxDistance(similarity float64) float64 {
 
 // Match is one Gallery search result.
 type Match struct {
-	ID         string
+	ID         string  // the id given to Gallery.Add
 	Similarity float64 // Similarity(Distance)
 	Distance   float64 // Euclidean distance to the query
 }
