@@ -18,20 +18,25 @@ const corsOriginHeader = "method.response.header.Access-Control-Allow-Origin"
 
 // uploadResponse maps the S3 PutObject status codes that match pattern (a
 // regular expression on the whole status; "" marks the default response) to
-// a method response status and its JSON body.
+// a method response status, its JSON body and its static headers besides
+// the CORS origin (header name to value).
 type uploadResponse struct {
 	status, pattern, body string
+	headers               map[string]string
 }
 
-// uploadResponses are the responses of PUT /index/{filename}. The patterns
-// are disjoint; anything unexpected (a 3xx or 5xx from S3) takes the default,
-// 500.
+// uploadResponses are the responses of PUT /index/{filename}; see
+// addUploadRoute for what each means. The patterns are disjoint, and any
+// status none matches (a 1xx or 3xx from S3) takes the default, 500.
 func uploadResponses(imagePrefix string) []uploadResponse {
 	return []uploadResponse{
-		{"200", `2\d{2}`, fmt.Sprintf(`{"key":"%s$util.escapeJavaScript($input.params('filename')).replaceAll("\\'","'")","status":"pending"}`, imagePrefix)},
-		{"400", `4(0[0-24-9]|[1-9]\d)`, errorTemplate(`"BadRequest"`, `"S3 refused the image"`)},
-		{"403", `403`, errorTemplate(`"Forbidden"`, `"the image may not be stored under this name"`)},
-		{"500", "", errorTemplate(`"StorageError"`, `"the image could not be stored"`)},
+		{status: "200", pattern: `2\d{2}`, body: fmt.Sprintf(`{"key":"%s$util.escapeJavaScript($input.params('filename')).replaceAll("\\'","'")","status":"pending"}`, imagePrefix)},
+		{status: "400", pattern: `4(0[0-24-9]|[1-9]\d)`, body: errorTemplate(`"BAD_REQUEST"`, `"S3 refused the image"`)},
+		{status: "403", pattern: `403`, body: errorTemplate(`"ACCESS_DENIED"`, `"the image may not be stored under this name"`)},
+		{status: "503", pattern: `503`, body: errorTemplate(`"SERVICE_UNAVAILABLE"`, `"S3 is throttling requests; retry later"`),
+			headers: map[string]string{"Retry-After": "1"}},
+		{status: "502", pattern: `5(0[0-24-9]|[1-9]\d)`, body: errorTemplate(`"UPSTREAM_ERROR"`, `"S3 failed; retry later"`)},
+		{status: "500", body: errorTemplate(`"INTERNAL_ERROR"`, `"the image could not be stored"`)},
 	}
 }
 
@@ -53,7 +58,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 		RestApiName: awscdk.Names_UniqueResourceName(s.Construct, &awscdk.UniqueResourceNameOptions{
 			Separator: jsii.String("-"), MaxLength: jsii.Number(128),
 		}),
-		Description:                 jsii.String("Face recognition: image upload, face search, service information"),
+		Description:                 jsii.String("Face recognition: image upload and indexing status, face search, service information"),
 		EndpointConfiguration:       &awsapigateway.EndpointConfiguration{Types: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}},
 		BinaryMediaTypes:            jsii.Strings(config.BinaryMediaTypes...),
 		CloudWatchRole:              jsii.Bool(cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate),
@@ -115,6 +120,23 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 // Content-Type is required and passed to S3; the optional person query
 // parameter becomes the object's x-amz-meta-person metadata.
 //
+// The route answers by S3's status (uploadResponses), every response with
+// Access-Control-Allow-Origin; errors have the API's JSON error body
+// {"error":{"code","message"},"requestId"}:
+//   - 200 {"key":"<prefix><filename>","status":"pending"}: S3 stored the
+//     image (any 2xx); the index function takes it from there;
+//   - 400 BAD_REQUEST: S3 refused the request with a 4xx other than 403;
+//   - 403 ACCESS_DENIED: S3 answered 403, such as for a key the upload role
+//     may not put (see below);
+//   - 503 SERVICE_UNAVAILABLE, with Retry-After: 1: S3 answered 503
+//     (SlowDown, its throttling);
+//   - 502 UPSTREAM_ERROR: S3 answered another 5xx;
+//   - 500 INTERNAL_ERROR: S3 answered anything else (a 3xx redirect).
+//
+// Requests that API Gateway itself refuses (no API key, no Content-Type,
+// throttled, over quota) get its gateway responses: the same JSON shape, with
+// API Gateway's response type as the code, and Access-Control-Allow-Origin.
+//
 // The file name cannot be pattern-checked: API Gateway validates only the
 // presence of parameters, and a mapping template, the only place that could
 // inspect it, would also rewrite the binary body. The route is safe anyway:
@@ -139,9 +161,15 @@ func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapiga
 	var integrationResponses []*awsapigateway.IntegrationResponse
 	var methodResponses []*awsapigateway.MethodResponse
 	for _, r := range uploadResponses(cfg.imagePrefix) {
+		values := map[string]*string{corsOriginHeader: origin}
+		declared := map[string]*bool{corsOriginHeader: jsii.Bool(true)}
+		for name, value := range r.headers {
+			values["method.response.header."+name] = jsii.String("'" + value + "'")
+			declared["method.response.header."+name] = jsii.Bool(true)
+		}
 		ir := &awsapigateway.IntegrationResponse{
 			StatusCode:         jsii.String(r.status),
-			ResponseParameters: &map[string]*string{corsOriginHeader: origin},
+			ResponseParameters: &values,
 			ResponseTemplates:  &map[string]*string{"application/json": jsii.String(r.body)},
 		}
 		if r.pattern != "" {
@@ -150,7 +178,7 @@ func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapiga
 		integrationResponses = append(integrationResponses, ir)
 		methodResponses = append(methodResponses, &awsapigateway.MethodResponse{
 			StatusCode:         jsii.String(r.status),
-			ResponseParameters: &map[string]*bool{corsOriginHeader: jsii.Bool(true)},
+			ResponseParameters: &declared,
 		})
 	}
 

@@ -15,8 +15,9 @@ import (
 // the method promises.
 func TestUploadResponsePatterns(t *testing.T) {
 	want := map[int]string{
-		200: "200", 204: "200", 301: "500", 307: "500", 400: "400", 401: "400", 403: "403",
-		404: "400", 409: "400", 411: "400", 413: "400", 499: "400", 500: "500", 503: "500",
+		100: "500", 200: "200", 204: "200", 301: "500", 307: "500",
+		400: "400", 401: "400", 402: "400", 403: "403", 404: "400", 409: "400", 411: "400", 413: "400", 499: "400",
+		500: "502", 501: "502", 502: "502", 503: "503", 504: "502", 509: "502", 599: "502",
 	}
 	responses := uploadResponses("index/")
 	for status := 100; status <= 599; status++ {
@@ -54,8 +55,13 @@ var vtl = strings.NewReplacer(
 )
 
 // TestResponseBodiesAreJSON evaluates the response templates with example
-// values and wants the documented JSON bodies.
+// values and wants the documented JSON bodies, with the service's error
+// codes.
 func TestResponseBodiesAreJSON(t *testing.T) {
+	codes := map[string]string{
+		"400": "BAD_REQUEST", "403": "ACCESS_DENIED", "500": "INTERNAL_ERROR",
+		"502": "UPSTREAM_ERROR", "503": "SERVICE_UNAVAILABLE",
+	}
 	type apiError struct {
 		Error struct {
 			Code    string `json:"code"`
@@ -79,9 +85,13 @@ func TestResponseBodiesAreJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &got); err != nil {
 			t.Fatalf("%s body %s: %v", r.status, body, err)
 		}
-		if got.Error.Code == "" || got.Error.Message == "" || got.RequestID != "c0ffee" {
-			t.Errorf("%s body %+v lacks code, message or request id", r.status, got)
+		if got.Error.Code != codes[r.status] || got.Error.Message == "" || got.RequestID != "c0ffee" {
+			t.Errorf("%s body %+v: want code %s, a message and request id c0ffee", r.status, got, codes[r.status])
 		}
+		delete(codes, r.status)
+	}
+	if len(codes) != 0 {
+		t.Errorf("no responses with statuses %v", codes)
 	}
 	var gateway apiError
 	body := vtl.Replace(errorTemplate(`"$context.error.responseType"`, `$context.error.messageString`))

@@ -1,6 +1,8 @@
 package facerecognition
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -196,11 +198,13 @@ func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.Stag
 }
 
 // corsOptions returns the CORS preflight answered on every resource: the
-// allowed origin, the API's methods and the headers its clients send.
+// allowed origin, and the methods and request headers of
+// config.CORSAllowMethods and config.CORSAllowHeaders, which the functions
+// and the local server send too.
 func corsOptions(allowedOrigin string) *awsapigateway.CorsOptions {
 	return &awsapigateway.CorsOptions{
 		AllowOrigins: jsii.Strings(allowedOrigin),
-		AllowMethods: jsii.Strings("GET", "POST", "PUT", "OPTIONS"),
-		AllowHeaders: jsii.Strings("Content-Type", "X-Api-Key"),
+		AllowMethods: jsii.Strings(strings.Split(config.CORSAllowMethods, ",")...),
+		AllowHeaders: jsii.Strings(strings.Split(config.CORSAllowHeaders, ",")...),
 	}
 }

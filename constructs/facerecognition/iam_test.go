@@ -102,8 +102,8 @@ func merge(gs ...grants) grants {
 }
 
 // TestRolesHaveExactlyTheirGrants checks every role's permissions against
-// the calls its function or integration makes: exact actions, each on its
-// own resource ARN.
+// the calls its function, its event source mapping or its integration makes:
+// exact actions, each on its own resource ARN.
 func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	f := synth().base
 	svc := f.svc
@@ -116,10 +116,10 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 			logs(logicalID(svc.IndexLogGroup)),
 			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces"),
 			grant(join(bucket, "/index/*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket"),
 			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
-			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility",
-				"sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
 		),
 		logicalID(svc.SearchFunction.Role()): merge(
 			logs(logicalID(svc.SearchLogGroup)),
@@ -129,6 +129,7 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 		logicalID(svc.StatusFunction.Role()): merge(
 			logs(logicalID(svc.StatusLogGroup)),
 			grant(join(bucket, "/index/*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket"),
 			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
 		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),

@@ -91,10 +91,10 @@ type FaceRecognitionServiceProps struct {
 	// quotas). The event queue's visibility timeout is six times this value.
 	// Default: 60 seconds.
 	IndexTimeout awscdk.Duration
-	// ApiTimeout of the search and info functions, whole seconds from 1 to 29
-	// (API Gateway's default maximum integration timeout). Default: 20
-	// seconds, which leaves the function time to answer with its own error
-	// before API Gateway gives up.
+	// ApiTimeout of every function behind the API (search, status and info),
+	// whole seconds from 1 to 29 (API Gateway's default maximum integration
+	// timeout). Default: 20 seconds, which leaves the function time to answer
+	// with its own error before API Gateway gives up.
 	ApiTimeout awscdk.Duration
 	// IndexMaxConcurrency caps the concurrent index invocations the SQS event
 	// source starts, an integer from 2 to 1000 (Lambda API reference,

@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/facerec/facerec-cdk/lambdas/config"
 )
 
 // validationStack is the scope of the validation tests. Invalid props are
@@ -34,10 +32,10 @@ func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 		{"FaceMatchThreshold", FaceRecognitionServiceProps{FaceMatchThreshold: jsii.Number(-1)}},
 		{"FaceMatchThreshold", FaceRecognitionServiceProps{FaceMatchThreshold: jsii.Number(math.NaN())}},
 		{"MaxFaces", FaceRecognitionServiceProps{MaxFaces: jsii.Number(0)}},
-		{"MaxFaces", FaceRecognitionServiceProps{MaxFaces: jsii.Number(config.MaxFacesLimit + 1)}},
+		{"MaxFaces", FaceRecognitionServiceProps{MaxFaces: jsii.Number(101)}},
 		{"MaxFaces", FaceRecognitionServiceProps{MaxFaces: jsii.Number(2.5)}},
 		{"QualityFilter", FaceRecognitionServiceProps{QualityFilter: jsii.String("BEST")}},
-		{"SearchMaxImageBytes", FaceRecognitionServiceProps{SearchMaxImageBytes: jsii.Number(config.MaxImageBytes + 1)}},
+		{"SearchMaxImageBytes", FaceRecognitionServiceProps{SearchMaxImageBytes: jsii.Number(5242881)}},
 		{"IndexMaxConcurrency", FaceRecognitionServiceProps{IndexMaxConcurrency: jsii.Number(1)}},
 		{"IndexMaxConcurrency", FaceRecognitionServiceProps{IndexMaxConcurrency: jsii.Number(1001)}},
 		{"CollectionId", FaceRecognitionServiceProps{CollectionId: jsii.String("faces/main")}},
@@ -85,15 +83,17 @@ func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 	}
 }
 
-// TestDefaults wants nil props to resolve to the documented defaults.
+// TestDefaults wants nil props to resolve to the documented defaults,
+// written out rather than taken from the constants the code uses, so that a
+// wrong constant fails.
 func TestDefaults(t *testing.T) {
 	s := resolveSettings(nil)
 	want := settings{
-		imagePrefix:         config.DefaultImagePrefix,
-		faceMatchThreshold:  config.DefaultFaceMatchThreshold,
-		maxFaces:            config.DefaultMaxFaces,
-		qualityFilter:       config.DefaultQualityFilter,
-		searchMaxImageBytes: config.MaxImageBytes,
+		imagePrefix:         "index/",
+		faceMatchThreshold:  80,
+		maxFaces:            10,
+		qualityFilter:       "AUTO",
+		searchMaxImageBytes: 5242880,
 		removalPolicy:       awscdk.RemovalPolicy_RETAIN,
 		logRetention:        awslogs.RetentionDays_ONE_MONTH,
 		logRemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
@@ -108,7 +108,7 @@ func TestDefaults(t *testing.T) {
 		throttleBurstLimit:  20,
 		quotaLimit:          10000,
 		quotaPeriod:         awsapigateway.Period_DAY,
-		allowedOrigin:       config.DefaultAllowedOrigin,
+		allowedOrigin:       "*",
 		executionLogLevel:   awsapigateway.MethodLoggingLevel_ERROR,
 		cloudWatchRole:      ApiGatewayCloudWatchRoleCreate,
 	}

@@ -25,7 +25,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrekognition"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -136,21 +135,17 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 
 	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
 	s.IndexFunction.AddToRolePolicy(allow([]string{"rekognition:IndexFaces", "rekognition:DeleteFaces"}, collectionArn))
-	s.IndexFunction.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	s.grantReadImages(cfg, s.IndexFunction)
 	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
 	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
-	s.IndexFunction.AddEventSource(awslambdaeventsources.NewSqsEventSource(s.Queue, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize:               jsii.Number(eventBatchSize),
-		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(cfg.indexMaxConcurrency),
-	}))
+	s.consumeImageEvents(cfg)
 
 	s.SearchFunction, s.SearchLogGroup = s.addFunction(cfg, "Search", "lambdas/search", cfg.apiTimeoutSeconds, env)
 	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:SearchFacesByImage"}, collectionArn))
 	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:BatchGetItem"}, tableArn))
 
 	s.StatusFunction, s.StatusLogGroup = s.addFunction(cfg, "Status", "lambdas/status", cfg.apiTimeoutSeconds, env)
-	s.StatusFunction.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	s.grantReadImages(cfg, s.StatusFunction)
 	s.StatusFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:BatchGetItem"}, tableArn))
 
 	s.InfoFunction, s.InfoLogGroup = s.addFunction(cfg, "Info", "lambdas/info", cfg.apiTimeoutSeconds, env)
@@ -194,4 +189,50 @@ func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *stri
 		&awss3.CfnBucket_NotificationConfigurationProperty{QueueConfigurations: queueConfigs})
 	// The queue's resource policy, which AddToResourcePolicy created.
 	s.Bucket.Node().AddDependency(s.Queue.Node().FindChild(jsii.String("Policy")))
+}
+
+// grantReadImages lets fn read the images: s3:GetObject (which also
+// authorizes HeadObject) on the objects under the image prefix, and
+// s3:ListBucket on the bucket. Without s3:ListBucket, S3 answers a GetObject
+// or HeadObject of a missing key with 403 AccessDenied instead of 404
+// NoSuchKey or NotFound (S3 API reference, GetObject and HeadObject,
+// "Permissions"), and both readers depend on the 404: the index function
+// takes NoSuchKey to mean that the image was deleted, and the status function
+// answers NotFound with 404. s3:ListBucket is unconditioned: S3 checks it for
+// the GetObject or HeadObject request, which has no s3:prefix, so a condition
+// on s3:prefix would never hold.
+func (s *FaceRecognitionService) grantReadImages(cfg *settings, fn awslambda.Function) {
+	fn.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	fn.AddToRolePolicy(allow([]string{"s3:ListBucket"}, s.Bucket.BucketArn()))
+}
+
+// sqsPollerActions are the actions Lambda's poller takes on an SQS event
+// source with the function's role (Lambda developer guide, "Amazon SQS
+// execution role permissions"). The function itself makes no SQS call: it
+// reports failed records in its response (ReportBatchItemFailures).
+var sqsPollerActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+
+// consumeImageEvents has Lambda poll the queue for the index function:
+// batches of eventBatchSize records, partial batch failures, at most
+// cfg.indexMaxConcurrency concurrent invocations. It grants exactly
+// sqsPollerActions on the queue, not CDK's grantConsumeMessages (which adds
+// sqs:ChangeMessageVisibility and sqs:GetQueueUrl), and makes the mapping
+// depend on the role and its default policy, so that CloudFormation creates
+// the mapping only once the poller may read the queue.
+//
+// The mapping keeps the scope and id CDK's SqsEventSource gave it, and so its
+// logical ID: under a new one CloudFormation would create a second mapping of
+// the same queue and function before deleting the first, which Lambda refuses
+// (ResourceConflictException).
+func (s *FaceRecognitionService) consumeImageEvents(cfg *settings) {
+	s.IndexFunction.AddToRolePolicy(allow(sqsPollerActions, s.Queue.QueueArn()))
+	mapping := awslambda.NewEventSourceMapping(s.IndexFunction,
+		jsii.String("SqsEventSource:"+*awscdk.Names_NodeUniqueId(s.Queue.Node())), &awslambda.EventSourceMappingProps{
+			Target:                  s.IndexFunction,
+			EventSourceArn:          s.Queue.QueueArn(),
+			BatchSize:               jsii.Number(eventBatchSize),
+			ReportBatchItemFailures: jsii.Bool(true),
+			MaxConcurrency:          jsii.Number(cfg.indexMaxConcurrency),
+		})
+	mapping.Node().AddDependency(s.IndexFunction.Role())
 }

@@ -3,6 +3,7 @@ package facerecognition
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 
 // TestResourceCounts pins what each configuration creates: in particular no
 // custom resources (no bucket-notification or log-retention functions) and
-// no functions beyond the three of the service.
+// no functions beyond the four of the service.
 func TestResourceCounts(t *testing.T) {
 	f := synth()
 	tests := []struct {
@@ -131,13 +132,6 @@ func TestDefaultTemplate(t *testing.T) {
 			}},
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": *svc.CollectionId}},
-		{"event source", "AWS::Lambda::EventSourceMapping", map[string]any{
-			"EventSourceArn":        getAtt(queue),
-			"FunctionName":          ref(logicalID(svc.IndexFunction)),
-			"BatchSize":             10,
-			"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
-			"ScalingConfig":         map[string]any{"MaximumConcurrency": 2},
-		}},
 		{"rest api", "AWS::ApiGateway::RestApi", map[string]any{
 			"BinaryMediaTypes":      assertions.Match_ArrayEquals(&[]any{"image/jpeg", "image/png", "application/octet-stream"}),
 			"EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}},
@@ -192,7 +186,35 @@ func TestDefaultTemplate(t *testing.T) {
 	}
 }
 
-// TestFunctions checks the three functions' runtime, architecture, handler,
+// TestEventSourceMapping checks how Lambda polls the queue for the index
+// function: exactly the mapping's settings, the logical ID CDK's
+// SqsEventSource gave it (a new one would make CloudFormation create a second
+// mapping of the queue and function, which Lambda refuses), and a dependency
+// on the index role's default policy, which holds the poller's permissions.
+func TestEventSourceMapping(t *testing.T) {
+	f := synth().base
+	svc := f.svc
+	id, mapping := only(t, f.ofType("AWS::Lambda::EventSourceMapping"))
+	if want := "ServiceIndexFunctionSqsEventSourceBaseStackServiceQueue400D916D2F4CF517"; id != want {
+		t.Errorf("event source mapping %s, want %s", id, want)
+	}
+	want := map[string]any{
+		"EventSourceArn":        getAtt(logicalID(svc.Queue)),
+		"FunctionName":          ref(logicalID(svc.IndexFunction)),
+		"BatchSize":             10,
+		"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+		"ScalingConfig":         map[string]any{"MaximumConcurrency": 2},
+	}
+	if got := mapping["Properties"]; !reflect.DeepEqual(jsonValue(got), jsonValue(want)) {
+		t.Errorf("event source mapping properties\n got %v\nwant %v", got, want)
+	}
+	policy := logicalID(svc.IndexFunction.Role().Node().FindChild(jsii.String("DefaultPolicy")))
+	if deps := asList(mapping["DependsOn"]); !slices.Contains(deps, any(policy)) {
+		t.Errorf("event source mapping depends on %v, not on the index role's policy %s", deps, policy)
+	}
+}
+
+// TestFunctions checks the four functions' runtime, architecture, handler,
 // memory, timeout, log group and environment.
 func TestFunctions(t *testing.T) {
 	f := synth().base
@@ -201,12 +223,12 @@ func TestFunctions(t *testing.T) {
 		config.EnvCollectionID:        *svc.CollectionId,
 		config.EnvTableName:           ref(logicalID(svc.Table)),
 		config.EnvBucketName:          ref(logicalID(svc.Bucket)),
-		config.EnvImagePrefix:         config.DefaultImagePrefix,
+		config.EnvImagePrefix:         "index/",
 		config.EnvFaceMatchThreshold:  "80",
 		config.EnvMaxFaces:            "10",
-		config.EnvQualityFilter:       config.DefaultQualityFilter,
+		config.EnvQualityFilter:       "AUTO",
 		config.EnvSearchMaxImageBytes: "5242880",
-		config.EnvAllowedOrigin:       config.DefaultAllowedOrigin,
+		config.EnvAllowedOrigin:       "*",
 	}
 	for _, c := range []struct {
 		name    string
@@ -311,6 +333,10 @@ func TestUploadMethod(t *testing.T) {
 					map[string]any{"StatusCode": "200", "SelectionPattern": `2\d{2}`, "ResponseParameters": cors},
 					map[string]any{"StatusCode": "400", "SelectionPattern": `4(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
 					map[string]any{"StatusCode": "403", "SelectionPattern": "403", "ResponseParameters": cors},
+					map[string]any{"StatusCode": "503", "SelectionPattern": "503", "ResponseParameters": map[string]any{
+						corsOriginHeader: "'*'", "method.response.header.Retry-After": "'1'",
+					}},
+					map[string]any{"StatusCode": "502", "SelectionPattern": `5(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
 					map[string]any{"StatusCode": "500", "SelectionPattern": assertions.Match_Absent(), "ResponseParameters": cors},
 				},
 			},
@@ -318,6 +344,10 @@ func TestUploadMethod(t *testing.T) {
 				map[string]any{"StatusCode": "200", "ResponseParameters": map[string]any{corsOriginHeader: true}},
 				map[string]any{"StatusCode": "400", "ResponseParameters": map[string]any{corsOriginHeader: true}},
 				map[string]any{"StatusCode": "403", "ResponseParameters": map[string]any{corsOriginHeader: true}},
+				map[string]any{"StatusCode": "503", "ResponseParameters": map[string]any{
+					corsOriginHeader: true, "method.response.header.Retry-After": true,
+				}},
+				map[string]any{"StatusCode": "502", "ResponseParameters": map[string]any{corsOriginHeader: true}},
 				map[string]any{"StatusCode": "500", "ResponseParameters": map[string]any{corsOriginHeader: true}},
 			},
 		})
@@ -332,11 +362,15 @@ func TestUploadMethod(t *testing.T) {
 			})
 		})
 	}
-	assertion(t, "CORS preflights answer without a key", func() {
+	assertion(t, "CORS preflights answer without a key, with the functions' headers and methods", func() {
 		f.template.ResourcePropertiesCountIs(jsii.String("AWS::ApiGateway::Method"), map[string]any{
 			"HttpMethod": "OPTIONS", "ApiKeyRequired": false,
 			"Integration": map[string]any{"IntegrationResponses": []any{map[string]any{
-				"ResponseParameters": map[string]any{corsOriginHeader: "'*'"},
+				"ResponseParameters": map[string]any{
+					corsOriginHeader: "'*'",
+					"method.response.header.Access-Control-Allow-Headers": "'" + config.CORSAllowHeaders + "'",
+					"method.response.header.Access-Control-Allow-Methods": "'" + config.CORSAllowMethods + "'",
+				},
 			}}},
 		}, jsii.Number(5))
 	})
