@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -92,6 +93,20 @@ func waitIndexed(t *testing.T, c *client.Client, filename string) *service.Image
 	}
 }
 
+// doJSON sends req and decodes its 200 answer into out.
+func doJSON(req *http.Request, out any) error {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
 // TestServe_endToEnd indexes and searches the sample photos over HTTP
 // against `facerec serve`, then restarts it on the same data directory.
 func TestServe_endToEnd(t *testing.T) {
@@ -111,6 +126,22 @@ func TestServe_endToEnd(t *testing.T) {
 		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
 			t.Fatalf("%s: %+v, want indexed with one face", f, st)
 		}
+	}
+
+	// A filename that needs escaping: the key holds it decoded, and API
+	// Gateway passes it to the status function escaped, as in the path.
+	const janePath = "/index/Jane%20Doe+1.jpg"
+	req, _ := http.NewRequest(http.MethodPut, srv.url+janePath, bytes.NewReader(readPhoto(t, "biden_2.jpg")))
+	req.Header.Set("Content-Type", "image/jpeg")
+	var put local.PutResponse
+	if err := doJSON(req, &put); err != nil || put.Key != "index/Jane Doe+1.jpg" {
+		t.Fatalf("PUT %s: %+v %v, want key \"index/Jane Doe+1.jpg\"", janePath, put, err)
+	}
+	waitIndexed(t, c, "Jane Doe+1.jpg") // the client requests janePath too
+	req, _ = http.NewRequest(http.MethodGet, srv.url+janePath, nil)
+	var st service.ImageStatus
+	if err := doJSON(req, &st); err != nil || st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		t.Errorf("GET %s: %+v %v, want indexed with one face", janePath, st, err)
 	}
 
 	searchObama := func() string {

@@ -18,8 +18,11 @@ import (
 // putFlags collects repeated --put KEY=FILE flags.
 type putFlags []string
 
+// String implements flag.Value: the flags given, comma-separated.
 func (p *putFlags) String() string { return strings.Join(*p, ",") }
 
+// Set implements flag.Value: it appends v, which must be KEY=FILE with
+// both parts non-empty.
 func (p *putFlags) Set(v string) error {
 	if k, f, ok := strings.Cut(v, "="); !ok || k == "" || f == "" {
 		return fmt.Errorf("want KEY=FILE, got %q", v)

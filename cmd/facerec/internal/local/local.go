@@ -3,11 +3,13 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,14 +46,23 @@ type Options struct {
 // Local is the face service on local parts. Open it, then Serve or use its
 // parts; Close it to release the database.
 type Local struct {
-	// API and Indexer are the Lambda handlers, run on local parts.
-	API     *handler.API
+	// API is the API functions' handler (search, status, info) on the
+	// local parts.
+	API *handler.API
+	// Indexer is the index function's handler on the local parts; the
+	// Queue's workers call it with one message per SQS event.
 	Indexer *handler.Indexer
-	// Objects, Table, Rekognition and Queue are the local parts.
-	Objects     *Objects
-	Table       *Table
+	// Objects stands in for the bucket (BucketName), in DataDir/objects.
+	Objects *Objects
+	// Table stands in for the DynamoDB table, in DataDir/facerec.db.
+	Table *Table
+	// Rekognition stands in for the collection (CollectionID), in
+	// DataDir/facerec.db.
 	Rekognition *Rekognition
-	Queue       *Queue
+	// Queue stands in for the SQS queue between the bucket's
+	// notifications and Indexer, in DataDir/queue and
+	// DataDir/dead-letter; Serve runs its workers.
+	Queue *Queue
 
 	svc    *service.Service
 	db     *bolt.DB
@@ -59,25 +70,12 @@ type Local struct {
 	log    *slog.Logger
 }
 
-// Open loads the face engine and opens the data directory (creating it if
-// needed). The configuration is the construct's defaults with the local
-// collection and bucket.
+// Open opens the data directory (creating it if needed) and loads the
+// face engine. The configuration is the construct's defaults with the
+// local collection and bucket. The data directory is for one process at a
+// time: while another holds it, Open fails after a second with an error
+// saying so.
 func Open(opts Options) (*Local, error) {
-	log := opts.Log
-	if log == nil {
-		log = handler.NewLogger(os.Stderr)
-	}
-	modelDir := opts.ModelDir
-	if modelDir == "" {
-		var err error
-		if modelDir, err = faceengine.DefaultModelDir(); err != nil {
-			return nil, err
-		}
-	}
-	engine, err := faceengine.New(modelDir)
-	if err != nil {
-		return nil, err
-	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -85,14 +83,39 @@ func Open(opts Options) (*Local, error) {
 	if err != nil {
 		return nil, err
 	}
-	objects, err := newObjects(filepath.Join(opts.DataDir, "objects"))
+	modelDir := opts.ModelDir
+	if modelDir == "" {
+		if modelDir, err = faceengine.DefaultModelDir(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	engine, err := faceengine.New(modelDir)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	rek, err := newRekognition(CollectionID, engine, objects, db)
+	l, err := assemble(opts, db, engine)
 	if err != nil {
 		db.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// assemble builds the local parts in opts.DataDir around the open
+// database db and the loaded engine; opts.ModelDir is not used.
+func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, error) {
+	log := opts.Log
+	if log == nil {
+		log = handler.NewLogger(os.Stderr)
+	}
+	objects, err := newObjects(filepath.Join(opts.DataDir, "objects"))
+	if err != nil {
+		return nil, err
+	}
+	rek, err := newRekognition(CollectionID, engine, objects, db)
+	if err != nil {
 		return nil, err
 	}
 	cfg, err := config.FromEnv(func(k string) string {
@@ -104,7 +127,6 @@ func Open(opts Options) (*Local, error) {
 		}[k]
 	})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	table := &Table{db: db}
@@ -115,26 +137,33 @@ func Open(opts Options) (*Local, error) {
 		svc: svc, db: db, apiKey: opts.APIKey, log: log,
 	}
 	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
-		db.Close()
 		return nil, err
 	}
 	return l, nil
 }
 
-// Config returns the service configuration the local API runs with.
-func (l *Local) Config() config.Config { return l.svc.Config() }
-
 // Handler returns the local API as an http.Handler.
 func (l *Local) Handler() http.Handler { return l.routes() }
 
-// Serve answers the API on ln and runs the queue's workers until ctx ends;
-// then it stops accepting requests, lets requests and messages in hand
-// finish (up to 10 s), and returns. Messages not yet processed stay queued
-// on disk for the next start.
+// Serve answers the API on ln and runs the queue's workers until ctx ends
+// or ln fails. Before answering, it queues the S3 notification of every
+// upload that was stored but never indexed (see requeueUnindexed). When
+// ctx ends, it stops accepting requests, lets the requests in hand finish
+// (for up to 10 s, after which it returns context.DeadlineExceeded and
+// leaves them running), cancels the queue's context and waits, without a
+// time limit, until each worker has settled the message it holds.
+// Messages not yet processed stay queued on disk for the next start.
 func (l *Local) Serve(ctx context.Context, ln net.Listener) error {
 	qctx, stopQueue := context.WithCancel(context.Background())
 	defer stopQueue()
 	if err := l.Queue.Start(qctx, 2); err != nil {
+		return err
+	}
+	// After Start, which loads the queue directory: a message sent before
+	// it would be loaded again and delivered twice.
+	if err := l.requeueUnindexed(ctx); err != nil {
+		stopQueue()
+		l.Queue.Wait()
 		return err
 	}
 	srv := &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second}
@@ -156,6 +185,41 @@ func (l *Local) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// requeueUnindexed sends to the queue the S3 notification of every stored
+// image (an object under the image prefix, as the bucket's notification
+// filter has it) whose image item is missing or has another ETag, so that
+// an upload stored by a server that stopped before queueing its
+// notification is indexed all the same. Such an image may also have a
+// queued message already (the server stopped after queueing it, before it
+// was processed); the duplicate message is harmless, as indexing one
+// version of an image twice gives the same result, so no check is made.
+// Sidecars that cannot be read are logged and skipped; the error is for a
+// table read or a send that failed.
+func (l *Local) requeueUnindexed(ctx context.Context) error {
+	cfg := l.svc.Config()
+	objects, err := l.Objects.list()
+	if err != nil {
+		l.log.Error("unreadable objects not checked for indexing", "err", err)
+	}
+	for _, m := range objects {
+		if !strings.HasPrefix(m.Key, cfg.ImagePrefix) {
+			continue
+		}
+		img, err := l.Table.GetImage(ctx, cfg.BucketName, m.Key)
+		if err != nil {
+			return fmt.Errorf("check indexing of %q: %w", m.Key, err)
+		}
+		if img != nil && img.ETag == m.ETag {
+			continue
+		}
+		if err := l.Queue.Send(s3Notification(cfg.BucketName, "ObjectCreated:Put", m.Key, m.Size)); err != nil {
+			return fmt.Errorf("requeue %q: %w", m.Key, err)
+		}
+		l.log.Warn("upload stored but not indexed: notification sent again", "key", m.Key, "etag", m.ETag)
+	}
+	return nil
 }
 
 // Close closes the database.

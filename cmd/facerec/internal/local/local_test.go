@@ -1,24 +1,79 @@
 package local
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/faceengine"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
+
+// photosDir holds the sample photos.
+const photosDir = "../../../../examples/photos"
+
+func readPhoto(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(photosDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// testEngine loads the face engine once for all the tests that need it,
+// from the model directory Open uses by default.
+var testEngine = sync.OnceValues(func() (*faceengine.Engine, error) {
+	dir, err := faceengine.DefaultModelDir()
+	if err != nil {
+		return nil, err
+	}
+	return faceengine.New(dir)
+})
+
+// testLocal returns a Local on a new data directory with the shared
+// engine, closed when the test ends.
+func testLocal(t *testing.T) *Local {
+	t.Helper()
+	engine, err := testEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, err := openDB(filepath.Join(dir, "facerec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := assemble(Options{DataDir: dir, Log: quietLog()}, db, engine)
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
 
 func TestObjects_anyKeyStaysInsideTheDirectory(t *testing.T) {
 	dir := t.TempDir()
@@ -153,5 +208,230 @@ func TestQueue_keepsMessagesAcrossRestart(t *testing.T) {
 	}
 	if got.Load() != 3 {
 		t.Errorf("processed %d messages after restart, want 3", got.Load())
+	}
+}
+
+// TestOpenDB_refusesADirectoryInUse: a second opener of the database (as
+// facerec invoke on the data directory of a running facerec serve) gets a
+// clear error instead of waiting forever for the file lock.
+func TestOpenDB_refusesADirectoryInUse(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "facerec.db")
+	db, err := openDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	errc := make(chan error, 1)
+	go func() {
+		second, err := openDB(path)
+		if err == nil {
+			second.Close()
+		}
+		errc <- err
+	}()
+	select {
+	case err = <-errc:
+	case <-time.After(time.Minute):
+		t.Fatal("the second openDB is still waiting for the lock after a minute")
+	}
+	want := "the data directory " + dir + " is in use by another facerec process (is facerec serve running?)"
+	if err == nil || err.Error() != want {
+		t.Errorf("second openDB: %v, want %q", err, want)
+	}
+}
+
+// TestObjects_concurrentPutsOfOneKeyNeverMix: while Puts of two contents
+// race on one key, every GetObject returns bytes whose MD5 is its ETag.
+// The writers run until the reads are done.
+func TestObjects_concurrentPutsOfOneKeyNeverMix(t *testing.T) {
+	o, err := newObjects(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "index/race.jpg"
+	contents := [][]byte{bytes.Repeat([]byte("a"), 64<<10), bytes.Repeat([]byte("b"), 32<<10)}
+	if _, err := o.Put(key, contents[0], "image/jpeg", nil); err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	var writers sync.WaitGroup
+	defer writers.Wait()
+	defer stop.Store(true)
+	for _, c := range contents {
+		writers.Go(func() {
+			for !stop.Load() {
+				if _, err := o.Put(key, c, "image/jpeg", nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for range 50 {
+		out, err := o.GetObject(context.Background(), &s3.GetObjectInput{Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(out.Body)
+		sum := md5.Sum(b)
+		if etag := strings.Trim(aws.ToString(out.ETag), `"`); etag != hex.EncodeToString(sum[:]) {
+			t.Fatalf("read %d bytes with ETag %s, which is not their MD5", len(b), etag)
+		}
+	}
+}
+
+// TestQueue_deadLettersUnreadableMessages: a corrupt message file does not
+// stop the queue from starting; it is moved to the dead-letter directory
+// and the other messages are processed.
+func TestQueue_deadLettersUnreadableMessages(t *testing.T) {
+	dir := t.TempDir()
+	first, err := newQueue(dir, nil, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Send([]byte(`{"Records":[]}`)); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"0-corrupt.json": "{not json", "1-misnamed.json": `{"id":"other","body":{}}`} {
+		if err := os.WriteFile(filepath.Join(dir, "queue", name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got atomic.Int32
+	second, err := newQueue(dir, func(context.Context, json.RawMessage) (*events.SQSEventResponse, error) {
+		got.Add(1)
+		return &events.SQSEventResponse{}, nil
+	}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := second.Start(ctx, 1); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if err := second.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != 1 {
+		t.Errorf("processed %d messages, want 1", got.Load())
+	}
+	queued, _ := os.ReadDir(filepath.Join(dir, "queue"))
+	for _, name := range []string{"0-corrupt.json", "1-misnamed.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "dead-letter", name)); err != nil {
+			t.Errorf("%s not dead-lettered: %v", name, err)
+		}
+	}
+	if len(queued) != 0 {
+		t.Errorf("queue still holds %d files", len(queued))
+	}
+}
+
+// TestPutImage_unqueuedUploadIsNotStored: when the notification cannot be
+// queued, the upload answers 500 and leaves no object behind.
+func TestPutImage_unqueuedUploadIsNotStored(t *testing.T) {
+	l := testLocal(t)
+	if err := os.RemoveAll(l.Queue.dir); err != nil { // makes Send fail
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPut, "/index/obama_1.jpg", bytes.NewReader(readPhoto(t, "obama_1.jpg")))
+	req.Header.Set("Content-Type", "image/jpeg")
+	rec := httptest.NewRecorder()
+	l.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("PUT answered %d, want 500", rec.Code)
+	}
+	if objects, err := l.Objects.list(); err != nil || len(objects) != 0 {
+		t.Errorf("objects stored: %+v %v, want none", objects, err)
+	}
+}
+
+// TestProxy_passesTheFilenameEscaped: the filename path parameter is the
+// request path's segment still percent-encoded, as API Gateway REST
+// passes it.
+func TestProxy_passesTheFilenameEscaped(t *testing.T) {
+	var got string
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /index/{filename}", (&Local{}).proxy("/index/{filename}", func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		got = req.PathParameters["filename"]
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
+	}))
+	for _, name := range []string{"Jane%20Doe+1.jpg", "a%2Fb%25c%2B.jpg", "plain.jpg"} {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/index/"+name, nil))
+		if rec.Code != http.StatusOK || got != name {
+			t.Errorf("GET /index/%s: %d, filename %q; want 200, %q", name, rec.Code, got, name)
+		}
+	}
+}
+
+// TestServe_indexesUploadsStoredButNeverQueued: an object stored without
+// its notification (the server stopped between the two) is indexed once
+// the server starts.
+func TestServe_indexesUploadsStoredButNeverQueued(t *testing.T) {
+	l := testLocal(t)
+	const key = "index/obama_1.jpg"
+	etag, err := l.Objects.Put(key, readPhoto(t, "obama_1.jpg"), "image/jpeg", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- l.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		img, err := l.Table.GetImage(ctx, BucketName, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img != nil && img.ETag == etag {
+			if img.Status != service.StatusIndexed || img.FaceCount != 1 {
+				t.Errorf("image item %+v, want indexed with one face", img)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the stored upload was not indexed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRekognition_DetectFaces runs the local DetectFaces on the sample
+// photos: every face, largest first, with boxes inside the image.
+func TestRekognition_DetectFaces(t *testing.T) {
+	rek := testLocal(t).Rekognition
+	for file, want := range map[string]int{"group_obama_biden.jpg": 2, "noface_rocket.jpg": 0} {
+		out, err := rek.DetectFaces(context.Background(), &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: readPhoto(t, file)}})
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if len(out.FaceDetails) != want {
+			t.Errorf("%s: %d faces, want %d", file, len(out.FaceDetails), want)
+		}
+		for i, d := range out.FaceDetails {
+			b := d.BoundingBox
+			left, top, w, h := aws.ToFloat32(b.Left), aws.ToFloat32(b.Top), aws.ToFloat32(b.Width), aws.ToFloat32(b.Height)
+			if left < 0 || top < 0 || w <= 0 || h <= 0 || left+w > 1 || top+h > 1 || aws.ToFloat32(d.Confidence) <= 0 {
+				t.Errorf("%s: face %d box %v %v %v %v confidence %v", file, i, left, top, w, h, aws.ToFloat32(d.Confidence))
+			}
+			if i > 0 && w*h > aws.ToFloat32(out.FaceDetails[i-1].BoundingBox.Width)*aws.ToFloat32(out.FaceDetails[i-1].BoundingBox.Height) {
+				t.Errorf("%s: face %d is larger than face %d", file, i, i-1)
+			}
+		}
+	}
+	if _, err := rek.DetectFaces(context.Background(), &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: []byte("%PDF-1.4")}}); !errors.As(err, new(*rtypes.InvalidImageFormatException)) {
+		t.Errorf("DetectFaces of a PDF: %v, want InvalidImageFormatException", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,10 +26,22 @@ import (
 // Objects is the local stand-in for the S3 bucket: one file per object in
 // a directory, named by the SHA-256 of the key so that any key (spaces,
 // Unicode, "../") is stored safely inside the directory, with a JSON
-// sidecar holding the key, ETag and user metadata. Writes are atomic
-// (temporary file, then rename). It is safe for concurrent use.
+// sidecar holding the key, ETag and user metadata.
+//
+// Each file is replaced atomically and durably (temporary file, fsync,
+// rename, fsync of the directory), data first, sidecar last. Put and
+// Delete hold a lock that GetObject and HeadObject share, so within the
+// process a reader sees an object's bytes and sidecar from the same Put,
+// and concurrent Puts of one key never mix. Across a crash only each file
+// is atomic: a crash between a Put's two renames leaves the new bytes with
+// the previous sidecar (or none, for a new key: the object is then
+// absent). It is safe for concurrent use by one process; the data
+// directory's database lock keeps other facerec processes out.
 type Objects struct {
 	dir string
+	// mu is held for writing by Put and Delete and for reading by the
+	// methods that read objects.
+	mu sync.RWMutex
 }
 
 // objectMeta is an object's sidecar.
@@ -67,6 +80,8 @@ func (o *Objects) Put(key string, data []byte, contentType string, metadata map[
 		return "", err
 	}
 	dataPath, metaPath := o.paths(key)
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if err := writeAtomic(dataPath, data); err != nil {
 		return "", err
 	}
@@ -79,6 +94,8 @@ func (o *Objects) Put(key string, data []byte, contentType string, metadata map[
 // Delete removes the object key; a missing object is not an error.
 func (o *Objects) Delete(key string) error {
 	dataPath, metaPath := o.paths(key)
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for _, p := range []string{metaPath, dataPath} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -87,20 +104,52 @@ func (o *Objects) Delete(key string) error {
 	return nil
 }
 
+// meta reads the sidecar of key, or nil if there is none. The caller
+// holds o.mu.
 func (o *Objects) meta(key string) (*objectMeta, error) {
 	_, metaPath := o.paths(key)
-	b, err := os.ReadFile(metaPath)
+	m, err := readMeta(metaPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	return m, err
+}
+
+// readMeta reads the sidecar at path.
+func readMeta(path string) (*objectMeta, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var m objectMeta
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("object %q: %w", key, err)
+	m := new(objectMeta)
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, fmt.Errorf("object sidecar %s: %w", path, err)
 	}
-	return &m, nil
+	return m, nil
+}
+
+// list returns the sidecars of all the objects, in no particular order.
+// Sidecars that cannot be read are left out and reported in the error
+// (one error per sidecar, joined), so the others are usable even when it
+// is not nil.
+func (o *Objects) list() ([]objectMeta, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	paths, err := filepath.Glob(filepath.Join(o.dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var metas []objectMeta
+	var errs []error
+	for _, p := range paths {
+		m, err := readMeta(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		metas = append(metas, *m)
+	}
+	return metas, errors.Join(errs...)
 }
 
 // GetObject implements service.ObjectGetter: the object's bytes and
@@ -108,6 +157,8 @@ func (o *Objects) meta(key string) (*objectMeta, error) {
 // local bucket).
 func (o *Objects) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	key := aws.ToString(in.Key)
+	o.mu.RLock()
+	defer o.mu.RUnlock()
 	m, err := o.meta(key)
 	if err != nil {
 		return nil, err
@@ -136,6 +187,8 @@ func (o *Objects) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(
 // HeadObject implements service.ObjectGetter: the object's metadata, or
 // *types.NotFound as S3 answers.
 func (o *Objects) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
 	m, err := o.meta(aws.ToString(in.Key))
 	if err != nil {
 		return nil, err
@@ -152,8 +205,9 @@ func (o *Objects) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...fun
 	}, nil
 }
 
-// writeAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a crash never leaves a partial file.
+// writeAtomic writes data to path through a synced temporary file in the
+// same directory and a rename, then syncs the directory: a crash never
+// leaves a partial file, and once it returns the new file survives one.
 func writeAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
@@ -173,5 +227,23 @@ func writeAtomic(path string, data []byte) error {
 		os.Remove(f.Name())
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir fsyncs the directory dir, making the renames and removals of its
+// entries durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		d.Close()
+		return err
+	}
+	return d.Close()
 }

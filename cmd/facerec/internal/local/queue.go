@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
 )
 
 // Queue is the local stand-in for the SQS queue between the bucket's
@@ -64,7 +65,7 @@ func newQueue(dir string, handle func(context.Context, json.RawMessage) (*events
 
 // Send enqueues body (an S3 event notification) durably.
 func (q *Queue) Send(body []byte) error {
-	m := &message{ID: strconv.FormatInt(time.Now().UnixNano(), 10) + "-" + newUUID()[:8], Body: body}
+	m := &message{ID: strconv.FormatInt(time.Now().UnixNano(), 10) + "-" + uuid.NewString()[:8], Body: body}
 	if err := q.save(m); err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
@@ -92,7 +93,10 @@ func (q *Queue) save(m *message) error {
 }
 
 // Start reloads the messages left by an earlier run and starts workers
-// goroutines that process messages until ctx ends.
+// goroutines that process messages until ctx ends. A message file that
+// readMessage refuses (unreadable, not a message, or misnamed) is logged
+// and moved to the dead-letter directory; the error is only for a queue
+// directory that cannot be listed.
 func (q *Queue) Start(ctx context.Context, workers int) error {
 	entries, err := os.ReadDir(q.dir)
 	if err != nil {
@@ -103,13 +107,13 @@ func (q *Queue) Start(ctx context.Context, workers int) error {
 		if filepath.Ext(e.Name()) != ".json" {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(q.dir, e.Name()))
+		m, err := q.readMessage(e.Name())
 		if err != nil {
-			return err
-		}
-		m := new(message)
-		if err := json.Unmarshal(b, m); err != nil {
-			return fmt.Errorf("queued message %s: %w", e.Name(), err)
+			q.log.Error("unreadable queued message dead-lettered", "file", e.Name(), "err", err)
+			if err := os.Rename(filepath.Join(q.dir, e.Name()), filepath.Join(q.deadLetterDir, e.Name())); err != nil {
+				q.log.Error("cannot dead-letter an unreadable message", "file", e.Name(), "err", err)
+			}
+			continue
 		}
 		q.mu.Lock()
 		q.pending++
@@ -121,6 +125,23 @@ func (q *Queue) Start(ctx context.Context, workers int) error {
 		go q.work(ctx)
 	}
 	return nil
+}
+
+// readMessage reads the message file name of the queue directory; its ID
+// must be its name without ".json", as the queue settles it by that name.
+func (q *Queue) readMessage(name string) (*message, error) {
+	b, err := os.ReadFile(filepath.Join(q.dir, name))
+	if err != nil {
+		return nil, err
+	}
+	m := new(message)
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, err
+	}
+	if m.ID+".json" != name {
+		return nil, fmt.Errorf("message id %q does not match its file name", m.ID)
+	}
+	return m, nil
 }
 
 // Wait blocks until the workers started by Start have returned (after ctx

@@ -2,7 +2,6 @@ package local
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/faceengine"
@@ -143,7 +143,7 @@ func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFaces
 		maxFaces = config.MaxFacesLimit
 	}
 	out := &rekognition.IndexFacesOutput{FaceModelVersion: aws.String("local-dlib-resnet-v1")}
-	imageID := newUUID()
+	imageID := uuid.NewString()
 	var added []storedFace
 	for _, f := range found {
 		detail := rtypes.FaceDetail{BoundingBox: box(f.BoundingBox), Confidence: aws.Float32(float32(f.Confidence))}
@@ -154,7 +154,7 @@ func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFaces
 		case len(added) >= maxFaces:
 			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: &detail, Reasons: []rtypes.Reason{rtypes.ReasonExceedsMaxFaces}})
 		default:
-			face := rtypes.Face{FaceId: aws.String(newUUID()), ImageId: aws.String(imageID), ExternalImageId: in.ExternalImageId, BoundingBox: detail.BoundingBox, Confidence: detail.Confidence}
+			face := rtypes.Face{FaceId: aws.String(uuid.NewString()), ImageId: aws.String(imageID), ExternalImageId: in.ExternalImageId, BoundingBox: detail.BoundingBox, Confidence: detail.Confidence}
 			added = append(added, storedFace{Face: face, Descriptor: f.Descriptor})
 			out.FaceRecords = append(out.FaceRecords, rtypes.FaceRecord{Face: &face, FaceDetail: &detail})
 		}
@@ -269,14 +269,4 @@ func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFaces
 		}
 	}
 	return out, nil
-}
-
-// newUUID returns a random version-4 UUID, the shape of Rekognition's
-// FaceId and ImageId.
-func newUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
 
 	"github.com/facerec/facerec-cdk/lambdas/config"
 	"github.com/facerec/facerec-cdk/lambdas/handler"
@@ -68,7 +69,7 @@ func (l *Local) cors(w http.ResponseWriter) {
 // gatewayError answers like the deployed API's gateway responses, with
 // the error shape of the functions.
 func (l *Local) gatewayError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	id := newUUID()
+	id := uuid.NewString()
 	l.log.Warn("request refused", "requestId", id, "method", r.Method, "path", r.URL.Path, "status", status, "code", code)
 	l.cors(w)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -124,8 +125,10 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 		for k, v := range r.URL.Query() {
 			req.QueryStringParameters[k] = v[0]
 		}
-		if name := r.PathValue("filename"); name != "" {
-			req.PathParameters["filename"] = name
+		if prefix, _, ok := strings.Cut(resource, "{filename}"); ok {
+			// API Gateway REST passes path parameters percent-encoded as
+			// in the request path; the handler decodes them.
+			req.PathParameters["filename"] = strings.TrimPrefix(r.URL.EscapedPath(), prefix)
 		}
 		if binaryMediaType(r.Header.Get("Content-Type")) {
 			req.Body, req.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
@@ -133,7 +136,7 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 			req.Body = string(body)
 		}
 		req.RequestContext = events.APIGatewayProxyRequestContext{
-			RequestID: newUUID(), Stage: "local", ResourcePath: resource, HTTPMethod: r.Method, Path: r.URL.Path,
+			RequestID: uuid.NewString(), Stage: "local", ResourcePath: resource, HTTPMethod: r.Method, Path: r.URL.Path,
 			Identity: events.APIGatewayRequestIdentity{SourceIP: r.RemoteAddr},
 		}
 		resp, err := h(r.Context(), req)
@@ -160,15 +163,23 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 
 // PutResponse is the JSON answer of PUT /index/{filename}.
 type PutResponse struct {
-	Key    string `json:"key"`
+	// Key is the stored object's key: the image prefix ("index/") and
+	// the decoded filename.
+	Key string `json:"key"`
+	// Status is always service.StatusPending ("pending"): indexing is
+	// asynchronous; GET /index/{filename} tells its outcome.
 	Status string `json:"status"`
 }
 
 // putImage stores an upload as the deployed API's S3 integration does —
-// Content-Type required, bodies of the binary media types as they are,
-// any other body decoded from base64 (CONVERT_TO_BINARY), the person query
-// parameter as x-amz-meta-person — and then sends the S3 notification to
-// the queue, as the bucket does.
+// the decoded filename in the key, Content-Type required, bodies of the
+// binary media types as they are, any other body decoded from base64
+// (CONVERT_TO_BINARY), the person query parameter as x-amz-meta-person —
+// and then sends the S3 notification to the queue, as the bucket does. If
+// the notification cannot be queued, the object is deleted again, so that
+// a 500 answer means nothing was stored (an earlier version of the image
+// is gone too; its faces stay searchable until the image is uploaded
+// again).
 func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	filename := r.PathValue("filename")
 	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
@@ -204,6 +215,9 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectCreated:Put", key, int64(len(body)))); err != nil {
 		l.log.Error("enqueue upload", "key", key, "err", err)
+		if err := l.Objects.Delete(key); err != nil {
+			l.log.Error("delete the upload that could not be queued", "key", key, "err", err)
+		}
 		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be queued for indexing")
 		return
 	}
