@@ -1,8 +1,9 @@
 package awstest
 
 import (
+	"github.com/google/uuid"
+
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,17 +164,7 @@ func (s *jsonService) respond(w http.ResponseWriter, result any, err error) {
 		return
 	}
 	w.Header().Set("Content-Type", s.contentType)
-	w.Header().Set("X-Amzn-RequestId", newUUID())
+	w.Header().Set("X-Amzn-RequestId", uuid.NewString())
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// newUUID returns a random version 4 UUID in its 36-character text form,
-// the shape of Rekognition's FaceId and ImageId.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

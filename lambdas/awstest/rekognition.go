@@ -1,6 +1,8 @@
 package awstest
 
 import (
+	"github.com/google/uuid"
+
 	"bytes"
 	"cmp"
 	"crypto/sha256"
@@ -280,7 +282,7 @@ func (f *FakeRekognition) indexFaces(req *indexFacesRequest) (any, error) {
 		return nil, err
 	}
 	faces = largestFirst(faces)
-	imageID := newUUID()
+	imageID := uuid.NewString()
 	resp := struct {
 		FaceModelVersion string
 		FaceRecords      []faceRecord
@@ -293,7 +295,7 @@ func (f *FakeRekognition) indexFaces(req *indexFacesRequest) (any, error) {
 		}
 		s := StoredFace{
 			CollectionID:    req.CollectionID,
-			FaceID:          newUUID(),
+			FaceID:          uuid.NewString(),
 			ImageID:         imageID,
 			ExternalImageID: external,
 			Identity:        face.Identity,
