@@ -34,17 +34,19 @@ synth: setup
 # index the sample photos with their persons, search one, and keep serving until Ctrl-C.
 demo: synth
 	go build -o bin/facerec ./cmd/facerec
-	@set -e; \
-	bin/facerec serve --addr $(ADDR) --data $(DATA) & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null; wait $$pid' INT TERM EXIT; \
+	@mkdir -p $(DATA)
+	@echo "facerec serve logs to $(DATA)/serve.log"
+	@bin/facerec serve --addr $(ADDR) --data $(DATA) 2>>$(DATA)/serve.log & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid; exit 0' INT TERM; \
 	for i in $$(seq 100); do curl -fsS http://$(ADDR)/info >/dev/null 2>&1 && break; sleep 0.2; done; \
 	export FACEREC_ENDPOINT=http://$(ADDR); \
-	bin/facerec index --wait --person "Barack Obama" examples/photos/obama_1.jpg; \
-	bin/facerec index --wait --person "Joe Biden" examples/photos/biden_2.jpg; \
-	bin/facerec index --wait --person "Eileen Collins" examples/photos/collins_1.png; \
-	echo; echo "Search examples/photos/obama_2.jpg:"; \
-	bin/facerec search examples/photos/obama_2.jpg; \
-	echo; echo "The offline API is up on http://$(ADDR) (try the curl calls in README.md); Ctrl-C stops it."; \
+	bin/facerec index --wait --person "Barack Obama" examples/photos/obama_1.jpg && \
+	bin/facerec index --wait --person "Joe Biden" examples/photos/biden_2.jpg && \
+	bin/facerec index --wait --person "Eileen Collins" examples/photos/collins_1.png && \
+	echo && echo "Search examples/photos/obama_2.jpg:" && \
+	bin/facerec search examples/photos/obama_2.jpg && \
+	echo && echo "The offline API is up on http://$(ADDR) (try the curl calls in README.md); Ctrl-C stops it." || \
+	{ kill $$pid 2>/dev/null; wait $$pid; exit 1; }; \
 	wait $$pid
 
 clean:

@@ -41,7 +41,11 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	modelDir := fs.String("model-dir", "", "face-api model directory")
 	var puts putFlags
 	fs.Var(&puts, "put", "store FILE under object KEY before invoking (repeatable)")
-	if len(args) == 0 {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		// Flags come after the function; -h and --help print the usage.
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
 		fs.Usage()
 		return errors.New("a function is required: index, search, status or info")
 	}

@@ -82,7 +82,11 @@ func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQS
 			}
 			break
 		}
-		mctx := WithRequestID(ctx, RequestID(ctx)+"/"+msg.MessageId)
+		id := msg.MessageId
+		if inv := RequestID(ctx); inv != "" {
+			id = inv + "/" + id
+		}
+		mctx := WithRequestID(ctx, id)
 		if err := ix.message(mctx, msg.Body); err != nil {
 			ix.log.ErrorContext(mctx, "message failed; it will be retried", "messageId", msg.MessageId, "err", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
