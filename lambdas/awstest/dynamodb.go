@@ -340,12 +340,18 @@ type getItemRequest struct {
 	ConsistentRead bool
 }
 
-func (d *FakeDynamoDB) getItem(req *getItemRequest) (any, error) {
-	t, err := d.table(req.TableName)
+// lookup returns the table named name and the canonical form of key.
+func (d *FakeDynamoDB) lookup(name string, key wireItem) (*table, string, error) {
+	t, err := d.table(name)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	k, err := t.keyOf(req.Key)
+	k, err := t.keyOf(key)
+	return t, k, err
+}
+
+func (d *FakeDynamoDB) getItem(req *getItemRequest) (any, error) {
+	t, k, err := d.lookup(req.TableName, req.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -396,11 +402,7 @@ type deleteItemRequest struct {
 }
 
 func (d *FakeDynamoDB) deleteItem(req *deleteItemRequest) (any, error) {
-	t, err := d.table(req.TableName)
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(req.Key)
+	t, k, err := d.lookup(req.TableName, req.Key)
 	if err != nil {
 		return nil, err
 	}
