@@ -60,6 +60,8 @@ type item struct {
 	FaceCount        int                  `dynamodbav:"FaceCount,omitempty"`
 	FaceIDs          []string             `dynamodbav:"FaceIds,omitempty,stringset"`
 	Version          int                  `dynamodbav:"Version,omitempty"`
+	RunID            string               `dynamodbav:"RunId,omitempty"`
+	TargetVersion    int                  `dynamodbav:"TargetVersion,omitempty"`
 	UnindexedReasons []string             `dynamodbav:"UnindexedReasons,omitempty"`
 	IndexedAt        time.Time            `dynamodbav:"IndexedAt"`
 }
@@ -150,6 +152,7 @@ func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion
 		FaceIDs:          img.FaceIDs,
 		UnindexedReasons: img.UnindexedReasons,
 		Version:          img.Version,
+		RunID:            img.RunID,
 		IndexedAt:        img.IndexedAt,
 	})
 	if err != nil {
@@ -191,6 +194,7 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 			ContentSHA256:   f.ContentSHA256,
 			Person:          f.Person,
 			IndexedAt:       f.IndexedAt,
+			TargetVersion:   f.TargetVersion,
 		})
 		if err != nil {
 			return fmt.Errorf("encode face item: %w", err)
@@ -318,6 +322,7 @@ func faceFromItem(it item) service.FaceItem {
 		ContentSHA256:   it.ContentSHA256,
 		Person:          it.Person,
 		IndexedAt:       it.IndexedAt,
+		TargetVersion:   it.TargetVersion,
 	}
 	if it.BoundingBox != nil {
 		f.BoundingBox = *it.BoundingBox
@@ -337,6 +342,7 @@ func imageFromItem(it item) service.ImageItem {
 		UnindexedReasons: it.UnindexedReasons,
 		FaceIDs:          it.FaceIDs,
 		Version:          it.Version,
+		RunID:            it.RunID,
 		Person:           it.Person,
 		IndexedAt:        it.IndexedAt,
 	}

@@ -62,6 +62,10 @@ func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQS
 // deadline: enough for one image's S3 read, IndexFaces and table writes.
 const deadlineMargin = 15 * time.Second
 
+// cleanupMargin is the time left, after a message's AWS calls give up at
+// the latest, for removing the faces of a failed run.
+const cleanupMargin = 5 * time.Second
+
 // HandleSQS reconciles the objects of every message and reports each
 // message that failed, or that cannot be decoded, as a batch item failure;
 // SQS then redelivers it and, after the queue's receive limit, moves it to
@@ -87,7 +91,15 @@ func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQS
 			id = inv + "/" + id
 		}
 		mctx := WithRequestID(ctx, id)
-		if err := ix.message(mctx, msg.Body); err != nil {
+		cancel := func() {}
+		if hasDeadline {
+			// AWS calls give up before Lambda stops the function, so that
+			// a failed run still removes the faces it indexed.
+			mctx, cancel = context.WithDeadline(mctx, deadline.Add(-cleanupMargin))
+		}
+		err := ix.message(mctx, msg.Body)
+		cancel()
+		if err != nil {
 			ix.log.ErrorContext(mctx, "message failed; it will be retried", "messageId", msg.MessageId, "err", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
 		}

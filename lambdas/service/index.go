@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +19,7 @@ import (
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/google/uuid"
 
 	"github.com/facerec/facerec-cdk/lambdas/config"
 )
@@ -70,16 +72,31 @@ type IndexResult struct {
 //
 // Concurrent runs on one key are safe: each run commits by writing the
 // image item on the condition that its Version is still the one the run
-// read; a run that loses deletes the faces it indexed and returns a
-// KindConflict error, so its event is retried against the new state. Faces
-// are removed only when they are older than the run (IndexedAt) and not
-// referenced by the committed image item, so a run never removes faces that
-// a later run still needs (up to clock skew between function instances).
+// read; a run that loses deletes the faces it indexed and starts over (up
+// to maxConflictAttempts times, then KindConflict, so its event is
+// retried). A face is removed only when the committed Version has reached
+// the version its run targeted (FaceItem.TargetVersion) and the committed
+// item does not name it, so no run removes faces that a run that can still
+// commit needs, whatever the clocks say.
 //
 // It returns an error only when the work should be retried (conflicts, AWS
 // throttling or failures, missing permissions); per-image problems are
 // results.
 func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResult, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := s.reconcileOnce(ctx, bucket, key)
+		var e *Error
+		if attempt == maxConflictAttempts || !errors.As(err, &e) || e.Kind != KindConflict {
+			return res, err
+		}
+	}
+}
+
+// maxConflictAttempts bounds the runs Reconcile makes in a row when another
+// run commits first; the loser has cleaned up, so it simply starts over.
+const maxConflictAttempts = 3
+
+func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexResult, error) {
 	res := IndexResult{Bucket: bucket, Key: key}
 	log := s.log.With("bucket", bucket, "key", key)
 	start := s.now()
@@ -98,15 +115,10 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 		if !errors.As(err, &nsk) {
 			return res, fromAWS("S3", err)
 		}
+		// The tombstone is committed even for a key never recorded, so
+		// that a run that indexed the object before it went cannot commit.
 		tomb := ImageItem{Bucket: bucket, Key: key, Status: StatusRemoved, IndexedAt: start}
-		if image == nil {
-			// Never recorded: remove any faces a failed run left, and
-			// write no tombstone for a key that was never seen.
-			res.RemovedFaceIDs, err = s.removeStale(ctx, tomb)
-		} else {
-			res.RemovedFaceIDs, err = s.replace(ctx, prev, tomb, nil)
-		}
-		if err != nil {
+		if res.RemovedFaceIDs, err = s.replace(ctx, prev, tomb, nil); err != nil {
 			return res, err
 		}
 		res.Outcome = OutcomeRemoved
@@ -194,6 +206,7 @@ func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResul
 			ContentSHA256:   item.ContentSHA256,
 			Person:          item.Person,
 			IndexedAt:       item.IndexedAt,
+			TargetVersion:   prev.Version + 1,
 		})
 		item.FaceIDs = append(item.FaceIDs, aws.ToString(r.Face.FaceId))
 	}
@@ -248,32 +261,35 @@ func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult,
 }
 
 // replace commits next in place of prev (conditional on prev.Version) and
-// then removes the faces that next makes stale: prev's faces that next
-// does not keep, and faces of the object older than next that it does not
-// reference. If the commit fails, the faces in created (indexed by this
-// run) are removed again and the error returned. It returns the removed
-// FaceIds.
+// then removes the faces that next makes stale. If the commit fails and the
+// stored item is not this run's, the faces in created (indexed by this run)
+// are removed again and the error returned; if the outcome cannot be
+// known, they are left for the stale-face rule of a later run. It returns
+// the removed FaceIds.
 func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []string) ([]string, error) {
 	next.Version = prev.Version + 1
+	next.RunID = uuid.NewString()
 	if err := s.table.PutImage(ctx, next, prev.Version); err != nil {
-		if errors.Is(err, ErrVersionConflict) {
+		// A write whose answer was lost may still have been applied (the
+		// SDK's retry of it then fails its condition): read it back.
+		cur, gerr := s.table.GetImage(ctx, next.Bucket, next.Key)
+		switch {
+		case gerr == nil && cur != nil && cur.RunID == next.RunID:
+			// Committed after all.
+		case errors.Is(err, ErrVersionConflict):
 			return nil, s.abandon(ctx, s.log, created, &Error{Kind: KindConflict, Code: CodeConflict,
 				Message: "the image changed while it was being processed; retry", Err: err})
+		default:
+			return nil, fromAWS("DynamoDB", err)
 		}
-		return nil, s.abandon(ctx, s.log, created, fromAWS("DynamoDB", err))
 	}
-	keep := make(map[string]bool, len(next.FaceIDs))
-	for _, id := range next.FaceIDs {
-		keep[id] = true
-	}
-	var ids []string
+	ids := make([]string, 0, len(prev.FaceIDs))
 	for _, id := range prev.FaceIDs {
-		if !keep[id] {
-			keep[id] = true
+		if !slices.Contains(next.FaceIDs, id) {
 			ids = append(ids, id)
 		}
 	}
-	stale, err := s.staleFaces(ctx, next, keep)
+	stale, err := s.staleFaces(ctx, next, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -283,11 +299,7 @@ func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []s
 // removeStale removes the faces that the committed image item ref makes
 // stale, and returns their FaceIds.
 func (s *Service) removeStale(ctx context.Context, ref ImageItem) ([]string, error) {
-	keep := make(map[string]bool, len(ref.FaceIDs))
-	for _, id := range ref.FaceIDs {
-		keep[id] = true
-	}
-	stale, err := s.staleFaces(ctx, ref, keep)
+	stale, err := s.staleFaces(ctx, ref, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -295,17 +307,17 @@ func (s *Service) removeStale(ctx context.Context, ref ImageItem) ([]string, err
 }
 
 // staleFaces returns the FaceIds of the face items stored for ref's object
-// that are not in skip and were indexed before ref (IndexedAt): left by
-// earlier versions or by runs that failed after writing them. Faces of runs
-// that started after ref are not stale: such a run may still commit.
-func (s *Service) staleFaces(ctx context.Context, ref ImageItem, skip map[string]bool) ([]string, error) {
+// that ref does not name, that are not in also, and whose TargetVersion
+// ref.Version has reached: left by earlier versions, or by runs that lost
+// or failed. Faces of runs that can still commit target a later version.
+func (s *Service) staleFaces(ctx context.Context, ref ImageItem, also []string) ([]string, error) {
 	faces, err := s.table.FacesOfObject(ctx, ref.Bucket, ref.Key)
 	if err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
 	var ids []string
 	for _, f := range faces {
-		if !skip[f.FaceID] && f.IndexedAt.Before(ref.IndexedAt) {
+		if f.TargetVersion <= ref.Version && !slices.Contains(ref.FaceIDs, f.FaceID) && !slices.Contains(also, f.FaceID) {
 			ids = append(ids, f.FaceID)
 		}
 	}

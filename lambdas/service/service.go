@@ -92,6 +92,11 @@ type FaceItem struct {
 	Person string
 	// IndexedAt is when the run that indexed the face started (UTC).
 	IndexedAt time.Time
+	// TargetVersion is the image item Version the run that indexed the
+	// face meant to commit. A face is stale once the committed Version
+	// reaches it without naming the face: no run that can still commit
+	// targets a version that low.
+	TargetVersion int
 }
 
 // Image statuses recorded in ImageItem.Status.
@@ -130,6 +135,9 @@ type ImageItem struct {
 	// Version counts the commits of this item (1 for the first); writes
 	// are conditional on it (optimistic locking).
 	Version int
+	// RunID identifies the run that wrote the item, so that a run whose
+	// write had an unknown outcome can tell whether it committed.
+	RunID string
 	// Person is the name given at upload; may be empty.
 	Person string
 	// IndexedAt is when the run that wrote the item started (UTC).

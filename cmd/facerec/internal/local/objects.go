@@ -91,19 +91,6 @@ func (o *Objects) Put(key string, data []byte, contentType string, metadata map[
 	return meta.ETag, nil
 }
 
-// Delete removes the object key; a missing object is not an error.
-func (o *Objects) Delete(key string) error {
-	dataPath, metaPath := o.paths(key)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, p := range []string{metaPath, dataPath} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
-
 // meta reads the sidecar of key, or nil if there is none. The caller
 // holds o.mu.
 func (o *Objects) meta(key string) (*objectMeta, error) {

@@ -214,11 +214,11 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectCreated:Put", key, int64(len(body)))); err != nil {
+		// The upload stays stored (deleting it could remove an earlier
+		// version that is still indexed, or a concurrent upload): the next
+		// start queues every stored upload that was not processed.
 		l.log.Error("enqueue upload", "key", key, "err", err)
-		if err := l.Objects.Delete(key); err != nil {
-			l.log.Error("delete the upload that could not be queued", "key", key, "err", err)
-		}
-		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be queued for indexing")
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image was stored but not queued for indexing; it is indexed when facerec serve restarts")
 		return
 	}
 	l.cors(w)
