@@ -36,6 +36,7 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("GET /index/{filename}", l.proxy("/index/{filename}", l.API.Status))
 	mux.HandleFunc("POST /search", l.proxy("/search", l.API.Search))
 	mux.HandleFunc("GET /info", l.proxy("/info", l.API.Info))
+	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
 		l.cors(w)
 		w.WriteHeader(http.StatusNoContent)

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/lambdas/openapi"
+)
+
+// TestServe_routesAreTheDocumentedOnes checks that the local API answers
+// exactly the OpenAPI document's routes: every documented (path, method) is
+// routed, every other method on a documented path and a few undocumented
+// paths are not (404 RESOURCE_NOT_FOUND or 405). GET /openapi.json, the one
+// local addition, serves the document behind the key.
+func TestServe_routesAreTheDocumentedOnes(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := local.Open(local.Options{DataDir: t.TempDir(), APIKey: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpTestServer(t, l)
+	do := func(method, path, key string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key != "" {
+			req.Header.Set("x-api-key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, body
+	}
+	routed := func(method, path string) bool {
+		t.Helper()
+		resp, body := do(method, path, "secret")
+		var eb handlerError
+		json.Unmarshal(body, &eb)
+		return resp.StatusCode != http.StatusMethodNotAllowed &&
+			(resp.StatusCode != http.StatusNotFound || eb.Error.Code != "RESOURCE_NOT_FOUND")
+	}
+
+	undocumented := []string{"/", "/index", "/openapi"}
+	for path, item := range doc.Paths.Map() {
+		concrete := strings.ReplaceAll(path, "{filename}", "probe.jpg")
+		undocumented = append(undocumented, concrete+"/x")
+		for _, method := range []string{"GET", "PUT", "POST", "DELETE", "PATCH"} {
+			documented := item.GetOperation(method) != nil
+			if got := routed(method, concrete); got != documented {
+				t.Errorf("%s %s: routed %v, documented %v", method, path, got, documented)
+			}
+		}
+	}
+	for _, path := range undocumented {
+		for _, method := range []string{"GET", "PUT", "POST"} {
+			if routed(method, path) {
+				t.Errorf("%s %s is routed but not documented", method, path)
+			}
+		}
+	}
+
+	resp, body := do("GET", "/openapi.json", "secret")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || !bytes.Equal(body, openapi.Document) {
+		t.Errorf("GET /openapi.json: %d %q, %d bytes; want 200 application/json with the document", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+	if resp, _ := do("GET", "/openapi.json", ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET /openapi.json without the key: %d, want 403", resp.StatusCode)
+	}
+	if doc.Paths.Find("/openapi.json") != nil {
+		t.Error("the document describes /openapi.json, which the deployed API does not serve")
+	}
+}

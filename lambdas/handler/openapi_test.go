@@ -1,0 +1,135 @@
+package handler
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/openapi"
+)
+
+// contractRouter routes requests to the operations of the OpenAPI
+// document.
+func contractRouter(t *testing.T) routers.Router {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router
+}
+
+// checkContract validates resp as the answer to method path (on the
+// document's local server): the operation must document its status itself,
+// not only through the default response, and its headers and JSON body must
+// match that response's.
+func checkContract(t *testing.T, router routers.Router, method, path string, resp events.APIGatewayProxyResponse) {
+	t.Helper()
+	req := httptest.NewRequest(method, "http://127.0.0.1:8080"+path, nil)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Fatalf("%s %s is not in the document: %v", method, path, err)
+	}
+	if route.Operation.Responses.Value(strconv.Itoa(resp.StatusCode)) == nil {
+		t.Fatalf("%s %s: status %d is not documented (%s)", method, path, resp.StatusCode, resp.Body)
+	}
+	header := http.Header{}
+	for k, v := range resp.Headers {
+		header.Set(k, v)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 resp.StatusCode,
+		Header:                 header,
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in.SetBodyBytes([]byte(resp.Body))); err != nil {
+		t.Errorf("%s %s %d does not match the document: %v\nbody: %s", method, path, resp.StatusCode, err, resp.Body)
+	}
+}
+
+// TestHandlers_answerAsTheOpenAPIDocumentSays runs the handlers on
+// successes and on each error they can be driven to, and validates every
+// answer against the document's response for its status.
+func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
+	router := contractRouter(t)
+	h := newHarness(t)
+	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
+	h.put(t, "index/waiting.jpg", "biden_2.jpg", "")
+	h.env.PutObject(t, "index/notes.txt", []byte("hello"), nil)
+	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/notes.txt"))
+	noFace, err := os.ReadFile("testdata/cases/search-no-face/event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	search := func(body []byte, contentType string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.search(t, searchRequest(body, false, contentType), nil)
+		}
+	}
+	failingSearch := func(code string, httpStatus int) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.Rek.FailNext("SearchFacesByImage", 1, code, httpStatus)
+			return search(photo(t, "obama_2.jpg"), "image/jpeg")(t)
+		}
+	}
+	status := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			resp, _ := h.status(t, filename)
+			return resp
+		}
+	}
+	tests := []struct {
+		name, method, path string
+		run                func(t *testing.T) events.APIGatewayProxyResponse
+		want               int
+	}{
+		{"search with a match", "POST", "/search", search(photo(t, "obama_2.jpg"), "image/jpeg"), http.StatusOK},
+		{"search without a face", "POST", "/search", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.search(t, proxyRequest(t, noFace), nil)
+		}, http.StatusOK},
+		{"search without an image", "POST", "/search", search(nil, "text/plain"), http.StatusBadRequest},
+		{"search over 5 MB", "POST", "/search", search(append(photo(t, "obama_2.jpg"), make([]byte, config.MaxImageBytes)...), "image/jpeg"), http.StatusRequestEntityTooLarge},
+		{"search of text", "POST", "/search", search([]byte("hello, world"), "text/plain"), http.StatusUnsupportedMediaType},
+		{"search under 80×80", "POST", "/search", search(tinyPNG(t, 79, 200), "image/png"), http.StatusUnprocessableEntity},
+		{"search throttled", "POST", "/search", failingSearch("ThrottlingException", 400), http.StatusTooManyRequests},
+		{"search misconfigured", "POST", "/search", failingSearch("AccessDeniedException", 400), http.StatusInternalServerError},
+		{"search upstream failure", "POST", "/search", failingSearch("InternalServerError", 500), http.StatusBadGateway},
+		{"status indexed", "GET", "/index/obama_1.jpg", status("obama_1.jpg"), http.StatusOK},
+		{"status pending", "GET", "/index/waiting.jpg", status("waiting.jpg"), http.StatusOK},
+		{"status rejected", "GET", "/index/notes.txt", status("notes.txt"), http.StatusOK},
+		{"status of an unknown image", "GET", "/index/missing.jpg", status("missing.jpg"), http.StatusNotFound},
+		{"status of an invalid filename", "GET", "/index/a%2F..%2Fb", status("a%2F..%2Fb"), http.StatusBadRequest},
+		{"info", "GET", "/info", func(t *testing.T) events.APIGatewayProxyResponse {
+			resp, err := h.api.Info(context.Background(), searchRequest(nil, false, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := tc.run(t)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, resp.Body)
+			}
+			checkContract(t, router, tc.method, tc.path, resp)
+		})
+	}
+}

@@ -1,0 +1,81 @@
+package openapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/facerec/facerec-cdk/lambdas/config"
+)
+
+// load parses and validates Document.
+func load(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(Document)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	return doc
+}
+
+// TestDocument_isValidOpenAPI3 loads and validates the document, and
+// checks it describes the version GET /info reports.
+func TestDocument_isValidOpenAPI3(t *testing.T) {
+	doc := load(t)
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
+	}
+	if doc.Info.Version != config.Version {
+		t.Errorf("info.version = %q, want the service version %q", doc.Info.Version, config.Version)
+	}
+}
+
+// TestDocument_sharedErrorBodyAndAPIKey checks that every operation is
+// behind the x-api-key scheme and answers every error, the default
+// response included, with the shared ErrorBody schema.
+func TestDocument_sharedErrorBodyAndAPIKey(t *testing.T) {
+	doc := load(t)
+	scheme := doc.Components.SecuritySchemes["apiKey"]
+	if scheme == nil || scheme.Value.Type != "apiKey" || scheme.Value.In != "header" || scheme.Value.Name != "x-api-key" {
+		t.Fatalf("security scheme apiKey = %+v, want an apiKey in the x-api-key header", scheme)
+	}
+	if len(doc.Security) != 1 || doc.Security[0]["apiKey"] == nil {
+		t.Errorf("security = %v, want [apiKey]", doc.Security)
+	}
+	const errorBody = "#/components/schemas/ErrorBody"
+	operations := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			operations++
+			if op.Security != nil {
+				t.Errorf("%s %s overrides the security requirement", method, path)
+			}
+			for status, resp := range op.Responses.Map() {
+				code, _ := strconv.Atoi(status)
+				if code >= 200 && code < 300 {
+					continue
+				}
+				content := resp.Value.Content
+				mt := content.Get("application/json")
+				if len(content) != 1 || mt == nil || mt.Schema == nil || mt.Schema.Ref != errorBody {
+					t.Errorf("%s %s %s: the body is not the shared %s", method, path, status, errorBody)
+				}
+			}
+			if op.Responses.Default() == nil {
+				t.Errorf("%s %s has no default response", method, path)
+			}
+			if op.Responses.Status(http.StatusForbidden) == nil {
+				t.Errorf("%s %s does not document 403 for a missing or wrong key", method, path)
+			}
+		}
+	}
+	if operations != 4 {
+		t.Errorf("%d operations, want 4", operations)
+	}
+}
