@@ -21,6 +21,7 @@ import (
 
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
@@ -62,15 +63,6 @@ func startServe(t *testing.T, dir string, extra ...string) *server {
 	}}
 	t.Cleanup(func() { s.stop() })
 	return s
-}
-
-func readPhoto(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(photosDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // waitIndexed polls GET /index/{filename} until the image is no longer
@@ -118,7 +110,7 @@ func TestServe_endToEnd(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"biden_2.jpg", "biden"}, {"collins_1.png", ""}} {
-		if _, err := c.Index(ctx, up.file, readPhoto(t, up.file), client.ContentType(up.file), up.person); err != nil {
+		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
 			t.Fatalf("index %s: %v", up.file, err)
 		}
 	}
@@ -131,7 +123,7 @@ func TestServe_endToEnd(t *testing.T) {
 	// A filename that needs escaping: the key holds it decoded, and API
 	// Gateway passes it to the status function escaped, as in the path.
 	const janePath = "/index/Jane%20Doe+1.jpg"
-	req, _ := http.NewRequest(http.MethodPut, srv.url+janePath, bytes.NewReader(readPhoto(t, "biden_2.jpg")))
+	req, _ := http.NewRequest(http.MethodPut, srv.url+janePath, bytes.NewReader(photos.MustRead("biden_2.jpg")))
 	req.Header.Set("Content-Type", "image/jpeg")
 	var put local.PutResponse
 	if err := doJSON(req, &put); err != nil || put.Key != "index/Jane Doe+1.jpg" {
@@ -146,7 +138,7 @@ func TestServe_endToEnd(t *testing.T) {
 
 	searchObama := func() string {
 		t.Helper()
-		res, err := c.Search(ctx, readPhoto(t, "obama_2.jpg"), "image/jpeg")
+		res, err := c.Search(ctx, photos.MustRead("obama_2.jpg"), "image/jpeg")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,12 +159,12 @@ func TestServe_endToEnd(t *testing.T) {
 	}
 	before := searchObama()
 
-	res, err := c.Search(ctx, readPhoto(t, "noface_rocket.jpg"), "image/jpeg")
+	res, err := c.Search(ctx, photos.MustRead("noface_rocket.jpg"), "image/jpeg")
 	if err != nil || res.Faces == nil || len(res.Faces) != 0 {
 		t.Errorf("search noface_rocket: %+v %v, want \"faces\": []", res, err)
 	}
 
-	if _, err := c.Index(ctx, "group_obama_biden.jpg", readPhoto(t, "group_obama_biden.jpg"), "image/jpeg", ""); err != nil {
+	if _, err := c.Index(ctx, "group_obama_biden.jpg", photos.MustRead("group_obama_biden.jpg"), "image/jpeg", ""); err != nil {
 		t.Fatal(err)
 	}
 	if st := waitIndexed(t, c, "group_obama_biden.jpg"); len(st.Faces) != 2 {
@@ -180,7 +172,7 @@ func TestServe_endToEnd(t *testing.T) {
 	}
 	// The group photo's faces now match too: remove them by replacing the
 	// image with one without a face, which must leave the search as it was.
-	if _, err := c.Index(ctx, "group_obama_biden.jpg", readPhoto(t, "noface_rocket.jpg"), "image/jpeg", ""); err != nil {
+	if _, err := c.Index(ctx, "group_obama_biden.jpg", photos.MustRead("noface_rocket.jpg"), "image/jpeg", ""); err != nil {
 		t.Fatal(err)
 	}
 	if st := waitIndexed(t, c, "group_obama_biden.jpg"); len(st.Faces) != 0 {
@@ -228,15 +220,15 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		code                        string
 	}{
 		{"no key", "GET", "/info", "", "", nil, 403, "INVALID_API_KEY"},
-		{"wrong key", "POST", "/search", "nope", "image/jpeg", readPhoto(t, "obama_2.jpg"), 403, "INVALID_API_KEY"},
+		{"wrong key", "POST", "/search", "nope", "image/jpeg", photos.MustRead("obama_2.jpg"), 403, "INVALID_API_KEY"},
 		{"info", "GET", "/info", "secret", "", nil, 200, ""},
-		{"dot-dot filename", "PUT", "/index/..%2F..%2Fetc", "secret", "image/jpeg", readPhoto(t, "obama_1.jpg"), 400, service.CodeInvalidBody},
+		{"dot-dot filename", "PUT", "/index/..%2F..%2Fetc", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, service.CodeInvalidBody},
 		{"unknown image", "GET", "/index/nothing.jpg", "secret", "", nil, 404, service.CodeNotFound},
 		{"PDF search", "POST", "/search", "secret", "application/pdf", []byte("%PDF-1.4\n"), 415, service.CodeUnsupportedMedia},
 		{"over 10 MB", "PUT", "/index/big.jpg", "secret", "image/jpeg", make([]byte, 10<<20+1), 413, "REQUEST_TOO_LARGE"},
 		{"bad base64 upload", "PUT", "/index/a.jpg", "secret", "text/plain", []byte("***"), 400, "BAD_REQUEST_BODY"},
-		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", readPhoto(t, "obama_1.jpg"), 400, "BAD_REQUEST_BODY"},
-		{"no content type", "PUT", "/index/a.jpg", "secret", "", readPhoto(t, "obama_1.jpg"), 400, "BAD_REQUEST_PARAMETERS"},
+		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", photos.MustRead("obama_1.jpg"), 400, "BAD_REQUEST_BODY"},
+		{"no content type", "PUT", "/index/a.jpg", "secret", "", photos.MustRead("obama_1.jpg"), 400, "BAD_REQUEST_PARAMETERS"},
 		{"unknown route", "GET", "/nope", "secret", "", nil, 404, "RESOURCE_NOT_FOUND"},
 	}
 	for _, tc := range tests {
@@ -251,7 +243,7 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		})
 	}
 	// A base64 text upload (CONVERT_TO_BINARY on AWS) stores the bytes.
-	b64 := []byte(base64.StdEncoding.EncodeToString(readPhoto(t, "biden_2.jpg")))
+	b64 := []byte(base64.StdEncoding.EncodeToString(photos.MustRead("biden_2.jpg")))
 	if resp, _ := do("PUT", "/index/as%20text.jpg?person=Joe%20Biden", "secret", "text/plain", b64); resp.StatusCode != 200 {
 		t.Fatalf("base64 upload: %d", resp.StatusCode)
 	}

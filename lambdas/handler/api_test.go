@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/config"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -50,7 +51,7 @@ func TestSearch_awsErrorsMapToStatuses(t *testing.T) {
 			}
 			fail(tc.op, 1, tc.code, tc.httpStatus)
 			var eb ErrorBody
-			resp := h.search(t, searchRequest(photo(t, "obama_2.jpg"), false, "image/jpeg"), &eb)
+			resp := h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &eb)
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status %d (%s), want %d", resp.StatusCode, resp.Body, tc.want)
 			}
@@ -68,7 +69,7 @@ func TestSearch_awsErrorsMapToStatuses(t *testing.T) {
 func TestSearch_bodyEncodings(t *testing.T) {
 	h := newHarness(t)
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
-	img := photo(t, "obama_2.jpg")
+	img := photos.MustRead("obama_2.jpg")
 	b64 := base64.StdEncoding.EncodeToString(img)
 	jsonBody, _ := json.Marshal(map[string]string{"image": b64})
 	wrapped := strings.Join([]string{b64[:76], b64[76:152], b64[152:]}, "\n")
@@ -136,7 +137,7 @@ func TestSearch_matchesJoinStoredRecords(t *testing.T) {
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "Barack Obama")
 	indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
 	var res service.SearchResult
-	h.search(t, searchRequest(photo(t, "obama_2.jpg"), false, "image/jpeg"), &res)
+	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
 	if len(res.Faces) != 1 {
 		t.Fatalf("faces = %+v", res.Faces)
 	}
@@ -163,7 +164,7 @@ func TestSearch_unprocessedKeysAreRetried(t *testing.T) {
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 	h.env.DB.UnprocessedNext("BatchGetItem", 1)
 	var res service.SearchResult
-	h.search(t, searchRequest(photo(t, "obama_2.jpg"), false, "image/jpeg"), &res)
+	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
 	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 1 || res.Faces[0].Matches[0].Person != "obama" {
 		t.Errorf("result = %+v", res)
 	}

@@ -17,6 +17,7 @@ import (
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/config"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -123,7 +124,7 @@ func BenchmarkSearchHandler_4MBJPEG(b *testing.B) {
 // BenchmarkIndexHandler_perRecord: one SQS message with one S3 record of
 // a sample photo (75 kB JPEG), reconciled end to end.
 func BenchmarkIndexHandler_perRecord(b *testing.B) {
-	ix := NewIndexer(instantService(b, photo(b, "obama_1.jpg")), slog.New(slog.DiscardHandler))
+	ix := NewIndexer(instantService(b, photos.MustRead("obama_1.jpg")), slog.New(slog.DiscardHandler))
 	raw := json.RawMessage(sqsEvent(s3Event("bucket", "ObjectCreated:Put", "index/obama_1.jpg")))
 	b.ReportAllocs()
 	for b.Loop() {

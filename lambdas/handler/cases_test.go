@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
@@ -96,7 +97,7 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		if len(asText.Faces) != 1 || len(asText.Faces[0].Matches) == 0 || asText.Faces[0].Matches[0].Person != "obama" {
 			t.Fatalf("result = %+v, want a first match on obama", asText)
 		}
-		raw := searchRequest([]byte(base64.StdEncoding.EncodeToString(photo(t, "obama_2.jpg"))), true, "image/jpeg")
+		raw := searchRequest([]byte(base64.StdEncoding.EncodeToString(photos.MustRead("obama_2.jpg"))), true, "image/jpeg")
 		var asBytes service.SearchResult
 		h.search(t, raw, &asBytes)
 		a, _ := json.Marshal(asText)

@@ -4,51 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/awstest"
 	"github.com/facerec/facerec-cdk/lambdas/config"
 	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
-
-// photosDir holds the sample photos (see its PROVENANCE.md).
-const photosDir = "../../examples/photos"
-
-var (
-	photosOnce sync.Once
-	photos     map[string][]byte
-)
-
-// photo returns the bytes of a sample photo.
-func photo(t testing.TB, name string) []byte {
-	t.Helper()
-	photosOnce.Do(func() {
-		photos = map[string][]byte{}
-		entries, err := os.ReadDir(photosDir)
-		if err != nil {
-			t.Fatalf("read photos: %v", err)
-		}
-		for _, e := range entries {
-			if b, err := os.ReadFile(filepath.Join(photosDir, e.Name())); err == nil {
-				photos[e.Name()] = b
-			}
-		}
-	})
-	b, ok := photos[name]
-	if !ok {
-		t.Fatalf("no sample photo %q", name)
-	}
-	return b
-}
 
 // harness is the service wired to loopback stand-ins through the real SDK
 // clients, with the identities of the sample photos registered.
@@ -96,7 +64,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	svc := service.New(cfg, p.rek, p.objects, table, log)
 	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log), indexer: NewIndexer(svc, log), logs: logs}
 	for name, faces := range photoFaces {
-		env.Rek.SetFaces(photo(t, name), faces...)
+		env.Rek.SetFaces(photos.MustRead(name), faces...)
 	}
 	return h
 }
@@ -122,7 +90,7 @@ func (h *harness) put(t testing.TB, key, photoName, person string) {
 	if person != "" {
 		meta = map[string]string{service.PersonMetadataKey: person}
 	}
-	h.env.PutObject(t, key, photo(t, photoName), meta)
+	h.env.PutObject(t, key, photos.MustRead(photoName), meta)
 }
 
 // s3Event is an S3 notification for keys (as S3 encodes them in events).

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/config"
 	"github.com/facerec/facerec-cdk/lambdas/openapi"
 )
@@ -85,7 +86,7 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 	failingSearch := func(code string, httpStatus int) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.Rek.FailNext("SearchFacesByImage", 1, code, httpStatus)
-			return search(photo(t, "obama_2.jpg"), "image/jpeg")(t)
+			return search(photos.MustRead("obama_2.jpg"), "image/jpeg")(t)
 		}
 	}
 	status := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
@@ -99,12 +100,12 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		run                func(t *testing.T) events.APIGatewayProxyResponse
 		want               int
 	}{
-		{"search with a match", "POST", "/search", search(photo(t, "obama_2.jpg"), "image/jpeg"), http.StatusOK},
+		{"search with a match", "POST", "/search", search(photos.MustRead("obama_2.jpg"), "image/jpeg"), http.StatusOK},
 		{"search without a face", "POST", "/search", func(t *testing.T) events.APIGatewayProxyResponse {
 			return h.search(t, proxyRequest(t, noFace), nil)
 		}, http.StatusOK},
 		{"search without an image", "POST", "/search", search(nil, "text/plain"), http.StatusBadRequest},
-		{"search over 5 MB", "POST", "/search", search(append(photo(t, "obama_2.jpg"), make([]byte, config.MaxImageBytes)...), "image/jpeg"), http.StatusRequestEntityTooLarge},
+		{"search over 5 MB", "POST", "/search", search(append(photos.MustRead("obama_2.jpg"), make([]byte, config.MaxImageBytes)...), "image/jpeg"), http.StatusRequestEntityTooLarge},
 		{"search of text", "POST", "/search", search([]byte("hello, world"), "text/plain"), http.StatusUnsupportedMediaType},
 		{"search under 80×80", "POST", "/search", search(tinyPNG(t, 79, 200), "image/png"), http.StatusUnprocessableEntity},
 		{"search throttled", "POST", "/search", failingSearch("ThrottlingException", 400), http.StatusTooManyRequests},

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -253,7 +254,7 @@ func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
 // inline limit and up to 15 MB are indexed from S3.
 func TestReconcile_largeImagesGoThroughS3(t *testing.T) {
 	h := newHarness(t)
-	big := append(append([]byte{}, photo(t, "biden_2.jpg")...), bytes.Repeat([]byte{0}, 6<<20)...)
+	big := append(append([]byte{}, photos.MustRead("biden_2.jpg")...), bytes.Repeat([]byte{0}, 6<<20)...)
 	h.env.Rek.SetFaces(big, photoFaces["biden_2.jpg"]...)
 	h.env.PutObject(t, "index/big.jpg", big, nil)
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/big.jpg"))

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-// photoDir holds the sample photos (see its PROVENANCE.md).
-const photoDir = "../../../../examples/photos"
+	"github.com/facerec/facerec-cdk/examples/photos"
+)
 
 var (
 	engineOnce sync.Once
@@ -51,7 +50,7 @@ func loadPhoto(tb testing.TB, name string) *image.RGBA {
 	if img, ok := photoCache[name]; ok {
 		return img
 	}
-	data, err := os.ReadFile(filepath.Join(photoDir, name))
+	data, err := photos.Read(name)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -28,20 +28,9 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/faceengine"
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
-
-// photosDir holds the sample photos.
-const photosDir = "../../../../examples/photos"
-
-func readPhoto(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(photosDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // testEngine loads the face engine once for all the tests that need it,
 // from the model directory Open uses by default.
@@ -336,7 +325,7 @@ func TestPutImage_unqueuedUploadStaysStored(t *testing.T) {
 	if err := os.RemoveAll(l.Queue.dir); err != nil { // makes Send fail
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodPut, "/index/obama_1.jpg", bytes.NewReader(readPhoto(t, "obama_1.jpg")))
+	req := httptest.NewRequest(http.MethodPut, "/index/obama_1.jpg", bytes.NewReader(photos.MustRead("obama_1.jpg")))
 	req.Header.Set("Content-Type", "image/jpeg")
 	rec := httptest.NewRecorder()
 	l.Handler().ServeHTTP(rec, req)
@@ -373,7 +362,7 @@ func TestProxy_passesTheFilenameEscaped(t *testing.T) {
 func TestServe_indexesUploadsStoredButNeverQueued(t *testing.T) {
 	l := testLocal(t)
 	const key = "index/obama_1.jpg"
-	etag, err := l.Objects.Put(key, readPhoto(t, "obama_1.jpg"), "image/jpeg", nil)
+	etag, err := l.Objects.Put(key, photos.MustRead("obama_1.jpg"), "image/jpeg", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +403,7 @@ func TestServe_indexesUploadsStoredButNeverQueued(t *testing.T) {
 func TestRekognition_DetectFaces(t *testing.T) {
 	rek := testLocal(t).Rekognition
 	for file, want := range map[string]int{"group_obama_biden.jpg": 2, "noface_rocket.jpg": 0} {
-		out, err := rek.DetectFaces(context.Background(), &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: readPhoto(t, file)}})
+		out, err := rek.DetectFaces(context.Background(), &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: photos.MustRead(file)}})
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
