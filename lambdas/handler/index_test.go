@@ -142,7 +142,9 @@ func TestIndex_sqsFailuresAreReportedPerMessage(t *testing.T) {
 	h := newHarness(t)
 	h.put(t, "index/a.jpg", "obama_1.jpg", "")
 	h.put(t, "index/b.jpg", "biden_2.jpg", "")
-	h.env.Rek.FailNext("IndexFaces", 1, "ProvisionedThroughputExceededException", http.StatusBadRequest)
+	// Throttled on all three attempts of the call (the SDK retries
+	// throttling only): the message fails and is retried later.
+	h.env.Rek.FailNext("IndexFaces", 3, "ProvisionedThroughputExceededException", http.StatusBadRequest)
 	testEvent := []byte(`{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-20T12:00:00.000Z","Bucket":"b","RequestId":"r","HostId":"h"}`)
 	resp, err := h.index(t, sqsEvent(
 		s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"), // m0: throttled
@@ -205,5 +207,33 @@ func TestIndex_logsAreJSONWithoutImageBytes(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), `"outcome":"indexed"`) {
 		t.Errorf("no record outcome logged: %s", h.logs.String())
+	}
+}
+
+// TestIndex_indexFacesRetriesOnlyThrottling: IndexFaces is not idempotent,
+// so its call is retried when throttled (not applied) but not after a
+// server error (maybe applied); the queue's redelivery handles that.
+func TestIndex_indexFacesRetriesOnlyThrottling(t *testing.T) {
+	for _, tc := range []struct {
+		code      string
+		status    int
+		calls     int
+		delivered bool
+	}{
+		{"ThrottlingException", http.StatusBadRequest, 2, true},
+		{"InternalServerError", http.StatusInternalServerError, 1, false},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			h := newHarness(t)
+			h.put(t, "index/a.jpg", "obama_1.jpg", "")
+			h.env.Rek.FailNext("IndexFaces", 1, tc.code, tc.status)
+			resp, err := h.index(t, sqsEvent(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")))
+			if err != nil || (len(resp.BatchItemFailures) == 0) != tc.delivered {
+				t.Errorf("resp %+v err %v, want delivered %v", resp, err, tc.delivered)
+			}
+			if n := h.env.Rek.Calls("IndexFaces"); n != tc.calls {
+				t.Errorf("IndexFaces called %d times, want %d", n, tc.calls)
+			}
+		})
 	}
 }

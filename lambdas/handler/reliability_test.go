@@ -307,3 +307,141 @@ func TestHandleSQS_leavesMessagesNearTheDeadline(t *testing.T) {
 		t.Errorf("resp %+v, IndexFaces calls %d; want m0 left for a retry", resp, h.env.Rek.Calls("IndexFaces"))
 	}
 }
+
+// hookPutDB runs hook once, before the first conditional PutItem (a
+// commit), to interleave other work with a run.
+type hookPutDB struct {
+	dynamotable.API
+	hook func()
+}
+
+func (d *hookPutDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if h := d.hook; h != nil && in.ConditionExpression != nil {
+		d.hook = nil
+		h()
+	}
+	return d.API.PutItem(ctx, in, opts...)
+}
+
+// useTable rebuilds h's handlers over the DynamoDB API api.
+func useTable(h *harness, api dynamotable.API) {
+	svc := service.New(h.cfg, h.env.Rekognition, h.env.S3, dynamotable.New(api, h.cfg.TableName), NewLogger(h.logs))
+	h.indexer, h.api = NewIndexer(svc, NewLogger(h.logs)), NewAPI(svc, NewLogger(h.logs))
+}
+
+// assertIndexedAs checks that key's image is indexed, consistent, with the
+// one face of identity (per the Rekognition stand-in).
+func assertIndexedAs(t *testing.T, h *harness, key, identity string) {
+	t.Helper()
+	assertConsistent(t, h, key, 1)
+	if _, st := h.status(t, strings.TrimPrefix(key, "index/")); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		t.Errorf("status = %+v, want indexed with one face", st)
+	}
+	if got := h.env.Rek.Faces()[0].Identity; got != identity {
+		t.Errorf("the collection holds %s's face, want %s's", got, identity)
+	}
+}
+
+// TestReconcile_deleteThenSameBytesAgain: the delete run sees the object
+// gone; before it commits, the same bytes are uploaded again and their run
+// decides "unchanged". That decision commits, so the delete run loses.
+func TestReconcile_deleteThenSameBytesAgain(t *testing.T) {
+	h := newHarness(t)
+	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
+	db := &hookPutDB{API: h.env.DynamoDB}
+	useTable(h, db)
+	if _, err := h.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(h.env.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
+		t.Fatal(err)
+	}
+	db.hook = func() {
+		h.put(t, "index/a.jpg", "obama_1.jpg", "")
+		if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+			t.Errorf("upload run: %v", err)
+		}
+	}
+	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectRemoved:Delete", "index/a.jpg")); err != nil {
+		t.Fatalf("delete run: %v", err)
+	}
+	assertIndexedAs(t, h, "index/a.jpg", "obama")
+}
+
+// TestReconcile_ABA: A is indexed; B is uploaded and its run indexes it;
+// meanwhile A is uploaded again and its run decides "unchanged". B's run
+// must not commit over the newer decision.
+func TestReconcile_ABA(t *testing.T) {
+	rek := &hookRekognition{}
+	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
+	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
+	h.put(t, "index/a.jpg", "biden_2.jpg", "")
+	rek.hook = func() {
+		h.put(t, "index/a.jpg", "obama_1.jpg", "")
+		if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+			t.Errorf("A run: %v", err)
+		}
+	}
+	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+		t.Fatalf("B run: %v", err)
+	}
+	assertIndexedAs(t, h, "index/a.jpg", "obama")
+}
+
+// lostAnswerGetFailsDB applies the first commit, answers it as a lost
+// answer would (condition failed), and fails the read-back once.
+type lostAnswerGetFailsDB struct {
+	dynamotable.API
+	h    *harness
+	done bool
+}
+
+func (d *lostAnswerGetFailsDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	out, err := d.API.PutItem(ctx, in, opts...)
+	if err != nil || d.done || in.ConditionExpression == nil {
+		return out, err
+	}
+	d.done = true
+	d.h.env.DB.FailNext("GetItem", 1, "InternalServerError", http.StatusInternalServerError)
+	return d.API.PutItem(ctx, in, opts...)
+}
+
+// TestReconcile_unknownCommitOutcomeKeepsFaces: when a commit's answer is
+// lost and reading it back fails too, the run keeps its faces and asks for
+// a retry, which finds them committed.
+func TestReconcile_unknownCommitOutcomeKeepsFaces(t *testing.T) {
+	h := newHarness(t)
+	useTable(h, &lostAnswerGetFailsDB{API: h.env.DynamoDB, h: h})
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
+	if _, err := h.index(t, event); err == nil {
+		t.Error("a run whose commit could not be confirmed reported success")
+	}
+	if _, err := h.index(t, event); err != nil {
+		t.Fatal(err)
+	}
+	assertIndexedAs(t, h, "index/a.jpg", "obama")
+}
+
+// TestReconcile_failedRunThenRevert: a run for B fails to commit and leaves
+// its faces; the object goes back to A; the next event removes B's faces.
+func TestReconcile_failedRunThenRevert(t *testing.T) {
+	h := newHarness(t)
+	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
+	h.put(t, "index/a.jpg", "biden_2.jpg", "")
+	h.env.DB.FailNext("PutItem", 1, "InternalServerError", http.StatusInternalServerError)
+	h.env.Rek.FailNext("DeleteFaces", 1, "InternalServerError", http.StatusInternalServerError) // its cleanup fails too
+	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err == nil {
+		t.Fatal("the failed run reported success")
+	}
+	if n := len(h.env.Rek.Faces()); n != 2 {
+		t.Fatalf("%d collection faces after the failed run, want its face left beside A's", n)
+	}
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	assertIndexedAs(t, h, "index/a.jpg", "obama")
+	var res service.SearchResult
+	h.search(t, searchRequest(photos.MustRead("biden_2.jpg"), false, "image/jpeg"), &res)
+	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 0 {
+		t.Errorf("search for biden = %+v, want no match", res)
+	}
+}

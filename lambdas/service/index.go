@@ -13,8 +13,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -170,7 +172,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		// event reconciles again.
 		in.Image = &rtypes.Image{S3Object: &rtypes.S3Object{Bucket: aws.String(bucket), Name: aws.String(key)}}
 	}
-	out, err := s.rek.IndexFaces(ctx, in)
+	out, err := s.rek.IndexFaces(ctx, in, retryOnlyThrottling)
 	if err != nil {
 		e := fromAWS("Rekognition", err)
 		if e.Kind.Temporary() || e.Kind == KindInternal {
@@ -224,20 +226,17 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 	return res, nil
 }
 
-// unchanged handles an object whose content was already processed: it
-// records a new ETag (the same bytes uploaded another way, such as
-// multipart, so that the image does not look pending) and removes the faces
-// an interrupted earlier run may have left.
+// unchanged handles an object whose content was already processed. It
+// still commits (same faces, new Version, the current ETag so that the
+// image does not look pending after the same bytes were uploaded another
+// way): a decision taken on the object as it is now must stop runs that
+// read an older state of it, and the commit lets the stale-face rule remove
+// what interrupted runs left.
 func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem) (IndexResult, error) {
 	next := prev
 	next.ETag = item.ETag
 	var err error
-	if next.ETag != prev.ETag {
-		res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil)
-	} else {
-		res.RemovedFaceIDs, err = s.removeStale(ctx, prev)
-	}
-	if err != nil {
+	if res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil); err != nil {
 		return res, err
 	}
 	res.Outcome = OutcomeUnchanged
@@ -273,14 +272,25 @@ func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []s
 		// A write whose answer was lost may still have been applied (the
 		// SDK's retry of it then fails its condition): read it back.
 		cur, gerr := s.table.GetImage(ctx, next.Bucket, next.Key)
-		switch {
-		case gerr == nil && cur != nil && cur.RunID == next.RunID:
-			// Committed after all.
-		case errors.Is(err, ErrVersionConflict):
-			return nil, s.abandon(ctx, s.log, created, &Error{Kind: KindConflict, Code: CodeConflict,
-				Message: "the image changed while it was being processed; retry", Err: err})
-		default:
+		if gerr != nil {
+			// Outcome unknown: keep the faces; if the write was not
+			// applied, the stale-face rule removes them later.
 			return nil, fromAWS("DynamoDB", err)
+		}
+		if cur == nil || cur.RunID != next.RunID {
+			// Not applied: remove this run's faces, except any that the
+			// stored item names.
+			var own []string
+			for _, id := range created {
+				if cur == nil || !slices.Contains(cur.FaceIDs, id) {
+					own = append(own, id)
+				}
+			}
+			cause := fromAWS("DynamoDB", err)
+			if errors.Is(err, ErrVersionConflict) {
+				cause = &Error{Kind: KindConflict, Code: CodeConflict, Message: "the image changed while it was being processed; retry", Err: err}
+			}
+			return nil, s.abandon(ctx, s.log, own, cause)
 		}
 	}
 	ids := make([]string, 0, len(prev.FaceIDs))
@@ -294,16 +304,6 @@ func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []s
 		return nil, err
 	}
 	return s.deleteFaces(ctx, append(ids, stale...))
-}
-
-// removeStale removes the faces that the committed image item ref makes
-// stale, and returns their FaceIds.
-func (s *Service) removeStale(ctx context.Context, ref ImageItem) ([]string, error) {
-	stale, err := s.staleFaces(ctx, ref, nil)
-	if err != nil {
-		return nil, err
-	}
-	return s.deleteFaces(ctx, stale)
 }
 
 // staleFaces returns the FaceIds of the face items stored for ref's object
@@ -324,6 +324,10 @@ func (s *Service) staleFaces(ctx context.Context, ref ImageItem, also []string) 
 	return ids, nil
 }
 
+// cleanupTimeout bounds abandon's calls, which run even after the run's
+// context is done.
+const cleanupTimeout = 4 * time.Second
+
 // abandon removes the faces a failed run indexed (best effort, even if ctx
 // is done) so that they do not linger in the collection, logs what it
 // could not remove, and returns cause.
@@ -331,7 +335,9 @@ func (s *Service) abandon(ctx context.Context, log *slog.Logger, created []strin
 	if len(created) == 0 {
 		return cause
 	}
-	if _, err := s.deleteFaces(context.WithoutCancel(ctx), created); err != nil {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if _, err := s.deleteFaces(cctx, created); err != nil {
 		log.ErrorContext(ctx, "could not remove the faces of a failed run; a later run removes them", "faceIds", created, "err", err)
 	}
 	return cause
@@ -353,6 +359,17 @@ func (s *Service) deleteFaces(ctx context.Context, ids []string) ([]string, erro
 		}
 	}
 	return ids, nil
+}
+
+// retryOnlyThrottling makes an IndexFaces call retry only when throttled.
+// IndexFaces is not idempotent: a call retried after a server error or a
+// lost connection may have been applied and would index the faces twice;
+// a throttled call was not applied. Other failures go back to the queue,
+// whose redelivery reconciles from the current state.
+func retryOnlyThrottling(o *rekognition.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.Retryables = []retry.IsErrorRetryable{retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes}}
+	})
 }
 
 func boundingBox(b *rtypes.BoundingBox) BoundingBox {
