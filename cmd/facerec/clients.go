@@ -59,10 +59,12 @@ func index(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// search searches one photo and prints a table of matches, or the JSON.
+// search searches one photo (its largest face, or with --all every face)
+// and prints a table of matches, or the JSON.
 func search(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("search", "search [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
+	fs := newFlags("search", "search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
 	newClient := endpointFlags(fs)
+	all := fs.Bool("all", false, "search every face of the photo, not only the largest")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,7 +81,11 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	res, err := c.Search(ctx, img, client.ContentType(fs.Arg(0)))
+	searchFn := c.Search
+	if *all {
+		searchFn = c.SearchAll
+	}
+	res, err := searchFn(ctx, img, client.ContentType(fs.Arg(0)))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
@@ -188,6 +191,96 @@ func TestServe_endToEnd(t *testing.T) {
 	}
 	if after := searchObama(); after != before {
 		t.Errorf("after restart:\n%s\nbefore:\n%s", after, before)
+	}
+}
+
+// TestServe_deleteImage indexes two photos against `facerec serve` and
+// deletes one of them and a file never stored: the deleted image's status
+// becomes 404 and searching it then finds no match; once the server has
+// stopped, the local collection and table hold nothing of it, and the
+// other photo, its object and its face are untouched.
+func TestServe_deleteImage(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, dir)
+	c, err := client.New(srv.url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, f := range []string{"collins_1.png", "obama_1.jpg"} {
+		if _, err := c.Index(ctx, f, photos.MustRead(f), client.ContentType(f), ""); err != nil {
+			t.Fatalf("index %s: %v", f, err)
+		}
+		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+			t.Fatalf("%s: %+v, want indexed with one face", f, st)
+		}
+	}
+	searchCollins := func() []service.Match {
+		t.Helper()
+		res, err := c.Search(ctx, photos.MustRead("collins_1.png"), "image/png")
+		if err != nil || len(res.Faces) != 1 {
+			t.Fatalf("search collins_1.png: %+v %v, want one face", res, err)
+		}
+		return res.Faces[0].Matches
+	}
+	if m := searchCollins(); len(m) != 1 || m[0].Key != "index/collins_1.png" {
+		t.Fatalf("before the delete, collins_1.png matches %+v, want itself only", m)
+	}
+
+	for _, f := range []string{"never_stored.jpg", "collins_1.png"} {
+		if key, err := c.Delete(ctx, f); err != nil || key != "index/"+f {
+			t.Fatalf("delete %s: key %q, %v; want index/%s", f, key, err, f)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, err := c.Status(ctx, "collins_1.png")
+		var apiErr *client.APIError
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status of the deleted collins_1.png: %v, want 404", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The faces go asynchronously, through the queue.
+	for m := searchCollins(); len(m) != 0; m = searchCollins() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the delete, collins_1.png still matches %+v", m)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := c.Status(ctx, "never_stored.jpg"); err == nil {
+		t.Error("never_stored.jpg has a status after its delete")
+	}
+	if st, err := c.Status(ctx, "obama_1.jpg"); err != nil || st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		t.Errorf("obama_1.jpg after the deletes: %+v %v, want indexed with one face", st, err)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatalf("serve stopped with %v", err)
+	}
+
+	l, err := local.Open(local.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if n := l.Rekognition.Len(); n != 1 {
+		t.Errorf("the collection holds %d faces, want obama_1.jpg's only", n)
+	}
+	const collins = "index/collins_1.png"
+	if faces, err := l.Table.FacesOfObject(ctx, local.BucketName, collins); err != nil || len(faces) != 0 {
+		t.Errorf("face items of %s: %+v %v, want none", collins, faces, err)
+	}
+	if img, err := l.Table.GetImage(ctx, local.BucketName, collins); err != nil || img == nil || img.Status != service.StatusRemoved || len(img.FaceIDs) != 0 {
+		t.Errorf("image item of %s: %+v %v, want a tombstone", collins, img, err)
+	}
+	for key, stored := range map[string]bool{collins: false, "index/never_stored.jpg": false, "index/obama_1.jpg": true} {
+		_, err := l.Objects.HeadObject(ctx, &s3.HeadObjectInput{Key: aws.String(key)})
+		if (err == nil) != stored {
+			t.Errorf("object %s: HeadObject error %v, want stored %v", key, err, stored)
+		}
 	}
 }
 

@@ -4,7 +4,7 @@
 //	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]
 //	facerec invoke index|search|status|info --event FILE [--data DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
-//	facerec search [--json] [--endpoint URL] [--api-key KEY] FILE
+//	facerec search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the

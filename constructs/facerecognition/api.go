@@ -2,6 +2,7 @@ package facerecognition
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -13,30 +14,52 @@ import (
 )
 
 // corsOriginHeader is the method response header that carries the allowed
-// origin on every response of PUT /index/{filename}.
+// origin on every response of the S3 routes (PUT and DELETE
+// /index/{filename}).
 const corsOriginHeader = "method.response.header.Access-Control-Allow-Origin"
 
-// uploadResponse maps the S3 PutObject status codes that match pattern (a
-// regular expression on the whole status; "" marks the default response) to
-// a method response status, its JSON body and its static headers besides
-// the CORS origin (header name to value).
-type uploadResponse struct {
+// s3Route is a route of the {filename} resource that API Gateway answers
+// with one S3 call on the object <image prefix><filename>, without a
+// function in the path.
+type s3Route struct {
+	// method is the route's HTTP method, and that of the S3 REST call
+	// (PUT is PutObject, DELETE is DeleteObject).
+	method string
+	// status is the method response status of any 2xx from S3; its body
+	// is {"key":"<prefix><filename>","status":state}.
+	status, state string
+	// done is what the route does to the image, as the error messages say
+	// it ("the image could not be " + done).
+	done string
+}
+
+// The S3 routes: see addUploadRoute and addDeleteRoute.
+var (
+	uploadRoute = s3Route{method: "PUT", status: "200", state: "pending", done: "stored"}
+	deleteRoute = s3Route{method: "DELETE", status: "202", state: "deleting", done: "deleted"}
+)
+
+// s3Response maps the S3 status codes that match pattern (a regular
+// expression on the whole status; "" marks the default response) to a
+// method response status, its JSON body and its static headers besides the
+// CORS origin (header name to value).
+type s3Response struct {
 	status, pattern, body string
 	headers               map[string]string
 }
 
-// uploadResponses are the responses of PUT /index/{filename}; see
-// addUploadRoute for what each means. The patterns are disjoint, and any
-// status none matches (a 1xx or 3xx from S3) takes the default, 500.
-func uploadResponses(imagePrefix string) []uploadResponse {
-	return []uploadResponse{
-		{status: "200", pattern: `2\d{2}`, body: fmt.Sprintf(`{"key":"%s$util.escapeJavaScript($input.params('filename')).replaceAll("\\'","'")","status":"pending"}`, imagePrefix)},
+// responses are the responses of r; see addUploadRoute for what each
+// means. The patterns are disjoint, and any status none matches (a 1xx or
+// 3xx from S3) takes the default, 500.
+func (r s3Route) responses(imagePrefix string) []s3Response {
+	return []s3Response{
+		{status: r.status, pattern: `2\d{2}`, body: fmt.Sprintf(`{"key":"%s$util.escapeJavaScript($input.params('filename')).replaceAll("\\'","'")","status":"%s"}`, imagePrefix, r.state)},
 		{status: "400", pattern: `4(0[0-24-9]|[1-9]\d)`, body: errorTemplate(`"BAD_REQUEST"`, `"S3 refused the image"`)},
-		{status: "403", pattern: `403`, body: errorTemplate(`"ACCESS_DENIED"`, `"the image may not be stored under this name"`)},
+		{status: "403", pattern: `403`, body: errorTemplate(`"ACCESS_DENIED"`, `"the image may not be `+r.done+` under this name"`)},
 		{status: "503", pattern: `503`, body: errorTemplate(`"SERVICE_UNAVAILABLE"`, `"S3 is throttling requests; retry later"`),
 			headers: map[string]string{"Retry-After": "1"}},
 		{status: "502", pattern: `5(0[0-24-9]|[1-9]\d)`, body: errorTemplate(`"UPSTREAM_ERROR"`, `"S3 failed; retry later"`)},
-		{status: "500", body: errorTemplate(`"INTERNAL_ERROR"`, `"the image could not be stored"`)},
+		{status: "500", body: errorTemplate(`"INTERNAL_ERROR"`, `"the image could not be `+r.done+`"`)},
 	}
 }
 
@@ -88,6 +111,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 
 	image := s.Api.Root().AddResource(jsii.String("index"), nil).AddResource(jsii.String("{filename}"), nil)
 	s.addUploadRoute(cfg, image)
+	s.addDeleteRoute(cfg, image)
 	addLambdaRoute(cfg, image, "GET", s.StatusFunction)
 	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("search"), nil), "POST", s.SearchFunction)
 	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("info"), nil), "GET", s.InfoFunction)
@@ -120,8 +144,8 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 // Content-Type is required and passed to S3; the optional person query
 // parameter becomes the object's x-amz-meta-person metadata.
 //
-// The route answers by S3's status (uploadResponses), every response with
-// Access-Control-Allow-Origin; errors have the API's JSON error body
+// The route answers by S3's status (uploadRoute.responses), every response
+// with Access-Control-Allow-Origin; errors have the API's JSON error body
 // {"error":{"code","message"},"requestId"}:
 //   - 200 {"key":"<prefix><filename>","status":"pending"}: S3 stored the
 //     image (any 2xx); the index function takes it from there;
@@ -151,67 +175,119 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 //     bucket and "<prefix>." the bare prefix, all refused by IAM (403);
 //     unresolved, they are ordinary keys inside the prefix.
 func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapigateway.IResource) {
-	role := awsiam.NewRole(s.Construct, jsii.String("UploadRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
-		Description: jsii.String("Lets API Gateway put images under the image prefix"),
-	})
-	role.AddToPrincipalPolicy(allow([]string{"s3:PutObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"?*"))))
+	role := s.addS3Role(cfg, "UploadRole", "Lets API Gateway put images under the image prefix", "s3:PutObject")
+	s.addS3Method(cfg, resource, uploadRoute, role,
+		awsapigateway.IntegrationOptions{
+			ContentHandling:     awsapigateway.ContentHandling_CONVERT_TO_BINARY,
+			PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_TEMPLATES,
+			RequestParameters: &map[string]*string{
+				"integration.request.header.Content-Type":      jsii.String("method.request.header.Content-Type"),
+				"integration.request.header.x-amz-meta-person": jsii.String("method.request.querystring.person"),
+			},
+		},
+		awsapigateway.MethodOptions{
+			RequestParameters: &map[string]*bool{
+				"method.request.header.Content-Type": jsii.Bool(true),
+				"method.request.querystring.person":  jsii.Bool(false),
+			},
+			// Parameter validation refuses a request without Content-Type.
+			// Body validation has no model to apply to an image; it is on so
+			// that the API's validator validates everything it can.
+			RequestValidatorOptions: &awsapigateway.RequestValidatorOptions{
+				ValidateRequestParameters: jsii.Bool(true),
+				ValidateRequestBody:       jsii.Bool(true),
+			},
+		})
+}
 
+// addDeleteRoute answers DELETE on resource, the {filename} resource of
+// addUploadRoute, by deleting the object <image prefix><filename> with an
+// AWS service integration to S3 DeleteObject. The bucket is versioned, so
+// the delete adds a delete marker: the image's versions stay until the
+// bucket's lifecycle rule expires them (see bucketProps). The
+// ObjectRemoved:DeleteMarkerCreated event reaches the index function
+// through the queue; it removes the image's faces and turns its image item
+// into a tombstone.
+//
+// S3 answers 204 to a delete, even of a key that does not exist (it adds a
+// delete marker all the same), so the route answers 202
+// {"key":"<prefix><filename>","status":"deleting"} for any 2xx; its errors
+// and gateway responses are those of PUT (see addUploadRoute).
+//
+// The file name is safe as for PUT: the role may only delete objects
+// matching <prefix>?*, so a "." or ".." segment that were resolved to the
+// bare prefix, its parent or the bucket is refused (403), including the
+// DeleteBucket call a DELETE of the bucket's own path would be.
+func (s *FaceRecognitionService) addDeleteRoute(cfg *settings, resource awsapigateway.IResource) {
+	role := s.addS3Role(cfg, "DeleteRole", "Lets API Gateway delete images under the image prefix", "s3:DeleteObject")
+	s.addS3Method(cfg, resource, deleteRoute, role, awsapigateway.IntegrationOptions{}, awsapigateway.MethodOptions{})
+}
+
+// addS3Role creates the role id, which API Gateway assumes to take the one
+// action on the objects under the image prefix whose key has at least one
+// character after it (<prefix>?*; see addUploadRoute for why).
+func (s *FaceRecognitionService) addS3Role(cfg *settings, id, description, action string) awsiam.Role {
+	role := awsiam.NewRole(s.Construct, jsii.String(id), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		Description: jsii.String(description),
+	})
+	role.AddToPrincipalPolicy(allow([]string{action}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"?*"))))
+	return role
+}
+
+// addS3Method adds r's method to resource, a single-segment {filename}
+// resource: an AWS service integration that makes r's S3 call on
+// <bucket>/<image prefix>{filename} with role, and answers with
+// r.responses, every response with Access-Control-Allow-Origin. integration
+// and method hold the route's own settings, and request parameters besides
+// the filename; addS3Method adds the filename, the role, the responses and
+// the API key requirement.
+func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigateway.IResource, r s3Route, role awsiam.IRole,
+	integration awsapigateway.IntegrationOptions, method awsapigateway.MethodOptions) {
 	origin := jsii.String("'" + cfg.allowedOrigin + "'")
 	var integrationResponses []*awsapigateway.IntegrationResponse
 	var methodResponses []*awsapigateway.MethodResponse
-	for _, r := range uploadResponses(cfg.imagePrefix) {
+	for _, resp := range r.responses(cfg.imagePrefix) {
 		values := map[string]*string{corsOriginHeader: origin}
 		declared := map[string]*bool{corsOriginHeader: jsii.Bool(true)}
-		for name, value := range r.headers {
+		for name, value := range resp.headers {
 			values["method.response.header."+name] = jsii.String("'" + value + "'")
 			declared["method.response.header."+name] = jsii.Bool(true)
 		}
 		ir := &awsapigateway.IntegrationResponse{
-			StatusCode:         jsii.String(r.status),
+			StatusCode:         jsii.String(resp.status),
 			ResponseParameters: &values,
-			ResponseTemplates:  &map[string]*string{"application/json": jsii.String(r.body)},
+			ResponseTemplates:  &map[string]*string{"application/json": jsii.String(resp.body)},
 		}
-		if r.pattern != "" {
-			ir.SelectionPattern = jsii.String(r.pattern)
+		if resp.pattern != "" {
+			ir.SelectionPattern = jsii.String(resp.pattern)
 		}
 		integrationResponses = append(integrationResponses, ir)
 		methodResponses = append(methodResponses, &awsapigateway.MethodResponse{
-			StatusCode:         jsii.String(r.status),
+			StatusCode:         jsii.String(resp.status),
 			ResponseParameters: &declared,
 		})
 	}
 
-	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
+	integrationParams := map[string]*string{"integration.request.path.filename": jsii.String("method.request.path.filename")}
+	if integration.RequestParameters != nil {
+		maps.Copy(integrationParams, *integration.RequestParameters)
+	}
+	integration.RequestParameters = &integrationParams
+	integration.CredentialsRole = role
+	integration.IntegrationResponses = &integrationResponses
+	methodParams := map[string]*bool{"method.request.path.filename": jsii.Bool(true)}
+	if method.RequestParameters != nil {
+		maps.Copy(methodParams, *method.RequestParameters)
+	}
+	method.RequestParameters = &methodParams
+	method.ApiKeyRequired = jsii.Bool(cfg.apiKeyRequired)
+	method.MethodResponses = &methodResponses
+
+	resource.AddMethod(jsii.String(r.method), awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String("s3"),
-		IntegrationHttpMethod: jsii.String("PUT"),
+		IntegrationHttpMethod: jsii.String(r.method),
 		Path:                  jsii.String(*s.Bucket.BucketName() + "/" + cfg.imagePrefix + "{filename}"),
-		Options: &awsapigateway.IntegrationOptions{
-			CredentialsRole:     role,
-			ContentHandling:     awsapigateway.ContentHandling_CONVERT_TO_BINARY,
-			PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_TEMPLATES,
-			RequestParameters: &map[string]*string{
-				"integration.request.path.filename":            jsii.String("method.request.path.filename"),
-				"integration.request.header.Content-Type":      jsii.String("method.request.header.Content-Type"),
-				"integration.request.header.x-amz-meta-person": jsii.String("method.request.querystring.person"),
-			},
-			IntegrationResponses: &integrationResponses,
-		},
-	})
-	resource.AddMethod(jsii.String("PUT"), integration, &awsapigateway.MethodOptions{
-		ApiKeyRequired: jsii.Bool(cfg.apiKeyRequired),
-		RequestParameters: &map[string]*bool{
-			"method.request.path.filename":       jsii.Bool(true),
-			"method.request.header.Content-Type": jsii.Bool(true),
-			"method.request.querystring.person":  jsii.Bool(false),
-		},
-		// Parameter validation refuses a request without Content-Type.
-		// Body validation has no model to apply to an image; it is on so
-		// that the API's validator validates everything it can.
-		RequestValidatorOptions: &awsapigateway.RequestValidatorOptions{
-			ValidateRequestParameters: jsii.Bool(true),
-			ValidateRequestBody:       jsii.Bool(true),
-		},
-		MethodResponses: &methodResponses,
-	})
+		Options:               &integration,
+	}), &method)
 }

@@ -19,6 +19,7 @@ import (
 // Defaults of the props that lambdas/config does not define.
 const (
 	defaultRemovalPolicy       = awscdk.RemovalPolicy_RETAIN
+	defaultNoncurrentDays      = 30
 	defaultLogRetention        = awslogs.RetentionDays_ONE_MONTH
 	defaultMemorySizeMB        = 256
 	defaultIndexTimeoutSeconds = 60
@@ -84,16 +85,25 @@ func imageBucketName(addr string) *string {
 
 // bucketProps returns the image bucket's settings: no public access, S3
 // managed encryption, TLS only, versioned (an overwritten or deleted image
-// can be recovered), ACLs disabled, and the given name.
-func bucketProps(name *string, removal awscdk.RemovalPolicy) *awss3.BucketProps {
+// can be recovered for noncurrentDays days), ACLs disabled, and the given
+// name. Its lifecycle rule permanently deletes noncurrent versions
+// noncurrentDays days after they became noncurrent, and then the delete
+// markers they leave without any version, so that a deleted image is
+// really gone afterwards.
+func bucketProps(name *string, removal awscdk.RemovalPolicy, noncurrentDays int) *awss3.BucketProps {
 	return &awss3.BucketProps{
 		BucketName:        name,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		EnforceSSL:        jsii.Bool(true),
 		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     removal,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                          jsii.String("ExpireNoncurrentVersions"),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(noncurrentDays)),
+			ExpiredObjectDeleteMarker:   jsii.Bool(true),
+		}},
+		ObjectOwnership: awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:   removal,
 	}
 }
 

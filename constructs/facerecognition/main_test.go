@@ -48,7 +48,8 @@ type fixtures struct {
 	// base has the default props.
 	base *fixture
 	// variant turns API Gateway logging and API keys off and changes the
-	// prefix, origin, removal policy, collection, timeouts and retention.
+	// prefix, origin, removal policy, collection, timeouts, retention and
+	// noncurrent version expiration.
 	variant *fixture
 	// existing uses the account's API Gateway CloudWatch role, logging at INFO.
 	existing *fixture
@@ -56,15 +57,16 @@ type fixtures struct {
 
 // variantProps are the props of fixtures.variant.
 var variantProps = &FaceRecognitionServiceProps{
-	CollectionId:             jsii.String("my-faces"),
-	ImagePrefix:              jsii.String("photos/in/"),
-	RemovalPolicy:            awscdk.RemovalPolicy_DESTROY,
-	LogRetention:             awslogs.RetentionDays_ONE_WEEK,
-	IndexTimeout:             awscdk.Duration_Seconds(jsii.Number(120)),
-	IndexMaxConcurrency:      jsii.Number(5),
-	ApiKeyRequired:           jsii.Bool(false),
-	AllowedOrigin:            jsii.String("https://app.example.com"),
-	ApiGatewayCloudWatchRole: ApiGatewayCloudWatchRoleNoLogging,
+	CollectionId:                jsii.String("my-faces"),
+	ImagePrefix:                 jsii.String("photos/in/"),
+	RemovalPolicy:               awscdk.RemovalPolicy_DESTROY,
+	NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(7)),
+	LogRetention:                awslogs.RetentionDays_ONE_WEEK,
+	IndexTimeout:                awscdk.Duration_Seconds(jsii.Number(120)),
+	IndexMaxConcurrency:         jsii.Number(5),
+	ApiKeyRequired:              jsii.Bool(false),
+	AllowedOrigin:               jsii.String("https://app.example.com"),
+	ApiGatewayCloudWatchRole:    ApiGatewayCloudWatchRoleNoLogging,
 }
 
 // synth builds one app with the three stacks, the feature flags of the

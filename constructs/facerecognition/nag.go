@@ -17,14 +17,20 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 	bucketArn := fmt.Sprintf("<%v.Arn>", awscdk.Stack_Of(s.Construct).Resolve(
 		awscdk.Stack_Of(s.Construct).GetLogicalId(s.Bucket.Node().DefaultChild().(awscdk.CfnElement))))
 
+	suppress(s.SearchFunction.Role(), "AwsSolutions-IAM5",
+		"rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
+		"Resource::*")
 	for _, fn := range []awslambda.Function{s.IndexFunction, s.StatusFunction} {
 		suppress(fn.Role(), "AwsSolutions-IAM5",
 			"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
 			"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 	}
-	suppress(s.Node().FindChild(jsii.String("UploadRole")), "AwsSolutions-IAM5",
-		"API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
-		"Resource::"+bucketArn+"/"+cfg.imagePrefix+"?*")
+	for role, reason := range map[string]string{
+		"UploadRole": "API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
+		"DeleteRole": "API Gateway deletes images by the names the clients chose; s3:DeleteObject covers only keys of at least one character under the image prefix",
+	} {
+		suppress(s.Node().FindChild(jsii.String(role)), "AwsSolutions-IAM5", reason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+"?*")
+	}
 	suppress(s.Bucket, "AwsSolutions-S1",
 		"Server access logs would need a second bucket; uploads are recorded in the API access log and indexing in the index function's log. Add a CloudTrail data-event trail for object-level audit")
 

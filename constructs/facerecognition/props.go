@@ -73,6 +73,13 @@ type FaceRecognitionServiceProps struct {
 	// the bucket is deleted only if it is empty (no auto-delete function is
 	// deployed). Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// NoncurrentVersionExpiration is how long the versioned image bucket
+	// keeps an image's noncurrent versions (those an upload replaced, or
+	// that a DELETE /index/{filename} hid behind a delete marker) before S3
+	// permanently deletes them: whole days from 1 to 2,147,483,647. The
+	// bucket's lifecycle rule then also removes the delete markers left
+	// without versions. Default: 30 days.
+	NoncurrentVersionExpiration awscdk.Duration
 	// LogRetention is how long the log groups keep events.
 	// Default: awslogs.RetentionDays_ONE_MONTH (30 days).
 	LogRetention awslogs.RetentionDays
@@ -148,6 +155,7 @@ type settings struct {
 	qualityFilter       string
 	searchMaxImageBytes int
 	removalPolicy       awscdk.RemovalPolicy
+	noncurrentDays      int
 	logRetention        awslogs.RetentionDays
 	logRemovalPolicy    awscdk.RemovalPolicy
 	architecture        awslambda.Architecture
@@ -196,6 +204,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		qualityFilter:       stringOr(p.QualityFilter, config.DefaultQualityFilter),
 		searchMaxImageBytes: integerIn("SearchMaxImageBytes", p.SearchMaxImageBytes, config.MaxImageBytes, 1, config.MaxImageBytes),
 		removalPolicy:       removalPolicyOr("RemovalPolicy", p.RemovalPolicy, defaultRemovalPolicy),
+		noncurrentDays:      daysIn("NoncurrentVersionExpiration", p.NoncurrentVersionExpiration, defaultNoncurrentDays),
 		logRetention:        p.LogRetention,
 		architecture:        p.Architecture,
 		memorySizeMB:        integerIn("MemorySize", p.MemorySize, defaultMemorySizeMB, minMemorySizeMB, maxMemorySizeMB),
@@ -331,6 +340,20 @@ func secondsIn(prop string, d awscdk.Duration, def, max int) int {
 		invalid(prop, "must be whole seconds from 1 to %d, got %v seconds", max, secs)
 	}
 	return int(secs)
+}
+
+// daysIn returns d in whole days (def if d is nil) after checking that it
+// lies in [1, math.MaxInt32] (S3 lifecycle rules count whole days, as a
+// 32-bit integer in CloudFormation).
+func daysIn(prop string, d awscdk.Duration, def int) int {
+	if d == nil {
+		return def
+	}
+	days := *d.ToDays(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
+	if days != math.Trunc(days) || days < 1 || days > math.MaxInt32 {
+		invalid(prop, "must be whole days from 1 to %d, got %v days", math.MaxInt32, days)
+	}
+	return int(days)
 }
 
 // removalPolicyOr returns p (def if p is unset) after checking that every

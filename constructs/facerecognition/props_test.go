@@ -53,6 +53,8 @@ func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 		{"ApiTimeout", FaceRecognitionServiceProps{ApiTimeout: awscdk.Duration_Millis(jsii.Number(1500))}},
 		{"RemovalPolicy", FaceRecognitionServiceProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}},
 		{"LogRemovalPolicy", FaceRecognitionServiceProps{LogRemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}},
+		{"NoncurrentVersionExpiration", FaceRecognitionServiceProps{NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(0))}},
+		{"NoncurrentVersionExpiration", FaceRecognitionServiceProps{NoncurrentVersionExpiration: awscdk.Duration_Hours(jsii.Number(36))}},
 		{"Architecture", FaceRecognitionServiceProps{Architecture: awslambda.Architecture_Custom(jsii.String("riscv64"), nil)}},
 		{"ThrottleRateLimit", FaceRecognitionServiceProps{ThrottleRateLimit: jsii.Number(-1)}},
 		{"ThrottleBurstLimit", FaceRecognitionServiceProps{ThrottleBurstLimit: jsii.Number(0)}},
@@ -95,6 +97,7 @@ func TestDefaults(t *testing.T) {
 		qualityFilter:       "AUTO",
 		searchMaxImageBytes: 5242880,
 		removalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		noncurrentDays:      30,
 		logRetention:        awslogs.RetentionDays_ONE_MONTH,
 		logRemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
 		goarch:              "arm64",
@@ -118,6 +121,9 @@ func TestDefaults(t *testing.T) {
 	s.architecture = nil
 	if *s != want {
 		t.Errorf("defaults\n got %+v\nwant %+v", *s, want)
+	}
+	if week := resolveSettings(&FaceRecognitionServiceProps{NoncurrentVersionExpiration: awscdk.Duration_Hours(jsii.Number(168))}); week.noncurrentDays != 7 {
+		t.Errorf("168 hours of NoncurrentVersionExpiration resolve to %d days, want 7", week.noncurrentDays)
 	}
 	if x86 := resolveSettings(&FaceRecognitionServiceProps{Architecture: awslambda.Architecture_X86_64()}); x86.goarch != "amd64" {
 		t.Errorf("X86_64 builds GOARCH %s, want amd64", x86.goarch)

@@ -3,7 +3,8 @@
 //
 //   - PUT /index/{filename} stores an image (raw bytes, or base64 text sent
 //     as text/plain) in an S3 bucket under an image prefix, straight from
-//     API Gateway, without a function in the path;
+//     API Gateway, without a function in the path, and DELETE
+//     /index/{filename} deletes it the same way;
 //   - S3 reports every object created or removed under the prefix to an SQS
 //     queue, and the index function (lambdas/index) indexes or forgets the
 //     image's faces in a Rekognition collection and a DynamoDB table;
@@ -116,7 +117,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
 	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
 	bucketName := imageBucketName(*s.Node().Addr())
-	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy))
+	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays))
 	s.sendImageEvents(cfg, bucketName)
 
 	env := map[string]*string{
@@ -142,6 +143,10 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 
 	s.SearchFunction, s.SearchLogGroup = s.addFunction(cfg, "Search", "lambdas/search", cfg.apiTimeoutSeconds, env)
 	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:SearchFacesByImage"}, collectionArn))
+	// POST /search?faces=all. DetectFaces takes no collection and has no
+	// resource-level permissions (Service Authorization Reference, Amazon
+	// Rekognition), so it can only be allowed on "*".
+	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:DetectFaces"}, jsii.String("*")))
 	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:BatchGetItem"}, tableArn))
 
 	s.StatusFunction, s.StatusLogGroup = s.addFunction(cfg, "Status", "lambdas/status", cfg.apiTimeoutSeconds, env)

@@ -32,12 +32,12 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
 		{"AWS::Lambda::Permission", 3, 3, 3},
 		{"AWS::Logs::LogGroup", 5, 4, 5},
-		{"AWS::IAM::Role", 6, 5, 5},
+		{"AWS::IAM::Role", 7, 6, 6},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
 		{"AWS::ApiGateway::GatewayResponse", 2, 2, 2},
-		{"AWS::ApiGateway::Method", 9, 9, 9},
+		{"AWS::ApiGateway::Method", 10, 10, 10},
 		{"AWS::ApiGateway::RequestValidator", 1, 1, 1},
 		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
@@ -85,6 +85,11 @@ func TestDefaultTemplate(t *testing.T) {
 				"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
 			},
 			"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+			"LifecycleConfiguration": map[string]any{"Rules": []any{map[string]any{
+				"Id": "ExpireNoncurrentVersions", "Status": "Enabled",
+				"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": 30},
+				"ExpiredObjectDeleteMarker":   true,
+			}}},
 			"NotificationConfiguration": map[string]any{"QueueConfigurations": []any{
 				map[string]any{"Event": "s3:ObjectCreated:*", "Queue": getAtt(queue), "Filter": prefixFilter},
 				map[string]any{"Event": "s3:ObjectRemoved:*", "Queue": getAtt(queue), "Filter": prefixFilter},
@@ -259,16 +264,49 @@ func TestFunctions(t *testing.T) {
 	}
 }
 
-// uploadURI returns the integration URI of the PUT method as JSON.
-func (f *fixture) uploadURI(t *testing.T) string {
+// integrationURI returns the integration URI of the method with HTTP
+// method httpMethod as JSON.
+func (f *fixture) integrationURI(t *testing.T, httpMethod string) string {
 	t.Helper()
 	for id, m := range f.ofType("AWS::ApiGateway::Method") {
-		if m["Properties"].(map[string]any)["HttpMethod"] == "PUT" {
+		if m["Properties"].(map[string]any)["HttpMethod"] == httpMethod {
 			return jsonString(f.props(id)["Integration"].(map[string]any)["Uri"])
 		}
 	}
-	t.Fatal("no PUT method")
+	t.Fatalf("no %s method", httpMethod)
 	return ""
+}
+
+// s3MethodResponses returns the integration responses and the method
+// responses an S3 route must have, its 2xx answered with success and a
+// body of status state, each with the CORS origin "*" (and Retry-After on
+// 503).
+func s3MethodResponses(success, state string) (integration, method []any) {
+	cors := map[string]any{corsOriginHeader: "'*'"}
+	declared := map[string]any{corsOriginHeader: true}
+	integration = []any{
+		map[string]any{"StatusCode": success, "SelectionPattern": `2\d{2}`, "ResponseParameters": cors, "ResponseTemplates": map[string]any{
+			"application/json": assertions.Match_StringLikeRegexp(jsii.String(`^\{"key":"index/\$util.*","status":"` + state + `"\}$`)),
+		}},
+		map[string]any{"StatusCode": "400", "SelectionPattern": `4(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
+		map[string]any{"StatusCode": "403", "SelectionPattern": "403", "ResponseParameters": cors},
+		map[string]any{"StatusCode": "503", "SelectionPattern": "503", "ResponseParameters": map[string]any{
+			corsOriginHeader: "'*'", "method.response.header.Retry-After": "'1'",
+		}},
+		map[string]any{"StatusCode": "502", "SelectionPattern": `5(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
+		map[string]any{"StatusCode": "500", "SelectionPattern": assertions.Match_Absent(), "ResponseParameters": cors},
+	}
+	method = []any{
+		map[string]any{"StatusCode": success, "ResponseParameters": declared},
+		map[string]any{"StatusCode": "400", "ResponseParameters": declared},
+		map[string]any{"StatusCode": "403", "ResponseParameters": declared},
+		map[string]any{"StatusCode": "503", "ResponseParameters": map[string]any{
+			corsOriginHeader: true, "method.response.header.Retry-After": true,
+		}},
+		map[string]any{"StatusCode": "502", "ResponseParameters": declared},
+		map[string]any{"StatusCode": "500", "ResponseParameters": declared},
+	}
+	return integration, method
 }
 
 // jsonString returns v as compact JSON.
@@ -309,7 +347,7 @@ func jsonValue(v any) any {
 // CORS on every response.
 func TestUploadMethod(t *testing.T) {
 	f := synth().base
-	cors := map[string]any{corsOriginHeader: "'*'"}
+	integrationResponses, methodResponses := s3MethodResponses("200", "pending")
 	assertion(t, "PUT /index/{filename}", func() {
 		f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
 			"HttpMethod":     "PUT",
@@ -329,30 +367,12 @@ func TestUploadMethod(t *testing.T) {
 					"integration.request.header.Content-Type":      "method.request.header.Content-Type",
 					"integration.request.header.x-amz-meta-person": "method.request.querystring.person",
 				},
-				"IntegrationResponses": []any{
-					map[string]any{"StatusCode": "200", "SelectionPattern": `2\d{2}`, "ResponseParameters": cors},
-					map[string]any{"StatusCode": "400", "SelectionPattern": `4(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
-					map[string]any{"StatusCode": "403", "SelectionPattern": "403", "ResponseParameters": cors},
-					map[string]any{"StatusCode": "503", "SelectionPattern": "503", "ResponseParameters": map[string]any{
-						corsOriginHeader: "'*'", "method.response.header.Retry-After": "'1'",
-					}},
-					map[string]any{"StatusCode": "502", "SelectionPattern": `5(0[0-24-9]|[1-9]\d)`, "ResponseParameters": cors},
-					map[string]any{"StatusCode": "500", "SelectionPattern": assertions.Match_Absent(), "ResponseParameters": cors},
-				},
+				"IntegrationResponses": integrationResponses,
 			},
-			"MethodResponses": []any{
-				map[string]any{"StatusCode": "200", "ResponseParameters": map[string]any{corsOriginHeader: true}},
-				map[string]any{"StatusCode": "400", "ResponseParameters": map[string]any{corsOriginHeader: true}},
-				map[string]any{"StatusCode": "403", "ResponseParameters": map[string]any{corsOriginHeader: true}},
-				map[string]any{"StatusCode": "503", "ResponseParameters": map[string]any{
-					corsOriginHeader: true, "method.response.header.Retry-After": true,
-				}},
-				map[string]any{"StatusCode": "502", "ResponseParameters": map[string]any{corsOriginHeader: true}},
-				map[string]any{"StatusCode": "500", "ResponseParameters": map[string]any{corsOriginHeader: true}},
-			},
+			"MethodResponses": methodResponses,
 		})
 	})
-	if uri, want := f.uploadURI(t), `:s3:path/",{"Ref":"`+logicalID(f.svc.Bucket)+`"},"/index/{filename}"`; !strings.Contains(uri, want) {
+	if uri, want := f.integrationURI(t, "PUT"), `:s3:path/",{"Ref":"`+logicalID(f.svc.Bucket)+`"},"/index/{filename}"`; !strings.Contains(uri, want) {
 		t.Errorf("PUT integration URI %s lacks %s", uri, want)
 	}
 	for _, m := range []string{"POST", "GET"} {
@@ -386,6 +406,38 @@ func TestUploadMethod(t *testing.T) {
 	}
 }
 
+// TestDeleteMethod checks DELETE /index/{filename}: an AWS integration that
+// deletes the object under the prefix with the delete role, passing only
+// the filename, answering S3's 2xx with 202 and its errors as PUT does,
+// with CORS on every response and no request validator (a path parameter
+// is always present).
+func TestDeleteMethod(t *testing.T) {
+	f := synth().base
+	integrationResponses, methodResponses := s3MethodResponses("202", "deleting")
+	assertion(t, "DELETE /index/{filename}", func() {
+		f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod":         "DELETE",
+			"ApiKeyRequired":     true,
+			"RequestParameters":  assertions.Match_ObjectEquals(&map[string]any{"method.request.path.filename": true}),
+			"RequestValidatorId": assertions.Match_Absent(),
+			"Integration": map[string]any{
+				"Type":                  "AWS",
+				"IntegrationHttpMethod": "DELETE",
+				"ContentHandling":       assertions.Match_Absent(),
+				"Credentials":           getAtt(logicalID(f.svc.Node().FindChild(jsii.String("DeleteRole")))),
+				"RequestParameters": assertions.Match_ObjectEquals(&map[string]any{
+					"integration.request.path.filename": "method.request.path.filename",
+				}),
+				"IntegrationResponses": integrationResponses,
+			},
+			"MethodResponses": methodResponses,
+		})
+	})
+	if uri, want := f.integrationURI(t, "DELETE"), `:s3:path/",{"Ref":"`+logicalID(f.svc.Bucket)+`"},"/index/{filename}"`; !strings.Contains(uri, want) {
+		t.Errorf("DELETE integration URI %s lacks %s", uri, want)
+	}
+}
+
 // TestVariantTemplate checks the props the variant changes: no API
 // Gateway logging, no keys, another prefix, origin, removal policy,
 // collection, queue timing and retention.
@@ -407,6 +459,9 @@ func TestVariantTemplate(t *testing.T) {
 			}},
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": "my-faces"}},
+		{"noncurrent versions", "AWS::S3::Bucket", map[string]any{"LifecycleConfiguration": map[string]any{"Rules": []any{
+			map[string]any{"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": 7}, "ExpiredObjectDeleteMarker": true},
+		}}}},
 		{"queue", "AWS::SQS::Queue", map[string]any{"VisibilityTimeout": 6 * 120}},
 		{"event source", "AWS::Lambda::EventSourceMapping", map[string]any{"ScalingConfig": map[string]any{"MaximumConcurrency": 5}}},
 		{"notification prefix", "AWS::S3::Bucket", map[string]any{"NotificationConfiguration": map[string]any{
@@ -433,10 +488,12 @@ func TestVariantTemplate(t *testing.T) {
 	for _, tt := range tests {
 		assertion(t, tt.name, func() { f.template.HasResourceProperties(jsii.String(tt.typ), tt.props) })
 	}
-	if uri := f.uploadURI(t); !strings.Contains(uri, `"/photos/in/{filename}"`) {
-		t.Errorf("PUT integration URI %s does not put under photos/in/", uri)
+	for _, m := range []string{"PUT", "DELETE"} {
+		if uri := f.integrationURI(t, m); !strings.Contains(uri, `"/photos/in/{filename}"`) {
+			t.Errorf("%s integration URI %s does not work under photos/in/", m, uri)
+		}
 	}
-	for _, m := range []string{"POST", "GET"} {
+	for _, m := range []string{"POST", "GET", "DELETE"} {
 		assertion(t, m+" without key", func() {
 			f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{"HttpMethod": m, "ApiKeyRequired": false})
 		})

@@ -7,7 +7,8 @@
 // (FakeRekognition, FakeDynamoDB) over httptest servers speaking the services'
 // JSON protocols; S3 by gofakes3 with its in-memory backend. Which faces an
 // image holds is decided by fixtures (FakeRekognition.SetFaces), keyed by the
-// image bytes. The fakes validate requests like the real services where the
+// image bytes, and for crops of an image by its pixels
+// (FakeRekognition.RecognizeCrops). The fakes validate requests like the real services where the
 // project depends on it and answer anything they do not implement with an
 // error rather than ignoring it.
 //

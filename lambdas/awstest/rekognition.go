@@ -11,15 +11,18 @@ import (
 	"image/jpeg"
 	"image/png"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 
 	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/imageio"
 )
 
 // Similarities, in percent, that SearchFacesByImage reports between the
@@ -95,7 +98,8 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // API (awsJson1_1, X-Amz-Target RekognitionService.<Operation>) implementing
 // CreateCollection, IndexFaces, SearchFacesByImage, DetectFaces, DeleteFaces
 // and ListFaces. Which faces an image holds is decided by fixtures (SetFaces);
-// an image without fixtures has no face.
+// an image without fixtures has no face, unless it is a crop of an image
+// given to RecognizeCrops.
 //
 // It validates requests like the real service: CollectionId and
 // ExternalImageId patterns and lengths, MaxFaces (1-100 for IndexFaces,
@@ -114,7 +118,14 @@ type FakeRekognition struct {
 
 	fetch       func(bucket, key string) ([]byte, error)
 	fixtures    map[[sha256.Size]byte][]Face
+	cropSources []*cropSource           // RecognizeCrops, in call order
 	collections map[string][]StoredFace // in indexing order
+}
+
+// cropSource is an image whose crops the stand-in recognizes.
+type cropSource struct {
+	sum [sha256.Size]byte // its fixtures' key
+	img *image.RGBA       // decoded, EXIF orientation applied
 }
 
 // newFakeRekognition returns a stand-in without collections that reads
@@ -151,6 +162,27 @@ func (f *FakeRekognition) SetFaces(image []byte, faces ...Face) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fixtures[sha256.Sum256(image)] = normalized
+}
+
+// RecognizeCrops makes the stand-in recognize crops of image, as a search
+// of every face of a photo sends them: an image without fixtures of its own
+// whose pixels are a rectangle of image's holds the faces of image (as
+// SetFaces declares them, now or later) whose boxes lie wholly inside that
+// rectangle, with their boxes made relative to it. Both images are decoded
+// with their EXIF orientation applied, as Rekognition does. The rectangle
+// is found by comparing a 16×16 grid of pixels at every position where it
+// contains a whole face box; the best position counts if its pixels differ
+// by at most 12 levels (of 255) on average, which JPEG re-encoding stays
+// under. It fails the test if image does not decode.
+func (f *FakeRekognition) RecognizeCrops(tb testing.TB, image []byte) {
+	tb.Helper()
+	img, err := imageio.DecodeImage(image)
+	if err != nil {
+		tb.Fatalf("awstest: RecognizeCrops: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cropSources = append(f.cropSources, &cropSource{sum: sha256.Sum256(image), img: img})
 }
 
 // Faces returns the faces of every collection, ordered by collection id and
@@ -504,7 +536,112 @@ func (f *FakeRekognition) detect(img *rekImage) ([]Face, error) {
 	if err := validateImage(data); err != nil {
 		return nil, err
 	}
-	return f.fixtures[sha256.Sum256(data)], nil
+	if faces, ok := f.fixtures[sha256.Sum256(data)]; ok {
+		return faces, nil
+	}
+	return f.cropFaces(data), nil
+}
+
+// maxCropDiff is the largest mean absolute difference, in levels (0-255)
+// per color channel, between a crop and the rectangle of its source that
+// it is recognized as.
+const maxCropDiff = 12
+
+// cropGrid is the number of sample pixels per row and column compared to
+// locate a crop.
+const cropGrid = 16
+
+// cropFaces returns the faces of data as a crop of a RecognizeCrops
+// source (see there), or nil.
+func (f *FakeRekognition) cropFaces(data []byte) []Face {
+	if len(f.cropSources) == 0 {
+		return nil
+	}
+	crop, err := imageio.DecodeImage(data)
+	if err != nil {
+		return nil
+	}
+	size := crop.Rect.Size()
+	for _, src := range f.cropSources {
+		faces := f.fixtures[src.sum]
+		if at, ok := locateCrop(crop, src.img, faces); ok {
+			return facesWithin(faces, src.img.Rect.Size(), image.Rectangle{Min: at, Max: at.Add(size)})
+		}
+	}
+	return nil
+}
+
+// locateCrop returns where crop lies in img: of the positions at which it
+// contains the whole pixel box of one of faces, the one whose cropGrid ×
+// cropGrid sample pixels differ least from img's, if they differ by at
+// most maxCropDiff on average.
+func locateCrop(crop, img *image.RGBA, faces []Face) (image.Point, bool) {
+	size, bounds := crop.Rect.Size(), img.Rect
+	limit := maxCropDiff * cropGrid * cropGrid * 3
+	best, bestAt := limit+1, image.Point{}
+	for _, face := range faces {
+		box := pixelBox(face.BoundingBox, bounds.Size())
+		for y := max(0, box.Max.Y-size.Y); y <= min(box.Min.Y, bounds.Dy()-size.Y); y++ {
+			for x := max(0, box.Max.X-size.X); x <= min(box.Min.X, bounds.Dx()-size.X); x++ {
+				if d := gridDiff(crop, img, image.Pt(x, y), best); d < best {
+					best, bestAt = d, image.Pt(x, y)
+				}
+			}
+		}
+	}
+	return bestAt, best <= limit
+}
+
+// gridDiff sums the absolute differences of the color channels of crop's
+// cropGrid × cropGrid sample pixels and of img's pixels under them with
+// crop placed at at. It stops once the sum reaches stop.
+func gridDiff(crop, img *image.RGBA, at image.Point, stop int) int {
+	size := crop.Rect.Size()
+	sum := 0
+	for j := range cropGrid {
+		y := j * (size.Y - 1) / (cropGrid - 1)
+		for i := range cropGrid {
+			x := i * (size.X - 1) / (cropGrid - 1)
+			a, b := crop.Pix[crop.PixOffset(x, y):], img.Pix[img.PixOffset(at.X+x, at.Y+y):]
+			for c := range 3 {
+				sum += max(int(a[c])-int(b[c]), int(b[c])-int(a[c]))
+			}
+		}
+		if sum >= stop {
+			break
+		}
+	}
+	return sum
+}
+
+// pixelBox returns the pixels covered by box in an image of size.
+func pixelBox(box types.BoundingBox, size image.Point) image.Rectangle {
+	l, t := float64(aws.ToFloat32(box.Left)), float64(aws.ToFloat32(box.Top))
+	w, h := float64(aws.ToFloat32(box.Width)), float64(aws.ToFloat32(box.Height))
+	return image.Rect(int(math.Floor(l*float64(size.X))), int(math.Floor(t*float64(size.Y))),
+		int(math.Ceil((l+w)*float64(size.X))), int(math.Ceil((t+h)*float64(size.Y)))).Intersect(image.Rectangle{Max: size})
+}
+
+// facesWithin returns the faces, of an image of size, whose pixel boxes lie
+// inside r, with boxes relative to r.
+func facesWithin(faces []Face, size image.Point, r image.Rectangle) []Face {
+	var out []Face
+	for _, face := range faces {
+		if !pixelBox(face.BoundingBox, size).In(r) {
+			continue
+		}
+		b := face.BoundingBox
+		rel := func(v *float32, origin, full, part int) float32 {
+			return (aws.ToFloat32(v)*float32(full) - float32(origin)) / float32(part)
+		}
+		out = append(out, Face{
+			Identity: face.Identity,
+			BoundingBox: Box(rel(b.Left, r.Min.X, size.X, r.Dx()), rel(b.Top, r.Min.Y, size.Y, r.Dy()),
+				rel(b.Width, 0, size.X, r.Dx()), rel(b.Height, 0, size.Y, r.Dy())),
+			Confidence: face.Confidence,
+		})
+	}
+	return out
 }
 
 // validateImage accepts JPEG and PNG images (by their magic bytes) that

@@ -1,9 +1,13 @@
 package awstest_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"image/color"
+	"image/jpeg"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/awstest"
+	"github.com/facerec/facerec-cdk/lambdas/imageio"
 )
 
 var (
@@ -409,5 +415,68 @@ func TestRekognitionConcurrentIndexing(t *testing.T) {
 	}
 	if n := env.Rek.Calls("IndexFaces"); n != 8 {
 		t.Errorf("Calls = %d, want 8", n)
+	}
+}
+
+// TestRecognizeCrops crops rectangles out of a sample photo, re-encoded as
+// JPEG as a search of every face sends them, and checks the faces the
+// stand-in finds in each.
+func TestRecognizeCrops(t *testing.T) {
+	env := awstest.New(t)
+	photo := photos.MustRead("group_obama_biden.jpg") // 640×376
+	env.Rek.SetFaces(photo,
+		awstest.Face{Identity: "obama", BoundingBox: awstest.Box(0.1, 0.2, 0.2, 0.3)},   // pixels (64,75)-(192,188)
+		awstest.Face{Identity: "biden", BoundingBox: awstest.Box(0.6, 0.2, 0.25, 0.35)}, // pixels (384,75)-(544,207)
+	)
+	env.Rek.RecognizeCrops(t, photo)
+	img, err := imageio.DecodeImage(photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// approx formats a box to 3 decimals.
+	approx := func(left, top, width, height float32) string {
+		return fmt.Sprintf("[%.3f %.3f %.3f %.3f]", left, top, width, height)
+	}
+	// relative is the box of the pixels (x, y, w, h) of the photo in r.
+	relative := func(r image.Rectangle, x, y, w, h float32) string {
+		return approx((x-float32(r.Min.X))/float32(r.Dx()), (y-float32(r.Min.Y))/float32(r.Dy()), w/float32(r.Dx()), h/float32(r.Dy()))
+	}
+	left, right, middle := image.Rect(0, 30, 200, 250), image.Rect(340, 20, 560, 300), image.Rect(100, 100, 300, 300)
+	obama := func(r image.Rectangle) string { return relative(r, 64, 75.2, 128, 112.8) }
+	biden := func(r image.Rectangle) string { return relative(r, 384, 75.2, 160, 131.6) }
+	other, err := imageio.DecodeImage(photos.MustRead("obama_1.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		image image.Image
+		want  []string
+	}{
+		{"left face", img.SubImage(left), []string{obama(left)}},
+		{"right face", img.SubImage(right), []string{biden(right)}},
+		{"whole photo re-encoded", img, []string{obama(img.Rect), biden(img.Rect)}},
+		{"no whole face", img.SubImage(middle), nil},
+		{"another photo", other.SubImage(left), nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, tc.image, &jpeg.Options{Quality: 90}); err != nil {
+				t.Fatal(err)
+			}
+			det, err := env.Rekognition.DetectFaces(t.Context(), &rekognition.DetectFacesInput{Image: &types.Image{Bytes: buf.Bytes()}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range det.FaceDetails {
+				b := d.BoundingBox
+				got = append(got, approx(*b.Left, *b.Top, *b.Width, *b.Height))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("faces %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

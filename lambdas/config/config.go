@@ -81,6 +81,10 @@ const (
 	// MinImageDimension is the smallest width and height, in pixels, that
 	// Rekognition accepts: 80 (Rekognition limits).
 	MinImageDimension = 80
+	// MinFaceDimension is the smallest face width and height, in pixels,
+	// that Rekognition detects: 40 in an image of 1920×1080 pixels, more in
+	// proportion in larger ones (Rekognition limits).
+	MinFaceDimension = 40
 	// MaxFacesLimit is the largest MaxFaces IndexFaces accepts (100) and the
 	// upper bound of the construct's max-faces prop.
 	MaxFacesLimit = 100
@@ -97,7 +101,7 @@ var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-st
 // server all send these.
 const (
 	CORSAllowHeaders = "Content-Type,X-Api-Key"
-	CORSAllowMethods = "GET,POST,PUT,OPTIONS"
+	CORSAllowMethods = "GET,POST,PUT,DELETE,OPTIONS"
 )
 
 // Config is the functions' view of their environment.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -78,20 +79,38 @@ type InfoBody struct {
 	Version string `json:"version"`
 }
 
-// Search handles POST /search. The body is the photo as raw bytes (API
-// Gateway delivers binary media types with isBase64Encoded true), as base64
-// text, or as JSON {"image": "<base64>"}. It answers 200 with a
-// service.SearchResult, or an ErrorBody with the status of the error's
-// kind: 400 bad body, 413 too large, 415 not JPEG/PNG, 422 unusable image,
-// 429 throttled (with Retry-After), 502/503 upstream, 500 ours.
+// FacesParam is the query parameter of POST /search that chooses the faces
+// searched: absent for the largest face (service.Service.Search), FacesAll
+// for every face (service.Service.SearchAll).
+const FacesParam = "faces"
+
+// FacesAll is the value of FacesParam that searches every face.
+const FacesAll = "all"
+
+// Search handles POST /search, and POST /search?faces=all (FacesParam).
+// The body is the photo as raw bytes (API Gateway delivers binary media
+// types with isBase64Encoded true), as base64 text, or as JSON {"image":
+// "<base64>"}. It answers 200 with a service.SearchResult, or an ErrorBody
+// with the status of the error's kind: 400 bad body or faces value, 413
+// too large, 415 not JPEG/PNG, 422 unusable image, 429 throttled (with
+// Retry-After), 502/503 upstream, 500 ours.
 func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
 	start := time.Now()
+	v, all := req.QueryStringParameters[FacesParam]
+	if all && v != FacesAll {
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
+			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", FacesParam, FacesAll, v)}), nil
+	}
+	search := a.svc.Search
+	if all {
+		search = a.svc.SearchAll
+	}
 	img, err := imageFromBody(req)
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	res, err := a.svc.Search(ctx, img)
+	res, err := search(ctx, img)
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
@@ -99,7 +118,8 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	for _, f := range res.Faces {
 		matches += len(f.Matches)
 	}
-	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "faces", len(res.Faces), "matches", matches, "ms", time.Since(start).Milliseconds())
+	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "allFaces", all,
+		"faces", len(res.Faces), "matches", matches, "ms", time.Since(start).Milliseconds())
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 

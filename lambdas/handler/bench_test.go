@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +47,15 @@ func (instantRekognition) SearchFacesByImage(context.Context, *rekognition.Searc
 		SearchedFaceBoundingBox: box, SearchedFaceConfidence: aws.Float32(99.9),
 		FaceMatches: []rtypes.FaceMatch{{Similarity: aws.Float32(99.1), Face: &rtypes.Face{FaceId: aws.String("f1"), BoundingBox: box}}},
 	}, nil
+}
+
+// DetectFaces finds two faces side by side, as in a group photo.
+func (instantRekognition) DetectFaces(context.Context, *rekognition.DetectFacesInput, ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error) {
+	face := func(left float32) rtypes.FaceDetail {
+		return rtypes.FaceDetail{Confidence: aws.Float32(99.9),
+			BoundingBox: &rtypes.BoundingBox{Width: aws.Float32(0.2), Height: aws.Float32(0.3), Left: aws.Float32(left), Top: aws.Float32(0.2)}}
+	}
+	return &rekognition.DetectFacesOutput{FaceDetails: []rtypes.FaceDetail{face(0.1), face(0.6)}}, nil
 }
 
 type instantObjects struct{ data []byte }
@@ -116,6 +126,24 @@ func BenchmarkSearchHandler_4MBJPEG(b *testing.B) {
 	for b.Loop() {
 		resp, _ := api.Search(context.Background(), req)
 		if resp.StatusCode != 200 {
+			b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+		}
+	}
+}
+
+// BenchmarkSearchAllHandler_4MBJPEG is BenchmarkSearchHandler_4MBJPEG with
+// faces=all and two faces: the photo is decoded, and each face cropped and
+// encoded.
+func BenchmarkSearchAllHandler_4MBJPEG(b *testing.B) {
+	img := noiseJPEG(b, 4<<20)
+	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler))
+	req := searchRequest([]byte(base64.StdEncoding.EncodeToString(img)), true, "image/jpeg")
+	req.QueryStringParameters = map[string]string{FacesParam: FacesAll}
+	b.SetBytes(int64(len(img)))
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, _ := api.Search(context.Background(), req)
+		if resp.StatusCode != 200 || strings.Count(resp.Body, `"faceId"`) != 2 {
 			b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 		}
 	}

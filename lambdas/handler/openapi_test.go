@@ -2,6 +2,8 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -61,6 +63,37 @@ func checkContract(t *testing.T, router routers.Router, method, path string, res
 	if err := openapi3filter.ValidateResponse(context.Background(), in.SetBodyBytes([]byte(resp.Body))); err != nil {
 		t.Errorf("%s %s %d does not match the document: %v\nbody: %s", method, path, resp.StatusCode, err, resp.Body)
 	}
+	var body any
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	schema := route.Operation.Responses.Value(strconv.Itoa(resp.StatusCode)).Value.Content.Get("application/json").Schema.Value
+	for _, field := range undocumented(schema, body, "") {
+		t.Errorf("%s %s %d: field %s is not in the document", method, path, resp.StatusCode, field)
+	}
+}
+
+// undocumented returns the paths of the object members in value that are
+// not properties of their schema: the document's schemas allow additional
+// properties, so validation alone would let them through.
+func undocumented(schema *openapi3.Schema, value any, path string) []string {
+	var out []string
+	switch v := value.(type) {
+	case map[string]any:
+		for name, member := range v {
+			prop, ok := schema.Properties[name]
+			if !ok {
+				out = append(out, path+"."+name)
+				continue
+			}
+			out = append(out, undocumented(prop.Value, member, path+"."+name)...)
+		}
+	case []any:
+		for i, item := range v {
+			out = append(out, undocumented(schema.Items.Value, item, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return out
 }
 
 // TestHandlers_answerAsTheOpenAPIDocumentSays runs the handlers on
@@ -89,6 +122,14 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return search(photos.MustRead("obama_2.jpg"), "image/jpeg")(t)
 		}
 	}
+	searchAll := func(body []byte, faces string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			req := searchAllRequest(body)
+			req.QueryStringParameters[FacesParam] = faces
+			return h.search(t, req, nil)
+		}
+	}
+	h.env.Rek.RecognizeCrops(t, photos.MustRead("group_obama_biden.jpg"))
 	status := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse {
 			resp, _ := h.status(t, filename)
@@ -111,6 +152,13 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"search throttled", "POST", "/search", failingSearch("ThrottlingException", 400), http.StatusTooManyRequests},
 		{"search misconfigured", "POST", "/search", failingSearch("AccessDeniedException", 400), http.StatusInternalServerError},
 		{"search upstream failure", "POST", "/search", failingSearch("InternalServerError", 500), http.StatusBadGateway},
+		{"search of every face", "POST", "/search?faces=all", searchAll(photos.MustRead("group_obama_biden.jpg"), FacesAll), http.StatusOK},
+		{"search of every face, with a reason", "POST", "/search?faces=all", searchAll(photos.MustRead("obama_2.jpg"), FacesAll), http.StatusOK},
+		{"search of every face throttled", "POST", "/search?faces=all", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.Rek.FailNext("SearchFacesByImage", 1, "ThrottlingException", 400)
+			return searchAll(photos.MustRead("group_obama_biden.jpg"), FacesAll)(t)
+		}, http.StatusTooManyRequests},
+		{"search with a bad faces value", "POST", "/search?faces=some", searchAll(photos.MustRead("group_obama_biden.jpg"), "some"), http.StatusBadRequest},
 		{"status indexed", "GET", "/index/obama_1.jpg", status("obama_1.jpg"), http.StatusOK},
 		{"status pending", "GET", "/index/waiting.jpg", status("waiting.jpg"), http.StatusOK},
 		{"status rejected", "GET", "/index/notes.txt", status("notes.txt"), http.StatusOK},

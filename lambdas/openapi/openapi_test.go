@@ -3,7 +3,9 @@ package openapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -75,7 +77,21 @@ func TestDocument_sharedErrorBodyAndAPIKey(t *testing.T) {
 			}
 		}
 	}
-	if operations != 4 {
-		t.Errorf("%d operations, want 4", operations)
+	if operations != 5 {
+		t.Errorf("%d operations, want 5", operations)
+	}
+}
+
+// TestDocument_methodsAllowedByCORS checks that browsers may make every
+// documented call: each operation's method is in the preflight answer's
+// config.CORSAllowMethods.
+func TestDocument_methodsAllowedByCORS(t *testing.T) {
+	allowed := strings.Split(config.CORSAllowMethods, ",")
+	for path, item := range load(t).Paths.Map() {
+		for method := range item.Operations() {
+			if !slices.Contains(allowed, method) {
+				t.Errorf("%s %s: %s is not in CORSAllowMethods %q", method, path, method, config.CORSAllowMethods)
+			}
+		}
 	}
 }

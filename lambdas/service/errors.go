@@ -74,6 +74,7 @@ func (e *Error) Unwrap() error { return e.Err }
 const (
 	CodeImageRequired    = "IMAGE_REQUIRED"
 	CodeInvalidBody      = "INVALID_BODY"
+	CodeInvalidParameter = "INVALID_PARAMETER"
 	CodeNotFound         = "NOT_FOUND"
 	CodeImageTooLarge    = "IMAGE_TOO_LARGE"
 	CodeUnsupportedMedia = "UNSUPPORTED_MEDIA_TYPE"

@@ -15,8 +15,9 @@ import (
 // empty Faces means the photo has no face; a face with empty Matches means
 // nobody in the collection is similar enough.
 type SearchResult struct {
-	// Faces holds the searched face (Rekognition searches the largest face
-	// of the photo), or nothing when the photo has no face.
+	// Faces holds the searched faces: with Search, the largest face of
+	// the photo, or nothing when the photo has no face; with SearchAll,
+	// every face Rekognition detects (up to 100), left to right.
 	Faces []SearchedFace `json:"faces"`
 }
 
@@ -28,6 +29,10 @@ type SearchedFace struct {
 	Confidence float64 `json:"confidence"`
 	// Matches are sorted by Similarity, highest first.
 	Matches []Match `json:"matches"`
+	// Reason says why SearchAll did not search the face (its Matches are
+	// then empty): it is too small, or Rekognition found no face to search
+	// in its crop. Empty, and left out of the JSON, for a searched face.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Match is an indexed face similar to a searched face, joined with its
@@ -60,37 +65,73 @@ func (s *Service) Search(ctx context.Context, image []byte) (*SearchResult, erro
 	if err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
 		return nil, err
 	}
-	out, err := s.rek.SearchFacesByImage(ctx, &rekognition.SearchFacesByImageInput{
-		CollectionId:       aws.String(s.cfg.CollectionID),
-		Image:              &rtypes.Image{Bytes: image},
-		FaceMatchThreshold: aws.Float32(float32(s.cfg.FaceMatchThreshold)),
-		MaxFaces:           aws.Int32(int32(s.cfg.MaxFaces)),
-		QualityFilter:      rtypes.QualityFilter(s.cfg.QualityFilter),
-	})
+	out, err := s.searchFaces(ctx, image)
 	if err != nil {
 		if isNoFace(err) {
 			return &SearchResult{Faces: []SearchedFace{}}, nil
 		}
 		return nil, fromAWS("Rekognition", err)
 	}
-	ids := make([]string, 0, len(out.FaceMatches))
-	for _, m := range out.FaceMatches {
-		if m.Face != nil {
-			ids = append(ids, aws.ToString(m.Face.FaceId))
-		}
-	}
-	records := map[string]FaceItem{}
-	if len(ids) > 0 {
-		if records, err = s.table.GetFaces(ctx, ids); err != nil {
-			return nil, fromAWS("DynamoDB", err)
-		}
+	records, err := s.matchRecords(ctx, out)
+	if err != nil {
+		return nil, err
 	}
 	face := SearchedFace{
 		BoundingBox: boundingBox(out.SearchedFaceBoundingBox),
 		Confidence:  float64(aws.ToFloat32(out.SearchedFaceConfidence)),
-		Matches:     make([]Match, 0, len(ids)),
+		Matches:     s.joinMatches(ctx, out.FaceMatches, records),
 	}
-	for _, m := range out.FaceMatches {
+	return &SearchResult{Faces: []SearchedFace{face}}, nil
+}
+
+// searchFaces calls SearchFacesByImage on image with the configured
+// threshold, MaxFaces and QualityFilter.
+func (s *Service) searchFaces(ctx context.Context, image []byte) (*rekognition.SearchFacesByImageOutput, error) {
+	return s.rek.SearchFacesByImage(ctx, &rekognition.SearchFacesByImageInput{
+		CollectionId:       aws.String(s.cfg.CollectionID),
+		Image:              &rtypes.Image{Bytes: image},
+		FaceMatchThreshold: aws.Float32(float32(s.cfg.FaceMatchThreshold)),
+		MaxFaces:           aws.Int32(int32(s.cfg.MaxFaces)),
+		QualityFilter:      rtypes.QualityFilter(s.cfg.QualityFilter),
+	})
+}
+
+// matchRecords reads the face items of every match of the searches (nil
+// entries are skipped) in one GetFaces call, each FaceId once; it makes no
+// call when there is no match.
+func (s *Service) matchRecords(ctx context.Context, searches ...*rekognition.SearchFacesByImageOutput) (map[string]FaceItem, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, out := range searches {
+		if out == nil {
+			continue
+		}
+		for _, m := range out.FaceMatches {
+			if m.Face == nil {
+				continue
+			}
+			if id := aws.ToString(m.Face.FaceId); !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return map[string]FaceItem{}, nil
+	}
+	records, err := s.table.GetFaces(ctx, ids)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	return records, nil
+}
+
+// joinMatches returns the matches joined with their records, in
+// Rekognition's order (most similar first); a match without a record is
+// logged and left out.
+func (s *Service) joinMatches(ctx context.Context, matches []rtypes.FaceMatch, records map[string]FaceItem) []Match {
+	out := make([]Match, 0, len(matches))
+	for _, m := range matches {
 		if m.Face == nil {
 			continue
 		}
@@ -99,7 +140,7 @@ func (s *Service) Search(ctx context.Context, image []byte) (*SearchResult, erro
 			s.log.WarnContext(ctx, "match without a face item; left out", "faceId", aws.ToString(m.Face.FaceId))
 			continue
 		}
-		face.Matches = append(face.Matches, Match{
+		out = append(out, Match{
 			FaceID:      rec.FaceID,
 			Similarity:  float64(aws.ToFloat32(m.Similarity)),
 			Person:      rec.Person,
@@ -108,7 +149,7 @@ func (s *Service) Search(ctx context.Context, image []byte) (*SearchResult, erro
 			IndexedAt:   rec.IndexedAt,
 		})
 	}
-	return &SearchResult{Faces: []SearchedFace{face}}, nil
+	return out
 }
 
 // isNoFace reports whether err is Rekognition's answer to an image without

@@ -23,6 +23,7 @@ type Rekognition interface {
 	IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error)
 	DeleteFaces(ctx context.Context, in *rekognition.DeleteFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error)
 	SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error)
+	DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error)
 }
 
 // ObjectGetter is the subset of *s3.Client the service calls.

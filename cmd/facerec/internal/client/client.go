@@ -170,6 +170,25 @@ func (c *Client) Status(ctx context.Context, filename string) (*service.ImageSta
 	return &st, nil
 }
 
+// Delete deletes the image uploaded as filename (key "index/<filename>"),
+// with DELETE /index/{filename}, and returns the object key. Deleting a
+// filename that is not stored succeeds too. The removal of the image's
+// faces is asynchronous: Status answers 404 at once, but Search may still
+// match them for a moment. Errors: *APIError for refusals (400 invalid
+// filename, 403 key refused), transport or context errors otherwise.
+func (c *Client) Delete(ctx context.Context, filename string) (string, error) {
+	if filename == "" {
+		return "", errors.New("client: empty filename")
+	}
+	var out struct {
+		Key string `json:"key"`
+	}
+	if err := c.do(ctx, http.MethodDelete, c.route(nil, "index", filename), nil, "", &out); err != nil {
+		return "", err
+	}
+	return out.Key, nil
+}
+
 // Search looks for the faces of the collection most similar to the
 // largest face in image (JPEG or PNG bytes), with POST /search.
 // contentType empty means application/octet-stream. An empty Faces in the
@@ -177,11 +196,24 @@ func (c *Client) Status(ctx context.Context, filename string) (*service.ImageSta
 // too large, 415 not JPEG/PNG, 422 unusable image...), transport or
 // context errors otherwise.
 func (c *Client) Search(ctx context.Context, image []byte, contentType string) (*service.SearchResult, error) {
+	return c.search(ctx, nil, image, contentType)
+}
+
+// SearchAll is Search for every face of the photo, not only the largest,
+// with POST /search?faces=all: Faces holds one entry per face, left to
+// right, and a face that could not be searched has a Reason and no
+// matches.
+func (c *Client) SearchAll(ctx context.Context, image []byte, contentType string) (*service.SearchResult, error) {
+	return c.search(ctx, url.Values{handler.FacesParam: {handler.FacesAll}}, image, contentType)
+}
+
+// search sends image to POST /search with query.
+func (c *Client) search(ctx context.Context, query url.Values, image []byte, contentType string) (*service.SearchResult, error) {
 	if contentType == "" {
 		contentType = octetStream
 	}
 	var res service.SearchResult
-	if err := c.do(ctx, http.MethodPost, c.route(nil, "search"), image, contentType, &res); err != nil {
+	if err := c.do(ctx, http.MethodPost, c.route(query, "search"), image, contentType, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -187,6 +187,41 @@ func TestStagePathKeyAndEscaping(t *testing.T) {
 	}
 }
 
+func TestDelete(t *testing.T) {
+	f, c := newFake(t)
+	ctx := context.Background()
+	const name = "my photo #1.jpg"
+	if _, err := c.Index(ctx, name, []byte("faces:1"), "", ""); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // deleting a deleted image succeeds too
+		key, err := c.Delete(ctx, name)
+		if err != nil || key != "index/"+name {
+			t.Fatalf("Delete = %q, %v; want key index/%s", key, err, name)
+		}
+	}
+	var apiErr *APIError
+	if _, err := c.Status(ctx, name); !errors.As(err, &apiErr) || apiErr.Status != 404 {
+		t.Errorf("status after delete: %v, want a 404 *APIError", err)
+	}
+	want := []string{
+		"PUT /v1/index/my%20photo%20%231.jpg",
+		"DELETE /v1/index/my%20photo%20%231.jpg",
+		"DELETE /v1/index/my%20photo%20%231.jpg",
+		"GET /v1/index/my%20photo%20%231.jpg",
+	}
+	if got := f.sent(); !slices.Equal(got, want) {
+		t.Errorf("requests = %q, want %q", got, want)
+	}
+	if _, err := c.Delete(ctx, ""); err == nil {
+		t.Error("Delete of an empty filename succeeded")
+	}
+	f.fail(failure{status: http.StatusForbidden, code: "ACCESS_DENIED", requestID: "r"})
+	if _, err := c.Delete(ctx, name); !errors.As(err, &apiErr) || apiErr.Status != 403 || apiErr.Code != "ACCESS_DENIED" {
+		t.Errorf("refused delete: %v, want a 403 ACCESS_DENIED *APIError", err)
+	}
+}
+
 func TestAPIKeyRequired(t *testing.T) {
 	_, c := newFake(t)
 	c.APIKey = "wrong"
@@ -219,6 +254,12 @@ func TestSearch(t *testing.T) {
 	res, err = c.Search(ctx, []byte("noface"), "image/jpeg")
 	if err != nil || res.Faces == nil || len(res.Faces) != 0 {
 		t.Errorf("no-face search = %+v, %v; want empty faces", res, err)
+	}
+	if _, err := c.SearchAll(ctx, []byte("photo"), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.sent(); !slices.Equal(got[1:], []string{"POST /v1/search", "POST /v1/search", "POST /v1/search?faces=all"}) {
+		t.Errorf("requests = %q, want the searches, the last of every face", got)
 	}
 }
 

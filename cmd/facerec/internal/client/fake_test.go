@@ -55,6 +55,7 @@ func newFake(t *testing.T) (*fakeAPI, *Client) {
 	f := &fakeAPI{mux: http.NewServeMux(), images: map[string]*fakeImage{}}
 	f.mux.HandleFunc("PUT /v1/index/{filename}", f.put)
 	f.mux.HandleFunc("GET /v1/index/{filename}", f.status)
+	f.mux.HandleFunc("DELETE /v1/index/{filename}", f.delete)
 	f.mux.HandleFunc("POST /v1/search", f.search)
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -99,6 +100,14 @@ func (f *fakeAPI) put(w http.ResponseWriter, r *http.Request) {
 	f.images[name] = &fakeImage{person: r.URL.Query().Get("person"), body: string(body)}
 	f.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"key": "index/" + name, "status": "pending"})
+}
+
+func (f *fakeAPI) delete(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("filename")
+	f.mu.Lock()
+	delete(f.images, name)
+	f.mu.Unlock()
+	writeJSON(w, http.StatusAccepted, map[string]string{"key": "index/" + name, "status": "deleting"})
 }
 
 func (f *fakeAPI) status(w http.ResponseWriter, r *http.Request) {

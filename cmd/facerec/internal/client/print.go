@@ -12,9 +12,10 @@ import (
 // PrintMatches writes res as text: "no face found in the photo" when it
 // has no face, else one block per searched face, headed by its bounding
 // box (left, top, width and height as percentages of the photo) and
-// detection confidence, followed by "no match above the threshold" or a
-// table of its matches, best first: rank, person ("-" when none),
-// similarity in percent with one decimal, object key and face ID.
+// detection confidence, followed by "not searched: " and the reason of a
+// face that was not searched, "no match above the threshold", or a table
+// of its matches, best first: rank, person ("-" when none), similarity in
+// percent with one decimal, object key and face ID.
 func PrintMatches(w io.Writer, res *service.SearchResult) {
 	if res == nil || len(res.Faces) == 0 {
 		fmt.Fprintln(w, "no face found in the photo")
@@ -27,6 +28,10 @@ func PrintMatches(w io.Writer, res *service.SearchResult) {
 		b := f.BoundingBox
 		fmt.Fprintf(w, "face %d at left %.1f%%, top %.1f%%, width %.1f%%, height %.1f%% (confidence %.1f%%)\n",
 			i+1, b.Left*100, b.Top*100, b.Width*100, b.Height*100, f.Confidence)
+		if f.Reason != "" {
+			fmt.Fprintln(w, "  not searched: "+f.Reason)
+			continue
+		}
 		if len(f.Matches) == 0 {
 			fmt.Fprintln(w, "  no match above the threshold")
 			continue

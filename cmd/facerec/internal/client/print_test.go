@@ -19,6 +19,7 @@ func TestPrintMatches(t *testing.T) {
 			},
 		},
 		{Confidence: 95, Matches: []service.Match{}},
+		{Confidence: 90, Matches: []service.Match{}, Reason: "face too small to search"},
 	}}
 	var out bytes.Buffer
 	PrintMatches(&out, res)
@@ -30,6 +31,8 @@ func TestPrintMatches(t *testing.T) {
 		3: {"2", " - ", "91.0%", "index/unknown.jpg", "face-2"},
 		5: {"face 2"},
 		6: {"no match above the threshold"},
+		8: {"face 3"},
+		9: {"not searched: face too small to search"},
 	}
 	for i, parts := range want {
 		if i >= len(lines) {

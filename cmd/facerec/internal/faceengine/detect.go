@@ -5,7 +5,6 @@ import (
 	_ "embed" // the pigo cascades
 	"fmt"
 	"image"
-	"image/draw"
 	"math"
 	"slices"
 
@@ -175,18 +174,6 @@ func overlap(a, b pigo.Detection) float64 {
 	inter := side(a.Row, a.Scale, b.Row, b.Scale) * side(a.Col, a.Scale, b.Col, b.Scale)
 	small := float64(min(a.Scale, b.Scale))
 	return inter / (small * small)
-}
-
-// toRGBA returns img as an *image.RGBA whose bounds start at (0, 0),
-// converting (and copying) only when needed.
-func toRGBA(img image.Image) *image.RGBA {
-	if m, ok := img.(*image.RGBA); ok && m.Rect.Min == (image.Point{}) {
-		return m
-	}
-	b := img.Bounds()
-	m := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(m, m.Rect, img, b.Min, draw.Src)
-	return m
 }
 
 // toGray converts to luma with the ITU-R BT.601 weights (0.299, 0.587,

@@ -2,6 +2,8 @@ package faceengine
 
 import (
 	"image"
+
+	"github.com/facerec/facerec-cdk/lambdas/imageio"
 )
 
 // Engine detects faces and computes their descriptors. It is immutable
@@ -38,13 +40,14 @@ func New(modelDir string) (*Engine, error) {
 	return &Engine{det: det, net: net}, nil
 }
 
-// Detect returns the faces in img (DecodeImage output or any image.Image),
-// largest box first. Only upright frontal faces at least a tenth of the
-// shorter image side are found: pigo's cascade is trained on upright
-// frontal faces and is run without its in-plane rotation search, so
-// profiles and strongly tilted heads are missed (an accepted limitation).
+// Detect returns the faces in img (imageio.DecodeImage output or any
+// image.Image), largest box first. Only upright frontal faces at least a
+// tenth of the shorter image side are found: pigo's cascade is trained on
+// upright frontal faces and is run without its in-plane rotation search,
+// so profiles and strongly tilted heads are missed (an accepted
+// limitation).
 func (e *Engine) Detect(img image.Image) []Detection {
-	return e.det.detect(toRGBA(img))
+	return e.det.detect(imageio.ToRGBA(img))
 }
 
 // Descriptor computes the descriptor of the face d found in img (by
@@ -52,13 +55,13 @@ func (e *Engine) Detect(img image.Image) []Detection {
 // chip and runs the network on it. It fails only when d's eye positions
 // coincide or are not finite.
 func (e *Engine) Descriptor(img image.Image, d Detection) (Descriptor, error) {
-	return e.describe(toRGBA(img), d)
+	return e.describe(imageio.ToRGBA(img), d)
 }
 
 // Faces detects the faces in img, as Detect does, and computes the
 // descriptor of each, as Descriptor does.
 func (e *Engine) Faces(img image.Image) ([]Face, error) {
-	m := toRGBA(img)
+	m := imageio.ToRGBA(img)
 	dets := e.det.detect(m)
 	faces := make([]Face, len(dets))
 	for i, d := range dets {

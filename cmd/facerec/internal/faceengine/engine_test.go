@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/lambdas/imageio"
 )
 
 var (
@@ -54,7 +55,7 @@ func loadPhoto(tb testing.TB, name string) *image.RGBA {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	img, err := DecodeImage(data)
+	img, err := imageio.DecodeImage(data)
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}

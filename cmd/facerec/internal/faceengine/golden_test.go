@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/facerec/facerec-cdk/lambdas/imageio"
 )
 
 var updateChips = flag.Bool("update-chips", false,
@@ -74,7 +76,7 @@ func TestGoldenDescriptors(t *testing.T) {
 		if img.Bounds() != image.Rect(0, 0, chipSize, chipSize) {
 			t.Fatalf("%s: %v, want a %d-pixel square", name, img.Bounds(), chipSize)
 		}
-		got := e.net.describe(toRGBA(img))
+		got := e.net.describe(imageio.ToRGBA(img))
 		var dot, ng, nw, maxDiff float64
 		for i, w := range want {
 			g := float64(got[i])

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -334,6 +335,93 @@ func TestPutImage_unqueuedUploadStaysStored(t *testing.T) {
 	}
 	if objects, err := l.Objects.list(); err != nil || len(objects) != 1 {
 		t.Errorf("objects stored: %+v %v, want the upload", objects, err)
+	}
+}
+
+// TestDeleteImage_deletesAndQueuesTheNotification: DELETE removes the
+// stored object and queues the versioned bucket's notification for its
+// key; an unknown file is deleted all the same (202 and a notification,
+// as S3 adds a delete marker), an invalid filename is refused, and a
+// notification that cannot be queued is a 500.
+func TestDeleteImage_deletesAndQueuesTheNotification(t *testing.T) {
+	l := testLocal(t)
+	if _, err := l.Objects.Put("index/obama_1.jpg", photos.MustRead("obama_1.jpg"), "image/jpeg", nil); err != nil {
+		t.Fatal(err)
+	}
+	del := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		l.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, path, nil))
+		return rec
+	}
+	for _, c := range []struct{ path, key string }{{"/index/obama_1.jpg", "index/obama_1.jpg"}, {"/index/never%20stored.jpg", "index/never stored.jpg"}} {
+		rec := del(c.path)
+		var got PutResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != http.StatusAccepted ||
+			got != (PutResponse{Key: c.key, Status: StatusDeleting}) || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("DELETE %s: %d %s, want 202 with key %q, status deleting and CORS", c.path, rec.Code, rec.Body, c.key)
+		}
+	}
+	if objects, err := l.Objects.list(); err != nil || len(objects) != 0 {
+		t.Errorf("objects left: %+v %v", objects, err)
+	}
+	files, err := filepath.Glob(filepath.Join(l.Queue.dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queued []string
+	for _, f := range files {
+		var m message
+		var ev events.S3Event
+		b, _ := os.ReadFile(f)
+		if err := json.Unmarshal(b, &m); err != nil || json.Unmarshal(m.Body, &ev) != nil || len(ev.Records) != 1 {
+			t.Fatalf("queued message %s: %s", f, b)
+		}
+		queued = append(queued, ev.Records[0].EventName+" "+ev.Records[0].S3.Object.Key)
+	}
+	slices.Sort(queued)
+	if want := []string{"ObjectRemoved:DeleteMarkerCreated index/never+stored.jpg", "ObjectRemoved:DeleteMarkerCreated index/obama_1.jpg"}; !slices.Equal(queued, want) {
+		t.Errorf("queued notifications %q, want %q", queued, want)
+	}
+
+	if rec := del("/index/..%2F..%2Fetc"); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), service.CodeInvalidBody) {
+		t.Errorf("DELETE of an invalid filename: %d %s, want 400 %s", rec.Code, rec.Body, service.CodeInvalidBody)
+	}
+	if err := os.RemoveAll(l.Queue.dir); err != nil { // makes Send fail
+		t.Fatal(err)
+	}
+	if rec := del("/index/obama_1.jpg"); rec.Code != http.StatusInternalServerError {
+		t.Errorf("DELETE with the queue unavailable: %d, want 500", rec.Code)
+	}
+}
+
+// TestObjects_deleteRemovesAndIgnoresMissingKeys: a deleted object is gone
+// for GetObject and HeadObject; deleting it again, or a key never stored,
+// is no error.
+func TestObjects_deleteRemovesAndIgnoresMissingKeys(t *testing.T) {
+	o, err := newObjects(filepath.Join(t.TempDir(), "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Put("index/a.jpg", []byte("a"), "image/jpeg", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"index/a.jpg", "index/a.jpg", "never"} {
+		if err := o.Delete(key); err != nil {
+			t.Errorf("Delete(%q): %v", key, err)
+		}
+	}
+	_, err = o.GetObject(context.Background(), &s3.GetObjectInput{Key: aws.String("index/a.jpg")})
+	var nsk *s3types.NoSuchKey
+	if !errors.As(err, &nsk) {
+		t.Errorf("GetObject of a deleted key: %v, want *types.NoSuchKey", err)
+	}
+	_, err = o.HeadObject(context.Background(), &s3.HeadObjectInput{Key: aws.String("index/a.jpg")})
+	var nf *s3types.NotFound
+	if !errors.As(err, &nf) {
+		t.Errorf("HeadObject of a deleted key: %v, want *types.NotFound", err)
+	}
+	if entries, err := os.ReadDir(o.dir); err != nil || len(entries) != 0 {
+		t.Errorf("objects directory after deletes: %v %v, want empty", entries, err)
 	}
 }
 

@@ -91,6 +91,22 @@ func (o *Objects) Put(key string, data []byte, contentType string, metadata map[
 	return meta.ETag, nil
 }
 
+// Delete removes the object key, sidecar first, so that a crash between
+// the two removals leaves the object absent (a data file without its
+// sidecar is never read, and the next Put of key replaces it). Deleting a
+// key that is not stored is not an error, as in S3.
+func (o *Objects) Delete(key string) error {
+	dataPath, metaPath := o.paths(key)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, p := range []string{metaPath, dataPath} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return syncDir(o.dir)
+}
+
 // meta reads the sidecar of key, or nil if there is none. The caller
 // holds o.mu.
 func (o *Objects) meta(key string) (*objectMeta, error) {

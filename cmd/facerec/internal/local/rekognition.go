@@ -17,14 +17,15 @@ import (
 
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/faceengine"
 	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/imageio"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // Rekognition is the local stand-in for an Amazon Rekognition collection:
-// it implements the calls of service.Rekognition (and DetectFaces) with
-// the same inputs, outputs and typed errors, over faceengine. Faces are
-// kept in the bbolt database, with their descriptors loaded into an
-// in-memory faceengine.Gallery at start. It is safe for concurrent use.
+// it implements the calls of service.Rekognition with the same inputs,
+// outputs and typed errors, over faceengine. Faces are kept in the bbolt
+// database, with their descriptors loaded into an in-memory
+// faceengine.Gallery at start. It is safe for concurrent use.
 type Rekognition struct {
 	collectionID string
 	engine       *faceengine.Engine
@@ -43,11 +44,6 @@ type storedFace struct {
 	Face       rtypes.Face
 	Descriptor faceengine.Descriptor
 }
-
-// minIndexedFacePixels is the smallest face side, in pixels, that a
-// QualityFilter other than NONE keeps: Rekognition documents 40×40 pixels
-// as the smallest face it detects in a 1920×1080 image.
-const minIndexedFacePixels = 40
 
 func newRekognition(collectionID string, engine *faceengine.Engine, objects service.ObjectGetter, db *bolt.DB) (*Rekognition, error) {
 	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, faces: map[string]storedFace{}}
@@ -105,7 +101,7 @@ func (r *Rekognition) image(ctx context.Context, collectionID *string, in *rtype
 	if service.SniffFormat(data) == "" {
 		return nil, &rtypes.InvalidImageFormatException{Message: aws.String("Request has invalid image format")}
 	}
-	img, err := faceengine.DecodeImage(data)
+	img, err := imageio.DecodeImage(data)
 	if err != nil {
 		return nil, &rtypes.InvalidImageFormatException{Message: aws.String("Request has invalid image format")}
 	}
@@ -127,8 +123,9 @@ func box(b faceengine.BoundingBox) *rtypes.BoundingBox {
 
 // IndexFaces detects the faces of the image, keeps up to MaxFaces of the
 // largest (the others are UnindexedFaces with reason EXCEEDS_MAX_FACES;
-// with a QualityFilter other than NONE, faces under 40 pixels are
-// SMALL_BOUNDING_BOX), and adds them to the collection with new FaceIds.
+// with a QualityFilter other than NONE, faces under
+// config.MinFaceDimension pixels are SMALL_BOUNDING_BOX), and adds them to
+// the collection with new FaceIds.
 func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, _ ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error) {
 	im, err := r.image(ctx, in.CollectionId, in.Image)
 	if err != nil {
@@ -147,7 +144,7 @@ func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFaces
 	var added []storedFace
 	for _, f := range found {
 		detail := rtypes.FaceDetail{BoundingBox: box(f.BoundingBox), Confidence: aws.Float32(float32(f.Confidence))}
-		small := f.BoundingBox.Width*float64(im.width) < minIndexedFacePixels || f.BoundingBox.Height*float64(im.height) < minIndexedFacePixels
+		small := f.BoundingBox.Width*float64(im.width) < config.MinFaceDimension || f.BoundingBox.Height*float64(im.height) < config.MinFaceDimension
 		switch {
 		case small && in.QualityFilter != rtypes.QualityFilterNone:
 			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: &detail, Reasons: []rtypes.Reason{rtypes.ReasonSmallBoundingBox}})

@@ -33,6 +33,7 @@ type proxyHandler func(context.Context, events.APIGatewayProxyRequest) (events.A
 func (l *Local) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /index/{filename}", l.putImage)
+	mux.HandleFunc("DELETE /index/{filename}", l.deleteImage)
 	mux.HandleFunc("GET /index/{filename}", l.proxy("/index/{filename}", l.API.Status))
 	mux.HandleFunc("POST /search", l.proxy("/search", l.API.Search))
 	mux.HandleFunc("GET /info", l.proxy("/info", l.API.Info))
@@ -162,13 +163,20 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 	}
 }
 
-// PutResponse is the JSON answer of PUT /index/{filename}.
+// StatusDeleting is the Status of the answer to DELETE /index/{filename}:
+// the object is gone, and the removal of its faces follows.
+const StatusDeleting = "deleting"
+
+// PutResponse is the JSON answer of PUT /index/{filename} and, with
+// another Status, of DELETE /index/{filename}.
 type PutResponse struct {
-	// Key is the stored object's key: the image prefix ("index/") and
-	// the decoded filename.
+	// Key is the object's key: the image prefix ("index/") and the
+	// decoded filename.
 	Key string `json:"key"`
-	// Status is always service.StatusPending ("pending"): indexing is
-	// asynchronous; GET /index/{filename} tells its outcome.
+	// Status is service.StatusPending ("pending") for PUT: indexing is
+	// asynchronous; GET /index/{filename} tells its outcome. It is
+	// StatusDeleting ("deleting") for DELETE: the faces are removed
+	// asynchronously.
 	Status string `json:"status"`
 }
 
@@ -225,6 +233,38 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	l.cors(w)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(PutResponse{Key: key, Status: service.StatusPending})
+}
+
+// deleteImage deletes an image as the deployed API's S3 integration does
+// (DeleteObject: the decoded filename in the key, a key that is not stored
+// is no error) and then sends the notification of the versioned bucket,
+// ObjectRemoved:DeleteMarkerCreated, to the queue, even for a key that was
+// not stored (S3 adds a delete marker all the same). The index handler
+// then removes the image's faces and turns its image item into a
+// tombstone. It answers 202 {"key","status":"deleting"}. If the
+// notification cannot be queued, it answers 500 with the object already
+// deleted: deleting it again sends the notification again.
+func (l *Local) deleteImage(w http.ResponseWriter, r *http.Request) {
+	filename := r.PathValue("filename")
+	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
+		l.gatewayError(w, r, http.StatusBadRequest, err.Code, err.Message)
+		return
+	}
+	key := l.svc.Config().ImagePrefix + filename
+	if err := l.Objects.Delete(key); err != nil {
+		l.log.Error("delete image", "key", key, "err", err)
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be deleted")
+		return
+	}
+	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0)); err != nil {
+		l.log.Error("enqueue delete", "key", key, "err", err)
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image was deleted but its faces were not queued for removal; delete it again")
+		return
+	}
+	l.cors(w)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	json.NewEncoder(w).Encode(PutResponse{Key: key, Status: StatusDeleting})
 }
 
 // s3Notification is the S3 event notification the bucket sends for key,

@@ -1,4 +1,10 @@
-package faceengine
+// Package imageio decodes JPEG and PNG photos the way Amazon Rekognition
+// sees them: upright, with a JPEG's EXIF Orientation applied, so that
+// Rekognition's bounding boxes locate faces in the decoded pixels. The
+// search function (which crops faces out of a photo) and the local face
+// engine share it; it imports only the standard library, so the Lambda
+// functions never link the face engine.
+package imageio
 
 import (
 	"bytes"
@@ -6,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -20,14 +27,17 @@ const MaxImagePixels = 50_000_000
 // Rekognition accepts; its InvalidImageFormatException), ErrImageTooLarge
 // for an image over MaxImagePixels (its ImageTooLargeException).
 var (
-	ErrInvalidImage  = errors.New("faceengine: not a valid JPEG or PNG image")
-	ErrImageTooLarge = errors.New("faceengine: image too large")
+	ErrInvalidImage  = errors.New("imageio: not a valid JPEG or PNG image")
+	ErrImageTooLarge = errors.New("imageio: image too large")
 )
 
 // DecodeImage decodes a JPEG or PNG image into an *image.RGBA with bounds
 // starting at (0, 0). A JPEG's EXIF Orientation tag (1–8, in the APP1
-// segment) is applied, so the result is upright as a viewer shows it; PNG
-// files are taken as stored (as Rekognition does). Its errors wrap
+// segment) is applied, so the result is upright as a viewer shows it, and
+// as Rekognition analyses it: for such a JPEG, Rekognition's bounding boxes
+// are relative to the image after the EXIF orientation is applied
+// (Rekognition API reference, DetectFaces, OrientationCorrection). PNG
+// files are taken as stored, as Rekognition does. Its errors wrap
 // ErrInvalidImage (another format, corrupt data) or ErrImageTooLarge.
 func DecodeImage(data []byte) (*image.RGBA, error) {
 	var (
@@ -55,7 +65,19 @@ func DecodeImage(data []byte) (*image.RGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidImage, err)
 	}
-	return orient(toRGBA(img), orientation), nil
+	return orient(ToRGBA(img), orientation), nil
+}
+
+// ToRGBA returns img as an *image.RGBA whose bounds start at (0, 0),
+// converting (and copying) only when needed.
+func ToRGBA(img image.Image) *image.RGBA {
+	if m, ok := img.(*image.RGBA); ok && m.Rect.Min == (image.Point{}) {
+		return m
+	}
+	b := img.Bounds()
+	m := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(m, m.Rect, img, b.Min, draw.Src)
+	return m
 }
 
 // jpegOrientation returns the EXIF Orientation of a JPEG file, or 1 when the
