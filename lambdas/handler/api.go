@@ -203,7 +203,8 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 	b, err := json.Marshal(body)
 	if err != nil {
 		a.log.ErrorContext(ctx, "encode response", "err", err)
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"INTERNAL_ERROR","message":"internal error"}}`)
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(ErrorBody{Error: ErrorDetail{Code: service.CodeInternal, Message: "internal error"}, RequestID: RequestID(ctx)})
 	}
 	h := map[string]string{
 		"Content-Type":                 "application/json; charset=utf-8",
