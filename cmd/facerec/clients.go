@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 
@@ -95,5 +96,31 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return enc.Encode(res)
 	}
 	client.PrintMatches(stdout, res)
+	return nil
+}
+
+// deleteImages deletes uploaded images by filename (DELETE
+// /index/{filename}); the service then removes their faces.
+func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME...", stderr)
+	newClient := endpointFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("no filenames given")
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	for _, name := range fs.Args() {
+		key, err := c.Delete(ctx, name)
+		if err != nil {
+			return fmt.Errorf("delete %s: %w", name, err)
+		}
+		fmt.Fprintf(stdout, "%s: deleting (its faces are removed shortly)\n", key)
+	}
 	return nil
 }

@@ -227,9 +227,14 @@ func TestServe_deleteImage(t *testing.T) {
 		t.Fatalf("before the delete, collins_1.png matches %+v, want itself only", m)
 	}
 
+	// Through the facerec delete command.
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"delete", "--endpoint", srv.url, "never_stored.jpg", "collins_1.png"}, &out, &errOut); err != nil {
+		t.Fatalf("facerec delete: %v\n%s", err, errOut.String())
+	}
 	for _, f := range []string{"never_stored.jpg", "collins_1.png"} {
-		if key, err := c.Delete(ctx, f); err != nil || key != "index/"+f {
-			t.Fatalf("delete %s: key %q, %v; want index/%s", f, key, err, f)
+		if !strings.Contains(out.String(), "index/"+f+": deleting") {
+			t.Errorf("facerec delete printed %q, nothing about %s", out.String(), f)
 		}
 	}
 	deadline := time.Now().Add(2 * time.Minute)

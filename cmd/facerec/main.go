@@ -5,6 +5,7 @@
 //	facerec invoke index|search|status|info --event FILE [--data DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE
+//	facerec delete [--endpoint URL] [--api-key KEY] FILENAME...
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
@@ -32,6 +33,7 @@ Commands:
   invoke   run one Lambda handler once on an event file (like sam local invoke)
   index    upload photos (files or directories) to an endpoint
   search   search a photo on an endpoint and print the matches
+  delete   delete uploaded images (by filename) from an endpoint; their faces follow
 
 Run 'facerec COMMAND -h' for a command's flags.
 `
@@ -58,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"invoke": invoke,
 		"index":  index,
 		"search": search,
+		"delete": deleteImages,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -34,6 +34,10 @@ const (
 	EnvSearchMaxImageBytes = "SEARCH_MAX_IMAGE_BYTES"
 	// EnvAllowedOrigin is the value of Access-Control-Allow-Origin on responses.
 	EnvAllowedOrigin = "ALLOWED_ORIGIN"
+	// EnvLambdaMemorySize is set by the Lambda runtime to the function's
+	// memory in MB (Lambda's defined runtime environment variables); it
+	// bounds the photos a search of all faces decodes.
+	EnvLambdaMemorySize = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
 )
 
 // Table layout shared by the construct (schema) and the functions (items).
@@ -127,7 +131,17 @@ type Config struct {
 	SearchMaxImageBytes int
 	// AllowedOrigin is the Access-Control-Allow-Origin of responses.
 	AllowedOrigin string
+	// MaxDecodedPixels bounds the width×height of a photo that a search of
+	// all faces decodes: half the function's memory at DecodedPixelBytes
+	// a pixel; 0 (no Lambda memory size set, as offline) leaves only the
+	// decoder's own limit.
+	MaxDecodedPixels int
 }
+
+// DecodedPixelBytes is the memory a search of all faces needs per pixel of
+// the photo: the decoded image, an RGBA copy and, for an EXIF-rotated
+// photo, a rotated copy (measured: about 12 bytes a pixel).
+const DecodedPixelBytes = 12
 
 // qualityFilters are the values Rekognition accepts for QualityFilter.
 var qualityFilters = []string{"NONE", "AUTO", "LOW", "MEDIUM", "HIGH"}
@@ -184,6 +198,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv(EnvAllowedOrigin); v != "" {
 		c.AllowedOrigin = v
+	}
+	if v := getenv(EnvLambdaMemorySize); v != "" {
+		mb, err := strconv.Atoi(v)
+		if err != nil || mb < 1 {
+			return c, fmt.Errorf("%s must be a positive integer, got %q", EnvLambdaMemorySize, v)
+		}
+		c.MaxDecodedPixels = mb << 20 / 2 / DecodedPixelBytes
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -240,5 +241,26 @@ func TestSearchAll_errors(t *testing.T) {
 				t.Errorf("got %d %s, want %d %s without a search", resp.StatusCode, resp.Body, tc.status, tc.code)
 			}
 		})
+	}
+}
+
+// TestSearchAll_photoTooLargeForMemoryIsRefusedFirst: a photo with more
+// pixels than the function's memory can decode gets 413 before any
+// Rekognition call.
+func TestSearchAll_photoTooLargeForMemoryIsRefusedFirst(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.cfg
+	cfg.MaxDecodedPixels = 100 * 100
+	api := NewAPI(service.New(cfg, h.env.Rekognition, h.env.S3, nil, NewLogger(h.logs)), NewLogger(h.logs))
+	resp, err := api.Search(context.Background(), searchAllRequest(photos.MustRead("group_obama_biden.jpg")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(resp.Body, "faces=all") {
+		t.Errorf("%d %s, want 413 naming faces=all", resp.StatusCode, resp.Body)
+	}
+	if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
+		t.Errorf("DetectFaces called %d times", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+	"golang.org/x/image/draw"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/facerec/facerec-cdk/lambdas/config"
@@ -33,14 +34,18 @@ const (
 	// the whole head and little of the neighbours.
 	cropMargin = 0.5
 	// cropQuality is the JPEG quality the crops are encoded with.
-	cropQuality = 95
+	cropQuality = 90
+	// maxCropSide is the longest side, in pixels, a crop is sent with;
+	// larger crops are scaled down, so that a close-up's crop stays well
+	// under Rekognition's 5 MB of inline image bytes.
+	maxCropSide = 1920
 )
 
 // noFaceInCrop is the Reason of a face in whose crop SearchFacesByImage
 // found no face.
 const noFaceInCrop = "Rekognition found no face to search in this face's crop (it may be blurred, turned away or of too low quality)"
 
-// SearchAll searches every face of image (JPEG or PNG bytes), where Search
+// SearchAll searches every face of data (JPEG or PNG bytes), where Search
 // searches only the largest. DetectFaces finds the faces (the 100 largest
 // at most, Rekognition's limit); each face is cropped out of the photo and
 // searched with SearchFacesByImage, searchConcurrency (4) calls at a time;
@@ -63,11 +68,16 @@ const noFaceInCrop = "Rekognition found no face to search in this face's crop (i
 // imageio.MaxImagePixels or KindUnprocessable for one whose pixels do not
 // decode. Any failed AWS call fails the whole search with its mapped error
 // (one throttled search of a face gives KindThrottled).
-func (s *Service) SearchAll(ctx context.Context, image []byte) (*SearchResult, error) {
-	if err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
+func (s *Service) SearchAll(ctx context.Context, data []byte) (*SearchResult, error) {
+	if err := ValidateImage(data, s.cfg.SearchMaxImageBytes); err != nil {
 		return nil, err
 	}
-	detected, err := s.rek.DetectFaces(ctx, &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: image}})
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil && s.cfg.MaxDecodedPixels > 0 && cfg.Width*cfg.Height > s.cfg.MaxDecodedPixels {
+		return nil, newError(KindTooLarge, CodeImageTooLarge,
+			"the photo has %dx%d pixels; a search of all faces decodes at most %d pixels with this function's memory (search without faces=all, or send a smaller photo)",
+			cfg.Width, cfg.Height, s.cfg.MaxDecodedPixels)
+	}
+	detected, err := s.rek.DetectFaces(ctx, &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: data}})
 	if err != nil {
 		return nil, fromAWS("Rekognition", err)
 	}
@@ -75,7 +85,7 @@ func (s *Service) SearchAll(ctx context.Context, image []byte) (*SearchResult, e
 	if len(res.Faces) == 0 {
 		return res, nil
 	}
-	photo, err := imageio.DecodeImage(image)
+	photo, err := imageio.DecodeImage(data)
 	if err != nil {
 		return nil, decodeError(err)
 	}
@@ -99,7 +109,8 @@ func (s *Service) SearchAll(ctx context.Context, image []byte) (*SearchResult, e
 			continue
 		}
 		g.Go(func() error {
-			crop, err := encodeCrop(photo, cropRect(face.BoundingBox, photo.Rect))
+			r := cropRect(face.BoundingBox, photo.Rect)
+			crop, err := encodeCrop(photo, r)
 			if err != nil {
 				return err
 			}
@@ -109,6 +120,10 @@ func (s *Service) SearchAll(ctx context.Context, image []byte) (*SearchResult, e
 				face.Reason = noFaceInCrop
 			case err != nil:
 				return fromAWS("Rekognition", err)
+			case !searchedTarget(out.SearchedFaceBoundingBox, r, face.BoundingBox, size):
+				// Rekognition searched the largest face of the crop: a
+				// larger neighbour in the margin, not this face.
+				face.Reason = otherFaceInCrop
 			default:
 				searches[i] = out
 			}
@@ -157,13 +172,45 @@ func widen(lo, hi, size int) (int, int) {
 	return lo, lo + least
 }
 
-// encodeCrop encodes the pixels r of photo as a JPEG.
-func encodeCrop(photo *image.RGBA, r image.Rectangle) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, photo.SubImage(r), &jpeg.Options{Quality: cropQuality}); err != nil {
-		return nil, fmt.Errorf("encode the crop of a face: %w", err)
+// otherFaceInCrop is the Reason of a face whose crop Rekognition searched
+// for another, larger face.
+const otherFaceInCrop = "a larger face next to this one was in its crop; Rekognition searches the largest face, so this face could not be searched alone"
+
+// searchedTarget reports whether the face Rekognition searched in the crop
+// r (searched, ratios of the crop) is the target face (box, ratios of the
+// photo of the given size): its centre lies inside the target's box.
+func searchedTarget(searched *rtypes.BoundingBox, r image.Rectangle, box BoundingBox, size image.Point) bool {
+	if searched == nil {
+		return true
 	}
-	return buf.Bytes(), nil
+	b := boundingBox(searched)
+	cx := float64(r.Min.X) + (b.Left+b.Width/2)*float64(r.Dx())
+	cy := float64(r.Min.Y) + (b.Top+b.Height/2)*float64(r.Dy())
+	left, top := box.Left*float64(size.X), box.Top*float64(size.Y)
+	return cx >= left && cx <= left+box.Width*float64(size.X) && cy >= top && cy <= top+box.Height*float64(size.Y)
+}
+
+// encodeCrop encodes the pixels r of photo as a JPEG, scaled down to at
+// most maxCropSide pixels a side, and further, by quarters, while it is
+// over Rekognition's config.MaxImageBytes.
+func encodeCrop(photo *image.RGBA, r image.Rectangle) ([]byte, error) {
+	side := min(max(r.Dx(), r.Dy()), maxCropSide)
+	for {
+		var src image.Image = photo.SubImage(r)
+		if longest := max(r.Dx(), r.Dy()); side < longest {
+			dst := image.NewRGBA(image.Rect(0, 0, r.Dx()*side/longest, r.Dy()*side/longest))
+			draw.ApproxBiLinear.Scale(dst, dst.Rect, photo, r, draw.Src, nil)
+			src = dst
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: cropQuality}); err != nil {
+			return nil, fmt.Errorf("encode the crop of a face: %w", err)
+		}
+		if buf.Len() <= config.MaxImageBytes || side <= config.MinImageDimension {
+			return buf.Bytes(), nil
+		}
+		side = max(side*3/4, config.MinImageDimension)
+	}
 }
 
 // decodeError maps an imageio.DecodeImage error to an *Error.

@@ -185,10 +185,8 @@ type PutResponse struct {
 // binary media types as they are, any other body decoded from base64
 // (CONVERT_TO_BINARY), the person query parameter as x-amz-meta-person —
 // and then sends the S3 notification to the queue, as the bucket does. If
-// the notification cannot be queued, the object is deleted again, so that
-// a 500 answer means nothing was stored (an earlier version of the image
-// is gone too; its faces stay searchable until the image is uploaded
-// again).
+// the notification cannot be queued, the answer is 500 and the upload stays
+// stored; the next start of the server queues it.
 func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	filename := r.PathValue("filename")
 	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
