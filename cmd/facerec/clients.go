@@ -23,6 +23,21 @@ func endpointFlags(fs *flag.FlagSet) func() (*client.Client, error) {
 	return func() (*client.Client, error) { return client.New(*endpoint, *apiKey) }
 }
 
+// parseClientArgs parses a client command's args and builds its client. It
+// fails, after printing the usage, when no positional argument is given, or
+// when onlyOne is set and there is more than one; missing says what is
+// wanted.
+func parseClientArgs(fs *flag.FlagSet, newClient func() (*client.Client, error), args []string, onlyOne bool, missing string) (*client.Client, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() == 0 || (onlyOne && fs.NArg() != 1) {
+		fs.Usage()
+		return nil, errors.New(missing)
+	}
+	return newClient()
+}
+
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -38,14 +53,7 @@ func index(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	person := fs.String("person", "", "person the faces belong to")
 	concurrency := fs.Int("concurrency", client.DefaultConcurrency, "uploads in flight")
 	wait := fs.Bool("wait", false, "wait until every upload is indexed or rejected and report its faces")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return errors.New("no files or directories given")
-	}
-	c, err := newClient()
+	c, err := parseClientArgs(fs, newClient, args, false, "no files or directories given")
 	if err != nil {
 		return err
 	}
@@ -67,18 +75,11 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	newClient := endpointFlags(fs)
 	all := fs.Bool("all", false, "search every face of the photo, not only the largest")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("exactly one photo is required")
-	}
-	img, err := os.ReadFile(fs.Arg(0))
+	c, err := parseClientArgs(fs, newClient, args, true, "exactly one photo is required")
 	if err != nil {
 		return err
 	}
-	c, err := newClient()
+	img, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -103,15 +104,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // /index/{filename}); the service then removes their faces.
 func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME...", stderr)
-	newClient := endpointFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return errors.New("no filenames given")
-	}
-	c, err := newClient()
+	c, err := parseClientArgs(fs, endpointFlags(fs), args, false, "no filenames given")
 	if err != nil {
 		return err
 	}

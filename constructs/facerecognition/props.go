@@ -92,7 +92,9 @@ type FaceRecognitionServiceProps struct {
 	// Default: awslambda.Architecture_ARM_64().
 	Architecture awslambda.Architecture
 	// MemorySize of each function in MB, an integer from 128 to 10,240
-	// (Lambda quotas). Default: 256.
+	// (Lambda quotas). It also bounds the photos a search with faces=all
+	// decodes: MemorySize×2²⁰/24 pixels (half the memory at 12 bytes a
+	// pixel), about 11 megapixels at the default. Default: 256.
 	MemorySize *float64
 	// IndexTimeout of the index function, whole seconds from 1 to 900 (Lambda
 	// quotas). The event queue's visibility timeout is six times this value.

@@ -26,11 +26,11 @@ func TestFromEnv(t *testing.T) {
 	if err != nil || c.FaceMatchThreshold != 92.5 || c.MaxFaces != 100 || c.QualityFilter != "HIGH" || c.SearchMaxImageBytes != 1000 || c.AllowedOrigin != "https://a.example" {
 		t.Errorf("set values = %+v, %v", c, err)
 	}
-	if c, err := FromEnv(env(map[string]string{EnvLambdaMemorySize: "256"})); err != nil || c.MaxDecodedPixels != 256<<20/2/12 {
+	if c, err := FromEnv(env(map[string]string{EnvLambdaMemorySize: "256"})); err != nil || c.MaxDecodedPixels != 256<<20/2/DecodedPixelBytes {
 		t.Errorf("MaxDecodedPixels with 256 MB = %d, %v", c.MaxDecodedPixels, err)
 	}
 	bad := map[string]map[string]string{
-		EnvLambdaMemorySize:    {EnvLambdaMemorySize: "lots"},
+		EnvLambdaMemorySize:    {EnvLambdaMemorySize: "0"},
 		EnvCollectionID:        {EnvCollectionID: ""},
 		EnvTableName:           {EnvTableName: ""},
 		EnvFaceMatchThreshold:  {EnvFaceMatchThreshold: "101"},

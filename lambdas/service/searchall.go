@@ -37,7 +37,8 @@ const (
 	cropQuality = 90
 	// maxCropSide is the longest side, in pixels, a crop is sent with;
 	// larger crops are scaled down, so that a close-up's crop stays well
-	// under Rekognition's 5 MB of inline image bytes.
+	// under Rekognition's 5 MB of inline image bytes: even random noise at
+	// 1920×1440 encodes to about 2.1 MB at cropQuality (measured).
 	maxCropSide = 1920
 )
 
@@ -59,14 +60,16 @@ const noFaceInCrop = "Rekognition found no face to search in this face's crop (i
 // face's box with half its width and height added on each side, clipped to
 // the photo and, if that leaves less, widened inside the photo to 80×80
 // pixels (config.MinImageDimension, Rekognition's smallest image); it is
-// sent as a JPEG. A face under 40×40 pixels (config.MinFaceDimension,
-// Rekognition's smallest face) is not searched; it, and a face in whose
-// crop SearchFacesByImage finds no face, come with a Reason and no
-// matches.
+// sent as a JPEG scaled to at most maxCropSide pixels a side. A face under
+// 40×40 pixels (config.MinFaceDimension, Rekognition's smallest face) is
+// not searched; it, a face in whose crop SearchFacesByImage finds no face,
+// and a face whose crop was searched for a larger neighbour (Rekognition
+// searches a crop's largest face) come with a Reason and no matches.
 //
-// Errors: those of Search, and KindTooLarge for a photo over
-// imageio.MaxImagePixels or KindUnprocessable for one whose pixels do not
-// decode. Any failed AWS call fails the whole search with its mapped error
+// Errors: those of Search; KindTooLarge, before any Rekognition call, for
+// a photo of more than Config.MaxDecodedPixels pixels (half the function's
+// memory at config.DecodedPixelBytes a pixel) or imageio.MaxImagePixels;
+// KindUnprocessable for one whose pixels do not decode. Any failed AWS call fails the whole search with its mapped error
 // (one throttled search of a face gives KindThrottled).
 func (s *Service) SearchAll(ctx context.Context, data []byte) (*SearchResult, error) {
 	if err := ValidateImage(data, s.cfg.SearchMaxImageBytes); err != nil {
@@ -191,26 +194,19 @@ func searchedTarget(searched *rtypes.BoundingBox, r image.Rectangle, box Boundin
 }
 
 // encodeCrop encodes the pixels r of photo as a JPEG, scaled down to at
-// most maxCropSide pixels a side, and further, by quarters, while it is
-// over Rekognition's config.MaxImageBytes.
+// most maxCropSide pixels a side.
 func encodeCrop(photo *image.RGBA, r image.Rectangle) ([]byte, error) {
-	side := min(max(r.Dx(), r.Dy()), maxCropSide)
-	for {
-		var src image.Image = photo.SubImage(r)
-		if longest := max(r.Dx(), r.Dy()); side < longest {
-			dst := image.NewRGBA(image.Rect(0, 0, r.Dx()*side/longest, r.Dy()*side/longest))
-			draw.ApproxBiLinear.Scale(dst, dst.Rect, photo, r, draw.Src, nil)
-			src = dst
-		}
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: cropQuality}); err != nil {
-			return nil, fmt.Errorf("encode the crop of a face: %w", err)
-		}
-		if buf.Len() <= config.MaxImageBytes || side <= config.MinImageDimension {
-			return buf.Bytes(), nil
-		}
-		side = max(side*3/4, config.MinImageDimension)
+	var src image.Image = photo.SubImage(r)
+	if longest := max(r.Dx(), r.Dy()); longest > maxCropSide {
+		dst := image.NewRGBA(image.Rect(0, 0, r.Dx()*maxCropSide/longest, r.Dy()*maxCropSide/longest))
+		draw.ApproxBiLinear.Scale(dst, dst.Rect, photo, r, draw.Src, nil)
+		src = dst
 	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: cropQuality}); err != nil {
+		return nil, fmt.Errorf("encode the crop of a face: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // decodeError maps an imageio.DecodeImage error to an *Error.

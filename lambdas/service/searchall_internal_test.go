@@ -35,7 +35,7 @@ func TestCropRect(t *testing.T) {
 
 // TestEncodeCrop_closeUpStaysUnderRekognitionsLimit: the crop of a face
 // filling a 12-megapixel photo of noise (the worst case for JPEG) is scaled
-// down until it fits Rekognition's 5 MB of inline bytes.
+// to 1920 pixels a side, which fits Rekognition's 5 MB of inline bytes.
 func TestEncodeCrop_closeUpStaysUnderRekognitionsLimit(t *testing.T) {
 	photo := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
 	r := rand.New(rand.NewPCG(1, 2))
