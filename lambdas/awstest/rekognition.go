@@ -288,6 +288,26 @@ type unindexedFace struct {
 	FaceDetail faceDetail
 }
 
+// prepare does what IndexFaces and SearchFacesByImage both check, in
+// Rekognition's order: MaxFaces within 1..limit (limit when unset), the
+// QualityFilter, the collection, then the image; it returns MaxFaces, the
+// collection's faces and the image's faces.
+func (f *FakeRekognition) prepare(collectionID string, maxFacesParam *int, limit int, qualityFilter string, img *rekImage) (int, []StoredFace, []Face, error) {
+	maxFaces, err := intParam("MaxFaces", maxFacesParam, limit, limit)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if err := validateQualityFilter(qualityFilter); err != nil {
+		return 0, nil, nil, err
+	}
+	stored, err := f.collection(collectionID)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	faces, err := f.detect(img)
+	return maxFaces, stored, faces, err
+}
+
 func (f *FakeRekognition) indexFaces(req *indexFacesRequest) (any, error) {
 	if err := validateCollectionID(req.CollectionID); err != nil {
 		return nil, err
@@ -298,18 +318,7 @@ func (f *FakeRekognition) indexFaces(req *indexFacesRequest) (any, error) {
 		return nil, clientError("InvalidParameterException",
 			"ExternalImageId %q must match [a-zA-Z0-9_.\\-:]+ and have 1 to %d characters", external, maxIDLength)
 	}
-	maxFaces, err := intParam("MaxFaces", req.MaxFaces, config.MaxFacesLimit, config.MaxFacesLimit)
-	if err != nil {
-		return nil, err
-	}
-	if err := validateQualityFilter(req.QualityFilter); err != nil {
-		return nil, err
-	}
-	stored, err := f.collection(req.CollectionID)
-	if err != nil {
-		return nil, err
-	}
-	faces, err := f.detect(req.Image)
+	maxFaces, stored, faces, err := f.prepare(req.CollectionID, req.MaxFaces, config.MaxFacesLimit, req.QualityFilter, req.Image)
 	if err != nil {
 		return nil, err
 	}
@@ -365,18 +374,7 @@ func (f *FakeRekognition) searchFacesByImage(req *searchFacesByImageRequest) (an
 		}
 		threshold = *t
 	}
-	maxFaces, err := intParam("MaxFaces", req.MaxFaces, maxSearchMaxFaces, maxSearchMaxFaces)
-	if err != nil {
-		return nil, err
-	}
-	if err := validateQualityFilter(req.QualityFilter); err != nil {
-		return nil, err
-	}
-	stored, err := f.collection(req.CollectionID)
-	if err != nil {
-		return nil, err
-	}
-	faces, err := f.detect(req.Image)
+	maxFaces, stored, faces, err := f.prepare(req.CollectionID, req.MaxFaces, maxSearchMaxFaces, req.QualityFilter, req.Image)
 	if err != nil {
 		return nil, err
 	}
