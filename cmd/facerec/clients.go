@@ -100,15 +100,56 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
+// faces lists the indexed faces, all or a person's, following every page,
+// and prints a table, or the JSON.
+func faces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("faces", "faces [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]", stderr)
+	newClient := endpointFlags(fs)
+	person := fs.String("person", "", "list only this person's faces")
+	limit := fs.Int("limit", 0, "faces a page, 1-100 (default the service's, 50)")
+	asJSON := fs.Bool("json", false, "print the faces as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return errors.New("faces takes no arguments")
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	all, err := c.AllFaces(ctx, *person, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(all)
+	}
+	client.PrintFaces(stdout, all)
+	return nil
+}
+
 // deleteImages deletes uploaded images by filename (DELETE
-// /index/{filename}); the service then removes their faces.
+// /index/{filename}); the service then removes their faces. With --face it
+// deletes indexed faces by FaceId instead (DELETE /faces/{faceId}).
 func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME...", stderr)
-	c, err := parseClientArgs(fs, endpointFlags(fs), args, false, "no filenames given")
+	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME... | delete --face FACEID...", stderr)
+	face := fs.Bool("face", false, "the arguments are FaceIds of indexed faces to delete (their images stay)")
+	c, err := parseClientArgs(fs, endpointFlags(fs), args, false, "no filenames or FaceIds given")
 	if err != nil {
 		return err
 	}
 	for _, name := range fs.Args() {
+		if *face {
+			if err := c.DeleteFace(ctx, name); err != nil {
+				return fmt.Errorf("delete face %s: %w", name, err)
+			}
+			fmt.Fprintf(stdout, "face %s: deleted (its image stays)\n", name)
+			continue
+		}
 		key, err := c.Delete(ctx, name)
 		if err != nil {
 			return fmt.Errorf("delete %s: %w", name, err)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,8 +59,10 @@ func TestServe_routesAreTheDocumentedOnes(t *testing.T) {
 
 	undocumented := []string{"/", "/index", "/openapi"}
 	for path, item := range doc.Paths.Map() {
-		concrete := strings.ReplaceAll(path, "{filename}", "probe.jpg")
-		undocumented = append(undocumented, concrete+"/x")
+		concrete := strings.NewReplacer("{filename}", "probe.jpg", "{faceId}", "probe-face").Replace(path)
+		if !slices.ContainsFunc(slices.Collect(maps.Keys(doc.Paths.Map())), func(p string) bool { return strings.HasPrefix(p, path+"/") }) {
+			undocumented = append(undocumented, concrete+"/x")
+		}
 		for _, method := range []string{"GET", "PUT", "POST", "DELETE", "PATCH"} {
 			documented := item.GetOperation(method) != nil
 			if got := routed(method, concrete); got != documented {

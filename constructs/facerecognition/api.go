@@ -115,6 +115,11 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	addLambdaRoute(cfg, image, "GET", s.StatusFunction)
 	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("search"), nil), "POST", s.SearchFunction)
 	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("info"), nil), "GET", s.InfoFunction)
+	faces := s.Api.Root().AddResource(jsii.String("faces"), nil)
+	addLambdaRoute(cfg, faces, "GET", s.FacesFunction)
+	face := faces.AddResource(jsii.String("{faceId}"), nil)
+	addLambdaRoute(cfg, face, "GET", s.FacesFunction)
+	addLambdaRoute(cfg, face, "DELETE", s.DeleteFaceFunction)
 
 	if cfg.apiKeyRequired {
 		s.ApiKey = awsapigateway.NewApiKey(s.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{

@@ -157,6 +157,16 @@ func objectKeyIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
 	}
 }
 
+// personIndexProps returns the index that lists a person's items, for
+// GET /faces?person=NAME.
+func personIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
+	return &awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(config.PersonIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(config.AttrPerson), Type: awsdynamodb.AttributeType_STRING},
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	}
+}
+
 // logGroupProps returns the settings of every log group the construct creates.
 func logGroupProps(retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *awslogs.LogGroupProps {
 	return &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal}

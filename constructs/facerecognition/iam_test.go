@@ -133,6 +133,17 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 			grant(bucket, "s3:ListBucket"),
 			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
 		),
+		logicalID(svc.FacesFunction.Role()): merge(
+			logs(logicalID(svc.FacesLogGroup)),
+			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:Scan", "dynamodb:GetItem"),
+		),
+		logicalID(svc.DeleteFaceFunction.Role()): merge(
+			logs(logicalID(svc.DeleteFaceLogGroup)),
+			grant(collection, "rekognition:DeleteFaces"),
+			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(join(bucket, "/index/?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(join(bucket, "/index/?*"), "s3:DeleteObject"),

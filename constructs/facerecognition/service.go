@@ -11,7 +11,10 @@
 //   - GET /index/{filename} (lambdas/status) tells whether an image is
 //     pending, indexed or rejected, with its faces;
 //   - POST /search (lambdas/search) finds the indexed faces that match the
-//     faces of an image, and GET /info (lambdas/info) describes the service.
+//     faces of an image, and GET /info (lambdas/info) describes the service;
+//   - GET /faces and GET /faces/{faceId} (lambdas/faces) list and read the
+//     indexed faces, and DELETE /faces/{faceId} (lambdas/deleteface)
+//     removes one face from its image.
 //
 // The functions are Go programs of this module, compiled at synth time with
 // the local Go toolchain (no Docker). Their configuration, and the table's
@@ -47,7 +50,8 @@ type FaceRecognitionService struct {
 	// for its name.
 	Bucket awss3.Bucket
 	// Table holds one item per indexed face and one per image, keyed by
-	// config.AttrFaceID, with the global secondary index config.ObjectKeyIndex.
+	// config.AttrFaceID, with the global secondary indexes
+	// config.ObjectKeyIndex and config.PersonIndex.
 	Table awsdynamodb.Table
 	// Collection is the Rekognition collection of indexed faces.
 	Collection awsrekognition.CfnCollection
@@ -69,6 +73,11 @@ type FaceRecognitionService struct {
 	StatusFunction awslambda.Function
 	// InfoFunction answers GET /info (lambdas/info).
 	InfoFunction awslambda.Function
+	// FacesFunction answers GET /faces and GET /faces/{faceId}
+	// (lambdas/faces).
+	FacesFunction awslambda.Function
+	// DeleteFaceFunction answers DELETE /faces/{faceId} (lambdas/deleteface).
+	DeleteFaceFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -77,6 +86,10 @@ type FaceRecognitionService struct {
 	StatusLogGroup awslogs.LogGroup
 	// InfoLogGroup is InfoFunction's log group.
 	InfoLogGroup awslogs.LogGroup
+	// FacesLogGroup is FacesFunction's log group.
+	FacesLogGroup awslogs.LogGroup
+	// DeleteFaceLogGroup is DeleteFaceFunction's log group.
+	DeleteFaceLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup
@@ -113,6 +126,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 
 	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), tableProps(cfg.removalPolicy))
 	s.Table.AddGlobalSecondaryIndex(objectKeyIndexProps())
+	s.Table.AddGlobalSecondaryIndex(personIndexProps())
 
 	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
 	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
@@ -154,6 +168,17 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.StatusFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:BatchGetItem"}, tableArn))
 
 	s.InfoFunction, s.InfoLogGroup = s.addFunction(cfg, "Info", "lambdas/info", cfg.apiTimeoutSeconds, env)
+
+	s.FacesFunction, s.FacesLogGroup = s.addFunction(cfg, "Faces", "lambdas/faces", cfg.apiTimeoutSeconds, env)
+	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
+	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:GetItem"}, tableArn))
+
+	// DELETE /faces/{faceId} commits the image item without the face, as
+	// the index function commits, and removes the face like it.
+	s.DeleteFaceFunction, s.DeleteFaceLogGroup = s.addFunction(cfg, "DeleteFace", "lambdas/deleteface", cfg.apiTimeoutSeconds, env)
+	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces"}, collectionArn))
+	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
+	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
 
 	s.addApi(cfg)
 	s.suppressNagFindings(cfg)

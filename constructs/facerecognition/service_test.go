@@ -15,7 +15,7 @@ import (
 
 // TestResourceCounts pins what each configuration creates: in particular no
 // custom resources (no bucket-notification or log-retention functions) and
-// no functions beyond the four of the service.
+// no functions beyond the six of the service.
 func TestResourceCounts(t *testing.T) {
 	f := synth()
 	tests := []struct {
@@ -28,16 +28,16 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::SQS::QueuePolicy", 2, 2, 2},
 		{"AWS::DynamoDB::Table", 1, 1, 1},
 		{"AWS::Rekognition::Collection", 1, 1, 1},
-		{"AWS::Lambda::Function", 4, 4, 4},
+		{"AWS::Lambda::Function", 6, 6, 6},
 		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
-		{"AWS::Lambda::Permission", 3, 3, 3},
-		{"AWS::Logs::LogGroup", 5, 4, 5},
-		{"AWS::IAM::Role", 7, 6, 6},
+		{"AWS::Lambda::Permission", 6, 6, 6},
+		{"AWS::Logs::LogGroup", 7, 6, 7},
+		{"AWS::IAM::Role", 9, 8, 8},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
 		{"AWS::ApiGateway::GatewayResponse", 2, 2, 2},
-		{"AWS::ApiGateway::Method", 10, 10, 10},
+		{"AWS::ApiGateway::Method", 15, 15, 15},
 		{"AWS::ApiGateway::RequestValidator", 1, 1, 1},
 		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
@@ -134,6 +134,10 @@ func TestDefaultTemplate(t *testing.T) {
 				"IndexName":  config.ObjectKeyIndex,
 				"KeySchema":  []any{map[string]any{"AttributeName": config.AttrObjectKey, "KeyType": "HASH"}},
 				"Projection": map[string]any{"ProjectionType": "ALL"},
+			}, map[string]any{
+				"IndexName":  config.PersonIndex,
+				"KeySchema":  []any{map[string]any{"AttributeName": config.AttrPerson, "KeyType": "HASH"}},
+				"Projection": map[string]any{"ProjectionType": "ALL"},
 			}},
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": *svc.CollectionId}},
@@ -176,7 +180,7 @@ func TestDefaultTemplate(t *testing.T) {
 	}
 	assertion(t, "log groups keep 30 days", func() {
 		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"),
-			map[string]any{"RetentionInDays": 30}, jsii.Number(5))
+			map[string]any{"RetentionInDays": 30}, jsii.Number(7))
 	})
 	for _, c := range []struct{ typ, id string }{
 		{"AWS::S3::Bucket", bucket}, {"AWS::DynamoDB::Table", table},
@@ -245,6 +249,8 @@ func TestFunctions(t *testing.T) {
 		{"search", logicalID(svc.SearchFunction), logicalID(svc.SearchLogGroup), 20},
 		{"status", logicalID(svc.StatusFunction), logicalID(svc.StatusLogGroup), 20},
 		{"info", logicalID(svc.InfoFunction), logicalID(svc.InfoLogGroup), 20},
+		{"faces", logicalID(svc.FacesFunction), logicalID(svc.FacesLogGroup), 20},
+		{"delete face", logicalID(svc.DeleteFaceFunction), logicalID(svc.DeleteFaceLogGroup), 20},
 	} {
 		want := map[string]any{
 			"Runtime":       "provided.al2023",
@@ -264,16 +270,17 @@ func TestFunctions(t *testing.T) {
 	}
 }
 
-// integrationURI returns the integration URI of the method with HTTP
-// method httpMethod as JSON.
+// integrationURI returns the integration URI of the S3 route (the one
+// method with HTTP method httpMethod that is not a Lambda proxy) as JSON.
 func (f *fixture) integrationURI(t *testing.T, httpMethod string) string {
 	t.Helper()
 	for id, m := range f.ofType("AWS::ApiGateway::Method") {
-		if m["Properties"].(map[string]any)["HttpMethod"] == httpMethod {
-			return jsonString(f.props(id)["Integration"].(map[string]any)["Uri"])
+		integration := f.props(id)["Integration"].(map[string]any)
+		if m["Properties"].(map[string]any)["HttpMethod"] == httpMethod && integration["Type"] != "AWS_PROXY" {
+			return jsonString(integration["Uri"])
 		}
 	}
-	t.Fatalf("no %s method", httpMethod)
+	t.Fatalf("no %s method to S3", httpMethod)
 	return ""
 }
 
@@ -375,7 +382,7 @@ func TestUploadMethod(t *testing.T) {
 	if uri, want := f.integrationURI(t, "PUT"), `:s3:path/",{"Ref":"`+logicalID(f.svc.Bucket)+`"},"/index/{filename}"`; !strings.Contains(uri, want) {
 		t.Errorf("PUT integration URI %s lacks %s", uri, want)
 	}
-	for _, m := range []string{"POST", "GET"} {
+	for _, m := range []string{"POST", "GET", "DELETE"} {
 		assertion(t, m+" Lambda proxy", func() {
 			f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
 				"HttpMethod": m, "ApiKeyRequired": true, "Integration": map[string]any{"Type": "AWS_PROXY"},
@@ -392,7 +399,7 @@ func TestUploadMethod(t *testing.T) {
 					"method.response.header.Access-Control-Allow-Methods": "'" + config.CORSAllowMethods + "'",
 				},
 			}}},
-		}, jsii.Number(5))
+		}, jsii.Number(7))
 	})
 	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
 		assertion(t, typ, func() {
@@ -499,7 +506,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(4))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(6))
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {

@@ -47,8 +47,9 @@ const (
 	// CollectionID is the Rekognition collection New creates.
 	CollectionID = "test-collection"
 	// TableName is the DynamoDB table New creates, with partition key
-	// config.AttrFaceID and the index config.ObjectKeyIndex on
-	// config.AttrObjectKey.
+	// config.AttrFaceID, the index config.ObjectKeyIndex on
+	// config.AttrObjectKey and the index config.PersonIndex on
+	// config.AttrPerson.
 	TableName = "test-table"
 	// BucketName is the S3 bucket New creates.
 	BucketName = "test-bucket"
@@ -127,7 +128,7 @@ func New(tb testing.TB, opts ...Option) *Env {
 	})
 	rek.collections[CollectionID] = nil
 	db := newFakeDynamoDB()
-	db.CreateTable(TableName, config.AttrFaceID, map[string]string{config.ObjectKeyIndex: config.AttrObjectKey})
+	db.CreateTable(TableName, config.AttrFaceID, map[string]string{config.ObjectKeyIndex: config.AttrObjectKey, config.PersonIndex: config.AttrPerson})
 
 	cfg := aws.Config{
 		Region:      region,

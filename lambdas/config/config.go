@@ -51,6 +51,12 @@ const (
 	// ObjectKeyIndex is the global secondary index that finds an image's
 	// items (its faces and its image item) by object key.
 	ObjectKeyIndex = "ObjectKeyIndex"
+	// AttrPerson is the person named at upload; it is the partition key of
+	// PersonIndex (items without a person are not in the index).
+	AttrPerson = "Person"
+	// PersonIndex is the global secondary index (projection ALL) that
+	// lists the items of one person, for GET /faces?person=NAME.
+	PersonIndex = "PersonIndex"
 	// ImageItemPrefix starts the FaceId of the one image item kept per
 	// object, which records its indexing status.
 	ImageItemPrefix = "IMAGE#"

@@ -1,11 +1,13 @@
 // Package dynamotable stores the face service's items in a DynamoDB table
-// (partition key FaceId, global secondary index ObjectKeyIndex on
-// ObjectKey). It implements service.FaceTable over a small interface shaped
+// (partition key FaceId, global secondary indexes ObjectKeyIndex on
+// ObjectKey and PersonIndex on Person). It implements service.FaceTable over a small interface shaped
 // like *dynamodb.Client.
 package dynamotable
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -25,6 +27,7 @@ type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
@@ -246,6 +249,122 @@ func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]serv
 		}
 	}
 	return found, nil
+}
+
+// GetFace implements service.FaceTable with a GetItem (eventually
+// consistent).
+func (t *Table) GetFace(ctx context.Context, faceID string) (*service.FaceItem, error) {
+	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: key(faceID)})
+	if err != nil || out.Item == nil {
+		return nil, err
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode face item: %w", err)
+	}
+	if it.ItemType != typeFace {
+		return nil, nil
+	}
+	f := faceFromItem(it)
+	return &f, nil
+}
+
+// ListFaces implements service.FaceTable with one Query on PersonIndex
+// (with a person) or one Scan of the table (without), of Limit limit,
+// keeping the face items. The token is the base64url (unpadded) of the
+// JSON of DynamoDB's LastEvaluatedKey, whose attributes are all strings.
+func (t *Table) ListFaces(ctx context.Context, person string, limit int, token string) ([]service.FaceItem, string, error) {
+	keyAttrs := []string{config.AttrFaceID}
+	if person != "" {
+		keyAttrs = append(keyAttrs, config.AttrPerson)
+	}
+	start, err := decodeToken(token, keyAttrs)
+	if err != nil {
+		return nil, "", err
+	}
+	var items []map[string]types.AttributeValue
+	var last map[string]types.AttributeValue
+	if person != "" {
+		out, err := t.api.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(t.name),
+			IndexName:                 aws.String(config.PersonIndex),
+			KeyConditionExpression:    aws.String("#p = :p"),
+			ExpressionAttributeNames:  map[string]string{"#p": config.AttrPerson},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: person}},
+			Limit:                     aws.Int32(int32(limit)),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		items, last = out.Items, out.LastEvaluatedKey
+	} else {
+		out, err := t.api.Scan(ctx, &dynamodb.ScanInput{
+			TableName:         aws.String(t.name),
+			Limit:             aws.Int32(int32(limit)),
+			ExclusiveStartKey: start,
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		items, last = out.Items, out.LastEvaluatedKey
+	}
+	var decoded []item
+	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
+		return nil, "", fmt.Errorf("decode face items: %w", err)
+	}
+	var faces []service.FaceItem
+	for _, it := range decoded {
+		if it.ItemType == typeFace {
+			faces = append(faces, faceFromItem(it))
+		}
+	}
+	next, err := encodeToken(last)
+	return faces, next, err
+}
+
+// encodeToken returns the page token of a LastEvaluatedKey ("" for none).
+func encodeToken(last map[string]types.AttributeValue) (string, error) {
+	if len(last) == 0 {
+		return "", nil
+	}
+	m := make(map[string]string, len(last))
+	for k, v := range last {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return "", fmt.Errorf("LastEvaluatedKey attribute %s is not a string", k)
+		}
+		m[k] = s.Value
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeToken returns the ExclusiveStartKey of a page token (nil for "");
+// a token that does not decode to exactly the attributes keyAttrs (the
+// key of the table or index read) is service.ErrInvalidToken.
+func decodeToken(token string, keyAttrs []string) (map[string]types.AttributeValue, error) {
+	if token == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	var m map[string]string
+	if err != nil || json.Unmarshal(b, &m) != nil || len(m) != len(keyAttrs) {
+		return nil, service.ErrInvalidToken
+	}
+	for _, a := range keyAttrs {
+		if _, ok := m[a]; !ok {
+			return nil, service.ErrInvalidToken
+		}
+	}
+	key := make(map[string]types.AttributeValue, len(m))
+	for k, v := range m {
+		key[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	return key, nil
 }
 
 func (t *Table) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {

@@ -140,6 +140,65 @@ func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	return a.respond(ctx, http.StatusOK, st, nil), nil
 }
 
+// Query parameters of GET /faces.
+const (
+	// PersonParam lists the faces of one person only.
+	PersonParam = "person"
+	// LimitParam is the page size, 1-100 (service.MaxFaceListLimit),
+	// default service.DefaultFaceListLimit.
+	LimitParam = "limit"
+	// NextTokenParam is the nextToken of the previous page.
+	NextTokenParam = "nextToken"
+)
+
+// FaceIDParam is the path parameter of /faces/{faceId}.
+const FaceIDParam = "faceId"
+
+// Faces handles GET /faces and GET /faces/{faceId}, told apart by the
+// faceId path parameter. GET /faces answers 200 with a service.FaceList
+// (400 for a limit that is not an integer from 1 to 100 or a nextToken
+// that does not decode); a page may hold fewer faces than the limit while
+// a nextToken follows. GET /faces/{faceId} answers 200 with a
+// service.Face, 404 for an unknown FaceId.
+func (a *API) Faces(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	if id, ok := req.PathParameters[FaceIDParam]; ok {
+		f, err := a.svc.Face(ctx, id)
+		if err != nil {
+			return a.fail(ctx, err), nil
+		}
+		return a.respond(ctx, http.StatusOK, f, nil), nil
+	}
+	q := req.QueryStringParameters
+	limit := service.DefaultFaceListLimit
+	if v, ok := q[LimitParam]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
+				Message: fmt.Sprintf("the %s query parameter must be an integer from 1 to %d, not %q", LimitParam, service.MaxFaceListLimit, v)}), nil
+		}
+		limit = n
+	}
+	list, err := a.svc.ListFaces(ctx, q[PersonParam], limit, q[NextTokenParam])
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	return a.respond(ctx, http.StatusOK, list, nil), nil
+}
+
+// DeleteFace handles DELETE /faces/{faceId}: 200 with a
+// service.DeletedFace once the face is gone from the collection, the table
+// and its image's item; 404 for an unknown FaceId. The image stays.
+func (a *API) DeleteFace(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	res, err := a.svc.DeleteFace(ctx, req.PathParameters[FaceIDParam])
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	a.log.InfoContext(ctx, "face deleted", "faceId", res.FaceID)
+	return a.respond(ctx, http.StatusOK, res, nil), nil
+}
+
 // Info handles GET /info with an InfoBody.
 func (a *API) Info(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)

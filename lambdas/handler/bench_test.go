@@ -79,6 +79,12 @@ func (instantTable) FacesOfObject(context.Context, string, string) ([]service.Fa
 func (instantTable) PutImage(context.Context, service.ImageItem, int) error { return nil }
 func (instantTable) PutFaces(context.Context, []service.FaceItem) error     { return nil }
 func (instantTable) DeleteItems(context.Context, []string) error            { return nil }
+func (instantTable) GetFace(context.Context, string) (*service.FaceItem, error) {
+	return nil, nil
+}
+func (instantTable) ListFaces(context.Context, string, int, string) ([]service.FaceItem, string, error) {
+	return nil, "", nil
+}
 func (instantTable) GetFaces(_ context.Context, ids []string) (map[string]service.FaceItem, error) {
 	out := map[string]service.FaceItem{}
 	for _, id := range ids {

@@ -136,6 +136,19 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return resp
 		}
 	}
+	_, st := h.status(t, "obama_1.jpg")
+	if len(st.Faces) != 1 {
+		t.Fatalf("obama_1.jpg has faces %+v", st.Faces)
+	}
+	faceID := st.Faces[0].FaceID
+	faces := func(id string, query map[string]string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.faces(t, id, query, new(any))
+		}
+	}
+	deleteFace := func(id string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteFace(t, id) }
+	}
 	tests := []struct {
 		name, method, path string
 		run                func(t *testing.T) events.APIGatewayProxyResponse
@@ -171,6 +184,18 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			}
 			return resp
 		}, http.StatusOK},
+		{"faces", "GET", "/faces", faces("", nil), http.StatusOK},
+		{"faces of a person, a page", "GET", "/faces?person=obama&limit=1", faces("", map[string]string{PersonParam: "obama", LimitParam: "1"}), http.StatusOK},
+		{"faces with a bad limit", "GET", "/faces?limit=0", faces("", map[string]string{LimitParam: "0"}), http.StatusBadRequest},
+		{"faces with a bad token", "GET", "/faces?nextToken=x", faces("", map[string]string{NextTokenParam: "x"}), http.StatusBadRequest},
+		{"faces throttled", "GET", "/faces", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.DB.FailNext("Scan", 1, "ProvisionedThroughputExceededException", 400)
+			return faces("", nil)(t)
+		}, http.StatusTooManyRequests},
+		{"face", "GET", "/faces/" + faceID, faces(faceID, nil), http.StatusOK},
+		{"unknown face", "GET", "/faces/missing", faces("missing", nil), http.StatusNotFound},
+		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
+		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,11 +85,22 @@ type IndexResult struct {
 // throttling or failures, missing permissions); per-image problems are
 // results.
 func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResult, error) {
+	var res IndexResult
+	err := retryOnConflict(func() (err error) {
+		res, err = s.reconcileOnce(ctx, bucket, key)
+		return err
+	})
+	return res, err
+}
+
+// retryOnConflict runs op again while it fails with KindConflict, up to
+// maxConflictAttempts runs in all, and returns its last error.
+func retryOnConflict(op func() error) error {
 	for attempt := 1; ; attempt++ {
-		res, err := s.reconcileOnce(ctx, bucket, key)
+		err := op()
 		var e *Error
 		if attempt == maxConflictAttempts || !errors.As(err, &e) || e.Kind != KindConflict {
-			return res, err
+			return err
 		}
 	}
 }

@@ -53,7 +53,21 @@ type FaceTable interface {
 	// GetFaces returns the face items of the given FaceIds, keyed by FaceId;
 	// unknown ids are absent from the map.
 	GetFaces(ctx context.Context, faceIDs []string) (map[string]FaceItem, error)
+	// GetFace returns the face item of faceID, or nil if there is none
+	// (an image item's id is none).
+	GetFace(ctx context.Context, faceID string) (*FaceItem, error)
+	// ListFaces returns one page of face items, of person if it is not
+	// empty, else of all, and the token of the next page ("" after the
+	// last). token is "" for the first page or a token ListFaces returned;
+	// one that does not decode gives ErrInvalidToken. A page holds at
+	// most limit faces and may hold fewer (even none) while more follow
+	// (DynamoDB reads limit items and keeps the face items among them).
+	ListFaces(ctx context.Context, person string, limit int, token string) (faces []FaceItem, next string, err error)
 }
+
+// ErrInvalidToken is returned by FaceTable.ListFaces for a page token it
+// did not issue.
+var ErrInvalidToken = errors.New("invalid page token")
 
 // BoundingBox locates a face as ratios of the image's width and height, as
 // Rekognition's BoundingBox does: Left and Top of the box's top-left corner,

@@ -189,6 +189,59 @@ func (c *Client) Delete(ctx context.Context, filename string) (string, error) {
 	return out.Key, nil
 }
 
+// ListFaces returns one page of the indexed faces, of person if it is not
+// empty, with GET /faces: limit is the page size (0 for the service's
+// default of 50), token the NextToken of the previous page ("" for the
+// first). A page may hold fewer faces than limit while a NextToken
+// follows. Errors: *APIError for refusals (400 bad limit or token),
+// transport or context errors otherwise.
+func (c *Client) ListFaces(ctx context.Context, person string, limit int, token string) (*service.FaceList, error) {
+	q := url.Values{}
+	if person != "" {
+		q.Set(handler.PersonParam, person)
+	}
+	if limit != 0 {
+		q.Set(handler.LimitParam, strconv.Itoa(limit))
+	}
+	if token != "" {
+		q.Set(handler.NextTokenParam, token)
+	}
+	var list service.FaceList
+	if err := c.do(ctx, http.MethodGet, c.route(q, "faces"), nil, "", &list); err != nil {
+		return nil, err
+	}
+	return &list, nil
+}
+
+// AllFaces follows ListFaces's pages from the first to the last and
+// returns their faces.
+func (c *Client) AllFaces(ctx context.Context, person string, limit int) ([]service.Face, error) {
+	faces := []service.Face{}
+	token := ""
+	for {
+		page, err := c.ListFaces(ctx, person, limit, token)
+		if err != nil {
+			return nil, err
+		}
+		faces = append(faces, page.Faces...)
+		if token = page.NextToken; token == "" {
+			return faces, nil
+		}
+	}
+}
+
+// DeleteFace removes the indexed face faceID from the collection, the
+// table and its image, with DELETE /faces/{faceId}; the image and its
+// other faces stay. Errors: *APIError with Status 404 for an unknown
+// FaceId, transport or context errors otherwise.
+func (c *Client) DeleteFace(ctx context.Context, faceID string) error {
+	if faceID == "" {
+		return errors.New("client: empty FaceId")
+	}
+	var out service.DeletedFace
+	return c.do(ctx, http.MethodDelete, c.route(nil, "faces", faceID), nil, "", &out)
+}
+
 // Search looks for the faces of the collection most similar to the
 // largest face in image (JPEG or PNG bytes), with POST /search.
 // contentType empty means application/octet-stream. An empty Faces in the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -43,4 +44,21 @@ func PrintMatches(w io.Writer, res *service.SearchResult) {
 		}
 		_ = tw.Flush()
 	}
+}
+
+// PrintFaces writes faces as a table, one face a line: face ID, person
+// ("-" when none), object key, detection confidence in percent with one
+// decimal, and when it was indexed (RFC 3339); "no faces" when there is
+// none.
+func PrintFaces(w io.Writer, faces []service.Face) {
+	if len(faces) == 0 {
+		fmt.Fprintln(w, "no faces")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FACE ID\tPERSON\tKEY\tCONFIDENCE\tINDEXED AT")
+	for _, f := range faces {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f%%\t%s\n", f.FaceID, cmp.Or(f.Person, "-"), f.Key, f.Confidence, f.IndexedAt.Format(time.RFC3339))
+	}
+	_ = tw.Flush()
 }

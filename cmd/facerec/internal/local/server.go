@@ -37,6 +37,9 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("GET /index/{filename}", l.proxy("/index/{filename}", l.API.Status))
 	mux.HandleFunc("POST /search", l.proxy("/search", l.API.Search))
 	mux.HandleFunc("GET /info", l.proxy("/info", l.API.Info))
+	mux.HandleFunc("GET /faces", l.proxy("/faces", l.API.Faces))
+	mux.HandleFunc("GET /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.Faces))
+	mux.HandleFunc("DELETE /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.DeleteFace))
 	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
 		l.cors(w)
@@ -127,10 +130,11 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 		for k, v := range r.URL.Query() {
 			req.QueryStringParameters[k] = v[0]
 		}
-		if prefix, _, ok := strings.Cut(resource, "{filename}"); ok {
-			// API Gateway REST passes path parameters percent-encoded as
-			// in the request path; the handler decodes them.
-			req.PathParameters["filename"] = strings.TrimPrefix(r.URL.EscapedPath(), prefix)
+		if prefix, param, ok := strings.Cut(resource, "{"); ok {
+			// The one path parameter ends the resource. API Gateway REST
+			// passes path parameters percent-encoded as in the request
+			// path; the handlers decode them.
+			req.PathParameters[strings.TrimSuffix(param, "}")] = strings.TrimPrefix(r.URL.EscapedPath(), prefix)
 		}
 		if binaryMediaType(r.Header.Get("Content-Type")) {
 			req.Body, req.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true

@@ -7,6 +7,7 @@ package local
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -202,4 +203,52 @@ func (t *Table) GetFaces(_ context.Context, faceIDs []string) (map[string]servic
 		return nil
 	})
 	return out, err
+}
+
+// GetFace implements service.FaceTable.
+func (t *Table) GetFace(_ context.Context, faceID string) (*service.FaceItem, error) {
+	var f *service.FaceItem
+	err := t.db.View(func(tx *bolt.Tx) error {
+		var err error
+		f, err = getFace(tx, []byte(faceID))
+		return err
+	})
+	return f, err
+}
+
+// ListFaces implements service.FaceTable with a cursor over the faces
+// bucket in FaceId order, keeping the faces of person (all if it is
+// empty). A page ends after limit faces; its token is the base64url
+// (unpadded) of the last FaceId, and the next page starts after it.
+func (t *Table) ListFaces(_ context.Context, person string, limit int, token string) ([]service.FaceItem, string, error) {
+	after, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || (token != "" && len(after) == 0) {
+		return nil, "", service.ErrInvalidToken
+	}
+	var faces []service.FaceItem
+	next := ""
+	err = t.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketFaces).Cursor()
+		k, v := c.First()
+		if token != "" {
+			if k, v = c.Seek(after); k != nil && string(k) == string(after) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil; k, v = c.Next() {
+			if len(faces) == limit {
+				next = base64.RawURLEncoding.EncodeToString([]byte(faces[len(faces)-1].FaceID))
+				return nil
+			}
+			var f service.FaceItem
+			if err := json.Unmarshal(v, &f); err != nil {
+				return fmt.Errorf("face item %s: %w", k, err)
+			}
+			if person == "" || f.Person == person {
+				faces = append(faces, f)
+			}
+		}
+		return nil
+	})
+	return faces, next, err
 }

@@ -1,0 +1,70 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/lambdas/handler"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// TestAllFacesFollowsPages: AllFaces sends person and limit, follows
+// nextToken through an empty page to the last, and DeleteFace maps 404 to
+// an *APIError.
+func TestAllFacesFollowsPages(t *testing.T) {
+	pages := map[string]service.FaceList{
+		"":   {Faces: []service.Face{{FaceID: "f1"}, {FaceID: "f2"}}, NextToken: "t1"},
+		"t1": {Faces: []service.Face{}, NextToken: "t2"},
+		"t2": {Faces: []service.Face{{FaceID: "f3"}}},
+	}
+	var queries []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/faces", func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, r.URL.RawQuery)
+		q := r.URL.Query()
+		if q.Get(handler.PersonParam) != "Jane Doe" || q.Get(handler.LimitParam) != "2" {
+			writeJSON(w, http.StatusBadRequest, handler.ErrorBody{Error: handler.ErrorDetail{Code: service.CodeInvalidParameter}})
+			return
+		}
+		writeJSON(w, http.StatusOK, pages[q.Get(handler.NextTokenParam)])
+	})
+	mux.HandleFunc("DELETE /v1/faces/{faceId}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("faceId") != "f1" {
+			writeJSON(w, http.StatusNotFound, handler.ErrorBody{Error: handler.ErrorDetail{Code: service.CodeNotFound}})
+			return
+		}
+		writeJSON(w, http.StatusOK, service.DeletedFace{FaceID: "f1", Deleted: true})
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL+"/v1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	faces, err := c.AllFaces(ctx, "Jane Doe", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range faces {
+		ids = append(ids, f.FaceID)
+	}
+	if !slices.Equal(ids, []string{"f1", "f2", "f3"}) || len(queries) != 3 {
+		t.Errorf("faces %v after requests %q", ids, queries)
+	}
+	if err := c.DeleteFace(ctx, "f1"); err != nil {
+		t.Errorf("DeleteFace f1: %v", err)
+	}
+	var apiErr *APIError
+	if err := c.DeleteFace(ctx, "nope"); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+		t.Errorf("DeleteFace nope: %v, want a 404 APIError", err)
+	}
+	if err := c.DeleteFace(ctx, ""); err == nil {
+		t.Error("DeleteFace with an empty id succeeded")
+	}
+}

@@ -1,0 +1,14 @@
+// Command deleteface is the function behind DELETE /faces/{faceId} (see
+// handler.API.DeleteFace).
+package main
+
+import (
+	"log/slog"
+
+	"github.com/facerec/facerec-cdk/lambdas/handler"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+func main() {
+	handler.Start(func(svc *service.Service, log *slog.Logger) any { return handler.NewAPI(svc, log).DeleteFace })
+}

@@ -1,0 +1,14 @@
+// Command faces is the function behind GET /faces and GET /faces/{faceId}
+// (see handler.API.Faces).
+package main
+
+import (
+	"log/slog"
+
+	"github.com/facerec/facerec-cdk/lambdas/handler"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+func main() {
+	handler.Start(func(svc *service.Service, log *slog.Logger) any { return handler.NewAPI(svc, log).Faces })
+}
