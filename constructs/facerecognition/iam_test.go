@@ -114,7 +114,7 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	want := map[string]grants{
 		logicalID(svc.IndexFunction.Role()): merge(
 			logs(logicalID(svc.IndexLogGroup)),
-			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces"),
+			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"),
 			grant(join(bucket, "/index/*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket"),
 			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
@@ -123,8 +123,9 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 		),
 		logicalID(svc.SearchFunction.Role()): merge(
 			logs(logicalID(svc.SearchLogGroup)),
-			grant(collection, "rekognition:SearchFacesByImage"),
+			grant(collection, "rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"),
 			grant("*", "rekognition:DetectFaces"),
+			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:BatchGetItem"),
 		),
 		logicalID(svc.StatusFunction.Role()): merge(
@@ -140,7 +141,7 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 		),
 		logicalID(svc.DeleteFaceFunction.Role()): merge(
 			logs(logicalID(svc.DeleteFaceLogGroup)),
-			grant(collection, "rekognition:DeleteFaces"),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces"),
 			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
 		),

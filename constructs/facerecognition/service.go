@@ -149,18 +149,20 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	tableArn := s.Table.TableArn()
 
 	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
-	s.IndexFunction.AddToRolePolicy(allow([]string{"rekognition:IndexFaces", "rekognition:DeleteFaces"}, collectionArn))
+	s.IndexFunction.AddToRolePolicy(allow([]string{"rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"}, collectionArn))
 	s.grantReadImages(cfg, s.IndexFunction)
 	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
 	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
 	s.consumeImageEvents(cfg)
 
 	s.SearchFunction, s.SearchLogGroup = s.addFunction(cfg, "Search", "lambdas/search", cfg.apiTimeoutSeconds, env)
-	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:SearchFacesByImage"}, collectionArn))
+	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"}, collectionArn))
 	// POST /search?faces=all. DetectFaces takes no collection and has no
 	// resource-level permissions (Service Authorization Reference, Amazon
 	// Rekognition), so it can only be allowed on "*".
 	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:DetectFaces"}, jsii.String("*")))
+	// POST /search?by=person reads the faces of each matched person.
+	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
 	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:BatchGetItem"}, tableArn))
 
 	s.StatusFunction, s.StatusLogGroup = s.addFunction(cfg, "Status", "lambdas/status", cfg.apiTimeoutSeconds, env)
@@ -176,7 +178,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	// DELETE /faces/{faceId} commits the image item without the face, as
 	// the index function commits, and removes the face like it.
 	s.DeleteFaceFunction, s.DeleteFaceLogGroup = s.addFunction(cfg, "DeleteFace", "lambdas/deleteface", cfg.apiTimeoutSeconds, env)
-	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces"}, collectionArn))
+	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces"}, collectionArn))
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
 

@@ -86,6 +86,7 @@ type StoredFace struct {
 	Identity        string            // from the fixture Face
 	BoundingBox     types.BoundingBox // ratios of the image, from the fixture Face
 	Confidence      float32           // percent
+	UserID          string            // the user it is associated with; empty if none
 }
 
 // Box returns a bounding box with the given position and size, each a ratio
@@ -96,8 +97,9 @@ func Box(left, top, width, height float32) types.BoundingBox {
 
 // FakeRekognition is a stand-in for Amazon Rekognition's face collection
 // API (awsJson1_1, X-Amz-Target RekognitionService.<Operation>) implementing
-// CreateCollection, IndexFaces, SearchFacesByImage, DetectFaces, DeleteFaces
-// and ListFaces. Which faces an image holds is decided by fixtures (SetFaces);
+// CreateCollection, IndexFaces, SearchFacesByImage, DetectFaces, DeleteFaces,
+// ListFaces, CreateUser, AssociateFaces, DisassociateFaces and
+// SearchUsersByImage (a user's similarity is the best of its faces'). Which faces an image holds is decided by fixtures (SetFaces);
 // an image without fixtures has no face, unless it is a crop of an image
 // given to RecognizeCrops.
 //
@@ -110,7 +112,10 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // S3Object it cannot read is an InvalidS3ObjectException. Every fixture face
 // passes every QualityFilter, and face details hold only BoundingBox and
 // Confidence whatever attributes are asked for. ListFaces pages hold 1000
-// faces unless MaxResults (1-4096) says otherwise.
+// faces unless MaxResults (1-4096) says otherwise. Users hold at most 100
+// faces (ServiceQuotaExceededException beyond), and DeleteFaces refuses
+// faces associated with a user (UnsuccessfulFaceDeletions, reason
+// ASSOCIATED_TO_AN_EXISTING_USER), as Rekognition does.
 //
 // Its methods are safe for concurrent use.
 type FakeRekognition struct {
@@ -118,8 +123,9 @@ type FakeRekognition struct {
 
 	fetch       func(bucket, key string) ([]byte, error)
 	fixtures    map[[sha256.Size]byte][]Face
-	cropSources []*cropSource           // RecognizeCrops, in call order
-	collections map[string][]StoredFace // in indexing order
+	cropSources []*cropSource              // RecognizeCrops, in call order
+	collections map[string][]StoredFace    // in indexing order
+	users       map[string]map[string]bool // collection id → its UserIds
 }
 
 // cropSource is an image whose crops the stand-in recognizes.
@@ -135,6 +141,7 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		fetch:       fetch,
 		fixtures:    map[[sha256.Size]byte][]Face{},
 		collections: map[string][]StoredFace{},
+		users:       map[string]map[string]bool{},
 	}
 	f.jsonService = newJSONService("RekognitionService.", "application/x-amz-json-1.1", map[string]operation{
 		"CreateCollection":   jsonOp(f.createCollection),
@@ -143,6 +150,10 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		"DetectFaces":        jsonOp(f.detectFaces),
 		"DeleteFaces":        jsonOp(f.deleteFaces),
 		"ListFaces":          jsonOp(f.listFaces),
+		"CreateUser":         jsonOp(f.createUser),
+		"AssociateFaces":     jsonOp(f.associateFaces),
+		"DisassociateFaces":  jsonOp(f.disassociateFaces),
+		"SearchUsersByImage": jsonOp(f.searchUsersByImage),
 	})
 	return f
 }
@@ -229,6 +240,7 @@ type wireFace struct {
 	ExternalImageID        string `json:"ExternalImageId,omitempty"`
 	Confidence             float32
 	IndexFacesModelVersion string
+	UserID                 string `json:"UserId,omitempty"`
 }
 
 func (s StoredFace) wire() wireFace {
@@ -239,6 +251,7 @@ func (s StoredFace) wire() wireFace {
 		ExternalImageID:        s.ExternalImageID,
 		Confidence:             s.Confidence,
 		IndexFacesModelVersion: FaceModelVersion,
+		UserID:                 s.UserID,
 	}
 }
 
@@ -288,12 +301,13 @@ type unindexedFace struct {
 	FaceDetail faceDetail
 }
 
-// prepare does what IndexFaces and SearchFacesByImage both check, in
-// Rekognition's order: MaxFaces within 1..limit (limit when unset), the
-// QualityFilter, the collection, then the image; it returns MaxFaces, the
-// collection's faces and the image's faces.
-func (f *FakeRekognition) prepare(collectionID string, maxFacesParam *int, limit int, qualityFilter string, img *rekImage) (int, []StoredFace, []Face, error) {
-	maxFaces, err := intParam("MaxFaces", maxFacesParam, limit, limit)
+// prepare does what IndexFaces, SearchFacesByImage and SearchUsersByImage
+// check, in Rekognition's order: the parameter maxName (MaxFaces or
+// MaxUsers) within 1..limit (limit when unset), the QualityFilter, the
+// collection, then the image; it returns that maximum, the collection's
+// faces and the image's faces.
+func (f *FakeRekognition) prepare(collectionID, maxName string, maxParam *int, limit int, qualityFilter string, img *rekImage) (int, []StoredFace, []Face, error) {
+	maxFaces, err := intParam(maxName, maxParam, limit, limit)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -318,7 +332,7 @@ func (f *FakeRekognition) indexFaces(req *indexFacesRequest) (any, error) {
 		return nil, clientError("InvalidParameterException",
 			"ExternalImageId %q must match [a-zA-Z0-9_.\\-:]+ and have 1 to %d characters", external, maxIDLength)
 	}
-	maxFaces, stored, faces, err := f.prepare(req.CollectionID, req.MaxFaces, config.MaxFacesLimit, req.QualityFilter, req.Image)
+	maxFaces, stored, faces, err := f.prepare(req.CollectionID, "MaxFaces", req.MaxFaces, config.MaxFacesLimit, req.QualityFilter, req.Image)
 	if err != nil {
 		return nil, err
 	}
@@ -367,21 +381,18 @@ func (f *FakeRekognition) searchFacesByImage(req *searchFacesByImageRequest) (an
 	if err := validateCollectionID(req.CollectionID); err != nil {
 		return nil, err
 	}
-	threshold := float32(config.DefaultFaceMatchThreshold)
-	if t := req.FaceMatchThreshold; t != nil {
-		if *t < 0 || *t > 100 {
-			return nil, clientError("InvalidParameterException", "FaceMatchThreshold must be from 0 to 100, got %v", *t)
-		}
-		threshold = *t
-	}
-	maxFaces, stored, faces, err := f.prepare(req.CollectionID, req.MaxFaces, maxSearchMaxFaces, req.QualityFilter, req.Image)
+	threshold, err := thresholdParam("FaceMatchThreshold", req.FaceMatchThreshold)
 	if err != nil {
 		return nil, err
 	}
-	if len(faces) == 0 {
-		return nil, clientError("InvalidParameterException", "There are no faces in the image. Should be at least 1.")
+	maxFaces, stored, faces, err := f.prepare(req.CollectionID, "MaxFaces", req.MaxFaces, maxSearchMaxFaces, req.QualityFilter, req.Image)
+	if err != nil {
+		return nil, err
 	}
-	searched := largestFirst(faces)[0]
+	searched, err := searchedFace(faces)
+	if err != nil {
+		return nil, err
+	}
 	matches := []faceMatch{}
 	for _, s := range stored {
 		similarity := OtherIdentitySimilarity
@@ -444,16 +455,24 @@ func (f *FakeRekognition) deleteFaces(req *deleteFacesRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	deleted := []string{}
+	resp := struct {
+		DeletedFaces              []string
+		UnsuccessfulFaceDeletions []unsuccessfulFace
+	}{DeletedFaces: []string{}, UnsuccessfulFaceDeletions: []unsuccessfulFace{}}
 	for _, id := range req.FaceIDs {
 		i := slices.IndexFunc(stored, func(s StoredFace) bool { return s.FaceID == id })
-		if i >= 0 {
+		switch {
+		case i < 0:
+		case stored[i].UserID != "":
+			resp.UnsuccessfulFaceDeletions = append(resp.UnsuccessfulFaceDeletions,
+				unsuccessfulFace{FaceID: id, UserID: stored[i].UserID, Reasons: []string{"ASSOCIATED_TO_AN_EXISTING_USER"}})
+		default:
 			stored = slices.Delete(stored, i, i+1)
-			deleted = append(deleted, id)
+			resp.DeletedFaces = append(resp.DeletedFaces, id)
 		}
 	}
 	f.collections[req.CollectionID] = stored
-	return struct{ DeletedFaces []string }{deleted}, nil
+	return resp, nil
 }
 
 type listFacesRequest struct {
@@ -662,6 +681,27 @@ func validateImage(data []byte) error {
 		return clientError("InvalidParameterException", "Request has invalid parameters")
 	}
 	return nil
+}
+
+// thresholdParam returns the similarity threshold parameter name: 0 to
+// 100, default 80.
+func thresholdParam(name string, t *float32) (float32, error) {
+	if t == nil {
+		return float32(config.DefaultFaceMatchThreshold), nil
+	}
+	if *t < 0 || *t > 100 {
+		return 0, clientError("InvalidParameterException", "%s must be from 0 to 100, got %v", name, *t)
+	}
+	return *t, nil
+}
+
+// searchedFace returns the face a search looks at, the largest, or
+// Rekognition's error for an image without a face.
+func searchedFace(faces []Face) (Face, error) {
+	if len(faces) == 0 {
+		return Face{}, clientError("InvalidParameterException", "There are no faces in the image. Should be at least 1.")
+	}
+	return largestFirst(faces)[0], nil
 }
 
 func validateCollectionID(id string) error {

@@ -43,7 +43,8 @@ const (
 // Table layout shared by the construct (schema) and the functions (items).
 const (
 	// AttrFaceID is the table's partition key: a Rekognition FaceId for face
-	// items, ImageItemPrefix followed by "bucket/key" for image items.
+	// items, ImageItemPrefix followed by "bucket/key" for image items,
+	// PersonItemPrefix followed by the Rekognition UserId for person items.
 	AttrFaceID = "FaceId"
 	// AttrObjectKey is the S3 object key of the image an item belongs to; it
 	// is the partition key of ObjectKeyIndex.
@@ -60,6 +61,9 @@ const (
 	// ImageItemPrefix starts the FaceId of the one image item kept per
 	// object, which records its indexing status.
 	ImageItemPrefix = "IMAGE#"
+	// PersonItemPrefix starts the FaceId of the item kept per person, which
+	// maps the person's name to its Rekognition UserId.
+	PersonItemPrefix = "PERSON#"
 )
 
 // Defaults shared by the construct's props and the functions.

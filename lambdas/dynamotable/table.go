@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,8 +41,9 @@ const (
 
 // Item types, in the ItemType attribute.
 const (
-	typeFace  = "FACE"
-	typeImage = "IMAGE"
+	typeFace   = "FACE"
+	typeImage  = "IMAGE"
+	typePerson = "PERSON"
 )
 
 // item is the stored shape of face and image items. Attribute names follow
@@ -67,6 +69,15 @@ type item struct {
 	TargetVersion    int                  `dynamodbav:"TargetVersion,omitempty"`
 	UnindexedReasons []string             `dynamodbav:"UnindexedReasons,omitempty"`
 	IndexedAt        time.Time            `dynamodbav:"IndexedAt"`
+}
+
+// personItem is the stored shape of person items. It has no ObjectKey:
+// person items stay out of ObjectKeyIndex.
+type personItem struct {
+	FaceID   string `dynamodbav:"FaceId"`
+	ItemType string `dynamodbav:"ItemType"`
+	Person   string `dynamodbav:"Person"`
+	UserID   string `dynamodbav:"UserId"`
 }
 
 // Table is a service.FaceTable on DynamoDB. Create it with New.
@@ -207,6 +218,16 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 	return t.batchWrite(ctx, reqs)
 }
 
+// PutPerson implements service.FaceTable with PutItem.
+func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
+	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID})
+	if err != nil {
+		return fmt.Errorf("encode person item: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	return err
+}
+
 // DeleteItems implements service.FaceTable with BatchWriteItem.
 func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
 	reqs := make([]types.WriteRequest, len(ids))
@@ -220,8 +241,47 @@ func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
 // call (one call for up to 100 FaceIds), retrying unprocessed keys.
 func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]service.FaceItem, error) {
 	found := make(map[string]service.FaceItem, len(faceIDs))
-	for start := 0; start < len(faceIDs); start += maxBatchGet {
-		chunk := faceIDs[start:min(start+maxBatchGet, len(faceIDs))]
+	err := t.batchGet(ctx, faceIDs, func(items []map[string]types.AttributeValue) error {
+		var its []item
+		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+			return fmt.Errorf("decode face items: %w", err)
+		}
+		for _, it := range its {
+			if it.ItemType == typeFace {
+				found[it.FaceID] = faceFromItem(it)
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// GetPersons implements service.FaceTable with BatchGetItem, as GetFaces.
+func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]service.PersonItem, error) {
+	ids := make([]string, len(userIDs))
+	for i, u := range userIDs {
+		ids[i] = service.PersonItemID(u)
+	}
+	found := make(map[string]service.PersonItem, len(userIDs))
+	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+		var its []personItem
+		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+			return fmt.Errorf("decode person items: %w", err)
+		}
+		for _, it := range its {
+			if it.ItemType == typePerson {
+				found[it.UserID] = service.PersonItem{Person: it.Person, UserID: it.UserID}
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// batchGet reads the items of ids with BatchGetItem, 100 keys a call,
+// retrying unprocessed keys, and hands each answer's items to take.
+func (t *Table) batchGet(ctx context.Context, ids []string, take func([]map[string]types.AttributeValue) error) error {
+	for chunk := range slices.Chunk(ids, maxBatchGet) {
 		keys := make([]map[string]types.AttributeValue, len(chunk))
 		for i, id := range chunk {
 			keys[i] = key(id)
@@ -232,23 +292,17 @@ func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]serv
 			if err != nil {
 				return false, err
 			}
-			var items []item
-			if err := attributevalue.UnmarshalListOfMaps(out.Responses[t.name], &items); err != nil {
-				return false, fmt.Errorf("decode face items: %w", err)
-			}
-			for _, it := range items {
-				if it.ItemType == typeFace {
-					found[it.FaceID] = faceFromItem(it)
-				}
+			if err := take(out.Responses[t.name]); err != nil {
+				return false, err
 			}
 			pending = out.UnprocessedKeys
 			return len(pending) == 0, nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return found, nil
+	return nil
 }
 
 // GetFace implements service.FaceTable with a GetItem (eventually

@@ -87,11 +87,20 @@ const FacesParam = "faces"
 // FacesAll is the value of FacesParam that searches every face.
 const FacesAll = "all"
 
-// Search handles POST /search, and POST /search?faces=all (FacesParam).
+// ByParam is the query parameter of POST /search that chooses what is
+// matched: absent for faces, ByPerson for persons
+// (service.Service.SearchPersons).
+const ByParam = "by"
+
+// ByPerson is the value of ByParam that matches persons.
+const ByPerson = "person"
+
+// Search handles POST /search, POST /search?faces=all (FacesParam) and
+// POST /search?by=person (ByParam; not with faces=all).
 // The body is the photo as raw bytes (API Gateway delivers binary media
 // types with isBase64Encoded true), as base64 text, or as JSON {"image":
 // "<base64>"}. It answers 200 with a service.SearchResult, or an ErrorBody
-// with the status of the error's kind: 400 bad body or faces value, 413
+// with the status of the error's kind: 400 bad body, faces or by value, 413
 // too large, 415 not JPEG/PNG, 422 unusable image, 429 throttled (with
 // Retry-After), 502/503 upstream, 500 ours.
 func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -102,9 +111,21 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
 			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", FacesParam, FacesAll, v)}), nil
 	}
+	by, byPerson := req.QueryStringParameters[ByParam]
+	switch {
+	case byPerson && by != ByPerson:
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
+			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", ByParam, ByPerson, by)}), nil
+	case byPerson && all:
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
+			Message: fmt.Sprintf("%s=%s searches the largest face only; it cannot be combined with %s=%s", ByParam, ByPerson, FacesParam, FacesAll)}), nil
+	}
 	search := a.svc.Search
-	if all {
+	switch {
+	case all:
 		search = a.svc.SearchAll
+	case byPerson:
+		search = a.svc.SearchPersons
 	}
 	img, err := imageFromBody(req)
 	if err != nil {
@@ -118,7 +139,7 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	for _, f := range res.Faces {
 		matches += len(f.Matches)
 	}
-	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "allFaces", all,
+	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "allFaces", all, "byPerson", byPerson,
 		"faces", len(res.Faces), "matches", matches, "ms", time.Since(start).Milliseconds())
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }

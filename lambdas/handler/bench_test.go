@@ -49,6 +49,22 @@ func (instantRekognition) SearchFacesByImage(context.Context, *rekognition.Searc
 	}, nil
 }
 
+func (instantRekognition) CreateUser(context.Context, *rekognition.CreateUserInput, ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error) {
+	return &rekognition.CreateUserOutput{}, nil
+}
+
+func (instantRekognition) AssociateFaces(context.Context, *rekognition.AssociateFacesInput, ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error) {
+	return &rekognition.AssociateFacesOutput{}, nil
+}
+
+func (instantRekognition) DisassociateFaces(context.Context, *rekognition.DisassociateFacesInput, ...func(*rekognition.Options)) (*rekognition.DisassociateFacesOutput, error) {
+	return &rekognition.DisassociateFacesOutput{}, nil
+}
+
+func (instantRekognition) SearchUsersByImage(context.Context, *rekognition.SearchUsersByImageInput, ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error) {
+	return &rekognition.SearchUsersByImageOutput{}, nil
+}
+
 // DetectFaces finds two faces side by side, as in a group photo.
 func (instantRekognition) DetectFaces(context.Context, *rekognition.DetectFacesInput, ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error) {
 	face := func(left float32) rtypes.FaceDetail {
@@ -79,6 +95,10 @@ func (instantTable) FacesOfObject(context.Context, string, string) ([]service.Fa
 func (instantTable) PutImage(context.Context, service.ImageItem, int) error { return nil }
 func (instantTable) PutFaces(context.Context, []service.FaceItem) error     { return nil }
 func (instantTable) DeleteItems(context.Context, []string) error            { return nil }
+func (instantTable) PutPerson(context.Context, service.PersonItem) error    { return nil }
+func (instantTable) GetPersons(context.Context, []string) (map[string]service.PersonItem, error) {
+	return nil, nil
+}
 func (instantTable) GetFace(context.Context, string) (*service.FaceItem, error) {
 	return nil, nil
 }

@@ -129,6 +129,13 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return h.search(t, req, nil)
 		}
 	}
+	searchBy := func(query map[string]string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			req := searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg")
+			req.QueryStringParameters = query
+			return h.search(t, req, nil)
+		}
+	}
 	h.env.Rek.RecognizeCrops(t, photos.MustRead("group_obama_biden.jpg"))
 	status := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse {
@@ -172,6 +179,13 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return searchAll(photos.MustRead("group_obama_biden.jpg"), FacesAll)(t)
 		}, http.StatusTooManyRequests},
 		{"search with a bad faces value", "POST", "/search?faces=some", searchAll(photos.MustRead("group_obama_biden.jpg"), "some"), http.StatusBadRequest},
+		{"search by person", "POST", "/search?by=person", searchBy(map[string]string{ByParam: ByPerson}), http.StatusOK},
+		{"search by a bad value", "POST", "/search?by=face", searchBy(map[string]string{ByParam: "face"}), http.StatusBadRequest},
+		{"search by person of every face", "POST", "/search?by=person&faces=all", searchBy(map[string]string{ByParam: ByPerson, FacesParam: FacesAll}), http.StatusBadRequest},
+		{"search by person throttled", "POST", "/search?by=person", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.Rek.FailNext("SearchUsersByImage", 1, "ThrottlingException", 400)
+			return searchBy(map[string]string{ByParam: ByPerson})(t)
+		}, http.StatusTooManyRequests},
 		{"status indexed", "GET", "/index/obama_1.jpg", status("obama_1.jpg"), http.StatusOK},
 		{"status pending", "GET", "/index/waiting.jpg", status("waiting.jpg"), http.StatusOK},
 		{"status rejected", "GET", "/index/notes.txt", status("notes.txt"), http.StatusOK},

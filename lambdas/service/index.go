@@ -231,6 +231,9 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 	if res.RemovedFaceIDs, err = s.replace(ctx, prev, item, item.FaceIDs); err != nil {
 		return res, err
 	}
+	if err := s.associateImage(ctx, log, item); err != nil {
+		return res, err
+	}
 	res.Outcome = OutcomeIndexed
 	res.FaceIDs = item.FaceIDs
 	log.InfoContext(ctx, "image indexed", "faces", len(faces), "unindexedFaces", len(out.UnindexedFaces), "removedFaces", len(res.RemovedFaceIDs), "person", item.Person != "")
@@ -248,6 +251,11 @@ func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResu
 	next.ETag = item.ETag
 	var err error
 	if res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil); err != nil {
+		return res, err
+	}
+	// A run that committed but failed to associate the faces is retried
+	// through its event, which finds the bytes unchanged.
+	if err := s.associateImage(ctx, log, next); err != nil {
 		return res, err
 	}
 	res.Outcome = OutcomeUnchanged
@@ -354,13 +362,25 @@ func (s *Service) abandon(ctx context.Context, log *slog.Logger, created []strin
 	return cause
 }
 
-// deleteFaces deletes FaceIds from the collection and then their items
-// from the table, and returns ids.
+// deleteFaces deletes FaceIds from the collection (faces of a Rekognition
+// user are disassociated from it first) and then their items from the
+// table, and returns ids.
 func (s *Service) deleteFaces(ctx context.Context, ids []string) ([]string, error) {
-	for start := 0; start < len(ids); start += maxDeleteFaces {
-		chunk := ids[start:min(start+maxDeleteFaces, len(ids))]
-		_, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: chunk})
+	for chunk := range slices.Chunk(ids, maxDeleteFaces) {
+		out, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: chunk})
 		if err != nil {
+			return nil, fromAWS("Rekognition", err)
+		}
+		// Rekognition refuses to delete faces of a user: they leave their
+		// users first, then go.
+		associated, err := s.disassociate(ctx, out.UnsuccessfulFaceDeletions)
+		if err != nil {
+			return nil, err
+		}
+		if len(associated) == 0 {
+			continue
+		}
+		if _, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: associated}); err != nil {
 			return nil, fromAWS("Rekognition", err)
 		}
 	}

@@ -27,12 +27,28 @@ type SearchedFace struct {
 	BoundingBox BoundingBox `json:"boundingBox"`
 	// Confidence (0-100) that this is a face.
 	Confidence float64 `json:"confidence"`
-	// Matches are sorted by Similarity, highest first.
+	// Matches are sorted by Similarity, highest first; empty with
+	// SearchPersons.
 	Matches []Match `json:"matches"`
+	// Persons are the persons whose Rekognition users match the face,
+	// most similar first; only SearchPersons sets them.
+	Persons []PersonMatch `json:"persons,omitempty"`
 	// Reason says why SearchAll did not search the face (its Matches are
 	// then empty): it is too small, or Rekognition found no face to search
 	// in its crop. Empty, and left out of the JSON, for a searched face.
 	Reason string `json:"reason,omitempty"`
+}
+
+// PersonMatch is a person whose faces, together, are similar to a searched
+// face.
+type PersonMatch struct {
+	// Person is the name given at upload.
+	Person string `json:"person"`
+	// Similarity (0-100) between the searched face and the person's user;
+	// at least the configured FaceMatchThreshold.
+	Similarity float64 `json:"similarity"`
+	// FaceIDs are the person's indexed faces.
+	FaceIDs []string `json:"faceIds"`
 }
 
 // Match is an indexed face similar to a searched face, joined with its
@@ -157,4 +173,82 @@ func (s *Service) joinMatches(ctx context.Context, matches []rtypes.FaceMatch, r
 func isNoFace(err error) bool {
 	var ipe *rtypes.InvalidParameterException
 	return errors.As(err, &ipe) && strings.Contains(strings.ToLower(ipe.ErrorMessage()), "no faces")
+}
+
+// SearchPersons finds the persons whose Rekognition users are most similar
+// to the largest face in image, with SearchUsersByImage (threshold
+// FaceMatchThreshold, at most MaxFaces persons), joined with their person
+// items in one table read and with their faces (read from the person
+// index). Users without a person item (a person erased while the search
+// ran) are left out. Errors are those of Search.
+func (s *Service) SearchPersons(ctx context.Context, image []byte) (*SearchResult, error) {
+	if err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
+		return nil, err
+	}
+	out, err := s.rek.SearchUsersByImage(ctx, &rekognition.SearchUsersByImageInput{
+		CollectionId:       aws.String(s.cfg.CollectionID),
+		Image:              &rtypes.Image{Bytes: image},
+		UserMatchThreshold: aws.Float32(float32(s.cfg.FaceMatchThreshold)),
+		MaxUsers:           aws.Int32(int32(s.cfg.MaxFaces)),
+		QualityFilter:      rtypes.QualityFilter(s.cfg.QualityFilter),
+	})
+	if err != nil {
+		if isNoFace(err) {
+			return &SearchResult{Faces: []SearchedFace{}}, nil
+		}
+		return nil, fromAWS("Rekognition", err)
+	}
+	var ids []string
+	for _, m := range out.UserMatches {
+		if m.User != nil {
+			ids = append(ids, aws.ToString(m.User.UserId))
+		}
+	}
+	persons := map[string]PersonItem{}
+	if len(ids) > 0 {
+		if persons, err = s.table.GetPersons(ctx, ids); err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
+	}
+	face := SearchedFace{Matches: []Match{}, Persons: []PersonMatch{}}
+	if out.SearchedFace != nil && out.SearchedFace.FaceDetail != nil {
+		face.BoundingBox = boundingBox(out.SearchedFace.FaceDetail.BoundingBox)
+		face.Confidence = float64(aws.ToFloat32(out.SearchedFace.FaceDetail.Confidence))
+	}
+	for _, m := range out.UserMatches {
+		if m.User == nil {
+			continue
+		}
+		p, ok := persons[aws.ToString(m.User.UserId)]
+		if !ok {
+			s.log.WarnContext(ctx, "user without a person item; left out", "userId", aws.ToString(m.User.UserId))
+			continue
+		}
+		faceIDs, err := s.personFaceIDs(ctx, p.Person)
+		if err != nil {
+			return nil, err
+		}
+		face.Persons = append(face.Persons, PersonMatch{Person: p.Person, Similarity: float64(aws.ToFloat32(m.Similarity)), FaceIDs: faceIDs})
+	}
+	return &SearchResult{Faces: []SearchedFace{face}}, nil
+}
+
+// personFaceIDs returns the FaceIds of every face of person, following
+// every page of ListFaces.
+func (s *Service) personFaceIDs(ctx context.Context, person string) ([]string, error) {
+	ids := []string{}
+	token := ""
+	for {
+		faces, next, err := s.table.ListFaces(ctx, person, MaxFaceListLimit, token)
+		if err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
+		for _, f := range faces {
+			ids = append(ids, f.FaceID)
+		}
+		if next == "" {
+			return ids, nil
+		}
+		token = next
+	}
 }

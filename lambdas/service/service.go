@@ -24,6 +24,10 @@ type Rekognition interface {
 	DeleteFaces(ctx context.Context, in *rekognition.DeleteFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error)
 	SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error)
 	DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error)
+	CreateUser(ctx context.Context, in *rekognition.CreateUserInput, optFns ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error)
+	AssociateFaces(ctx context.Context, in *rekognition.AssociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error)
+	DisassociateFaces(ctx context.Context, in *rekognition.DisassociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DisassociateFacesOutput, error)
+	SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error)
 }
 
 // ObjectGetter is the subset of *s3.Client the service calls.
@@ -63,6 +67,11 @@ type FaceTable interface {
 	// most limit faces and may hold fewer (even none) while more follow
 	// (DynamoDB reads limit items and keeps the face items among them).
 	ListFaces(ctx context.Context, person string, limit int, token string) (faces []FaceItem, next string, err error)
+	// PutPerson creates or replaces the person item of p.UserID.
+	PutPerson(ctx context.Context, p PersonItem) error
+	// GetPersons returns the person items of the given UserIds, keyed by
+	// UserId; unknown ids are absent from the map.
+	GetPersons(ctx context.Context, userIDs []string) (map[string]PersonItem, error)
 }
 
 // ErrInvalidToken is returned by FaceTable.ListFaces for a page token it
@@ -157,6 +166,19 @@ type ImageItem struct {
 	Person string
 	// IndexedAt is when the run that wrote the item started (UTC).
 	IndexedAt time.Time
+}
+
+// PersonItem maps a person named at upload to its Rekognition user.
+type PersonItem struct {
+	// Person is the name given at upload.
+	Person string
+	// UserID is the Rekognition UserId of the person (see UserID).
+	UserID string
+}
+
+// PersonItemID returns the partition key of the person item of userID.
+func PersonItemID(userID string) string {
+	return config.PersonItemPrefix + userID
 }
 
 // ImageItemID returns the partition key of the image item of bucket/key.

@@ -239,14 +239,32 @@ func (r *Rekognition) DetectFaces(ctx context.Context, in *rekognition.DetectFac
 }
 
 // DeleteFaces removes faces from the collection and returns the FaceIds
-// that were there.
+// that were there; faces associated with a user are refused
+// (UnsuccessfulFaceDeletions, reason ASSOCIATED_TO_AN_EXISTING_USER), as
+// Rekognition does.
 func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFacesInput, _ ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error) {
 	if aws.ToString(in.CollectionId) != r.collectionID {
 		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The collection id: " + aws.ToString(in.CollectionId) + " does not exist")}
 	}
 	out := &rekognition.DeleteFacesOutput{DeletedFaces: []string{}}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var gone []string
+	for _, id := range in.FaceIds {
+		f, ok := r.faces[id]
+		switch {
+		case !ok:
+		case f.Face.UserId != nil:
+			out.UnsuccessfulFaceDeletions = append(out.UnsuccessfulFaceDeletions, rtypes.UnsuccessfulFaceDeletion{
+				FaceId: aws.String(id), UserId: f.Face.UserId,
+				Reasons: []rtypes.UnsuccessfulFaceDeletionReason{rtypes.UnsuccessfulFaceDeletionReasonAssociatedToAnExistingUser},
+			})
+		default:
+			gone = append(gone, id)
+		}
+	}
 	err := r.db.Update(func(tx *bolt.Tx) error {
-		for _, id := range in.FaceIds {
+		for _, id := range gone {
 			if err := tx.Bucket(bucketVectors).Delete([]byte(id)); err != nil {
 				return err
 			}
@@ -256,14 +274,10 @@ func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFaces
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, id := range in.FaceIds {
-		if _, ok := r.faces[id]; ok {
-			delete(r.faces, id)
-			r.gallery.Remove(id)
-			out.DeletedFaces = append(out.DeletedFaces, id)
-		}
+	for _, id := range gone {
+		delete(r.faces, id)
+		r.gallery.Remove(id)
+		out.DeletedFaces = append(out.DeletedFaces, id)
 	}
 	return out, nil
 }

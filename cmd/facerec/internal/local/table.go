@@ -26,6 +26,8 @@ var (
 	bucketImages      = []byte("images")      // image item id → ImageItem JSON
 	bucketObjectFaces = []byte("objectFaces") // bucket/key NUL FaceId → empty (the ObjectKeyIndex)
 	bucketVectors     = []byte("descriptors") // FaceId → storedFace JSON (the collection)
+	bucketUsers       = []byte("users")       // UserId → empty (the collection's users)
+	bucketPersons     = []byte("persons")     // UserId → PersonItem JSON
 )
 
 // Table is service.FaceTable on a bbolt database: the local stand-in for
@@ -52,7 +54,7 @@ func openDB(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketVectors} {
+		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketVectors, bucketUsers, bucketPersons} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -115,6 +117,37 @@ func (t *Table) FacesOfObject(_ context.Context, bucket, key string) ([]service.
 		return nil
 	})
 	return faces, err
+}
+
+// PutPerson implements service.FaceTable.
+func (t *Table) PutPerson(_ context.Context, p service.PersonItem) error {
+	v, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return t.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPersons).Put([]byte(p.UserID), v)
+	})
+}
+
+// GetPersons implements service.FaceTable.
+func (t *Table) GetPersons(_ context.Context, userIDs []string) (map[string]service.PersonItem, error) {
+	out := make(map[string]service.PersonItem, len(userIDs))
+	err := t.db.View(func(tx *bolt.Tx) error {
+		for _, id := range userIDs {
+			v := tx.Bucket(bucketPersons).Get([]byte(id))
+			if v == nil {
+				continue
+			}
+			var p service.PersonItem
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("person item %s: %w", id, err)
+			}
+			out[id] = p
+		}
+		return nil
+	})
+	return out, err
 }
 
 // PutImage implements service.FaceTable: in one transaction, it writes img

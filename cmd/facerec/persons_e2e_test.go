@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/lambdas/service"
+)
+
+// TestServe_searchByPerson indexes obama twice and biden once with
+// `facerec serve` and its local engine, then searches by person over
+// HTTP: obama_2.jpg finds obama first, with both his faces; once obama_1.jpg
+// is deleted (its face leaves obama's user first), obama has one face left.
+func TestServe_searchByPerson(t *testing.T) {
+	srv := startServe(t, t.TempDir())
+	c, err := client.New(srv.url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"obama_2.jpg", "obama"}, {"biden_2.jpg", "biden"}} {
+		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
+			t.Fatalf("index %s: %v", up.file, err)
+		}
+		waitIndexed(t, c, up.file)
+	}
+	searchByPerson := func() []service.PersonMatch {
+		t.Helper()
+		resp, err := http.Post(srv.url+"/search?by=person", "image/jpeg", bytes.NewReader(photos.MustRead("obama_2.jpg")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var res service.SearchResult
+		if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || resp.StatusCode != http.StatusOK || len(res.Faces) != 1 {
+			t.Fatalf("search by person: %d %+v %v", resp.StatusCode, res, err)
+		}
+		return res.Faces[0].Persons
+	}
+	if p := searchByPerson(); len(p) == 0 || p[0].Person != "obama" || len(p[0].FaceIDs) != 2 {
+		t.Fatalf("search by person of obama_2.jpg: %+v, want obama first with two faces", p)
+	}
+	if _, err := c.Delete(ctx, "obama_1.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for p := searchByPerson(); len(p) == 0 || p[0].Person != "obama" || len(p[0].FaceIDs) != 1; p = searchByPerson() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after deleting obama_1.jpg: %+v, want obama with one face", p)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
