@@ -132,6 +132,36 @@ func faces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// persons lists the persons named at upload, following every page, and
+// prints a table, or the JSON.
+func persons(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("persons", "persons [--json] [--endpoint URL] [--api-key KEY]", stderr)
+	newClient := endpointFlags(fs)
+	asJSON := fs.Bool("json", false, "print the persons as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return errors.New("persons takes no arguments")
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	all, err := c.AllPersons(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(all)
+	}
+	client.PrintPersons(stdout, all)
+	return nil
+}
+
 // deleteImages deletes uploaded images by filename (DELETE
 // /index/{filename}); the service then removes their faces. With --face it
 // deletes indexed faces by FaceId instead (DELETE /faces/{faceId}).

@@ -2,17 +2,18 @@
 // deployment of it.
 //
 //	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]
-//	facerec invoke index|search|status|info|faces|deleteface --event FILE [--data DIR] [--put KEY=FILE]...
+//	facerec invoke index|search|status|info|faces|deleteface|persons --event FILE [--data DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
+//	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID...
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
 // local face engine, a persistent in-process queue). invoke runs one
 // handler once on an event file, as `sam local invoke` does. index,
-// search, faces and delete are clients of any endpoint, local or deployed.
+// search, faces, persons and delete are clients of any endpoint, local or deployed.
 package main
 
 import (
@@ -35,6 +36,7 @@ Commands:
   index    upload photos (files or directories) to an endpoint
   search   search a photo on an endpoint and print the matches
   faces    list the indexed faces (all, or a person's) of an endpoint
+  persons  list the persons named at upload, with their number of faces
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
            with --face, delete indexed faces by FaceId (their images stay)
 
@@ -59,12 +61,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("a command is required")
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"serve":  serve,
-		"invoke": invoke,
-		"index":  index,
-		"search": search,
-		"faces":  faces,
-		"delete": deleteImages,
+		"serve":   serve,
+		"invoke":  invoke,
+		"index":   index,
+		"search":  search,
+		"faces":   faces,
+		"persons": persons,
+		"delete":  deleteImages,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

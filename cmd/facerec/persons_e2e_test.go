@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 // `facerec serve` and its local engine, then searches by person over
 // HTTP: obama_2.jpg finds obama first, with both his faces; once obama_1.jpg
 // is deleted (its face leaves obama's user first), obama has one face left.
+// GET /persons and GET /persons/{person} list both persons and obama's
+// faces and images.
 func TestServe_searchByPerson(t *testing.T) {
 	srv := startServe(t, t.TempDir())
 	c, err := client.New(srv.url, "")
@@ -45,6 +48,25 @@ func TestServe_searchByPerson(t *testing.T) {
 	}
 	if p := searchByPerson(); len(p) == 0 || p[0].Person != "obama" || len(p[0].FaceIDs) != 2 {
 		t.Fatalf("search by person of obama_2.jpg: %+v, want obama first with two faces", p)
+	}
+	persons, err := c.AllPersons(ctx, 1)
+	if err != nil || len(persons) != 2 {
+		t.Fatalf("persons: %+v %v", persons, err)
+	}
+	for _, p := range persons {
+		if want := map[string]int{"obama": 2, "biden": 1}[p.Person]; p.FaceCount != want || p.UserID != service.UserID(p.Person) {
+			t.Errorf("person %+v, want %d faces", p, want)
+		}
+	}
+	resp, err := http.Get(srv.url + "/persons/obama")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obama service.Person
+	err = json.NewDecoder(resp.Body).Decode(&obama)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(obama.Faces) != 2 || strings.Join(obama.Images, ",") != "index/obama_1.jpg,index/obama_2.jpg" {
+		t.Errorf("GET /persons/obama: %d %+v %v", resp.StatusCode, obama, err)
 	}
 	if _, err := c.Delete(ctx, "obama_1.jpg"); err != nil {
 		t.Fatal(err)

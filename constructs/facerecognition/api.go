@@ -120,6 +120,9 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	face := faces.AddResource(jsii.String("{faceId}"), nil)
 	addLambdaRoute(cfg, face, "GET", s.FacesFunction)
 	addLambdaRoute(cfg, face, "DELETE", s.DeleteFaceFunction)
+	persons := s.Api.Root().AddResource(jsii.String("persons"), nil)
+	addLambdaRoute(cfg, persons, "GET", s.PersonsFunction)
+	addLambdaRoute(cfg, persons.AddResource(jsii.String("{person}"), nil), "GET", s.PersonsFunction)
 
 	if cfg.apiKeyRequired {
 		s.ApiKey = awsapigateway.NewApiKey(s.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{

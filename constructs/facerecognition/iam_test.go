@@ -145,6 +145,11 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
 		),
+		logicalID(svc.PersonsFunction.Role()): merge(
+			logs(logicalID(svc.PersonsLogGroup)),
+			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:Scan", "dynamodb:BatchGetItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(join(bucket, "/index/?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(join(bucket, "/index/?*"), "s3:DeleteObject"),

@@ -14,7 +14,9 @@
 //     faces of an image, and GET /info (lambdas/info) describes the service;
 //   - GET /faces and GET /faces/{faceId} (lambdas/faces) list and read the
 //     indexed faces, and DELETE /faces/{faceId} (lambdas/deleteface)
-//     removes one face from its image.
+//     removes one face from its image;
+//   - GET /persons and GET /persons/{person} (lambdas/persons) list and
+//     read the persons named at upload, with their faces.
 //
 // The functions are Go programs of this module, compiled at synth time with
 // the local Go toolchain (no Docker). Their configuration, and the table's
@@ -78,6 +80,9 @@ type FaceRecognitionService struct {
 	FacesFunction awslambda.Function
 	// DeleteFaceFunction answers DELETE /faces/{faceId} (lambdas/deleteface).
 	DeleteFaceFunction awslambda.Function
+	// PersonsFunction answers GET /persons and GET /persons/{person}
+	// (lambdas/persons).
+	PersonsFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -90,6 +95,8 @@ type FaceRecognitionService struct {
 	FacesLogGroup awslogs.LogGroup
 	// DeleteFaceLogGroup is DeleteFaceFunction's log group.
 	DeleteFaceLogGroup awslogs.LogGroup
+	// PersonsLogGroup is PersonsFunction's log group.
+	PersonsLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup
@@ -181,6 +188,12 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces"}, collectionArn))
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
+
+	// GET /persons scans for person items and counts each person's faces
+	// on PersonIndex; GET /persons/{person} reads one person item.
+	s.PersonsFunction, s.PersonsLogGroup = s.addFunction(cfg, "Persons", "lambdas/persons", cfg.apiTimeoutSeconds, env)
+	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
+	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:BatchGetItem"}, tableArn))
 
 	s.addApi(cfg)
 	s.suppressNagFindings(cfg)

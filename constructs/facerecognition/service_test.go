@@ -28,16 +28,16 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::SQS::QueuePolicy", 2, 2, 2},
 		{"AWS::DynamoDB::Table", 1, 1, 1},
 		{"AWS::Rekognition::Collection", 1, 1, 1},
-		{"AWS::Lambda::Function", 6, 6, 6},
+		{"AWS::Lambda::Function", 7, 7, 7},
 		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
-		{"AWS::Lambda::Permission", 6, 6, 6},
-		{"AWS::Logs::LogGroup", 7, 6, 7},
-		{"AWS::IAM::Role", 9, 8, 8},
+		{"AWS::Lambda::Permission", 8, 8, 8},
+		{"AWS::Logs::LogGroup", 8, 7, 8},
+		{"AWS::IAM::Role", 10, 9, 9},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
 		{"AWS::ApiGateway::GatewayResponse", 2, 2, 2},
-		{"AWS::ApiGateway::Method", 15, 15, 15},
+		{"AWS::ApiGateway::Method", 19, 19, 19},
 		{"AWS::ApiGateway::RequestValidator", 1, 1, 1},
 		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
@@ -180,7 +180,7 @@ func TestDefaultTemplate(t *testing.T) {
 	}
 	assertion(t, "log groups keep 30 days", func() {
 		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"),
-			map[string]any{"RetentionInDays": 30}, jsii.Number(7))
+			map[string]any{"RetentionInDays": 30}, jsii.Number(8))
 	})
 	for _, c := range []struct{ typ, id string }{
 		{"AWS::S3::Bucket", bucket}, {"AWS::DynamoDB::Table", table},
@@ -251,6 +251,7 @@ func TestFunctions(t *testing.T) {
 		{"info", logicalID(svc.InfoFunction), logicalID(svc.InfoLogGroup), 20},
 		{"faces", logicalID(svc.FacesFunction), logicalID(svc.FacesLogGroup), 20},
 		{"delete face", logicalID(svc.DeleteFaceFunction), logicalID(svc.DeleteFaceLogGroup), 20},
+		{"persons", logicalID(svc.PersonsFunction), logicalID(svc.PersonsLogGroup), 20},
 	} {
 		want := map[string]any{
 			"Runtime":       "provided.al2023",
@@ -399,7 +400,7 @@ func TestUploadMethod(t *testing.T) {
 					"method.response.header.Access-Control-Allow-Methods": "'" + config.CORSAllowMethods + "'",
 				},
 			}}},
-		}, jsii.Number(7))
+		}, jsii.Number(9))
 	})
 	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
 		assertion(t, typ, func() {
@@ -506,7 +507,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(6))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(7))
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {

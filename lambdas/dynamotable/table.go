@@ -352,16 +352,8 @@ func (t *Table) ListFaces(ctx context.Context, person string, limit int, token s
 			return nil, "", err
 		}
 		items, last = out.Items, out.LastEvaluatedKey
-	} else {
-		out, err := t.api.Scan(ctx, &dynamodb.ScanInput{
-			TableName:         aws.String(t.name),
-			Limit:             aws.Int32(int32(limit)),
-			ExclusiveStartKey: start,
-		})
-		if err != nil {
-			return nil, "", err
-		}
-		items, last = out.Items, out.LastEvaluatedKey
+	} else if items, last, err = t.scan(ctx, limit, start); err != nil {
+		return nil, "", err
 	}
 	var decoded []item
 	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
@@ -375,6 +367,45 @@ func (t *Table) ListFaces(ctx context.Context, person string, limit int, token s
 	}
 	next, err := encodeToken(last)
 	return faces, next, err
+}
+
+// ListPersons implements service.FaceTable with one Scan of the table,
+// of Limit limit, keeping the person items; tokens are those of ListFaces
+// without a person.
+func (t *Table) ListPersons(ctx context.Context, limit int, token string) ([]service.PersonItem, string, error) {
+	start, err := decodeToken(token, []string{config.AttrFaceID})
+	if err != nil {
+		return nil, "", err
+	}
+	items, last, err := t.scan(ctx, limit, start)
+	if err != nil {
+		return nil, "", err
+	}
+	var decoded []personItem
+	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
+		return nil, "", fmt.Errorf("decode person items: %w", err)
+	}
+	var persons []service.PersonItem
+	for _, it := range decoded {
+		if it.ItemType == typePerson {
+			persons = append(persons, service.PersonItem{Person: it.Person, UserID: it.UserID})
+		}
+	}
+	next, err := encodeToken(last)
+	return persons, next, err
+}
+
+// scan reads one page of the table, of Limit limit, from start.
+func (t *Table) scan(ctx context.Context, limit int, start map[string]types.AttributeValue) (items []map[string]types.AttributeValue, last map[string]types.AttributeValue, err error) {
+	out, err := t.api.Scan(ctx, &dynamodb.ScanInput{
+		TableName:         aws.String(t.name),
+		Limit:             aws.Int32(int32(limit)),
+		ExclusiveStartKey: start,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Items, out.LastEvaluatedKey, nil
 }
 
 // encodeToken returns the page token of a LastEvaluatedKey ("" for none).

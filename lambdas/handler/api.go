@@ -191,16 +191,60 @@ func (a *API) Faces(ctx context.Context, req events.APIGatewayProxyRequest) (eve
 		return a.respond(ctx, http.StatusOK, f, nil), nil
 	}
 	q := req.QueryStringParameters
-	limit := service.DefaultFaceListLimit
-	if v, ok := q[LimitParam]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
-				Message: fmt.Sprintf("the %s query parameter must be an integer from 1 to %d, not %q", LimitParam, service.MaxFaceListLimit, v)}), nil
-		}
-		limit = n
+	limit, err := limitOf(q)
+	if err != nil {
+		return a.fail(ctx, err), nil
 	}
 	list, err := a.svc.ListFaces(ctx, q[PersonParam], limit, q[NextTokenParam])
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	return a.respond(ctx, http.StatusOK, list, nil), nil
+}
+
+// limitOf returns the LimitParam of a list request's query parameters
+// (service.DefaultFaceListLimit if absent); the service checks its range.
+func limitOf(q map[string]string) (int, error) {
+	v, ok := q[LimitParam]
+	if !ok {
+		return service.DefaultFaceListLimit, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
+			Message: fmt.Sprintf("the %s query parameter must be an integer from 1 to %d, not %q", LimitParam, service.MaxFaceListLimit, v)}
+	}
+	return n, nil
+}
+
+// PersonNameParam is the path parameter of /persons/{person}.
+const PersonNameParam = "person"
+
+// Persons handles GET /persons and GET /persons/{person}, told apart by
+// the person path parameter. GET /persons answers 200 with a
+// service.PersonList (400 for a bad limit or nextToken, as GET /faces).
+// GET /persons/{person} answers 200 with a service.Person, 404 for an
+// unknown person; the name arrives percent-encoded (see Status) and is
+// unescaped first.
+func (a *API) Persons(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	if raw, ok := req.PathParameters[PersonNameParam]; ok {
+		person, err := url.PathUnescape(raw)
+		if err != nil {
+			return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter, Message: "invalid person: bad percent-encoding"}), nil
+		}
+		p, err := a.svc.Person(ctx, person)
+		if err != nil {
+			return a.fail(ctx, err), nil
+		}
+		return a.respond(ctx, http.StatusOK, p, nil), nil
+	}
+	q := req.QueryStringParameters
+	limit, err := limitOf(q)
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	list, err := a.svc.ListPersons(ctx, limit, q[NextTokenParam])
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}

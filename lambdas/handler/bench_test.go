@@ -105,6 +105,9 @@ func (instantTable) GetFace(context.Context, string) (*service.FaceItem, error) 
 func (instantTable) ListFaces(context.Context, string, int, string) ([]service.FaceItem, string, error) {
 	return nil, "", nil
 }
+func (instantTable) ListPersons(context.Context, int, string) ([]service.PersonItem, string, error) {
+	return nil, "", nil
+}
 func (instantTable) GetFaces(_ context.Context, ids []string) (map[string]service.FaceItem, error) {
 	out := map[string]service.FaceItem{}
 	for _, id := range ids {

@@ -153,6 +153,11 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return h.faces(t, id, query, new(any))
 		}
 	}
+	persons := func(person string, query map[string]string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.persons(t, person, query, new(any))
+		}
+	}
 	deleteFace := func(id string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteFace(t, id) }
 	}
@@ -206,6 +211,16 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			h.env.DB.FailNext("Scan", 1, "ProvisionedThroughputExceededException", 400)
 			return faces("", nil)(t)
 		}, http.StatusTooManyRequests},
+		{"persons", "GET", "/persons", persons("", nil), http.StatusOK},
+		{"persons, a page", "GET", "/persons?limit=1", persons("", map[string]string{LimitParam: "1"}), http.StatusOK},
+		{"persons with a bad limit", "GET", "/persons?limit=101", persons("", map[string]string{LimitParam: "101"}), http.StatusBadRequest},
+		{"persons throttled", "GET", "/persons", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.DB.FailNext("Scan", 1, "ProvisionedThroughputExceededException", 400)
+			return persons("", nil)(t)
+		}, http.StatusTooManyRequests},
+		{"person", "GET", "/persons/obama", persons("obama", nil), http.StatusOK},
+		{"unknown person", "GET", "/persons/nobody", persons("nobody", nil), http.StatusNotFound},
+		{"person with a bad encoding", "GET", "/persons/a%25zz", persons("a%zz", nil), http.StatusBadRequest},
 		{"face", "GET", "/faces/" + faceID, faces(faceID, nil), http.StatusOK},
 		{"unknown face", "GET", "/faces/missing", faces("missing", nil), http.StatusNotFound},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},

@@ -77,8 +77,8 @@ func TestDocument_sharedErrorBodyAndAPIKey(t *testing.T) {
 			}
 		}
 	}
-	if operations != 8 {
-		t.Errorf("%d operations, want 8", operations)
+	if operations != 10 {
+		t.Errorf("%d operations, want 10", operations)
 	}
 }
 

@@ -67,6 +67,10 @@ type FaceTable interface {
 	// most limit faces and may hold fewer (even none) while more follow
 	// (DynamoDB reads limit items and keeps the face items among them).
 	ListFaces(ctx context.Context, person string, limit int, token string) (faces []FaceItem, next string, err error)
+	// ListPersons returns one page of person items and the token of the
+	// next page, with the token and page conventions of ListFaces without
+	// a person.
+	ListPersons(ctx context.Context, limit int, token string) (persons []PersonItem, next string, err error)
 	// PutPerson creates or replaces the person item of p.UserID.
 	PutPerson(ctx context.Context, p PersonItem) error
 	// GetPersons returns the person items of the given UserIds, keyed by

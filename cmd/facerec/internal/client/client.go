@@ -196,15 +196,9 @@ func (c *Client) Delete(ctx context.Context, filename string) (string, error) {
 // follows. Errors: *APIError for refusals (400 bad limit or token),
 // transport or context errors otherwise.
 func (c *Client) ListFaces(ctx context.Context, person string, limit int, token string) (*service.FaceList, error) {
-	q := url.Values{}
+	q := pageQuery(limit, token)
 	if person != "" {
 		q.Set(handler.PersonParam, person)
-	}
-	if limit != 0 {
-		q.Set(handler.LimitParam, strconv.Itoa(limit))
-	}
-	if token != "" {
-		q.Set(handler.NextTokenParam, token)
 	}
 	var list service.FaceList
 	if err := c.do(ctx, http.MethodGet, c.route(q, "faces"), nil, "", &list); err != nil {
@@ -226,6 +220,38 @@ func (c *Client) AllFaces(ctx context.Context, person string, limit int) ([]serv
 		faces = append(faces, page.Faces...)
 		if token = page.NextToken; token == "" {
 			return faces, nil
+		}
+	}
+}
+
+// pageQuery returns the query of one page of a list: limit unless 0 (the
+// service's default), token unless "" (the first page).
+func pageQuery(limit int, token string) url.Values {
+	q := url.Values{}
+	if limit != 0 {
+		q.Set(handler.LimitParam, strconv.Itoa(limit))
+	}
+	if token != "" {
+		q.Set(handler.NextTokenParam, token)
+	}
+	return q
+}
+
+// AllPersons follows the pages of GET /persons (limit persons a page, 0
+// for the service's default) from the first to the last and returns
+// their persons. Errors: *APIError for refusals (400 bad limit or token),
+// transport or context errors otherwise.
+func (c *Client) AllPersons(ctx context.Context, limit int) ([]service.PersonSummary, error) {
+	persons := []service.PersonSummary{}
+	token := ""
+	for {
+		var page service.PersonList
+		if err := c.do(ctx, http.MethodGet, c.route(pageQuery(limit, token), "persons"), nil, "", &page); err != nil {
+			return nil, err
+		}
+		persons = append(persons, page.Persons...)
+		if token = page.NextToken; token == "" {
+			return persons, nil
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/facerec/facerec-cdk/lambdas/handler"
@@ -66,5 +67,47 @@ func TestAllFacesFollowsPages(t *testing.T) {
 	}
 	if err := c.DeleteFace(ctx, ""); err == nil {
 		t.Error("DeleteFace with an empty id succeeded")
+	}
+}
+
+// TestAllPersonsFollowsPages: AllPersons sends limit, follows nextToken to
+// the last page, and PrintPersons prints one row a person.
+func TestAllPersonsFollowsPages(t *testing.T) {
+	pages := map[string]service.PersonList{
+		"":   {Persons: []service.PersonSummary{{Person: "Jane Doe", UserID: "Jane_Doe:1", FaceCount: 2}}, NextToken: "t1"},
+		"t1": {Persons: []service.PersonSummary{{Person: "obama", UserID: "obama:2", FaceCount: 1}}},
+	}
+	var queries []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/persons", func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, r.URL.RawQuery)
+		if r.URL.Query().Get(handler.LimitParam) != "1" {
+			writeJSON(w, http.StatusBadRequest, handler.ErrorBody{Error: handler.ErrorDetail{Code: service.CodeInvalidParameter}})
+			return
+		}
+		writeJSON(w, http.StatusOK, pages[r.URL.Query().Get(handler.NextTokenParam)])
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL+"/v1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	persons, err := c.AllPersons(context.Background(), 1)
+	if err != nil || len(persons) != 2 || persons[1].Person != "obama" || len(queries) != 2 {
+		t.Fatalf("persons %+v, %v after requests %q", persons, err, queries)
+	}
+	var apiErr *APIError
+	if _, err := c.AllPersons(context.Background(), 0); !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest {
+		t.Errorf("AllPersons without a limit: %v, want the fake's 400", err)
+	}
+	var out strings.Builder
+	PrintPersons(&out, persons)
+	if want := "PERSON    USER ID     FACES\nJane Doe  Jane_Doe:1  2\nobama     obama:2     1\n"; out.String() != want {
+		t.Errorf("PrintPersons:\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	if PrintPersons(&out, nil); out.String() != "no persons\n" {
+		t.Errorf("PrintPersons of none: %q", out.String())
 	}
 }

@@ -62,3 +62,18 @@ func PrintFaces(w io.Writer, faces []service.Face) {
 	}
 	_ = tw.Flush()
 }
+
+// PrintPersons writes a table of persons: name, Rekognition UserId and
+// number of faces; "no persons" when there is none.
+func PrintPersons(w io.Writer, persons []service.PersonSummary) {
+	if len(persons) == 0 {
+		fmt.Fprintln(w, "no persons")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PERSON\tUSER ID\tFACES")
+	for _, p := range persons {
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", p.Person, p.UserID, p.FaceCount)
+	}
+	_ = tw.Flush()
+}

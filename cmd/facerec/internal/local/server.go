@@ -40,6 +40,8 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("GET /faces", l.proxy("/faces", l.API.Faces))
 	mux.HandleFunc("GET /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.Faces))
 	mux.HandleFunc("DELETE /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.DeleteFace))
+	mux.HandleFunc("GET /persons", l.proxy("/persons", l.API.Persons))
+	mux.HandleFunc("GET /persons/{person}", l.proxy("/persons/{person}", l.API.Persons))
 	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
 		l.cors(w)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -254,34 +255,69 @@ func (t *Table) GetFace(_ context.Context, faceID string) (*service.FaceItem, er
 // empty). A page ends after limit faces; its token is the base64url
 // (unpadded) of the last FaceId, and the next page starts after it.
 func (t *Table) ListFaces(_ context.Context, person string, limit int, token string) ([]service.FaceItem, string, error) {
+	var faces []service.FaceItem
+	next, err := t.page(bucketFaces, limit, token, func(k, v []byte) (bool, error) {
+		var f service.FaceItem
+		if err := json.Unmarshal(v, &f); err != nil {
+			return false, fmt.Errorf("face item %s: %w", k, err)
+		}
+		if person != "" && f.Person != person {
+			return false, nil
+		}
+		faces = append(faces, f)
+		return true, nil
+	})
+	return faces, next, err
+}
+
+// ListPersons implements service.FaceTable with a cursor over the persons
+// bucket in UserId order, paged as ListFaces.
+func (t *Table) ListPersons(_ context.Context, limit int, token string) ([]service.PersonItem, string, error) {
+	var persons []service.PersonItem
+	next, err := t.page(bucketPersons, limit, token, func(k, v []byte) (bool, error) {
+		var p service.PersonItem
+		if err := json.Unmarshal(v, &p); err != nil {
+			return false, fmt.Errorf("person item %s: %w", k, err)
+		}
+		persons = append(persons, p)
+		return true, nil
+	})
+	return persons, next, err
+}
+
+// page walks bucket in key order after the key token encodes (from the
+// first without a token), handing each entry to keep, until keep has kept
+// limit entries; it returns the token of the next page: the base64url
+// (unpadded) of the last kept key, or "" after the last entry.
+func (t *Table) page(bucket []byte, limit int, token string, keep func(k, v []byte) (bool, error)) (string, error) {
 	after, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || (token != "" && len(after) == 0) {
-		return nil, "", service.ErrInvalidToken
+		return "", service.ErrInvalidToken
 	}
-	var faces []service.FaceItem
 	next := ""
 	err = t.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketFaces).Cursor()
+		c := tx.Bucket(bucket).Cursor()
 		k, v := c.First()
 		if token != "" {
 			if k, v = c.Seek(after); k != nil && string(k) == string(after) {
 				k, v = c.Next()
 			}
 		}
+		kept, last := 0, []byte(nil)
 		for ; k != nil; k, v = c.Next() {
-			if len(faces) == limit {
-				next = base64.RawURLEncoding.EncodeToString([]byte(faces[len(faces)-1].FaceID))
+			if kept == limit {
+				next = base64.RawURLEncoding.EncodeToString(last)
 				return nil
 			}
-			var f service.FaceItem
-			if err := json.Unmarshal(v, &f); err != nil {
-				return fmt.Errorf("face item %s: %w", k, err)
+			ok, err := keep(k, v)
+			if err != nil {
+				return err
 			}
-			if person == "" || f.Person == person {
-				faces = append(faces, f)
+			if ok {
+				kept, last = kept+1, slices.Clone(k)
 			}
 		}
 		return nil
 	})
-	return faces, next, err
+	return next, err
 }
