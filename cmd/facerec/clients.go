@@ -164,15 +164,28 @@ func persons(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // deleteImages deletes uploaded images by filename (DELETE
 // /index/{filename}); the service then removes their faces. With --face it
-// deletes indexed faces by FaceId instead (DELETE /faces/{faceId}).
+// deletes indexed faces by FaceId instead (DELETE /faces/{faceId}), and
+// with --person it erases persons by name (DELETE /persons/{person}).
 func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME... | delete --face FACEID...", stderr)
+	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME... | delete --face FACEID... | delete --person NAME...", stderr)
 	face := fs.Bool("face", false, "the arguments are FaceIds of indexed faces to delete (their images stay)")
-	c, err := parseClientArgs(fs, endpointFlags(fs), args, false, "no filenames or FaceIds given")
+	person := fs.Bool("person", false, "the arguments are persons to erase: their faces, the images holding only their faces, and their users")
+	c, err := parseClientArgs(fs, endpointFlags(fs), args, false, "no filenames, FaceIds or persons given")
 	if err != nil {
 		return err
 	}
+	if *face && *person {
+		return errors.New("--face and --person cannot be combined")
+	}
 	for _, name := range fs.Args() {
+		if *person {
+			res, err := c.DeletePerson(ctx, name)
+			if err != nil {
+				return fmt.Errorf("delete person %s: %w", name, err)
+			}
+			fmt.Fprintf(stdout, "person %s: deleted %d faces; images deleted %v, kept %v\n", res.Person, res.DeletedFaces, res.DeletedImages, res.KeptImages)
+			continue
+		}
 		if *face {
 			if err := c.DeleteFace(ctx, name); err != nil {
 				return fmt.Errorf("delete face %s: %w", name, err)

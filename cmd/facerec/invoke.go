@@ -35,7 +35,7 @@ func (p *putFlags) Set(v string) error {
 // and prints its result as JSON: the SQS batch response (or null) for
 // index, the API Gateway proxy response for the API functions.
 func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("invoke", "invoke index|search|status|info|faces|deleteface|persons --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
+	fs := newFlags("invoke", "invoke index|search|status|info|faces|deleteface|persons|deleteperson --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
 	eventFile := fs.String("event", "", "the Lambda event, as JSON (required)")
 	data := fs.String("data", defaultDataDir, "data directory")
 	modelDir := fs.String("model-dir", "", "face-api model directory")
@@ -47,7 +47,7 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		fs.Usage()
-		return errors.New("a function is required: index, search, status, info, faces, deleteface or persons")
+		return errors.New("a function is required: index, search, status, info, faces, deleteface, persons or deleteperson")
 	}
 	function := args[0]
 	if err := fs.Parse(args[1:]); err != nil {
@@ -79,17 +79,17 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch function {
 	case "index":
 		result, err = l.Indexer.Handle(ctx, raw)
-	case "search", "status", "info", "faces", "deleteface", "persons":
+	case "search", "status", "info", "faces", "deleteface", "persons", "deleteperson":
 		var req events.APIGatewayProxyRequest
 		if err := json.Unmarshal(raw, &req); err != nil {
 			return fmt.Errorf("event is not an API Gateway proxy request: %w", err)
 		}
 		h := map[string]func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error){
-			"search": l.API.Search, "status": l.API.Status, "info": l.API.Info, "faces": l.API.Faces, "deleteface": l.API.DeleteFace, "persons": l.API.Persons,
+			"search": l.API.Search, "status": l.API.Status, "info": l.API.Info, "faces": l.API.Faces, "deleteface": l.API.DeleteFace, "persons": l.API.Persons, "deleteperson": l.API.DeletePerson,
 		}[function]
 		result, err = h(ctx, req)
 	default:
-		return fmt.Errorf("unknown function %q: want index, search, status, info, faces, deleteface or persons", function)
+		return fmt.Errorf("unknown function %q: want index, search, status, info, faces, deleteface, persons or deleteperson", function)
 	}
 	if err != nil {
 		return fmt.Errorf("%s handler: %w", function, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -77,5 +78,53 @@ func TestServe_searchByPerson(t *testing.T) {
 			t.Fatalf("after deleting obama_1.jpg: %+v, want obama with one face", p)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServe_deletePerson indexes obama twice and biden once with `facerec
+// serve`, then erases obama with `facerec delete --person`: both obama
+// images are deleted, a search of obama_2.jpg by person no longer finds
+// obama, and GET /persons lists biden only.
+func TestServe_deletePerson(t *testing.T) {
+	srv := startServe(t, t.TempDir())
+	c, err := client.New(srv.url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"obama_2.jpg", "obama"}, {"biden_2.jpg", "biden"}} {
+		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
+			t.Fatalf("index %s: %v", up.file, err)
+		}
+		waitIndexed(t, c, up.file)
+	}
+	var out bytes.Buffer
+	if err := deleteImages(ctx, []string{"--endpoint", srv.url, "--person", "obama"}, &out, io.Discard); err != nil {
+		t.Fatalf("facerec delete --person obama: %v", err)
+	}
+	if want := "person obama: deleted 2 faces; images deleted [index/obama_1.jpg index/obama_2.jpg], kept []\n"; out.String() != want {
+		t.Errorf("facerec delete --person obama printed %q, want %q", out.String(), want)
+	}
+	resp, err := http.Post(srv.url+"/search?by=person", "image/jpeg", bytes.NewReader(photos.MustRead("obama_2.jpg")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res service.SearchResult
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(res.Faces) != 1 {
+		t.Fatalf("search by person: %d %+v %v", resp.StatusCode, res, err)
+	}
+	for _, p := range res.Faces[0].Persons {
+		if p.Person == "obama" {
+			t.Errorf("search by person of obama_2.jpg still finds obama: %+v", p)
+		}
+	}
+	persons, err := c.AllPersons(ctx, 10)
+	if err != nil || len(persons) != 1 || persons[0].Person != "biden" {
+		t.Errorf("persons after erasing obama: %+v %v", persons, err)
+	}
+	if err := deleteImages(ctx, []string{"--endpoint", srv.url, "--person", "obama"}, io.Discard, io.Discard); err == nil {
+		t.Error("erasing obama twice succeeded")
 	}
 }

@@ -122,7 +122,9 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	addLambdaRoute(cfg, face, "DELETE", s.DeleteFaceFunction)
 	persons := s.Api.Root().AddResource(jsii.String("persons"), nil)
 	addLambdaRoute(cfg, persons, "GET", s.PersonsFunction)
-	addLambdaRoute(cfg, persons.AddResource(jsii.String("{person}"), nil), "GET", s.PersonsFunction)
+	person := persons.AddResource(jsii.String("{person}"), nil)
+	addLambdaRoute(cfg, person, "GET", s.PersonsFunction)
+	addLambdaRoute(cfg, person, "DELETE", s.DeletePersonFunction)
 
 	if cfg.apiKeyRequired {
 		s.ApiKey = awsapigateway.NewApiKey(s.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{

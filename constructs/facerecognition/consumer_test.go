@@ -98,8 +98,8 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bootstraps) != 7 {
-		t.Fatalf("%d asset bootstraps, want 7 (index, search, status, info, faces, deleteface, persons):\n%s", len(bootstraps), out)
+	if len(bootstraps) != 8 {
+		t.Fatalf("%d asset bootstraps, want 8 (index, search, status, info, faces, deleteface, persons, deleteperson):\n%s", len(bootstraps), out)
 	}
 	for _, b := range bootstraps {
 		assertBootstrap(t, b, "arm64")

@@ -14,7 +14,7 @@ func TestFunctionsDoNotLinkTheLocalEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"./lambdas/index", "./lambdas/search", "./lambdas/status", "./lambdas/info", "./lambdas/faces", "./lambdas/deleteface", "./lambdas/persons"} {
+	for _, pkg := range []string{"./lambdas/index", "./lambdas/search", "./lambdas/status", "./lambdas/info", "./lambdas/faces", "./lambdas/deleteface", "./lambdas/persons", "./lambdas/deleteperson"} {
 		cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", pkg)
 		cmd.Dir = dir
 		out, err := cmd.Output()

@@ -150,6 +150,15 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:Scan", "dynamodb:BatchGetItem"),
 		),
+		logicalID(svc.DeletePersonFunction.Role()): merge(
+			logs(logicalID(svc.DeletePersonLogGroup)),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"),
+			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
+				jsonString(join(table, "/index/"+config.PersonIndex)), jsonString(join(table, "/index/"+config.ObjectKeyIndex)),
+			}))},
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
+			grant(join(bucket, "/index/*"), "s3:DeleteObject"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(join(bucket, "/index/?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(join(bucket, "/index/?*"), "s3:DeleteObject"),

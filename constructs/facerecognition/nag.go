@@ -25,6 +25,9 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 			"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
 			"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 	}
+	suppress(s.DeletePersonFunction.Role(), "AwsSolutions-IAM5",
+		"s3:DeleteObject (DELETE /persons/{person}) must reach every image holding only the person's faces, whose names the uploaders chose; the wildcard covers only the image prefix of this bucket",
+		"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 	for role, reason := range map[string]string{
 		"UploadRole": "API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
 		"DeleteRole": "API Gateway deletes images by the names the clients chose; s3:DeleteObject covers only keys of at least one character under the image prefix",

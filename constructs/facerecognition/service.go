@@ -16,7 +16,9 @@
 //     indexed faces, and DELETE /faces/{faceId} (lambdas/deleteface)
 //     removes one face from its image;
 //   - GET /persons and GET /persons/{person} (lambdas/persons) list and
-//     read the persons named at upload, with their faces.
+//     read the persons named at upload, with their faces, and DELETE
+//     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
+//     the images holding only its faces, and its Rekognition user.
 //
 // The functions are Go programs of this module, compiled at synth time with
 // the local Go toolchain (no Docker). Their configuration, and the table's
@@ -83,6 +85,9 @@ type FaceRecognitionService struct {
 	// PersonsFunction answers GET /persons and GET /persons/{person}
 	// (lambdas/persons).
 	PersonsFunction awslambda.Function
+	// DeletePersonFunction answers DELETE /persons/{person}
+	// (lambdas/deleteperson).
+	DeletePersonFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -97,6 +102,8 @@ type FaceRecognitionService struct {
 	DeleteFaceLogGroup awslogs.LogGroup
 	// PersonsLogGroup is PersonsFunction's log group.
 	PersonsLogGroup awslogs.LogGroup
+	// DeletePersonLogGroup is DeletePersonFunction's log group.
+	DeletePersonLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup
@@ -194,6 +201,16 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.PersonsFunction, s.PersonsLogGroup = s.addFunction(cfg, "Persons", "lambdas/persons", cfg.apiTimeoutSeconds, env)
 	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
 	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:BatchGetItem"}, tableArn))
+
+	// DELETE /persons/{person} reads the person item and its faces on
+	// PersonIndex, deletes the objects of the images holding only its
+	// faces, commits each image item without them as DELETE /faces/{faceId}
+	// does, and deletes the Rekognition user and the person item.
+	s.DeletePersonFunction, s.DeletePersonLogGroup = s.addFunction(cfg, "DeletePerson", "lambdas/deleteperson", cfg.apiTimeoutSeconds, env)
+	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"}, collectionArn))
+	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex), jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
+	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"}, tableArn))
+	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
 
 	s.addApi(cfg)
 	s.suppressNagFindings(cfg)

@@ -28,16 +28,16 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::SQS::QueuePolicy", 2, 2, 2},
 		{"AWS::DynamoDB::Table", 1, 1, 1},
 		{"AWS::Rekognition::Collection", 1, 1, 1},
-		{"AWS::Lambda::Function", 7, 7, 7},
+		{"AWS::Lambda::Function", 8, 8, 8},
 		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
-		{"AWS::Lambda::Permission", 8, 8, 8},
-		{"AWS::Logs::LogGroup", 8, 7, 8},
-		{"AWS::IAM::Role", 10, 9, 9},
+		{"AWS::Lambda::Permission", 9, 9, 9},
+		{"AWS::Logs::LogGroup", 9, 8, 9},
+		{"AWS::IAM::Role", 11, 10, 10},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
 		{"AWS::ApiGateway::GatewayResponse", 2, 2, 2},
-		{"AWS::ApiGateway::Method", 19, 19, 19},
+		{"AWS::ApiGateway::Method", 20, 20, 20},
 		{"AWS::ApiGateway::RequestValidator", 1, 1, 1},
 		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
@@ -180,7 +180,7 @@ func TestDefaultTemplate(t *testing.T) {
 	}
 	assertion(t, "log groups keep 30 days", func() {
 		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"),
-			map[string]any{"RetentionInDays": 30}, jsii.Number(8))
+			map[string]any{"RetentionInDays": 30}, jsii.Number(9))
 	})
 	for _, c := range []struct{ typ, id string }{
 		{"AWS::S3::Bucket", bucket}, {"AWS::DynamoDB::Table", table},
@@ -252,6 +252,7 @@ func TestFunctions(t *testing.T) {
 		{"faces", logicalID(svc.FacesFunction), logicalID(svc.FacesLogGroup), 20},
 		{"delete face", logicalID(svc.DeleteFaceFunction), logicalID(svc.DeleteFaceLogGroup), 20},
 		{"persons", logicalID(svc.PersonsFunction), logicalID(svc.PersonsLogGroup), 20},
+		{"delete person", logicalID(svc.DeletePersonFunction), logicalID(svc.DeletePersonLogGroup), 20},
 	} {
 		want := map[string]any{
 			"Runtime":       "provided.al2023",
@@ -507,7 +508,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(7))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(8))
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {

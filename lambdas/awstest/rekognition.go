@@ -98,7 +98,7 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // FakeRekognition is a stand-in for Amazon Rekognition's face collection
 // API (awsJson1_1, X-Amz-Target RekognitionService.<Operation>) implementing
 // CreateCollection, IndexFaces, SearchFacesByImage, DetectFaces, DeleteFaces,
-// ListFaces, CreateUser, AssociateFaces, DisassociateFaces and
+// ListFaces, CreateUser, AssociateFaces, DisassociateFaces, DeleteUser and
 // SearchUsersByImage (a user's similarity is the best of its faces'). Which faces an image holds is decided by fixtures (SetFaces);
 // an image without fixtures has no face, unless it is a crop of an image
 // given to RecognizeCrops.
@@ -153,6 +153,7 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		"CreateUser":         jsonOp(f.createUser),
 		"AssociateFaces":     jsonOp(f.associateFaces),
 		"DisassociateFaces":  jsonOp(f.disassociateFaces),
+		"DeleteUser":         jsonOp(f.deleteUser),
 		"SearchUsersByImage": jsonOp(f.searchUsersByImage),
 	})
 	return f
@@ -209,6 +210,13 @@ func (f *FakeRekognition) Faces() []StoredFace {
 		}
 	}
 	return out
+}
+
+// Users returns the UserIds of collection collectionID, sorted.
+func (f *FakeRekognition) Users(collectionID string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Sorted(maps.Keys(f.users[collectionID]))
 }
 
 // cloneBox returns a copy of b that shares no pointers with it, nil

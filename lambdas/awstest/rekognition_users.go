@@ -163,6 +163,25 @@ func (f *FakeRekognition) disassociateFaces(req *userRequest) (any, error) {
 	return resp, nil
 }
 
+// deleteUser deletes a user, disassociating its faces first; a missing
+// user is a ResourceNotFoundException.
+func (f *FakeRekognition) deleteUser(req *userRequest) (any, error) {
+	if err := f.validate(req, false); err != nil {
+		return nil, err
+	}
+	if err := f.user(req); err != nil {
+		return nil, err
+	}
+	stored := f.collections[req.CollectionID]
+	for i := range stored {
+		if stored[i].UserID == req.UserID {
+			stored[i].UserID = ""
+		}
+	}
+	delete(f.users[req.CollectionID], req.UserID)
+	return struct{}{}, nil
+}
+
 type searchUsersByImageRequest struct {
 	CollectionID       string `json:"CollectionId"`
 	Image              *rekImage

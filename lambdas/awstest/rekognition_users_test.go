@@ -13,7 +13,8 @@ import (
 )
 
 // TestUsers: users group faces; DeleteFaces refuses a face of a user
-// until it is disassociated; SearchUsersByImage finds the user of the
+// until it is disassociated; DeleteUser frees the user's faces;
+// SearchUsersByImage finds the user of the
 // searched identity; the calls validate like Rekognition's.
 func TestUsers(t *testing.T) {
 	env := awstest.New(t)
@@ -62,6 +63,22 @@ func TestUsers(t *testing.T) {
 		t.Fatalf("SearchUsersByImage of bob: %+v, %v", found, err)
 	}
 
+	if _, err := env.Rekognition.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user, ClientRequestToken: aws.String("t-1")}); err != nil {
+		t.Fatalf("DeleteUser: %v", err)
+	}
+	if got := env.Rek.Users(env.Collection); len(got) != 0 {
+		t.Errorf("users after DeleteUser: %v", got)
+	}
+	if del, err = env.Rekognition.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: coll, FaceIds: []string{a2}}); err != nil || len(del.DeletedFaces) != 1 {
+		t.Errorf("DeleteFaces of a face of a deleted user: %+v, %v", del, err)
+	}
+	if _, err := env.Rekognition.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user}); !errors.As(err, new(*types.ResourceNotFoundException)) {
+		t.Errorf("DeleteUser of a missing user: %v, want ResourceNotFoundException", err)
+	}
+	if _, err := env.Rekognition.CreateUser(ctx, &rekognition.CreateUserInput{CollectionId: coll, UserId: user}); err != nil {
+		t.Fatal(err)
+	}
+
 	tooMany := make([]string, 101)
 	for i := range tooMany {
 		tooMany[i] = a2
@@ -93,6 +110,10 @@ func TestUsers(t *testing.T) {
 		},
 		"search without a face": func() error {
 			_, err := env.Rekognition.SearchUsersByImage(ctx, &rekognition.SearchUsersByImageInput{CollectionId: coll, Image: &types.Image{Bytes: p.empty}})
+			return err
+		},
+		"bad UserId to delete": func() error {
+			_, err := env.Rekognition.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: aws.String("a/b")})
 			return err
 		},
 		"no faces": func() error {

@@ -237,6 +237,12 @@ func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
 	return t.batchWrite(ctx, reqs)
 }
 
+// DeletePerson implements service.FaceTable with BatchWriteItem, as
+// DeleteItems.
+func (t *Table) DeletePerson(ctx context.Context, userID string) error {
+	return t.DeleteItems(ctx, []string{service.PersonItemID(userID)})
+}
+
 // GetFaces implements service.FaceTable with BatchGetItem, 100 keys a
 // call (one call for up to 100 FaceIds), retrying unprocessed keys.
 func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]service.FaceItem, error) {

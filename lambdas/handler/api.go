@@ -229,9 +229,9 @@ const PersonNameParam = "person"
 func (a *API) Persons(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
 	if raw, ok := req.PathParameters[PersonNameParam]; ok {
-		person, err := url.PathUnescape(raw)
+		person, err := personOf(raw)
 		if err != nil {
-			return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter, Message: "invalid person: bad percent-encoding"}), nil
+			return a.fail(ctx, err), nil
 		}
 		p, err := a.svc.Person(ctx, person)
 		if err != nil {
@@ -261,6 +261,33 @@ func (a *API) DeleteFace(ctx context.Context, req events.APIGatewayProxyRequest)
 		return a.fail(ctx, err), nil
 	}
 	a.log.InfoContext(ctx, "face deleted", "faceId", res.FaceID)
+	return a.respond(ctx, http.StatusOK, res, nil), nil
+}
+
+// personOf unescapes the percent-encoded person path parameter.
+func personOf(raw string) (string, error) {
+	person, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter, Message: "invalid person: bad percent-encoding"}
+	}
+	return person, nil
+}
+
+// DeletePerson handles DELETE /persons/{person}: 200 with a
+// service.DeletedPerson once the person's faces, the images holding only
+// its faces, its Rekognition user and its item are gone; 404 for an
+// unknown person. The name arrives percent-encoded, as in Persons.
+func (a *API) DeletePerson(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	ctx = withProxyRequestID(ctx, req)
+	person, err := personOf(req.PathParameters[PersonNameParam])
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	res, err := a.svc.DeletePerson(ctx, person)
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	a.log.InfoContext(ctx, "person deleted", "userId", service.UserID(person), "deletedFaces", res.DeletedFaces, "deletedImages", len(res.DeletedImages))
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 

@@ -61,6 +61,10 @@ func (instantRekognition) DisassociateFaces(context.Context, *rekognition.Disass
 	return &rekognition.DisassociateFacesOutput{}, nil
 }
 
+func (instantRekognition) DeleteUser(context.Context, *rekognition.DeleteUserInput, ...func(*rekognition.Options)) (*rekognition.DeleteUserOutput, error) {
+	return &rekognition.DeleteUserOutput{}, nil
+}
+
 func (instantRekognition) SearchUsersByImage(context.Context, *rekognition.SearchUsersByImageInput, ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error) {
 	return &rekognition.SearchUsersByImageOutput{}, nil
 }
@@ -84,6 +88,10 @@ func (o instantObjects) HeadObject(context.Context, *s3.HeadObjectInput, ...func
 	return &s3.HeadObjectOutput{ContentLength: aws.Int64(int64(len(o.data)))}, nil
 }
 
+func (instantObjects) DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	return &s3.DeleteObjectOutput{}, nil
+}
+
 type instantTable struct{}
 
 func (instantTable) GetImage(context.Context, string, string) (*service.ImageItem, error) {
@@ -96,6 +104,8 @@ func (instantTable) PutImage(context.Context, service.ImageItem, int) error { re
 func (instantTable) PutFaces(context.Context, []service.FaceItem) error     { return nil }
 func (instantTable) DeleteItems(context.Context, []string) error            { return nil }
 func (instantTable) PutPerson(context.Context, service.PersonItem) error    { return nil }
+func (instantTable) DeletePerson(context.Context, string) error             { return nil }
+
 func (instantTable) GetPersons(context.Context, []string) (map[string]service.PersonItem, error) {
 	return nil, nil
 }

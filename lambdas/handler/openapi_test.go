@@ -161,6 +161,9 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 	deleteFace := func(id string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteFace(t, id) }
 	}
+	deletePerson := func(person string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deletePerson(t, person, new(any)) }
+	}
 	tests := []struct {
 		name, method, path string
 		run                func(t *testing.T) events.APIGatewayProxyResponse
@@ -225,6 +228,9 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"unknown face", "GET", "/faces/missing", faces("missing", nil), http.StatusNotFound},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
 		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
+		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},
+		{"delete a person with a bad encoding", "DELETE", "/persons/a%25zz", deletePerson("a%zz"), http.StatusBadRequest},
+		{"delete a person", "DELETE", "/persons/obama", deletePerson("obama"), http.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

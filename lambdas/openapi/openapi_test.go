@@ -77,8 +77,8 @@ func TestDocument_sharedErrorBodyAndAPIKey(t *testing.T) {
 			}
 		}
 	}
-	if operations != 10 {
-		t.Errorf("%d operations, want 10", operations)
+	if operations != 11 {
+		t.Errorf("%d operations, want 11", operations)
 	}
 }
 

@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // PersonSummary is one person, as GET /persons lists it.
@@ -105,4 +110,110 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 		}
 		token = next
 	}
+}
+
+// DeletedPerson is the answer of DELETE /persons/{person}.
+type DeletedPerson struct {
+	// Person is the name deleted.
+	Person string `json:"person"`
+	// DeletedFaces is the number of the person's faces removed.
+	DeletedFaces int `json:"deletedFaces"`
+	// DeletedImages are the S3 keys of the images deleted because every
+	// face of theirs was the person's, sorted.
+	DeletedImages []string `json:"deletedImages"`
+	// KeptImages are the S3 keys of the images that keep faces of others,
+	// sorted.
+	KeptImages []string `json:"keptImages"`
+}
+
+// DeletePerson erases the person named person: for each image of its
+// faces it commits the image item without them through the conditional
+// commit of DeleteFace (which disassociates them from the user and
+// removes them from the collection and the table), deleting first the S3
+// object of an image all of whose faces were the person's, so that a
+// failed commit is completed by the reconcile of the object's
+// ObjectRemoved event. Then it deletes the Rekognition user and the
+// person item. A run that fails can be repeated until the person item is
+// gone. Errors: KindNotFound when no person has that name, KindConflict
+// when an image of the person is being indexed, mapped AWS errors
+// otherwise.
+func (s *Service) DeletePerson(ctx context.Context, person string) (*DeletedPerson, error) {
+	userID := UserID(person)
+	found, err := s.table.GetPersons(ctx, []string{userID})
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	if _, ok := found[userID]; !ok {
+		return nil, newError(KindNotFound, CodeNotFound, "no person %q", person)
+	}
+	faces, err := s.personFaces(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	images := map[imageRef][]string{}
+	for _, f := range faces {
+		ref := imageRef{Bucket: f.Bucket, Key: f.Key}
+		images[ref] = append(images[ref], f.FaceID)
+	}
+	out := &DeletedPerson{Person: person, DeletedFaces: len(faces), DeletedImages: []string{}, KeptImages: []string{}}
+	for ref, ids := range images {
+		var deleted bool
+		if err := retryOnConflict(func() (err error) {
+			deleted, err = s.dropFaces(ctx, ref, ids)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if deleted {
+			out.DeletedImages = append(out.DeletedImages, ref.Key)
+		} else {
+			out.KeptImages = append(out.KeptImages, ref.Key)
+		}
+	}
+	slices.Sort(out.DeletedImages)
+	slices.Sort(out.KeptImages)
+	_, err = s.rek.DeleteUser(ctx, &rekognition.DeleteUserInput{
+		CollectionId:       aws.String(s.cfg.CollectionID),
+		UserId:             aws.String(userID),
+		ClientRequestToken: userToken("DeleteUser", userID),
+	})
+	var missing *rtypes.ResourceNotFoundException
+	if err != nil && !errors.As(err, &missing) {
+		return nil, fromAWS("Rekognition", err)
+	}
+	if err := s.table.DeletePerson(ctx, userID); err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	return out, nil
+}
+
+// imageRef names one stored image.
+type imageRef struct {
+	// Bucket and Key name the object.
+	Bucket, Key string
+}
+
+// dropFaces commits the image item of ref without the faces ids and
+// reports whether the image was deleted: when the item named some of ids
+// and no face of the image is left, its object is deleted before the
+// commit.
+func (s *Service) dropFaces(ctx context.Context, ref imageRef, ids []string) (bool, error) {
+	img, err := s.table.GetImage(ctx, ref.Bucket, ref.Key)
+	if err != nil {
+		return false, fromAWS("DynamoDB", err)
+	}
+	if img == nil {
+		return false, newError(KindConflict, CodeConflict, "the image %q is being indexed; retry", ref.Key)
+	}
+	next := *img
+	next.FaceIDs = slices.DeleteFunc(slices.Clone(img.FaceIDs), func(id string) bool { return slices.Contains(ids, id) })
+	next.FaceCount = len(next.FaceIDs)
+	deleted := len(next.FaceIDs) == 0 && len(img.FaceIDs) > 0
+	if deleted {
+		if _, err := s.objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)}); err != nil {
+			return false, fromAWS("S3", err)
+		}
+	}
+	_, err = s.replace(ctx, *img, next, nil)
+	return deleted, err
 }

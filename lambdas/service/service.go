@@ -28,12 +28,14 @@ type Rekognition interface {
 	AssociateFaces(ctx context.Context, in *rekognition.AssociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error)
 	DisassociateFaces(ctx context.Context, in *rekognition.DisassociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DisassociateFacesOutput, error)
 	SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error)
+	DeleteUser(ctx context.Context, in *rekognition.DeleteUserInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteUserOutput, error)
 }
 
 // ObjectGetter is the subset of *s3.Client the service calls.
 type ObjectGetter interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
 // FaceTable stores one FaceItem per indexed face and one ImageItem per
@@ -76,6 +78,9 @@ type FaceTable interface {
 	// GetPersons returns the person items of the given UserIds, keyed by
 	// UserId; unknown ids are absent from the map.
 	GetPersons(ctx context.Context, userIDs []string) (map[string]PersonItem, error)
+	// DeletePerson deletes the person item of userID; an unknown id is
+	// ignored.
+	DeletePerson(ctx context.Context, userID string) error
 }
 
 // ErrInvalidToken is returned by FaceTable.ListFaces for a page token it

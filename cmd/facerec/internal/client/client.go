@@ -268,6 +268,21 @@ func (c *Client) DeleteFace(ctx context.Context, faceID string) error {
 	return c.do(ctx, http.MethodDelete, c.route(nil, "faces", faceID), nil, "", &out)
 }
 
+// DeletePerson erases the person named person with DELETE
+// /persons/{person}: its faces, the images holding only its faces and its
+// Rekognition user. Errors: *APIError with Status 404 for an unknown
+// person, transport or context errors otherwise.
+func (c *Client) DeletePerson(ctx context.Context, person string) (*service.DeletedPerson, error) {
+	if person == "" {
+		return nil, errors.New("client: empty person")
+	}
+	var out service.DeletedPerson
+	if err := c.do(ctx, http.MethodDelete, c.route(nil, "persons", person), nil, "", &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Search looks for the faces of the collection most similar to the
 // largest face in image (JPEG or PNG bytes), with POST /search.
 // contentType empty means application/octet-stream. An empty Faces in the

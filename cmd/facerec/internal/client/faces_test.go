@@ -14,8 +14,8 @@ import (
 )
 
 // TestAllFacesFollowsPages: AllFaces sends person and limit, follows
-// nextToken through an empty page to the last, and DeleteFace maps 404 to
-// an *APIError.
+// nextToken through an empty page to the last, and DeleteFace and
+// DeletePerson map 404 to an *APIError.
 func TestAllFacesFollowsPages(t *testing.T) {
 	pages := map[string]service.FaceList{
 		"":   {Faces: []service.Face{{FaceID: "f1"}, {FaceID: "f2"}}, NextToken: "t1"},
@@ -40,6 +40,13 @@ func TestAllFacesFollowsPages(t *testing.T) {
 		}
 		writeJSON(w, http.StatusOK, service.DeletedFace{FaceID: "f1", Deleted: true})
 	})
+	mux.HandleFunc("DELETE /v1/persons/{person}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("person") != "Jane Doe" {
+			writeJSON(w, http.StatusNotFound, handler.ErrorBody{Error: handler.ErrorDetail{Code: service.CodeNotFound}})
+			return
+		}
+		writeJSON(w, http.StatusOK, service.DeletedPerson{Person: "Jane Doe", DeletedFaces: 2, DeletedImages: []string{"index/a.jpg"}, KeptImages: []string{}})
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	c, err := New(srv.URL+"/v1", "")
@@ -47,6 +54,15 @@ func TestAllFacesFollowsPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	if got, err := c.DeletePerson(ctx, "Jane Doe"); err != nil || got.DeletedFaces != 2 || !slices.Equal(got.DeletedImages, []string{"index/a.jpg"}) {
+		t.Errorf("DeletePerson Jane Doe: %+v, %v", got, err)
+	}
+	if _, err := c.DeletePerson(ctx, "nobody"); !errors.As(err, new(*APIError)) {
+		t.Errorf("DeletePerson nobody: %v, want a 404 APIError", err)
+	}
+	if _, err := c.DeletePerson(ctx, ""); err == nil {
+		t.Error("DeletePerson with an empty name succeeded")
+	}
 	faces, err := c.AllFaces(ctx, "Jane Doe", 2)
 	if err != nil {
 		t.Fatal(err)

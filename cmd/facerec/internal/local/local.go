@@ -139,6 +139,9 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
 		return nil, err
 	}
+	objects.removed = func(key string) error {
+		return l.Queue.Send(s3Notification(BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0))
+	}
 	return l, nil
 }
 

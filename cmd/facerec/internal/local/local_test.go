@@ -364,6 +364,25 @@ func TestDeleteImage_deletesAndQueuesTheNotification(t *testing.T) {
 	if objects, err := l.Objects.list(); err != nil || len(objects) != 0 {
 		t.Errorf("objects left: %+v %v", objects, err)
 	}
+	if queued, want := queuedNotifications(t, l), []string{"ObjectRemoved:DeleteMarkerCreated index/never+stored.jpg", "ObjectRemoved:DeleteMarkerCreated index/obama_1.jpg"}; !slices.Equal(queued, want) {
+		t.Errorf("queued notifications %q, want %q", queued, want)
+	}
+
+	if rec := del("/index/..%2F..%2Fetc"); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), service.CodeInvalidBody) {
+		t.Errorf("DELETE of an invalid filename: %d %s, want 400 %s", rec.Code, rec.Body, service.CodeInvalidBody)
+	}
+	if err := os.RemoveAll(l.Queue.dir); err != nil { // makes Send fail
+		t.Fatal(err)
+	}
+	if rec := del("/index/obama_1.jpg"); rec.Code != http.StatusInternalServerError {
+		t.Errorf("DELETE with the queue unavailable: %d, want 500", rec.Code)
+	}
+}
+
+// queuedNotifications returns the event name and key of each S3
+// notification waiting in l's queue, sorted.
+func queuedNotifications(t *testing.T, l *Local) []string {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join(l.Queue.dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -379,18 +398,25 @@ func TestDeleteImage_deletesAndQueuesTheNotification(t *testing.T) {
 		queued = append(queued, ev.Records[0].EventName+" "+ev.Records[0].S3.Object.Key)
 	}
 	slices.Sort(queued)
-	if want := []string{"ObjectRemoved:DeleteMarkerCreated index/never+stored.jpg", "ObjectRemoved:DeleteMarkerCreated index/obama_1.jpg"}; !slices.Equal(queued, want) {
-		t.Errorf("queued notifications %q, want %q", queued, want)
-	}
+	return queued
+}
 
-	if rec := del("/index/..%2F..%2Fetc"); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), service.CodeInvalidBody) {
-		t.Errorf("DELETE of an invalid filename: %d %s, want 400 %s", rec.Code, rec.Body, service.CodeInvalidBody)
-	}
-	if err := os.RemoveAll(l.Queue.dir); err != nil { // makes Send fail
+// TestObjects_DeleteObjectQueuesTheNotification: the service's
+// DeleteObject (DELETE /persons/{person}) deletes the object and queues
+// its ObjectRemoved notification, as the bucket does on AWS.
+func TestObjects_DeleteObjectQueuesTheNotification(t *testing.T) {
+	l := testLocal(t)
+	if _, err := l.Objects.Put("index/obama_1.jpg", photos.MustRead("obama_1.jpg"), "image/jpeg", nil); err != nil {
 		t.Fatal(err)
 	}
-	if rec := del("/index/obama_1.jpg"); rec.Code != http.StatusInternalServerError {
-		t.Errorf("DELETE with the queue unavailable: %d, want 500", rec.Code)
+	if _, err := l.Objects.DeleteObject(context.Background(), &s3.DeleteObjectInput{Key: aws.String("index/obama_1.jpg")}); err != nil {
+		t.Fatal(err)
+	}
+	if objects, err := l.Objects.list(); err != nil || len(objects) != 0 {
+		t.Errorf("objects left: %+v %v", objects, err)
+	}
+	if queued, want := queuedNotifications(t, l), []string{"ObjectRemoved:DeleteMarkerCreated index/obama_1.jpg"}; !slices.Equal(queued, want) {
+		t.Errorf("queued notifications %q, want %q", queued, want)
 	}
 }
 

@@ -42,6 +42,9 @@ type Objects struct {
 	// mu is held for writing by Put and Delete and for reading by the
 	// methods that read objects.
 	mu sync.RWMutex
+	// removed, when set, sends the bucket's ObjectRemoved notification of
+	// a key DeleteObject deleted.
+	removed func(key string) error
 }
 
 // objectMeta is an object's sidecar.
@@ -206,6 +209,23 @@ func (o *Objects) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...fun
 		Metadata:      m.Metadata,
 		LastModified:  aws.Time(m.LastModified),
 	}, nil
+}
+
+// DeleteObject implements service.ObjectGetter: it deletes the object, as
+// Delete, and sends its ObjectRemoved notification, as the bucket does on
+// AWS, so that the image's item becomes a tombstone there and here. The
+// bucket is ignored (one local bucket).
+func (o *Objects) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	key := aws.ToString(in.Key)
+	if err := o.Delete(key); err != nil {
+		return nil, err
+	}
+	if o.removed != nil {
+		if err := o.removed(key); err != nil {
+			return nil, err
+		}
+	}
+	return &s3.DeleteObjectOutput{}, nil
 }
 
 // writeAtomic writes data to path through a synced temporary file in the

@@ -42,6 +42,7 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("DELETE /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.DeleteFace))
 	mux.HandleFunc("GET /persons", l.proxy("/persons", l.API.Persons))
 	mux.HandleFunc("GET /persons/{person}", l.proxy("/persons/{person}", l.API.Persons))
+	mux.HandleFunc("DELETE /persons/{person}", l.proxy("/persons/{person}", l.API.DeletePerson))
 	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
 		l.cors(w)

@@ -131,6 +131,13 @@ func (t *Table) PutPerson(_ context.Context, p service.PersonItem) error {
 	})
 }
 
+// DeletePerson implements service.FaceTable.
+func (t *Table) DeletePerson(_ context.Context, userID string) error {
+	return t.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPersons).Delete([]byte(userID))
+	})
+}
+
 // GetPersons implements service.FaceTable.
 func (t *Table) GetPersons(_ context.Context, userIDs []string) (map[string]service.PersonItem, error) {
 	out := make(map[string]service.PersonItem, len(userIDs))

@@ -49,6 +49,33 @@ func (r *Rekognition) CreateUser(_ context.Context, in *rekognition.CreateUserIn
 	return &rekognition.CreateUserOutput{}, nil
 }
 
+// DeleteUser removes a user from the collection, disassociating its faces
+// first; a missing user is a ResourceNotFoundException, as in
+// Rekognition.
+func (r *Rekognition) DeleteUser(_ context.Context, in *rekognition.DeleteUserInput, _ ...func(*rekognition.Options)) (*rekognition.DeleteUserOutput, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.db.Update(func(tx *bolt.Tx) error {
+		if err := r.checkUser(tx, in.CollectionId, in.UserId, true); err != nil {
+			return err
+		}
+		var members []string
+		for id, f := range r.faces {
+			if aws.ToString(f.Face.UserId) == aws.ToString(in.UserId) {
+				members = append(members, id)
+			}
+		}
+		if err := r.setUser(tx, members, nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketUsers).Delete([]byte(aws.ToString(in.UserId)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rekognition.DeleteUserOutput{}, nil
+}
+
 // setUser persists the UserId of faces (nil: none), in memory and in the
 // database; r.mu is held.
 func (r *Rekognition) setUser(tx *bolt.Tx, ids []string, userID *string) error {

@@ -39,6 +39,21 @@ func TestRekognition_users(t *testing.T) {
 	if err != nil || aws.ToString(reloaded.faces[face].Face.UserId) != *user {
 		t.Fatalf("after reload the face's user is %q (%v)", aws.ToString(reloaded.faces[face].Face.UserId), err)
 	}
+	if _, err := rek.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user}); err != nil {
+		t.Fatalf("DeleteUser: %v", err)
+	}
+	if reloaded, err = newRekognition(rek.collectionID, rek.engine, rek.objects, rek.db); err != nil || reloaded.faces[face].Face.UserId != nil {
+		t.Fatalf("after DeleteUser and a reload the face's user is %q (%v)", aws.ToString(reloaded.faces[face].Face.UserId), err)
+	}
+	if _, err := rek.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user}); !errors.As(err, new(*rtypes.ResourceNotFoundException)) {
+		t.Errorf("DeleteUser of a missing user: %v, want ResourceNotFoundException", err)
+	}
+	if _, err := rek.CreateUser(ctx, &rekognition.CreateUserInput{CollectionId: coll, UserId: user}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rek.AssociateFaces(ctx, &rekognition.AssociateFacesInput{CollectionId: coll, UserId: user, FaceIds: []string{face}}); err != nil {
+		t.Fatal(err)
+	}
 	del, err := rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: coll, FaceIds: []string{face}})
 	if err != nil || len(del.DeletedFaces) != 0 || len(del.UnsuccessfulFaceDeletions) != 1 ||
 		del.UnsuccessfulFaceDeletions[0].Reasons[0] != rtypes.UnsuccessfulFaceDeletionReasonAssociatedToAnExistingUser {
