@@ -6,11 +6,17 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -86,7 +92,8 @@ func TestServe_searchByPerson(t *testing.T) {
 // images are deleted, a search of obama_2.jpg by person no longer finds
 // obama, and GET /persons lists biden only.
 func TestServe_deletePerson(t *testing.T) {
-	srv := startServe(t, t.TempDir())
+	dir := t.TempDir()
+	srv := startServe(t, dir)
 	c, err := client.New(srv.url, "")
 	if err != nil {
 		t.Fatal(err)
@@ -126,5 +133,40 @@ func TestServe_deletePerson(t *testing.T) {
 	}
 	if err := deleteImages(ctx, []string{"--endpoint", srv.url, "--person", "obama"}, io.Discard, io.Discard); err == nil {
 		t.Error("erasing obama twice succeeded")
+	}
+
+	// No orphans in the real local parts: collection, users, table, bucket.
+	waitIndexed(t, c, "biden_2.jpg")
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := local.Open(local.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if n := l.Rekognition.Len(); n != 1 {
+		t.Errorf("the local collection holds %d faces after erasing obama, want biden's 1", n)
+	}
+	users, err := l.Rekognition.SearchUsersByImage(ctx, &rekognition.SearchUsersByImageInput{
+		CollectionId: aws.String(local.CollectionID), Image: &rtypes.Image{Bytes: photos.MustRead("obama_1.jpg")},
+		UserMatchThreshold: aws.Float32(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, u := range users.UserMatches {
+		ids = append(ids, aws.ToString(u.User.UserId))
+	}
+	if slices.Contains(ids, service.UserID("obama")) || !slices.Contains(ids, service.UserID("biden")) {
+		t.Errorf("local users %v: want biden's and not obama's", ids)
+	}
+	for _, key := range []string{"index/obama_1.jpg", "index/obama_2.jpg"} {
+		if faces, err := l.Table.FacesOfObject(ctx, local.BucketName, key); err != nil || len(faces) != 0 {
+			t.Errorf("%s: face items %+v %v left", key, faces, err)
+		}
+		if _, err := l.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(local.BucketName), Key: aws.String(key)}); err == nil {
+			t.Errorf("%s is still stored", key)
+		}
 	}
 }
