@@ -23,19 +23,32 @@ func endpointFlags(fs *flag.FlagSet) func() (*client.Client, error) {
 	return func() (*client.Client, error) { return client.New(*endpoint, *apiKey) }
 }
 
+// The positional argument counts client commands accept.
+var (
+	someArgs = func(n int) bool { return n > 0 }
+	oneArg   = func(n int) bool { return n == 1 }
+	noArgs   = func(n int) bool { return n == 0 }
+)
+
 // parseClientArgs parses a client command's args and builds its client. It
-// fails, after printing the usage, when no positional argument is given, or
-// when onlyOne is set and there is more than one; missing says what is
-// wanted.
-func parseClientArgs(fs *flag.FlagSet, newClient func() (*client.Client, error), args []string, onlyOne bool, missing string) (*client.Client, error) {
+// fails, after printing the usage, when nargs refuses the number of
+// positional arguments; missing says what is wanted.
+func parseClientArgs(fs *flag.FlagSet, newClient func() (*client.Client, error), args []string, nargs func(int) bool, missing string) (*client.Client, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() == 0 || (onlyOne && fs.NArg() != 1) {
+	if !nargs(fs.NArg()) {
 		fs.Usage()
 		return nil, errors.New(missing)
 	}
 	return newClient()
+}
+
+// printJSON writes v to w as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func envOr(name, def string) string {
@@ -53,7 +66,7 @@ func index(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	person := fs.String("person", "", "person the faces belong to")
 	concurrency := fs.Int("concurrency", client.DefaultConcurrency, "uploads in flight")
 	wait := fs.Bool("wait", false, "wait until every upload is indexed or rejected and report its faces")
-	c, err := parseClientArgs(fs, newClient, args, false, "no files or directories given")
+	c, err := parseClientArgs(fs, newClient, args, someArgs, "no files or directories given")
 	if err != nil {
 		return err
 	}
@@ -75,7 +88,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	newClient := endpointFlags(fs)
 	all := fs.Bool("all", false, "search every face of the photo, not only the largest")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
-	c, err := parseClientArgs(fs, newClient, args, true, "exactly one photo is required")
+	c, err := parseClientArgs(fs, newClient, args, oneArg, "exactly one photo is required")
 	if err != nil {
 		return err
 	}
@@ -92,9 +105,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(stdout, res)
 	}
 	client.PrintMatches(stdout, res)
 	return nil
@@ -108,14 +119,7 @@ func faces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	person := fs.String("person", "", "list only this person's faces")
 	limit := fs.Int("limit", 0, "faces a page, 1-100 (default the service's, 50)")
 	asJSON := fs.Bool("json", false, "print the faces as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return errors.New("faces takes no arguments")
-	}
-	c, err := newClient()
+	c, err := parseClientArgs(fs, newClient, args, noArgs, "faces takes no arguments")
 	if err != nil {
 		return err
 	}
@@ -124,9 +128,7 @@ func faces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(all)
+		return printJSON(stdout, all)
 	}
 	client.PrintFaces(stdout, all)
 	return nil
@@ -138,14 +140,7 @@ func persons(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("persons", "persons [--json] [--endpoint URL] [--api-key KEY]", stderr)
 	newClient := endpointFlags(fs)
 	asJSON := fs.Bool("json", false, "print the persons as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return errors.New("persons takes no arguments")
-	}
-	c, err := newClient()
+	c, err := parseClientArgs(fs, newClient, args, noArgs, "persons takes no arguments")
 	if err != nil {
 		return err
 	}
@@ -154,9 +149,7 @@ func persons(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(all)
+		return printJSON(stdout, all)
 	}
 	client.PrintPersons(stdout, all)
 	return nil
@@ -170,7 +163,7 @@ func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME... | delete --face FACEID... | delete --person NAME...", stderr)
 	face := fs.Bool("face", false, "the arguments are FaceIds of indexed faces to delete (their images stay)")
 	person := fs.Bool("person", false, "the arguments are persons to erase: their faces, the images holding only their faces, and their users")
-	c, err := parseClientArgs(fs, endpointFlags(fs), args, false, "no filenames, FaceIds or persons given")
+	c, err := parseClientArgs(fs, endpointFlags(fs), args, someArgs, "no filenames, FaceIds or persons given")
 	if err != nil {
 		return err
 	}

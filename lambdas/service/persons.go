@@ -67,17 +67,27 @@ func (s *Service) ListPersons(ctx context.Context, limit int, token string) (*Pe
 	return list, nil
 }
 
+// personUserID returns the UserId of the person named person, or a
+// KindNotFound error if no person item names it.
+func (s *Service) personUserID(ctx context.Context, person string) (string, error) {
+	userID := UserID(person)
+	found, err := s.table.GetPersons(ctx, []string{userID})
+	if err != nil {
+		return "", fromAWS("DynamoDB", err)
+	}
+	if _, ok := found[userID]; !ok {
+		return "", newError(KindNotFound, CodeNotFound, "no person %q", person)
+	}
+	return userID, nil
+}
+
 // Person returns the person named person with its faces and their
 // images. Errors: KindNotFound when no person has that name, mapped AWS
 // errors otherwise.
 func (s *Service) Person(ctx context.Context, person string) (*Person, error) {
-	userID := UserID(person)
-	found, err := s.table.GetPersons(ctx, []string{userID})
+	userID, err := s.personUserID(ctx, person)
 	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
-	}
-	if _, ok := found[userID]; !ok {
-		return nil, newError(KindNotFound, CodeNotFound, "no person %q", person)
+		return nil, err
 	}
 	items, err := s.personFaces(ctx, person)
 	if err != nil {
@@ -138,13 +148,9 @@ type DeletedPerson struct {
 // when an image of the person is being indexed, mapped AWS errors
 // otherwise.
 func (s *Service) DeletePerson(ctx context.Context, person string) (*DeletedPerson, error) {
-	userID := UserID(person)
-	found, err := s.table.GetPersons(ctx, []string{userID})
+	userID, err := s.personUserID(ctx, person)
 	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
-	}
-	if _, ok := found[userID]; !ok {
-		return nil, newError(KindNotFound, CodeNotFound, "no person %q", person)
+		return nil, err
 	}
 	faces, err := s.personFaces(ctx, person)
 	if err != nil {

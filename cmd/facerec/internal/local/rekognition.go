@@ -188,30 +188,39 @@ func (r *Rekognition) store(faces []storedFace) error {
 	return nil
 }
 
+// largestFace returns the largest face of img (its detection and
+// descriptor) and the match threshold (default 80), as the searches need
+// them; an image without a face gives InvalidParameterException, as in
+// Rekognition.
+func (r *Rekognition) largestFace(ctx context.Context, collectionID *string, img *rtypes.Image, threshold *float32) (faceengine.Detection, faceengine.Descriptor, float64, error) {
+	im, err := r.image(ctx, collectionID, img)
+	if err != nil {
+		return faceengine.Detection{}, faceengine.Descriptor{}, 0, err
+	}
+	dets := r.engine.Detect(im.img)
+	if len(dets) == 0 {
+		return faceengine.Detection{}, faceengine.Descriptor{}, 0, invalidParameter("There are no faces in the image. Should be at least 1.")
+	}
+	desc, err := r.engine.Descriptor(im.img, dets[0])
+	t := config.DefaultFaceMatchThreshold
+	if threshold != nil {
+		t = float64(*threshold)
+	}
+	return dets[0], desc, t, err
+}
+
 // SearchFacesByImage searches the collection for the largest face of the
 // image, like Rekognition: matches with Similarity ≥ FaceMatchThreshold
 // (default 80), at most MaxFaces (all when unset), most similar first. An
 // image without a face gives InvalidParameterException, as Rekognition does.
 func (r *Rekognition) SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, _ ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error) {
-	im, err := r.image(ctx, in.CollectionId, in.Image)
+	det, desc, threshold, err := r.largestFace(ctx, in.CollectionId, in.Image, in.FaceMatchThreshold)
 	if err != nil {
 		return nil, err
-	}
-	dets := r.engine.Detect(im.img)
-	if len(dets) == 0 {
-		return nil, invalidParameter("There are no faces in the image. Should be at least 1.")
-	}
-	desc, err := r.engine.Descriptor(im.img, dets[0])
-	if err != nil {
-		return nil, err
-	}
-	threshold := float64(aws.ToFloat32(in.FaceMatchThreshold))
-	if in.FaceMatchThreshold == nil {
-		threshold = config.DefaultFaceMatchThreshold
 	}
 	out := &rekognition.SearchFacesByImageOutput{
-		SearchedFaceBoundingBox: box(dets[0].BoundingBox),
-		SearchedFaceConfidence:  aws.Float32(float32(dets[0].Confidence)),
+		SearchedFaceBoundingBox: box(det.BoundingBox),
+		SearchedFaceConfidence:  aws.Float32(float32(det.Confidence)),
 		FaceModelVersion:        aws.String("local-dlib-resnet-v1"),
 		FaceMatches:             []rtypes.FaceMatch{},
 	}

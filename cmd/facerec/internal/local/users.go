@@ -9,8 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/facerec/facerec-cdk/lambdas/config"
 )
 
 // maxUserFaces is the most faces a Rekognition user holds.
@@ -175,24 +173,12 @@ func (r *Rekognition) DisassociateFaces(_ context.Context, in *rekognition.Disas
 // MaxUsers (all when unset). An image without a face gives
 // InvalidParameterException, as in Rekognition.
 func (r *Rekognition) SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, _ ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error) {
-	im, err := r.image(ctx, in.CollectionId, in.Image)
+	det, desc, threshold, err := r.largestFace(ctx, in.CollectionId, in.Image, in.UserMatchThreshold)
 	if err != nil {
 		return nil, err
-	}
-	dets := r.engine.Detect(im.img)
-	if len(dets) == 0 {
-		return nil, invalidParameter("There are no faces in the image. Should be at least 1.")
-	}
-	desc, err := r.engine.Descriptor(im.img, dets[0])
-	if err != nil {
-		return nil, err
-	}
-	threshold := float64(aws.ToFloat32(in.UserMatchThreshold))
-	if in.UserMatchThreshold == nil {
-		threshold = config.DefaultFaceMatchThreshold
 	}
 	out := &rekognition.SearchUsersByImageOutput{
-		SearchedFace:     &rtypes.SearchedFaceDetails{FaceDetail: &rtypes.FaceDetail{BoundingBox: box(dets[0].BoundingBox), Confidence: aws.Float32(float32(dets[0].Confidence))}},
+		SearchedFace:     &rtypes.SearchedFaceDetails{FaceDetail: &rtypes.FaceDetail{BoundingBox: box(det.BoundingBox), Confidence: aws.Float32(float32(det.Confidence))}},
 		FaceModelVersion: aws.String("local-dlib-resnet-v1"),
 		UserMatches:      []rtypes.UserMatch{},
 	}
