@@ -211,6 +211,12 @@ func (s *Service) dropFaces(ctx context.Context, ref imageRef, ids []string) (bo
 	if img == nil {
 		return false, newError(KindConflict, CodeConflict, "the image %q is being indexed; retry", ref.Key)
 	}
+	if img.Status == StatusRemoved {
+		// The object is gone and its tombstone committed (after a
+		// DeleteObject of an earlier try, the ObjectRemoved event's
+		// reconcile may win the race): its faces went with it.
+		return true, nil
+	}
 	next := *img
 	next.FaceIDs = slices.DeleteFunc(slices.Clone(img.FaceIDs), func(id string) bool { return slices.Contains(ids, id) })
 	next.FaceCount = len(next.FaceIDs)
