@@ -104,6 +104,41 @@ const (
 	MaxFacesLimit = 100
 )
 
+// Metrics the functions publish in CloudWatch Embedded Metric Format (EMF:
+// JSON log lines with an "_aws" member, which CloudWatch Logs turns into
+// metrics; CloudWatch user guide, "Specification: Embedded metric format").
+// Every metric is in MetricsNamespace with the dimension
+// MetricsDimensionCollectionId set to the CollectionId; the "by reason"
+// metrics also have the dimension MetricsDimensionReason. All are counts
+// (unit Count), so the construct's alarms and dashboard can use Sum.
+const (
+	// MetricsNamespace is the CloudWatch namespace of the functions' metrics.
+	MetricsNamespace = "FaceRecognition"
+	// MetricsDimensionCollectionId carries the Rekognition CollectionId.
+	MetricsDimensionCollectionId = "CollectionId"
+	// MetricsDimensionReason carries why faces or images were not indexed:
+	// Rekognition's UnindexedFace reasons (EXCEEDS_MAX_FACES, LOW_SHARPNESS,
+	// ...) for MetricFacesNotIndexed, the image item's rejection reason for
+	// MetricImagesRejected.
+	MetricsDimensionReason = "Reason"
+
+	// MetricFacesIndexed counts faces IndexFaces added to the collection.
+	MetricFacesIndexed = "FacesIndexed"
+	// MetricFacesNotIndexed counts faces IndexFaces detected but left out
+	// (UnindexedFaces), by Reason.
+	MetricFacesNotIndexed = "FacesNotIndexed"
+	// MetricImagesRejected counts images the index function rejected without
+	// indexing (too large, not JPEG/PNG, too small, ...), by Reason.
+	MetricImagesRejected = "ImagesRejected"
+	// MetricSearches counts POST /search requests that reached Rekognition.
+	MetricSearches = "Searches"
+	// MetricMatches counts the matches POST /search returned.
+	MetricMatches = "Matches"
+	// MetricRekognitionThrottles counts Rekognition calls that failed with a
+	// throttling error after the SDK's retries.
+	MetricRekognitionThrottles = "RekognitionThrottles"
+)
+
 // BinaryMediaTypes are the request Content-Types the API passes to
 // functions as binary (base64-encoded, isBase64Encoded true): the image
 // types, not "*/*", which would base64-encode JSON bodies too.
