@@ -53,6 +53,31 @@ type fixtures struct {
 	variant *fixture
 	// existing uses the account's API Gateway CloudWatch role, logging at INFO.
 	existing *fixture
+	// shapes are the stacks registered with registerShape, by name.
+	shapes map[string]*fixture
+}
+
+// all returns every stack of the synth by name.
+func (fx *fixtures) all() map[string]*fixture {
+	out := map[string]*fixture{"base": fx.base, "variant": fx.variant, "existing": fx.existing}
+	for name, f := range fx.shapes {
+		out[name] = f
+	}
+	return out
+}
+
+// shapeProps are the deployment shapes registered with registerShape.
+var shapeProps = map[string]func(stack awscdk.Stack) *FaceRecognitionServiceProps{}
+
+// registerShape adds a stack named name to the shared synth, from an init
+// function of a test file. props makes the construct's props in the stack;
+// it may create the resources they refer to (a hosted zone, a user pool, a
+// key) in it and record the stack's own cdk-nag suppressions.
+func registerShape(name string, props func(stack awscdk.Stack) *FaceRecognitionServiceProps) {
+	if _, dup := shapeProps[name]; dup {
+		panic("registerShape: duplicate shape " + name)
+	}
+	shapeProps[name] = props
 }
 
 // variantProps are the props of fixtures.variant.
@@ -69,9 +94,9 @@ var variantProps = &FaceRecognitionServiceProps{
 	ApiGatewayCloudWatchRole:    ApiGatewayCloudWatchRoleNoLogging,
 }
 
-// synth builds one app with the three stacks, the feature flags of the
-// repository's cdk.json (those `cdk synth` uses) and cdk-nag's AWS Solutions
-// checks, once per test binary. It turns
+// synth builds one app with the three stacks and the registered shapes, the
+// feature flags of the repository's cdk.json (those `cdk synth` uses) and
+// cdk-nag's AWS Solutions checks, once per test binary. It turns
 // @aws-cdk/core:annotationsInValidationReport off: that flag makes the synth
 // fail on any error annotation, which would hide the list of unsuppressed
 // cdk-nag errors TestNoUnsuppressedNagErrors gives.
@@ -93,17 +118,24 @@ var synth = sync.OnceValue(func() *fixtures {
 	cdkJSON.Context["@aws-cdk/core:annotationsInValidationReport"] = false
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(testOutdir), Context: &cdkJSON.Context})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	newFixture := func(id string, props *FaceRecognitionServiceProps) *fixture {
+	newFixture := func(id string, props func(stack awscdk.Stack) *FaceRecognitionServiceProps) *fixture {
 		stack := awscdk.NewStack(app, jsii.String(id), nil)
-		return &fixture{stack: stack, svc: NewFaceRecognitionService(stack, jsii.String("Service"), props)}
+		return &fixture{stack: stack, svc: NewFaceRecognitionService(stack, jsii.String("Service"), props(stack))}
+	}
+	constant := func(p *FaceRecognitionServiceProps) func(awscdk.Stack) *FaceRecognitionServiceProps {
+		return func(awscdk.Stack) *FaceRecognitionServiceProps { return p }
 	}
 	f := &fixtures{
-		base:    newFixture("BaseStack", nil),
-		variant: newFixture("VariantStack", variantProps),
-		existing: newFixture("ExistingRoleStack", &FaceRecognitionServiceProps{
+		base:    newFixture("BaseStack", constant(nil)),
+		variant: newFixture("VariantStack", constant(variantProps)),
+		existing: newFixture("ExistingRoleStack", constant(&FaceRecognitionServiceProps{
 			ApiGatewayCloudWatchRole: ApiGatewayCloudWatchRoleUseExisting,
 			ExecutionLogLevel:        awsapigateway.MethodLoggingLevel_INFO,
-		}),
+		})),
+		shapes: map[string]*fixture{},
+	}
+	for name, props := range shapeProps {
+		f.shapes[name] = newFixture(name+"Stack", props)
 	}
 	// Like an app that chose a public API, the variant's stack suppresses
 	// the authorization findings the construct leaves to the app.
@@ -112,7 +144,7 @@ var synth = sync.OnceValue(func() *fixtures {
 			Id: jsii.String(rule), Reason: jsii.String("The test app makes the API public with ApiKeyRequired false"),
 		}}, nil)
 	}
-	for _, fx := range []*fixture{f.base, f.variant, f.existing} {
+	for _, fx := range f.all() {
 		fx.template = assertions.Template_FromStack(fx.stack, nil)
 		fx.resources = map[string]map[string]any{}
 		for id, r := range (*fx.template.ToJSON())["Resources"].(map[string]any) {
