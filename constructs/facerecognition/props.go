@@ -100,7 +100,7 @@ type FaceRecognitionServiceProps struct {
 	// quotas). The event queue's visibility timeout is six times this value.
 	// Default: 60 seconds.
 	IndexTimeout awscdk.Duration
-	// ApiTimeout of every function behind the API (search, status and info),
+	// ApiTimeout of every function behind the API (all but the index function),
 	// whole seconds from 1 to 29 (API Gateway's default maximum integration
 	// timeout). Default: 20 seconds, which leaves the function time to answer
 	// with its own error before API Gateway gives up.
