@@ -81,9 +81,10 @@ func (c *Counts) Total(name string) int {
 }
 
 // Emitter writes Counts as EMF documents to a writer, one JSON object a
-// line, each in one Write call. It is safe for concurrent use if the
-// writer is (os.Stdout is). A nil *Emitter writes nothing.
+// line, each in one Write call. It is safe for concurrent use: the lines
+// of one Emit are written together. A nil *Emitter writes nothing.
 type Emitter struct {
+	mu           sync.Mutex // serializes writes to w
 	w            io.Writer
 	collectionID string
 	now          func() time.Time
@@ -202,6 +203,8 @@ func (e *Emitter) Emit(c *Counts) error {
 	if e == nil {
 		return nil
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	for _, d := range e.Documents(c) {
 		if len(d.AWS.CloudWatchMetrics[0].Metrics) == 0 {
 			continue
