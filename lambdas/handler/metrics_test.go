@@ -172,7 +172,9 @@ func TestMetrics_searchInvocations(t *testing.T) {
 		{"refused", func() {}, []byte("not an image"), http.StatusUnsupportedMediaType, map[string]int{"Searches": 0, "Matches": 0, "RekognitionThrottles": 0}},
 		{"throttled", func() { h.env.Rek.FailNext("SearchFacesByImage", 1, "ThrottlingException", http.StatusBadRequest) },
 			obama, http.StatusTooManyRequests, map[string]int{"Searches": 1, "Matches": 0, "RekognitionThrottles": 1}},
-		{"upstream failure", func() { h.env.Rek.FailNext("SearchFacesByImage", 1, "InternalServerError", http.StatusInternalServerError) },
+		{"upstream failure", func() {
+			h.env.Rek.FailNext("SearchFacesByImage", 1, "InternalServerError", http.StatusInternalServerError)
+		},
 			obama, http.StatusBadGateway, map[string]int{"Searches": 1, "Matches": 0, "RekognitionThrottles": 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
