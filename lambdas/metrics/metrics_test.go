@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
 	"testing"
 	"time"
@@ -131,5 +132,19 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 func TestEmit_reportsWriteErrors(t *testing.T) {
 	if err := NewEmitter(failingWriter{}, "c").Emit(NewCounts(config.MetricSearches)); err == nil {
 		t.Error("no error from a failed write")
+	}
+}
+
+// BenchmarkEmit: the metrics of one search invocation (one document).
+func BenchmarkEmit(b *testing.B) {
+	e := NewEmitter(io.Discard, "faces")
+	b.ReportAllocs()
+	for b.Loop() {
+		c := NewCounts(config.MetricSearches, config.MetricMatches, config.MetricRekognitionThrottles)
+		c.Add(config.MetricSearches, 1)
+		c.Add(config.MetricMatches, 3)
+		if err := e.Emit(c); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
