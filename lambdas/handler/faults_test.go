@@ -119,6 +119,9 @@ type eventSource struct {
 	Duplicated []string
 }
 
+// newEventSource returns an empty queue whose mapping invokes h's index
+// handler; a share duplicates of deleted messages is delivered again,
+// chosen by a generator seeded with seed.
 func newEventSource(t *testing.T, h *harness, seed uint64, duplicates float64) *eventSource {
 	return &eventSource{t: t, handle: h.indexer.Handle, rng: rand.New(rand.NewPCG(seed, 1)), duplicates: duplicates,
 		Receives: map[string]int{}, Failed: map[string]int{}}
