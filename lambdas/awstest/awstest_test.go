@@ -137,3 +137,56 @@ func isA[E error](err error) bool {
 	var target E
 	return errors.As(err, &target)
 }
+
+// TestFailRandomly: the seeded faults come in the shares asked for, the
+// same ones on every run with the same seed, as the SDK's typed errors;
+// FailRandomly(0, 0, 0) turns them off.
+func TestFailRandomly(t *testing.T) {
+	outcomes := func(seed uint64) []string {
+		env := awstest.New(t)
+		env.Rek.FailRandomly(seed, 0.5, 0.05)
+		var got []string
+		for range 400 {
+			err := detectFaces(t, env)
+			switch {
+			case err == nil:
+				got = append(got, "ok")
+			case isA[*types.ThrottlingException](err):
+				got = append(got, "throttled")
+			case isA[*types.InternalServerError](err):
+				got = append(got, "failed")
+			default:
+				t.Fatalf("unexpected error %T %v", err, err)
+			}
+		}
+		throttled, failed := env.Rek.RandomFaults()
+		if n := count(got, "throttled"); n != throttled || n < 160 || n > 240 {
+			t.Errorf("%d of 400 calls throttled (RandomFaults says %d), want about 200", n, throttled)
+		}
+		if n := count(got, "failed"); n != failed || n < 8 || n > 35 {
+			t.Errorf("%d of 400 calls failed (RandomFaults says %d), want about 20", n, failed)
+		}
+		env.Rek.FailRandomly(0, 0, 0)
+		if err := detectFaces(t, env); err != nil {
+			t.Errorf("call after turning faults off: %v", err)
+		}
+		return got
+	}
+	a, b := outcomes(7), outcomes(7)
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Error("the same seed gave different faults")
+	}
+	if fmt.Sprint(a) == fmt.Sprint(outcomes(8)) {
+		t.Error("another seed gave the same faults")
+	}
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -70,6 +71,14 @@ type jsonService struct {
 	mu     sync.Mutex
 	calls  map[string]int
 	faults map[string][]*apiError
+	random *randomFaults // nil: none
+}
+
+// randomFaults is the state of FailRandomly.
+type randomFaults struct {
+	rng                 *rand.Rand
+	throttled, failed   float64
+	nThrottled, nFailed int
 }
 
 func newJSONService(targetPrefix, contentType string, ops map[string]operation) jsonService {
@@ -102,6 +111,39 @@ func (s *jsonService) FailNext(op string, n int, code string, status int) {
 	for range n {
 		s.faults[op] = append(s.faults[op], &apiError{code: code, message: "awstest: injected " + code, status: status})
 	}
+}
+
+// FailRandomly makes a share of the later calls of every operation fail,
+// as a service under load does: each call is throttled
+// (ThrottlingException, HTTP 400) with probability throttled, or else
+// fails with InternalServerError (HTTP 500) with probability failed (both
+// shares of all calls), drawn from a PCG generator seeded with seed. A
+// failed call does nothing but count in Calls. Calls are served one at a
+// time, so a test that makes them in a fixed order gets the same faults on
+// every run. Faults queued with FailNext come first. FailRandomly(0, 0, 0)
+// turns it off. It panics unless both shares are in [0, 1] and their sum is
+// at most 1.
+func (s *jsonService) FailRandomly(seed uint64, throttled, failed float64) {
+	if throttled < 0 || failed < 0 || throttled+failed > 1 {
+		panic(fmt.Sprintf("awstest: FailRandomly(%d, %v, %v): need shares in [0, 1] adding up to at most 1", seed, throttled, failed))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.random = nil
+	if throttled+failed > 0 {
+		s.random = &randomFaults{rng: rand.New(rand.NewPCG(seed, seed)), throttled: throttled, failed: failed}
+	}
+}
+
+// RandomFaults returns how many calls FailRandomly has throttled and
+// failed with HTTP 500 since it was last called.
+func (s *jsonService) RandomFaults() (throttled, failed int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.random == nil {
+		return 0, 0
+	}
+	return s.random.nThrottled, s.random.nFailed
 }
 
 // Calls returns how many requests for the operation op (e.g. "IndexFaces")
@@ -139,6 +181,16 @@ func (s *jsonService) call(name string, body []byte) (any, error) {
 	if q := s.faults[name]; len(q) > 0 {
 		s.faults[name] = q[1:]
 		return nil, q[0]
+	}
+	if r := s.random; r != nil {
+		switch u := r.rng.Float64(); {
+		case u < r.throttled:
+			r.nThrottled++
+			return nil, &apiError{code: "ThrottlingException", message: "awstest: randomly throttled", status: http.StatusBadRequest}
+		case u < r.throttled+r.failed:
+			r.nFailed++
+			return nil, &apiError{code: "InternalServerError", message: "awstest: random server error", status: http.StatusInternalServerError}
+		}
 	}
 	handle, ok := s.ops[name]
 	if !ok {

@@ -108,9 +108,15 @@ const (
 // JSON log lines with an "_aws" member, which CloudWatch Logs turns into
 // metrics; CloudWatch user guide, "Specification: Embedded metric format").
 // Every metric is in MetricsNamespace with the dimension
-// MetricsDimensionCollectionId set to the CollectionId; the "by reason"
-// metrics also have the dimension MetricsDimensionReason. All are counts
-// (unit Count), so the construct's alarms and dashboard can use Sum.
+// MetricsDimensionCollectionId set to the CollectionId. The "by reason"
+// metrics are published twice: their total under CollectionId alone, and
+// their count per reason under CollectionId and MetricsDimensionReason. All
+// are counts (unit Count), so the construct's alarms and dashboard can use
+// Sum; each invocation of a function reports each of its metrics, with 0
+// when nothing happened (the reason dimension only for the reasons seen).
+// The index function reports FacesIndexed, FacesNotIndexed, ImagesRejected
+// and RekognitionThrottles; the search function Searches, Matches and
+// RekognitionThrottles.
 const (
 	// MetricsNamespace is the CloudWatch namespace of the functions' metrics.
 	MetricsNamespace = "FaceRecognition"
@@ -118,24 +124,32 @@ const (
 	MetricsDimensionCollectionId = "CollectionId"
 	// MetricsDimensionReason carries why faces or images were not indexed:
 	// Rekognition's UnindexedFace reasons (EXCEEDS_MAX_FACES, LOW_SHARPNESS,
-	// ...) for MetricFacesNotIndexed, the image item's rejection reason for
+	// ...) for MetricFacesNotIndexed (a face with several reasons counts
+	// under each), the stable error code of the rejection
+	// (IMAGE_TOO_SMALL, UNSUPPORTED_MEDIA_TYPE, IMAGE_TOO_LARGE,
+	// INVALID_IMAGE, IMAGE_REQUIRED for an empty object) for
 	// MetricImagesRejected.
 	MetricsDimensionReason = "Reason"
 
 	// MetricFacesIndexed counts faces IndexFaces added to the collection.
 	MetricFacesIndexed = "FacesIndexed"
 	// MetricFacesNotIndexed counts faces IndexFaces detected but left out
-	// (UnindexedFaces), by Reason.
+	// (UnindexedFaces), in total and by Reason.
 	MetricFacesNotIndexed = "FacesNotIndexed"
 	// MetricImagesRejected counts images the index function rejected without
-	// indexing (too large, not JPEG/PNG, too small, ...), by Reason.
+	// indexing (too large, not JPEG/PNG, too small, ...), in total and by
+	// Reason.
 	MetricImagesRejected = "ImagesRejected"
-	// MetricSearches counts POST /search requests that reached Rekognition.
+	// MetricSearches counts POST /search requests that reached Rekognition
+	// (answered, or failed in an AWS call), not those refused before.
 	MetricSearches = "Searches"
-	// MetricMatches counts the matches POST /search returned.
+	// MetricMatches counts the matches POST /search returned: matched
+	// faces, or matched persons with by=person.
 	MetricMatches = "Matches"
-	// MetricRekognitionThrottles counts Rekognition calls that failed with a
-	// throttling error after the SDK's retries.
+	// MetricRekognitionThrottles counts index runs (one per S3 record) and
+	// searches that failed because Rekognition throttled them after the
+	// SDK's retries; the index run is retried through the queue, the
+	// search is answered 429.
 	MetricRekognitionThrottles = "RekognitionThrottles"
 )
 

@@ -20,18 +20,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/lambdas/metrics"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // API serves the HTTP routes backed by Lambda proxy integrations.
 type API struct {
-	svc *service.Service
-	log *slog.Logger
+	svc     *service.Service
+	log     *slog.Logger
+	metrics *metrics.Emitter
 }
 
-// NewAPI returns the API over svc, logging to log.
-func NewAPI(svc *service.Service, log *slog.Logger) *API {
-	return &API{svc: svc, log: log}
+// NewAPI returns the API over svc, logging to log, with opts (WithMetrics).
+func NewAPI(svc *service.Service, log *slog.Logger, opts ...Option) *API {
+	return &API{svc: svc, log: log, metrics: emitterOf(svc, opts)}
 }
 
 // ErrorBody is the JSON body of every error response:
@@ -106,6 +108,8 @@ const ByPerson = "person"
 func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
 	start := time.Now()
+	counts := searchMetrics()
+	defer emit(ctx, a.log, a.metrics, counts)
 	v, all := req.QueryStringParameters[FacesParam]
 	if all && v != FacesAll {
 		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
@@ -132,13 +136,11 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 		return a.fail(ctx, err), nil
 	}
 	res, err := search(ctx, img)
+	countSearch(counts, res, err)
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	matches := 0
-	for _, f := range res.Faces {
-		matches += len(f.Matches)
-	}
+	matches := counts.Total(config.MetricMatches)
 	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "allFaces", all, "byPerson", byPerson,
 		"faces", len(res.Faces), "matches", matches, "ms", time.Since(start).Milliseconds())
 	return a.respond(ctx, http.StatusOK, res, nil), nil

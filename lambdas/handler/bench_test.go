@@ -25,7 +25,8 @@ import (
 
 // The benchmarks exclude AWS time: the service runs on in-process parts
 // that answer at once, so they measure the handlers' own work (decoding,
-// validation, hashing, JSON).
+// validation, hashing, JSON), including their EMF metrics (written to
+// io.Discard).
 
 type instantRekognition struct{}
 
@@ -158,7 +159,7 @@ func noiseJPEG(b *testing.B, minBytes int) []byte {
 // as API Gateway does for binary media types (base64, isBase64Encoded).
 func BenchmarkSearchHandler_4MBJPEG(b *testing.B) {
 	img := noiseJPEG(b, 4<<20)
-	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler))
+	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler), WithMetrics(io.Discard))
 	req := searchRequest([]byte(base64.StdEncoding.EncodeToString(img)), true, "image/jpeg")
 	b.SetBytes(int64(len(img)))
 	b.ReportAllocs()
@@ -175,7 +176,7 @@ func BenchmarkSearchHandler_4MBJPEG(b *testing.B) {
 // encoded.
 func BenchmarkSearchAllHandler_4MBJPEG(b *testing.B) {
 	img := noiseJPEG(b, 4<<20)
-	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler))
+	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler), WithMetrics(io.Discard))
 	req := searchRequest([]byte(base64.StdEncoding.EncodeToString(img)), true, "image/jpeg")
 	req.QueryStringParameters = map[string]string{FacesParam: FacesAll}
 	b.SetBytes(int64(len(img)))
@@ -191,7 +192,7 @@ func BenchmarkSearchAllHandler_4MBJPEG(b *testing.B) {
 // BenchmarkIndexHandler_perRecord: one SQS message with one S3 record of
 // a sample photo (75 kB JPEG), reconciled end to end.
 func BenchmarkIndexHandler_perRecord(b *testing.B) {
-	ix := NewIndexer(instantService(b, photos.MustRead("obama_1.jpg")), slog.New(slog.DiscardHandler))
+	ix := NewIndexer(instantService(b, photos.MustRead("obama_1.jpg")), slog.New(slog.DiscardHandler), WithMetrics(io.Discard))
 	raw := json.RawMessage(sqsEvent(s3Event("bucket", "ObjectCreated:Put", "index/obama_1.jpg")))
 	b.ReportAllocs()
 	for b.Loop() {

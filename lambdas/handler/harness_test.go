@@ -26,6 +26,8 @@ type harness struct {
 	api     *API
 	indexer *Indexer
 	logs    *bytes.Buffer
+	// metrics receives the handlers' EMF lines (WithMetrics).
+	metrics *bytes.Buffer
 	// sqs makes deliverS3 wrap S3 events in SQS messages.
 	sqs bool
 }
@@ -41,7 +43,12 @@ type parts struct {
 
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
-	env := awstest.New(t)
+	return newHarnessOn(t, awstest.New(t), opts...)
+}
+
+// newHarnessOn is newHarness on the stand-ins env.
+func newHarnessOn(t testing.TB, env *awstest.Env, opts ...harnessOption) *harness {
+	t.Helper()
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{
 			config.EnvCollectionID: "test-collection",
@@ -62,7 +69,8 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	table := dynamotable.New(env.DynamoDB, cfg.TableName)
 	table.Backoff = time.Millisecond
 	svc := service.New(cfg, p.rek, p.objects, table, log)
-	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log), indexer: NewIndexer(svc, log), logs: logs}
+	metrics := new(bytes.Buffer)
+	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log, WithMetrics(metrics)), indexer: NewIndexer(svc, log, WithMetrics(metrics)), logs: logs, metrics: metrics}
 	for name, faces := range photoFaces {
 		env.Rek.SetFaces(photos.MustRead(name), faces...)
 	}

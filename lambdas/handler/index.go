@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/facerec/facerec-cdk/lambdas/metrics"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
@@ -20,21 +21,26 @@ import (
 // every ObjectCreated:* or ObjectRemoved:* event reconciles its object;
 // s3:TestEvent messages are acknowledged and ignored.
 type Indexer struct {
-	svc *service.Service
-	log *slog.Logger
+	svc     *service.Service
+	log     *slog.Logger
+	metrics *metrics.Emitter
 }
 
-// NewIndexer returns an Indexer over svc, logging to log.
-func NewIndexer(svc *service.Service, log *slog.Logger) *Indexer {
-	return &Indexer{svc: svc, log: log}
+// NewIndexer returns an Indexer over svc, logging to log, with opts
+// (WithMetrics).
+func NewIndexer(svc *service.Service, log *slog.Logger, opts ...Option) *Indexer {
+	return &Indexer{svc: svc, log: log, metrics: emitterOf(svc, opts)}
 }
 
 // Handle is the index function's entry point. It accepts an SQS event or an
 // S3 event as raw JSON. For SQS it returns *events.SQSEventResponse listing
 // the messages that failed (for ReportBatchItemFailures), so only those are
 // retried; for S3 it returns an error naming the records that failed, so
-// the invocation is retried (reconciling is idempotent).
+// the invocation is retried (reconciling is idempotent). The metrics of
+// the whole event are written once, at the end.
 func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQSEventResponse, error) {
+	counts := indexMetrics()
+	defer emit(ctx, ix.log, ix.metrics, counts)
 	var probe struct {
 		Records []struct {
 			EventSource string `json:"eventSource"`
@@ -48,14 +54,14 @@ func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQS
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, fmt.Errorf("decode SQS event: %w", err)
 		}
-		resp := ix.HandleSQS(ctx, ev)
+		resp := ix.handleSQS(ctx, ev, counts)
 		return &resp, nil
 	}
 	ev, err := decodeS3Event([]byte(raw))
 	if err != nil {
 		return nil, err
 	}
-	return nil, ix.HandleS3(ctx, ev)
+	return nil, ix.handleS3(ctx, ev, counts)
 }
 
 // deadlineMargin is the time HandleSQS keeps in hand before the Lambda
@@ -74,8 +80,16 @@ const cleanupMargin = 5 * time.Second
 // Messages are processed one after the other; when less than
 // deadlineMargin is left before the invocation's deadline, the remaining
 // messages are reported as failures without being started, so that a
-// timeout never makes SQS redeliver the messages already done.
+// timeout never makes SQS redeliver the messages already done. It writes
+// the event's metrics at the end.
 func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
+	counts := indexMetrics()
+	defer emit(ctx, ix.log, ix.metrics, counts)
+	return ix.handleSQS(ctx, ev, counts)
+}
+
+// handleSQS is HandleSQS adding to counts.
+func (ix *Indexer) handleSQS(ctx context.Context, ev events.SQSEvent, counts *metrics.Counts) events.SQSEventResponse {
 	var resp events.SQSEventResponse
 	deadline, hasDeadline := ctx.Deadline()
 	for i, msg := range ev.Records {
@@ -97,7 +111,7 @@ func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQS
 			// a failed run still removes the faces it indexed.
 			mctx, cancel = context.WithDeadline(mctx, deadline.Add(-cleanupMargin))
 		}
-		err := ix.message(mctx, msg.Body)
+		err := ix.message(mctx, msg.Body, counts)
 		cancel()
 		if err != nil {
 			ix.log.ErrorContext(mctx, "message failed; it will be retried", "messageId", msg.MessageId, "err", err)
@@ -107,7 +121,7 @@ func (ix *Indexer) HandleSQS(ctx context.Context, ev events.SQSEvent) events.SQS
 	return resp
 }
 
-func (ix *Indexer) message(ctx context.Context, body string) error {
+func (ix *Indexer) message(ctx context.Context, body string, counts *metrics.Counts) error {
 	var test events.S3TestEvent
 	if json.Unmarshal([]byte(body), &test) == nil && test.Event == "s3:TestEvent" {
 		ix.log.InfoContext(ctx, "ignored s3:TestEvent", "bucket", test.Bucket)
@@ -117,12 +131,20 @@ func (ix *Indexer) message(ctx context.Context, body string) error {
 	if err != nil {
 		return err
 	}
-	return ix.HandleS3(ctx, ev)
+	return ix.handleS3(ctx, ev, counts)
 }
 
 // HandleS3 reconciles the object of every record, going on after a failed
-// record, and returns an error naming the records that failed.
+// record, and returns an error naming the records that failed. It writes
+// the event's metrics at the end.
 func (ix *Indexer) HandleS3(ctx context.Context, ev events.S3Event) error {
+	counts := indexMetrics()
+	defer emit(ctx, ix.log, ix.metrics, counts)
+	return ix.handleS3(ctx, ev, counts)
+}
+
+// handleS3 is HandleS3 adding to counts.
+func (ix *Indexer) handleS3(ctx context.Context, ev events.S3Event, counts *metrics.Counts) error {
 	var failed []string
 	var errs []error
 	for _, r := range ev.Records {
@@ -131,6 +153,7 @@ func (ix *Indexer) HandleS3(ctx context.Context, ev events.S3Event) error {
 			continue
 		}
 		res, err := ix.svc.Reconcile(ctx, r.S3.Bucket.Name, r.S3.Object.URLDecodedKey)
+		countRecord(counts, res, err)
 		if err != nil {
 			failed = append(failed, r.S3.Object.URLDecodedKey)
 			errs = append(errs, err)

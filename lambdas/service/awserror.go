@@ -33,7 +33,7 @@ const throttleRetryAfter = time.Second
 //     our configuration → KindInternal.
 func fromAWS(service string, err error) *Error {
 	wrap := func(kind Kind, code, msg string) *Error {
-		e := &Error{Kind: kind, Code: code, Message: msg, Err: err}
+		e := &Error{Kind: kind, Code: code, Message: msg, Err: err, Service: service}
 		if kind == KindThrottled {
 			e.RetryAfter = throttleRetryAfter
 		}

@@ -57,6 +57,10 @@ type Error struct {
 	RetryAfter time.Duration
 	// Err is the cause, for logs only; may be nil.
 	Err error
+	// Service names the AWS service whose failure this is ("Rekognition",
+	// "DynamoDB", "S3"); empty for the service's own errors, such as an
+	// image refused before any call.
+	Service string
 }
 
 // Error returns the code, the message and the cause, for logs.

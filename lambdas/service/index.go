@@ -56,8 +56,15 @@ type IndexResult struct {
 	Outcome string
 	// Reason explains a rejection.
 	Reason string
+	// ReasonCode is the stable code of a rejection (one of the Code
+	// constants, such as CodeImageTooSmall); empty otherwise.
+	ReasonCode string
 	// FaceIDs are the FaceIds indexed for the object (OutcomeIndexed).
 	FaceIDs []string
+	// UnindexedReasons has one entry per face IndexFaces detected but did
+	// not index (OutcomeIndexed): Rekognition's reasons for it, such as
+	// "EXCEEDS_MAX_FACES" or "LOW_SHARPNESS".
+	UnindexedReasons [][]string
 	// RemovedFaceIDs are the FaceIds of earlier versions that were removed.
 	RemovedFaceIDs []string
 }
@@ -151,7 +158,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		if prev.Status == StatusRejected && prev.ETag == item.ETag {
 			return s.unchanged(ctx, log, res, prev, item)
 		}
-		return s.reject(ctx, log, res, prev, item, fmt.Sprintf("the object is %d bytes; Rekognition indexes images of at most %d bytes", size, config.MaxS3ImageBytes))
+		return s.reject(ctx, log, res, prev, item, CodeImageTooLarge, fmt.Sprintf("the object is %d bytes; Rekognition indexes images of at most %d bytes", size, config.MaxS3ImageBytes))
 	}
 	data, err := io.ReadAll(io.LimitReader(obj.Body, config.MaxS3ImageBytes+1))
 	if err != nil {
@@ -163,10 +170,10 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		return s.unchanged(ctx, log, res, prev, item)
 	}
 	if len(data) == 0 {
-		return s.reject(ctx, log, res, prev, item, "the object is empty")
+		return s.reject(ctx, log, res, prev, item, CodeImageRequired, "the object is empty")
 	}
 	if verr := ValidateImage(data, config.MaxS3ImageBytes); verr != nil {
-		return s.reject(ctx, log, res, prev, item, verr.Message)
+		return s.reject(ctx, log, res, prev, item, verr.Code, verr.Message)
 	}
 
 	in := &rekognition.IndexFacesInput{
@@ -189,7 +196,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		if e.Kind.Temporary() || e.Kind == KindInternal {
 			return res, e
 		}
-		return s.reject(ctx, log, res, prev, item, e.Message)
+		return s.reject(ctx, log, res, prev, item, e.Code, e.Message)
 	}
 	for _, u := range out.UnindexedFaces {
 		reasons := make([]string, len(u.Reasons))
@@ -197,6 +204,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 			reasons[i] = string(r)
 		}
 		item.UnindexedReasons = append(item.UnindexedReasons, strings.Join(reasons, "+"))
+		res.UnindexedReasons = append(res.UnindexedReasons, reasons)
 	}
 	if len(out.UnindexedFaces) > 0 {
 		log.InfoContext(ctx, "faces not indexed", "reasons", item.UnindexedReasons)
@@ -263,8 +271,9 @@ func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResu
 	return res, nil
 }
 
-// reject records item as rejected for reason, replacing prev.
-func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem, reason string) (IndexResult, error) {
+// reject records item as rejected for reason, whose stable code is code,
+// replacing prev.
+func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem, code, reason string) (IndexResult, error) {
 	item.Status = StatusRejected
 	item.Reason = reason
 	removed, err := s.replace(ctx, prev, item, nil)
@@ -273,6 +282,7 @@ func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult,
 	}
 	res.Outcome = OutcomeRejected
 	res.Reason = reason
+	res.ReasonCode = code
 	res.RemovedFaceIDs = removed
 	log.WarnContext(ctx, "image rejected", "reason", reason)
 	return res, nil

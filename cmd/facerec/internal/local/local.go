@@ -1,7 +1,9 @@
 package local
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,8 +40,8 @@ type Options struct {
 	// APIKey, when set, is required in x-api-key, as the deployed API
 	// requires its key.
 	APIKey string
-	// Log receives the JSON logs of the handlers and the server; default
-	// stderr.
+	// Log receives the JSON logs of the handlers and the server, and the
+	// handlers' metrics (see metricsLog); default stderr.
 	Log *slog.Logger
 }
 
@@ -131,8 +133,9 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	}
 	table := &Table{db: db}
 	svc := service.New(cfg, rek, objects, table, log)
+	metrics := handler.WithMetrics(metricsLog{log})
 	l := &Local{
-		API: handler.NewAPI(svc, log), Indexer: handler.NewIndexer(svc, log),
+		API: handler.NewAPI(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics),
 		Objects: objects, Table: table, Rekognition: rek,
 		svc: svc, db: db, apiKey: opts.APIKey, log: log,
 	}
@@ -227,3 +230,20 @@ func (l *Local) requeueUnindexed(ctx context.Context) error {
 
 // Close closes the database.
 func (l *Local) Close() error { return l.db.Close() }
+
+// metricsLog passes the handlers' metrics to the log: each EMF document
+// (one a line, as the handlers write them to stdout in Lambda) becomes an
+// INFO record "metrics" holding the document in its "emf" attribute, so
+// offline the metrics are in the JSON logs, never in HTTP answers or in
+// invoke's output.
+type metricsLog struct{ log *slog.Logger }
+
+// Write logs each line of p; it never fails.
+func (m metricsLog) Write(p []byte) (int, error) {
+	for line := range bytes.Lines(p) {
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			m.log.Info("metrics", "emf", json.RawMessage(line))
+		}
+	}
+	return len(p), nil
+}
