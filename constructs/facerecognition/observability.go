@@ -113,8 +113,8 @@ func functionTracing(on bool) awslambda.Tracing {
 // delete marker left without versions is then removed by the same
 // expiration action (S3 user guide, "Expiring objects"). S3 writes the logs
 // under a bucket policy that CDK adds for the logging.s3.amazonaws.com
-// principal, limited to the image bucket and this account (feature flag
-// @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy).
+// principal, limited to the image bucket and this account (the construct
+// sets serverAccessLogsUseBucketPolicy for its children).
 func accessLogBucketProps(removal awscdk.RemovalPolicy, expirationDays, noncurrentDays int) *awss3.BucketProps {
 	return &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -130,6 +130,12 @@ func accessLogBucketProps(removal awscdk.RemovalPolicy, expirationDays, noncurre
 		RemovalPolicy:   removal,
 	}
 }
+
+// serverAccessLogsUseBucketPolicy is the CDK feature flag that makes a
+// bucket with server access logs grant S3's log delivery in the log
+// bucket's policy rather than with the LogDeliveryWrite ACL, which ACLs
+// disabled (BucketOwnerEnforced) refuse.
+const serverAccessLogsUseBucketPolicy = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
 // withAccessLogs returns props with server access logs delivered to logs,
 // under keys partitioned by account, region, bucket and the date of the

@@ -141,6 +141,10 @@ var imageEvents = []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
 func NewFaceRecognitionService(scope constructs.Construct, id *string, props *FaceRecognitionServiceProps) *FaceRecognitionService {
 	cfg := resolveSettings(props)
 	s := &FaceRecognitionService{Construct: constructs.NewConstruct(scope, id)}
+	// The image bucket's access logs are delivered under a bucket policy
+	// whatever the app's feature flags: the other way, an ACL, needs ACLs
+	// enabled on the log bucket (see accessLogBucketProps).
+	s.Node().SetContext(jsii.String(serverAccessLogsUseBucketPolicy), true)
 	if cfg.collectionId == "" {
 		cfg.collectionId = "facerec-" + *s.Node().Addr()
 	}
