@@ -69,10 +69,11 @@ type FaceRecognitionServiceProps struct {
 	// integer from 1 to 5,242,880 (config.MaxImageBytes, Rekognition's limit
 	// for inline image bytes). Default: 5,242,880.
 	SearchMaxImageBytes *float64
-	// RemovalPolicy applies to the image bucket, the table and the Rekognition
-	// collection: RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE. With DESTROY
-	// the bucket is deleted only if it is empty (no auto-delete function is
-	// deployed). Default: awscdk.RemovalPolicy_RETAIN.
+	// RemovalPolicy applies to the image bucket, its access log bucket, the
+	// table and the Rekognition collection: RETAIN, DESTROY or
+	// RETAIN_ON_UPDATE_OR_DELETE. With DESTROY a bucket is deleted only if
+	// it is empty (no auto-delete function is deployed).
+	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 	// NoncurrentVersionExpiration is how long the versioned image bucket
 	// keeps an image's noncurrent versions (those an upload replaced, or
@@ -177,8 +178,9 @@ type FaceRecognitionServiceProps struct {
 	// Default: true.
 	DashboardEnabled *bool
 	// AccessLogExpiration is how long the access log bucket keeps the image
-	// bucket's S3 server access logs before S3 deletes them: whole days
-	// from 1 to 2,147,483,647. Default: 90 days.
+	// bucket's S3 server access logs: whole days from 1 to 2,147,483,647.
+	// The bucket is versioned, so an expired log stays as a noncurrent
+	// version for NoncurrentVersionExpiration more. Default: 90 days.
 	AccessLogExpiration awscdk.Duration
 }
 
