@@ -105,10 +105,12 @@ func functionTracing(on bool) awslambda.Tracing {
 // accessLogBucketProps returns the settings of the bucket that receives the
 // image bucket's S3 server access logs: the image bucket's protections (no
 // public access, TLS only, versioned, ACLs disabled, its removal policy),
-// and S3 managed encryption whatever key the rest uses, since the S3 user
-// guide ("Enabling Amazon S3 server access logging") supports default
-// encryption of a log destination bucket with SSE-S3 only. Its lifecycle
-// rule expires logs expirationDays days after delivery and deletes the
+// and S3 managed encryption whatever key the rest uses: SSE-S3 is the
+// default encryption the S3 user guide ("Enabling Amazon S3 server access
+// logging") documents for log destination buckets, and SSE-KMS would also
+// need the key policy to let S3's log delivery use the key (CDK dropped its
+// own refusal of customer keys in aws-cdk#25350 on that condition). Its
+// lifecycle rule expires logs expirationDays days after delivery and deletes the
 // versions that expiry leaves noncurrent noncurrentDays days later; the
 // delete marker left without versions is then removed by the same
 // expiration action (S3 user guide, "Expiring objects"). S3 writes the logs
