@@ -175,7 +175,8 @@ func logGroupProps(retention awslogs.RetentionDays, removal awscdk.RemovalPolicy
 // functionProps returns a function's settings: the Go custom runtime
 // (provided.al2023; its handler name is by convention "bootstrap", the
 // executable's name), its own role and log group, the configured architecture
-// and memory, and the environment env.
+// and memory, the environment env, and X-Ray active tracing unless the props
+// turned it off.
 func functionProps(s *settings, code awslambda.Code, role awsiam.IRole, logGroup awslogs.ILogGroup,
 	timeoutSeconds int, env map[string]*string) *awslambda.FunctionProps {
 	return &awslambda.FunctionProps{
@@ -188,14 +189,16 @@ func functionProps(s *settings, code awslambda.Code, role awsiam.IRole, logGroup
 		Role:         role,
 		LogGroup:     logGroup,
 		Environment:  &env,
+		Tracing:      functionTracing(s.tracing),
 	}
 }
 
 // stageOptions returns the API stage's settings: execution logging at
 // s.executionLogLevel without request and response bodies (they are face
-// images), JSON access logs to accessLogs, CloudWatch metrics, and the
-// stage-wide throttle. With accessLogs nil, there is no API Gateway logging
-// at all.
+// images), JSON access logs to accessLogs, CloudWatch metrics (detailed:
+// per method, which the search latency alarm uses), X-Ray active tracing
+// unless the props turned it off, and the stage-wide throttle. With
+// accessLogs nil, there is no API Gateway logging at all.
 func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.StageOptions {
 	o := &awsapigateway.StageOptions{
 		StageName:            jsii.String(s.stageName),
@@ -204,6 +207,7 @@ func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.Stag
 		LoggingLevel:         awsapigateway.MethodLoggingLevel_OFF,
 		ThrottlingRateLimit:  jsii.Number(s.throttleRateLimit),
 		ThrottlingBurstLimit: jsii.Number(s.throttleBurstLimit),
+		TracingEnabled:       jsii.Bool(s.tracing),
 	}
 	if accessLogs != nil {
 		o.LoggingLevel = s.executionLogLevel

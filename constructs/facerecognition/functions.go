@@ -14,7 +14,8 @@ import (
 // inline policy to create streams in and write to that log group (the log
 // group's Arn attribute ends in ":*", which covers its streams). Callers
 // grant the rest with AddToRolePolicy. The construct ids are name+"LogGroup",
-// name+"Role" and name+"Function".
+// name+"Role" and name+"Function"; the alarms and the dashboard know the
+// function by name.
 func (s *FaceRecognitionService) addFunction(cfg *settings, name, pkg string, timeoutSeconds int,
 	env map[string]*string) (awslambda.Function, awslogs.LogGroup) {
 	logGroup := awslogs.NewLogGroup(s.Construct, jsii.String(name+"LogGroup"), logGroupProps(cfg.logRetention, cfg.logRemovalPolicy))
@@ -30,6 +31,7 @@ func (s *FaceRecognitionService) addFunction(cfg *settings, name, pkg string, ti
 	})
 	fn := awslambda.NewFunction(s.Construct, jsii.String(name+"Function"),
 		functionProps(cfg, goFunctionCode(pkg, cfg.goarch), role, logGroup, timeoutSeconds, env))
+	s.functions = append(s.functions, namedFunction{name: name, fn: fn})
 	return fn, logGroup
 }
 

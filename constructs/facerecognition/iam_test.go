@@ -108,8 +108,10 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	f := synth().base
 	svc := f.svc
 	bucket, table, collection := getAtt(logicalID(svc.Bucket)), getAtt(logicalID(svc.Table)), getAtt(logicalID(svc.Collection))
+	// Every function writes its log group and, with tracing on (the
+	// default), sends X-Ray segments, which take no resource.
 	logs := func(g string) grants {
-		return grant(getAtt(g), "logs:CreateLogStream", "logs:PutLogEvents")
+		return merge(grant(getAtt(g), "logs:CreateLogStream", "logs:PutLogEvents"), grant("*", xrayActions...))
 	}
 	want := map[string]grants{
 		logicalID(svc.IndexFunction.Role()): merge(
@@ -184,10 +186,15 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	}
 }
 
+// xrayActions are the actions Lambda's active tracing needs (Lambda developer
+// guide, "Visualize Lambda function invocations using AWS X-Ray").
+var xrayActions = []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
 // TestRolesAreScoped checks every role of every configuration: resources
 // are ARNs of the stack's own resources, never "*" but for the search
-// role's rekognition:DetectFaces, which has no resource-level permissions
-// (Service Authorization Reference, Amazon Rekognition); principals are the
+// role's rekognition:DetectFaces and the functions' xrayActions, which have
+// no resource-level permissions (Service Authorization Reference, Amazon
+// Rekognition and AWS X-Ray); principals are the
 // services that use them, and only API Gateway's account-level CloudWatch
 // role has a managed policy, AWS's AmazonAPIGatewayPushToCloudWatchLogs.
 func TestRolesAreScoped(t *testing.T) {
@@ -201,6 +208,11 @@ func TestRolesAreScoped(t *testing.T) {
 			for action, resources := range g {
 				for _, r := range resources {
 					if r == `"*"` && role == logicalID(f.svc.SearchFunction.Role()) && action == "rekognition:DetectFaces" {
+						continue
+					}
+					if r == `"*"` && slices.Contains(xrayActions, action) && slices.ContainsFunc(f.svc.functions, func(nf namedFunction) bool {
+						return logicalID(nf.fn.Role()) == role
+					}) {
 						continue
 					}
 					if !strings.HasPrefix(r, `{"Fn::GetAtt":[`) && !strings.HasPrefix(r, `{"Fn::Join":["",[{"Fn::GetAtt":[`) {

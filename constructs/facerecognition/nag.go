@@ -34,8 +34,7 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 	} {
 		suppress(s.Node().FindChild(jsii.String(role)), "AwsSolutions-IAM5", reason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+"?*")
 	}
-	suppress(s.Bucket, "AwsSolutions-S1",
-		"Server access logs would need a second bucket; uploads are recorded in the API access log and indexing in the index function's log. Add a CloudTrail data-event trail for object-level audit")
+	s.suppressObservabilityFindings(cfg)
 
 	if role := s.Api.Node().TryFindChild(jsii.String("CloudWatchRole")); role != nil {
 		suppress(role, "AwsSolutions-IAM4",

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/facerec/facerec-cdk/lambdas/config"
@@ -68,10 +69,11 @@ type FaceRecognitionServiceProps struct {
 	// integer from 1 to 5,242,880 (config.MaxImageBytes, Rekognition's limit
 	// for inline image bytes). Default: 5,242,880.
 	SearchMaxImageBytes *float64
-	// RemovalPolicy applies to the image bucket, the table and the Rekognition
-	// collection: RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE. With DESTROY
-	// the bucket is deleted only if it is empty (no auto-delete function is
-	// deployed). Default: awscdk.RemovalPolicy_RETAIN.
+	// RemovalPolicy applies to the image bucket, its access log bucket, the
+	// table and the Rekognition collection: RETAIN, DESTROY or
+	// RETAIN_ON_UPDATE_OR_DELETE. With DESTROY a bucket is deleted only if
+	// it is empty (no auto-delete function is deployed).
+	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 	// NoncurrentVersionExpiration is how long the versioned image bucket
 	// keeps an image's noncurrent versions (those an upload replaced, or
@@ -146,6 +148,40 @@ type FaceRecognitionServiceProps struct {
 	// account-level role; see the type.
 	// Default: ApiGatewayCloudWatchRoleCreate.
 	ApiGatewayCloudWatchRole ApiGatewayCloudWatchRole
+	// TracingEnabled turns on X-Ray active tracing of every function and of
+	// the API stage. Each function's role then may call
+	// xray:PutTraceSegments and xray:PutTelemetryRecords on "*" (X-Ray has
+	// no resource-level permissions for them). Default: true.
+	TracingEnabled *bool
+	// AlarmsEnabled creates the CloudWatch alarms of ServiceAlarms: each
+	// function's errors and throttles, dead-letter queue not empty, event
+	// queue age, API 5XX rate and search p99 latency. Default: true.
+	AlarmsEnabled *bool
+	// AlarmTopic receives every alarm's ALARM and OK notifications. Conflicts
+	// with AlarmsEnabled false. Default: none (the alarms only change state).
+	AlarmTopic awssns.ITopic
+	// QueueAgeAlarmThreshold is the age of the oldest event in the queue
+	// above which the queue age alarm fires, whole seconds from 60 to
+	// 345,600 (4 days, the queue's retention). Conflicts with AlarmsEnabled
+	// false. Default: three visibility timeouts (18 × IndexTimeout, 18
+	// minutes at the default), an age that a failing event never shows
+	// (SQS leaves a message out of the metric after its third receive), so
+	// the alarm means a backlog.
+	QueueAgeAlarmThreshold awscdk.Duration
+	// SearchLatencyAlarmThreshold is the p99 latency of POST /search, as API
+	// Gateway measures it, above which the search latency alarm fires: whole
+	// milliseconds from 1 to ApiTimeout. Conflicts with AlarmsEnabled false.
+	// Default: half of ApiTimeout (10 seconds at the default).
+	SearchLatencyAlarmThreshold awscdk.Duration
+	// DashboardEnabled creates a CloudWatch dashboard of the API, the
+	// functions, the queues, the functions' metrics and the alarms.
+	// Default: true.
+	DashboardEnabled *bool
+	// AccessLogExpiration is how long the access log bucket keeps the image
+	// bucket's S3 server access logs: whole days from 1 to 2,147,483,647.
+	// The bucket is versioned, so an expired log stays as a noncurrent
+	// version for NoncurrentVersionExpiration more. Default: 90 days.
+	AccessLogExpiration awscdk.Duration
 }
 
 // settings are the props with defaults applied and validated.
@@ -175,6 +211,7 @@ type settings struct {
 	allowedOrigin       string
 	executionLogLevel   awsapigateway.MethodLoggingLevel
 	cloudWatchRole      ApiGatewayCloudWatchRole
+	observability
 }
 
 // Patterns of the string props.
@@ -275,6 +312,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 	default:
 		invalid("ApiGatewayCloudWatchRole", "must be CREATE, USE_EXISTING or NO_LOGGING, got %q", s.cloudWatchRole)
 	}
+	s.observability = resolveObservability(p, s)
 	if !s.apiKeyRequired {
 		if p.QuotaLimit != nil {
 			invalid("QuotaLimit", "conflicts with ApiKeyRequired false: quotas apply to API keys")

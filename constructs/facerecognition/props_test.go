@@ -114,6 +114,10 @@ func TestDefaults(t *testing.T) {
 		allowedOrigin:       "*",
 		executionLogLevel:   awsapigateway.MethodLoggingLevel_ERROR,
 		cloudWatchRole:      ApiGatewayCloudWatchRoleCreate,
+		observability: observability{
+			tracing: true, alarms: true, dashboard: true,
+			queueAgeAlarmSeconds: 18 * 60, searchLatencyAlarmMillis: 10000, accessLogDays: 90,
+		},
 	}
 	if *s.architecture.Name() != "arm64" {
 		t.Errorf("architecture %s, want arm64", *s.architecture.Name())

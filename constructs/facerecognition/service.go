@@ -30,6 +30,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -115,6 +116,18 @@ type FaceRecognitionService struct {
 	// UsagePlan throttles ApiKey and enforces its quota on the stage. Nil when
 	// ApiKeyRequired is false.
 	UsagePlan awsapigateway.UsagePlan
+	// ServerAccessLogsBucket receives Bucket's S3 server access logs and
+	// keeps them AccessLogExpiration; see accessLogBucketProps.
+	ServerAccessLogsBucket awss3.Bucket
+	// Alarms are the service's CloudWatch alarms; nil when AlarmsEnabled
+	// is false.
+	Alarms *ServiceAlarms
+	// Dashboard is the service's CloudWatch dashboard; nil when
+	// DashboardEnabled is false.
+	Dashboard awscloudwatch.Dashboard
+
+	// functions are the functions addFunction created, in creation order.
+	functions []namedFunction
 }
 
 // imageEvents are the S3 events the index function consumes: every way an
@@ -128,6 +141,10 @@ var imageEvents = []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
 func NewFaceRecognitionService(scope constructs.Construct, id *string, props *FaceRecognitionServiceProps) *FaceRecognitionService {
 	cfg := resolveSettings(props)
 	s := &FaceRecognitionService{Construct: constructs.NewConstruct(scope, id)}
+	// The image bucket's access logs are delivered under a bucket policy
+	// whatever the app's feature flags: the other way, an ACL, needs ACLs
+	// enabled on the log bucket (see accessLogBucketProps).
+	s.Node().SetContext(jsii.String(serverAccessLogsUseBucketPolicy), true)
 	if cfg.collectionId == "" {
 		cfg.collectionId = "facerec-" + *s.Node().Addr()
 	}
@@ -145,7 +162,10 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
 	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
 	bucketName := imageBucketName(*s.Node().Addr())
-	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays))
+	s.ServerAccessLogsBucket = awss3.NewBucket(s.Construct, jsii.String("AccessLogs"),
+		accessLogBucketProps(cfg.removalPolicy, cfg.accessLogDays, cfg.noncurrentDays))
+	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"),
+		withAccessLogs(bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays), s.ServerAccessLogsBucket))
 	s.sendImageEvents(cfg, bucketName)
 
 	env := map[string]*string{
@@ -213,6 +233,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
 
 	s.addApi(cfg)
+	s.addMonitoring(cfg)
 	s.suppressNagFindings(cfg)
 	return s
 }

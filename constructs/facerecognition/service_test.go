@@ -22,8 +22,8 @@ func TestResourceCounts(t *testing.T) {
 		typ                     string
 		base, variant, existing int
 	}{
-		{"AWS::S3::Bucket", 1, 1, 1},
-		{"AWS::S3::BucketPolicy", 1, 1, 1},
+		{"AWS::S3::Bucket", 2, 2, 2},
+		{"AWS::S3::BucketPolicy", 2, 2, 2},
 		{"AWS::SQS::Queue", 2, 2, 2},
 		{"AWS::SQS::QueuePolicy", 2, 2, 2},
 		{"AWS::DynamoDB::Table", 1, 1, 1},
@@ -42,6 +42,8 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlanKey", 1, 0, 1},
+		{"AWS::CloudWatch::Alarm", 20, 20, 20},
+		{"AWS::CloudWatch::Dashboard", 1, 1, 1},
 	}
 	for _, tt := range tests {
 		for _, c := range []struct {
