@@ -138,14 +138,14 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	})
 	s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
 
-	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), tableProps(cfg.removalPolicy))
+	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), encryptTable(tableProps(cfg.removalPolicy), cfg.encryptionKey))
 	s.Table.AddGlobalSecondaryIndex(objectKeyIndexProps())
 	s.Table.AddGlobalSecondaryIndex(personIndexProps())
 
-	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
-	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
+	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), encryptQueue(deadLetterQueueProps(), cfg.encryptionKey))
+	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), encryptQueue(eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds), cfg.encryptionKey))
 	bucketName := imageBucketName(*s.Node().Addr())
-	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays))
+	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), encryptBucket(bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays), cfg.encryptionKey))
 	s.sendImageEvents(cfg, bucketName)
 
 	env := map[string]*string{
@@ -213,6 +213,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
 
 	s.addApi(cfg)
+	s.useEncryptionKey(cfg, bucketName)
 	s.suppressNagFindings(cfg)
 	return s
 }
@@ -231,7 +232,7 @@ func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *stri
 		Actions:    jsii.Strings("sqs:SendMessage"),
 		Resources:  &[]*string{s.Queue.QueueArn()},
 		Conditions: &map[string]interface{}{
-			"ArnEquals":    map[string]interface{}{"aws:SourceArn": "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + *bucketName},
+			"ArnEquals":    map[string]interface{}{"aws:SourceArn": imageBucketArn(bucketName)},
 			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
 		},
 	}))
