@@ -25,6 +25,13 @@ func init() {
 		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 		return &FaceRecognitionServiceProps{EncryptionKey: key}
 	})
+	// OtherStackKms: a key of another stack of the app, whose policy would
+	// get that stack's pseudo parameters.
+	registerShape("OtherStackKms", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
+		keyStack := awscdk.NewStack(awscdk.Stage_Of(stack), jsii.String("OtherStackKmsKeyStack"), nil)
+		key := awskms.NewKey(keyStack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		return &FaceRecognitionServiceProps{EncryptionKey: key}
+	})
 	// ImportedKms: a key managed elsewhere, known by its ARN.
 	registerShape("ImportedKms", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		return &FaceRecognitionServiceProps{EncryptionKey: awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String(importedKeyArn))}
@@ -264,7 +271,7 @@ func TestEncryptionKeyGrants(t *testing.T) {
 // for a key of the stack.
 func TestImportedEncryptionKeyWarns(t *testing.T) {
 	fx := synth()
-	for name, want := range map[string]int{"Kms": 0, "ImportedKms": 1, "base": 0} {
+	for name, want := range map[string]int{"Kms": 0, "ImportedKms": 1, "OtherStackKms": 1, "base": 0} {
 		f := fx.all()[name]
 		warnings := assertions.Annotations_FromStack(f.stack).FindWarning(jsii.String("*"),
 			assertions.Match_StringLikeRegexp(jsii.String("EncryptionKey is not a key of this stack")))
@@ -285,8 +292,15 @@ func TestImportedEncryptionKeyWarns(t *testing.T) {
 			}
 		}
 	}
-	if n := len(fx.shapes["ImportedKms"].ofType("AWS::KMS::Key")); n != 0 {
-		t.Errorf("ImportedKms: %d keys created", n)
+	for _, name := range []string{"ImportedKms", "OtherStackKms"} {
+		if n := len(fx.shapes[name].ofType("AWS::KMS::Key")); n != 0 {
+			t.Errorf("%s: %d keys created in the construct's stack", name, n)
+		}
+	}
+	keyStack := awscdk.Stage_Of(fx.shapes["OtherStackKms"].stack).Node().FindChild(jsii.String("OtherStackKmsKeyStack")).(awscdk.Stack)
+	statements := jsonString(assertions.Template_FromStack(keyStack, nil).ToJSON())
+	if strings.Contains(statements, "AllowImageBucketEventsToEncryptedQueue") || strings.Contains(statements, "AllowFaceRecognitionLogGroups") {
+		t.Errorf("the construct changed the policy of a key of another stack: %s", statements)
 	}
 }
 
