@@ -74,7 +74,7 @@ func errorTemplate(code, message string) string {
 func (s *FaceRecognitionService) addApi(cfg *settings) {
 	var accessLogs awslogs.ILogGroup
 	if cfg.cloudWatchRole != ApiGatewayCloudWatchRoleNoLogging {
-		s.AccessLogGroup = awslogs.NewLogGroup(s.Construct, jsii.String("AccessLogGroup"), logGroupProps(cfg.logRetention, cfg.logRemovalPolicy))
+		s.AccessLogGroup = s.newLogGroup(cfg, "Access")
 		accessLogs = s.AccessLogGroup
 	}
 	apiProps := &awsapigateway.RestApiProps{

@@ -79,7 +79,7 @@ func imageBucketName(addr string) *string {
 	return awscdk.Fn_Join(jsii.String("-"), &[]*string{
 		jsii.String("facerec"),
 		jsii.String(addr[2:18]),
-		awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil)),
+		stackCreationID(),
 	})
 }
 

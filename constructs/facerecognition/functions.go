@@ -18,7 +18,7 @@ import (
 // function by name.
 func (s *FaceRecognitionService) addFunction(cfg *settings, name, pkg string, timeoutSeconds int,
 	env map[string]*string) (awslambda.Function, awslogs.LogGroup) {
-	logGroup := awslogs.NewLogGroup(s.Construct, jsii.String(name+"LogGroup"), logGroupProps(cfg.logRetention, cfg.logRemovalPolicy))
+	logGroup := s.newLogGroup(cfg, name)
 	role := awsiam.NewRole(s.Construct, jsii.String(name+"Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{

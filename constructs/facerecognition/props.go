@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -182,6 +183,21 @@ type FaceRecognitionServiceProps struct {
 	// The bucket is versioned, so an expired log stays as a noncurrent
 	// version for NoncurrentVersionExpiration more. Default: 90 days.
 	AccessLogExpiration awscdk.Duration
+	// EncryptionKey is a customer managed, symmetric encryption KMS key that
+	// encrypts the image bucket (SSE-KMS, with an S3 Bucket Key), the table,
+	// the event queue and its dead-letter queue, and the log groups: an
+	// awskms.Key, or a key imported by its key ARN (awskms.Key_FromKeyArn);
+	// not an alias. Each role gets the KMS actions its calls need on the key
+	// ARN. A key created in the construct's stack also gets the key policy
+	// statements S3 (events to the queue) and CloudWatch Logs need; for any
+	// other key, its owner must add them (see the README) and the synth warns
+	// (facerec:EncryptionKeyPolicy). With a key, the log groups are named
+	// "/facerec/<16 hex of the node address>-<stack UUID>/<name>", so that the
+	// key policy can name them; adding or removing the key replaces them.
+	// Default: none; AWS managed encryption (S3 managed keys for the bucket,
+	// the AWS managed key aws/dynamodb for the table, SQS managed keys for
+	// the queues, CloudWatch Logs' own encryption for the log groups).
+	EncryptionKey awskms.IKey
 }
 
 // settings are the props with defaults applied and validated.
@@ -212,6 +228,7 @@ type settings struct {
 	executionLogLevel   awsapigateway.MethodLoggingLevel
 	cloudWatchRole      ApiGatewayCloudWatchRole
 	observability
+	encryptionKey awskms.IKey // nil: AWS managed encryption
 }
 
 // Patterns of the string props.
@@ -259,6 +276,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		allowedOrigin:       stringOr(p.AllowedOrigin, config.DefaultAllowedOrigin),
 		executionLogLevel:   p.ExecutionLogLevel,
 		cloudWatchRole:      p.ApiGatewayCloudWatchRole,
+		encryptionKey:       resolveEncryptionKey(p.EncryptionKey),
 	}
 	s.logRemovalPolicy = removalPolicyOr("LogRemovalPolicy", p.LogRemovalPolicy, s.removalPolicy)
 	if s.logRetention == "" {

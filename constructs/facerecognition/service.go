@@ -155,17 +155,17 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	})
 	s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
 
-	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), tableProps(cfg.removalPolicy))
+	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), encryptTable(tableProps(cfg.removalPolicy), cfg.encryptionKey))
 	s.Table.AddGlobalSecondaryIndex(objectKeyIndexProps())
 	s.Table.AddGlobalSecondaryIndex(personIndexProps())
 
-	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
-	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
+	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), encryptQueue(deadLetterQueueProps(), cfg.encryptionKey))
+	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), encryptQueue(eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds), cfg.encryptionKey))
 	bucketName := imageBucketName(*s.Node().Addr())
 	s.ServerAccessLogsBucket = awss3.NewBucket(s.Construct, jsii.String("AccessLogs"),
 		accessLogBucketProps(cfg.removalPolicy, cfg.accessLogDays, cfg.noncurrentDays))
 	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"),
-		withAccessLogs(bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays), s.ServerAccessLogsBucket))
+		withAccessLogs(encryptBucket(bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays), cfg.encryptionKey), s.ServerAccessLogsBucket))
 	s.sendImageEvents(cfg, bucketName)
 
 	env := map[string]*string{
@@ -234,6 +234,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 
 	s.addApi(cfg)
 	s.addMonitoring(cfg)
+	s.useEncryptionKey(cfg, bucketName)
 	s.suppressNagFindings(cfg)
 	return s
 }
@@ -252,7 +253,7 @@ func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *stri
 		Actions:    jsii.Strings("sqs:SendMessage"),
 		Resources:  &[]*string{s.Queue.QueueArn()},
 		Conditions: &map[string]interface{}{
-			"ArnEquals":    map[string]interface{}{"aws:SourceArn": "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + *bucketName},
+			"ArnEquals":    map[string]interface{}{"aws:SourceArn": imageBucketArn(bucketName)},
 			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
 		},
 	}))
