@@ -114,6 +114,8 @@ func TestDefaults(t *testing.T) {
 		allowedOrigin:       "*",
 		executionLogLevel:   awsapigateway.MethodLoggingLevel_ERROR,
 		cloudWatchRole:      ApiGatewayCloudWatchRoleCreate,
+		endpointType:        awsapigateway.EndpointType_REGIONAL,
+		wafRateLimit:        3000,
 	}
 	if *s.architecture.Name() != "arm64" {
 		t.Errorf("architecture %s, want arm64", *s.architecture.Name())
