@@ -26,14 +26,14 @@ const (
 // CloudFront (global) web ACL's ARN has "global" in place of "regional".
 var regionalWebAclArnPattern = regexp.MustCompile(`^arn:[a-z-]+:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[^/]+/[^/]+$`)
 
-// resolveWebAcl checks the web ACL props in s. AWS WAF protects a REST API
-// stage of every endpoint type with a regional web ACL ("API Gateway
-// requires a Regional web ACL", API Gateway Developer Guide, "Using AWS WAF
-// to protect your APIs"; the WAF Developer Guide lists REST APIs among the
-// regional resources without an endpoint-type exception): an edge-optimized
-// API's stage takes the regional web ACL of the API's region, not a
-// CloudFront one, and a private API's stage takes one too. So no endpoint
-// type is refused with a web ACL; a CloudFront web ACL is.
+// resolveWebAcl checks the web ACL props in s. API Gateway associates a
+// stage with a regional web ACL only ("API Gateway requires a Regional web
+// ACL", API Gateway Developer Guide, "Using AWS WAF to protect your APIs"),
+// and neither that guide nor the WAF Developer Guide, which lists REST APIs
+// among the regional resources, excludes an endpoint type: an
+// edge-optimized API's stage takes a regional web ACL of the API's region,
+// not a CloudFront one, and so does a private API's. So no endpoint type is
+// refused with a web ACL; a CloudFront (global) web ACL is.
 func resolveWebAcl(p *FaceRecognitionServiceProps, s *settings) {
 	if s.webAclArn != "" && s.createWebAcl {
 		invalid("WebAclArn", "conflicts with CreateWebAcl true: associate an existing web ACL or create one, not both")
