@@ -162,7 +162,8 @@ type FaceRecognitionServiceProps struct {
 	VpcEndpoint awsec2.IInterfaceVpcEndpoint
 	// WebAclArn is the ARN of an existing REGIONAL AWS WAFv2 web ACL, in the
 	// stack's account and region, to associate with the API stage (API
-	// Gateway takes only regional web ACLs, whatever the endpoint type).
+	// Gateway takes only regional web ACLs, whatever the endpoint type). It
+	// may be a token (an imported value), which is then not checked.
 	// Conflicts with CreateWebAcl. Default: none.
 	WebAclArn *string
 	// CreateWebAcl creates a REGIONAL web ACL with the AWS managed rule
