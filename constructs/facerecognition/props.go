@@ -8,9 +8,12 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
@@ -198,6 +201,61 @@ type FaceRecognitionServiceProps struct {
 	// the AWS managed key aws/dynamodb for the table, SQS managed keys for
 	// the queues, CloudWatch Logs' own encryption for the log groups).
 	EncryptionKey awskms.IKey
+	// EndpointType of the REST API: awsapigateway.EndpointType_REGIONAL,
+	// EndpointType_EDGE (through API Gateway's CloudFront distribution) or
+	// EndpointType_PRIVATE (reachable only through VpcEndpoint). EDGE and
+	// PRIVATE conflict with DomainName. Default: REGIONAL.
+	EndpointType awsapigateway.EndpointType
+	// VpcEndpoint is the interface VPC endpoint of the execute-api service
+	// through which a PRIVATE API is called: the API's resource policy allows
+	// execute-api:Invoke only with aws:SourceVpce equal to its id. Required
+	// with EndpointType PRIVATE and refused with any other endpoint type.
+	// Default: none.
+	VpcEndpoint awsec2.IInterfaceVpcEndpoint
+	// WebAclArn is the ARN of an existing REGIONAL AWS WAFv2 web ACL, in the
+	// stack's account and region, to associate with the API stage (API
+	// Gateway takes only regional web ACLs, whatever the endpoint type). It
+	// may be a token (an imported value), which is then not checked.
+	// Conflicts with CreateWebAcl. Default: none.
+	WebAclArn *string
+	// CreateWebAcl creates a REGIONAL web ACL with the AWS managed rule
+	// groups AWSManagedRulesAmazonIpReputationList,
+	// AWSManagedRulesCommonRuleSet (its request-body rules only count, see
+	// webAclProps) and AWSManagedRulesKnownBadInputsRuleSet, and a rate-based
+	// rule of WafRateLimit per client IP, and associates it with the API
+	// stage. Conflicts with WebAclArn. Default: false.
+	CreateWebAcl *bool
+	// WafRateLimit is the number of requests one client IP may send in a
+	// 5-minute window (WAF's default evaluation window, 300 seconds) before
+	// the web ACL blocks its further requests until its rate falls below the
+	// limit: an integer from 10 (WAF's minimum) to 2,000,000,000 (WAF's
+	// maximum). Requires CreateWebAcl true. Default: 3,000, the default
+	// ThrottleRateLimit of 10 requests per second sustained over the window.
+	WafRateLimit *float64
+	// DomainName is a custom domain of the API, such as
+	// "faces.example.com": a lowercase DNS name (labels of [a-z0-9-], 1 to 63
+	// characters, not starting or ending with "-"; 253 characters at most),
+	// equal to or under HostedZone's name. The construct creates the
+	// regional API Gateway domain name (TLS 1.2 security policy, IPv4 and
+	// IPv6), its base path mapping to the stage, and A and AAAA alias records
+	// in HostedZone. Requires HostedZone and a REGIONAL EndpointType.
+	// Default: none (the API has only its execute-api URL).
+	DomainName *string
+	// HostedZone is the public Route 53 hosted zone of DomainName, passed in
+	// (for example from awsroute53.HostedZone_FromHostedZoneAttributes) so
+	// that the synth looks nothing up. It receives the alias records and,
+	// without Certificate, the certificate's DNS validation record. Requires
+	// DomainName. Default: none.
+	HostedZone awsroute53.IHostedZone
+	// Certificate is an existing ACM certificate for DomainName, in the
+	// stack's region (a regional domain name needs a certificate of its own
+	// region). Requires DomainName. Default: a new ACM certificate for
+	// DomainName, validated by DNS in HostedZone.
+	Certificate awscertificatemanager.ICertificate
+	// BasePath maps the stage under https://<DomainName>/<BasePath>/: one
+	// path segment of 1 to 128 characters of [A-Za-z0-9$_.+!*'()-].
+	// Requires DomainName. Default: none (the stage is at the domain's root).
+	BasePath *string
 }
 
 // settings are the props with defaults applied and validated.
@@ -229,6 +287,15 @@ type settings struct {
 	cloudWatchRole      ApiGatewayCloudWatchRole
 	observability
 	encryptionKey awskms.IKey // nil: AWS managed encryption
+	endpointType  awsapigateway.EndpointType
+	vpcEndpoint   awsec2.IInterfaceVpcEndpoint
+	webAclArn     string // "" without an existing web ACL
+	createWebAcl  bool
+	wafRateLimit  int
+	domainName    string // "" without a custom domain
+	hostedZone    awsroute53.IHostedZone
+	certificate   awscertificatemanager.ICertificate // nil: create one
+	basePath      string                             // "" for the domain's root
 }
 
 // Patterns of the string props.
@@ -277,6 +344,15 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		executionLogLevel:   p.ExecutionLogLevel,
 		cloudWatchRole:      p.ApiGatewayCloudWatchRole,
 		encryptionKey:       resolveEncryptionKey(p.EncryptionKey),
+		endpointType:        p.EndpointType,
+		vpcEndpoint:         p.VpcEndpoint,
+		webAclArn:           stringOr(p.WebAclArn, ""),
+		createWebAcl:        p.CreateWebAcl != nil && *p.CreateWebAcl,
+		wafRateLimit:        integerIn("WafRateLimit", p.WafRateLimit, defaultWafRateLimit, minWafRateLimit, maxWafRateLimit),
+		domainName:          stringOr(p.DomainName, ""),
+		hostedZone:          p.HostedZone,
+		certificate:         p.Certificate,
+		basePath:            stringOr(p.BasePath, ""),
 	}
 	s.logRemovalPolicy = removalPolicyOr("LogRemovalPolicy", p.LogRemovalPolicy, s.removalPolicy)
 	if s.logRetention == "" {
@@ -339,6 +415,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 			invalid("QuotaPeriod", "conflicts with ApiKeyRequired false: quotas apply to API keys")
 		}
 	}
+	resolveFrontDoor(p, s)
 	return s
 }
 

@@ -118,6 +118,8 @@ func TestDefaults(t *testing.T) {
 			tracing: true, alarms: true, dashboard: true,
 			queueAgeAlarmSeconds: 18 * 60, searchLatencyAlarmMillis: 10000, accessLogDays: 90,
 		},
+		endpointType: awsapigateway.EndpointType_REGIONAL,
+		wafRateLimit: 3000,
 	}
 	if *s.architecture.Name() != "arm64" {
 		t.Errorf("architecture %s, want arm64", *s.architecture.Name())

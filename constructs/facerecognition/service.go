@@ -30,6 +30,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -38,6 +39,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrekognition"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -108,7 +110,8 @@ type FaceRecognitionService struct {
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup
-	// Api is the regional REST API; Api.Url() is the stage's base URL.
+	// Api is the REST API, of the props' EndpointType; Api.Url() is the
+	// stage's base URL.
 	Api awsapigateway.RestApi
 	// ApiKey is the key clients send in the x-api-key header; API Gateway
 	// generates its value. Nil when ApiKeyRequired is false.
@@ -128,6 +131,20 @@ type FaceRecognitionService struct {
 
 	// functions are the functions addFunction created, in creation order.
 	functions []namedFunction
+	// WebAcl is the regional WAFv2 web ACL the construct created; nil
+	// unless CreateWebAcl is true.
+	WebAcl awswafv2.CfnWebACL
+	// WebAclAssociation associates the web ACL (WebAcl, or the one of
+	// WebAclArn) with the API stage; nil without either.
+	WebAclAssociation awswafv2.CfnWebACLAssociation
+	// DomainName is the API's regional custom domain name, mapped to the
+	// stage; nil without the DomainName prop. DomainName.DomainNameAliasDomainName()
+	// is the target its alias records point to.
+	DomainName awsapigateway.DomainName
+	// Certificate is the DNS-validated ACM certificate the construct created
+	// for DomainName; nil without DomainName or when the Certificate prop
+	// is given.
+	Certificate awscertificatemanager.Certificate
 }
 
 // imageEvents are the S3 events the index function consumes: every way an
@@ -235,6 +252,8 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.addApi(cfg)
 	s.addMonitoring(cfg)
 	s.useEncryptionKey(cfg, bucketName)
+	s.addWebAcl(cfg)
+	s.addDomain(cfg)
 	s.suppressNagFindings(cfg)
 	return s
 }
