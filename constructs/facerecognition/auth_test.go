@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -165,7 +166,8 @@ func TestAuthorization_resources(t *testing.T) {
 }
 
 // TestAuthorization_newUserPool checks the user pool, app client and
-// authorizer COGNITO creates without a UserPool prop.
+// authorizer COGNITO creates without a UserPool prop, and that cdk-nag's
+// Cognito rules find nothing to warn about in them.
 func TestAuthorization_newUserPool(t *testing.T) {
 	f := synth().shapes["AuthCognito"]
 	svc := f.svc
@@ -209,6 +211,19 @@ func TestAuthorization_newUserPool(t *testing.T) {
 			"RestApiId":      ref(logicalID(svc.Api)),
 		})
 	})
+	// COG2 (MFA) is a warning, which TestNoUnsuppressedNagErrors does not
+	// see. The app's pool of CDK defaults, without MFA, shows that the
+	// search finds it.
+	cogWarnings := func(stack awscdk.Stack) []*cxapi.SynthesisMessage {
+		return *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"),
+			assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-COG.*")))
+	}
+	for _, w := range cogWarnings(f.stack) {
+		t.Errorf("cdk-nag warning on %s: %v", *w.Id, w.Entry.Data)
+	}
+	if len(cogWarnings(synth().shapes["AuthCognitoExistingPool"].stack)) == 0 {
+		t.Error("no cdk-nag COG2 warning on the app's pool without MFA: the warning search finds nothing")
+	}
 	for removal, protected := range map[awscdk.RemovalPolicy]bool{
 		awscdk.RemovalPolicy_RETAIN: true, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE: true, awscdk.RemovalPolicy_DESTROY: false,
 	} {
