@@ -168,8 +168,9 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 //   - 500 INTERNAL_ERROR: S3 answered anything else (a 3xx redirect).
 //
 // Requests that API Gateway itself refuses (missing or wrong credentials,
-// no Content-Type, throttled, over quota) get its gateway responses: the same JSON shape, with
-// API Gateway's response type as the code, and Access-Control-Allow-Origin.
+// no Content-Type, throttled, over quota) get its gateway responses: the
+// same JSON shape, with API Gateway's response type as the code, and
+// Access-Control-Allow-Origin.
 //
 // The file name cannot be pattern-checked: API Gateway validates only the
 // presence of parameters, and a mapping template, the only place that could
