@@ -69,8 +69,8 @@ func errorTemplate(code, message string) string {
 	return fmt.Sprintf(`{"error":{"code":%s,"message":%s},"requestId":"$context.requestId"}`, code, message)
 }
 
-// addApi creates the REST API, its routes, its CORS answers and, unless keys
-// are off, its API key and usage plan.
+// addApi creates the REST API, its routes, its CORS answers and, with
+// Authorization API_KEY, its API key and usage plan.
 func (s *FaceRecognitionService) addApi(cfg *settings) {
 	var accessLogs awslogs.ILogGroup
 	if cfg.cloudWatchRole != ApiGatewayCloudWatchRoleNoLogging {
@@ -87,7 +87,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 		BinaryMediaTypes:            jsii.Strings(config.BinaryMediaTypes...),
 		CloudWatchRole:              jsii.Bool(cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate),
 		DeployOptions:               stageOptions(cfg, accessLogs),
-		DefaultCorsPreflightOptions: corsOptions(cfg.allowedOrigin),
+		DefaultCorsPreflightOptions: corsOptions(cfg.allowedOrigin, cfg.authorization.corsAllowHeaders()),
 	}
 	if cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate {
 		apiProps.CloudWatchRoleRemovalPolicy = awscdk.RemovalPolicy_RETAIN
@@ -127,7 +127,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	addLambdaRoute(cfg, person, "GET", s.PersonsFunction)
 	addLambdaRoute(cfg, person, "DELETE", s.DeletePersonFunction)
 
-	if cfg.apiKeyRequired {
+	if cfg.authorization == AuthorizationApiKey {
 		s.ApiKey = awsapigateway.NewApiKey(s.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{
 			Description: jsii.String("Key of the face recognition API"),
 		})
@@ -168,9 +168,10 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 //   - 502 UPSTREAM_ERROR: S3 answered another 5xx;
 //   - 500 INTERNAL_ERROR: S3 answered anything else (a 3xx redirect).
 //
-// Requests that API Gateway itself refuses (no API key, no Content-Type,
-// throttled, over quota) get its gateway responses: the same JSON shape, with
-// API Gateway's response type as the code, and Access-Control-Allow-Origin.
+// Requests that API Gateway itself refuses (missing or wrong credentials,
+// no Content-Type, throttled, over quota) get its gateway responses: the
+// same JSON shape, with API Gateway's response type as the code, and
+// Access-Control-Allow-Origin.
 //
 // The file name cannot be pattern-checked: API Gateway validates only the
 // presence of parameters, and a mapping template, the only place that could
@@ -252,7 +253,7 @@ func (s *FaceRecognitionService) addS3Role(cfg *settings, id, description, actio
 // r.responses, every response with Access-Control-Allow-Origin. integration
 // and method hold the route's own settings, and request parameters besides
 // the filename; addS3Method adds the filename, the role, the responses and
-// the API key requirement.
+// the authorization (authorize).
 func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigateway.IResource, r s3Route, role awsiam.IRole,
 	integration awsapigateway.IntegrationOptions, method awsapigateway.MethodOptions) {
 	origin := jsii.String("'" + cfg.allowedOrigin + "'")
@@ -292,7 +293,7 @@ func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigatew
 		maps.Copy(methodParams, *method.RequestParameters)
 	}
 	method.RequestParameters = &methodParams
-	method.ApiKeyRequired = jsii.Bool(cfg.apiKeyRequired)
+	authorize(cfg, &method)
 	method.MethodResponses = &methodResponses
 
 	resource.AddMethod(jsii.String(r.method), awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{

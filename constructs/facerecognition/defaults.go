@@ -222,13 +222,13 @@ func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.Stag
 }
 
 // corsOptions returns the CORS preflight answered on every resource: the
-// allowed origin, and the methods and request headers of
-// config.CORSAllowMethods and config.CORSAllowHeaders, which the functions
-// and the local server send too.
-func corsOptions(allowedOrigin string) *awsapigateway.CorsOptions {
+// allowed origin, the methods of config.CORSAllowMethods, which the
+// functions and the local server send too, and the request headers
+// allowHeaders (Authorization.corsAllowHeaders).
+func corsOptions(allowedOrigin string, allowHeaders []string) *awsapigateway.CorsOptions {
 	return &awsapigateway.CorsOptions{
 		AllowOrigins: jsii.Strings(allowedOrigin),
 		AllowMethods: jsii.Strings(strings.Split(config.CORSAllowMethods, ",")...),
-		AllowHeaders: jsii.Strings(strings.Split(config.CORSAllowHeaders, ",")...),
+		AllowHeaders: jsii.Strings(allowHeaders...),
 	}
 }

@@ -36,13 +36,13 @@ func (s *FaceRecognitionService) addFunction(cfg *settings, name, pkg string, ti
 }
 
 // addLambdaRoute answers httpMethod on resource with fn through a Lambda
-// proxy integration, requiring the API key unless the props turned keys off.
+// proxy integration, with the authorization of the props' mode (authorize).
 // API Gateway may invoke fn only from the deployed stage (no console test
 // invocations).
 func addLambdaRoute(cfg *settings, resource awsapigateway.IResource, httpMethod string, fn awslambda.IFunction) awsapigateway.Method {
 	return resource.AddMethod(jsii.String(httpMethod),
 		awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
-		&awsapigateway.MethodOptions{ApiKeyRequired: jsii.Bool(cfg.apiKeyRequired)})
+		authorize(cfg, &awsapigateway.MethodOptions{}))
 }
 
 // allow returns a statement allowing actions on resources.

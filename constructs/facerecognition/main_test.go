@@ -47,7 +47,7 @@ type fixture struct {
 type fixtures struct {
 	// base has the default props.
 	base *fixture
-	// variant turns API Gateway logging and API keys off and changes the
+	// variant turns API Gateway logging and authorization off and changes the
 	// prefix, origin, removal policy, collection, timeouts, retention and
 	// noncurrent version expiration.
 	variant *fixture
@@ -89,7 +89,7 @@ var variantProps = &FaceRecognitionServiceProps{
 	LogRetention:                awslogs.RetentionDays_ONE_WEEK,
 	IndexTimeout:                awscdk.Duration_Seconds(jsii.Number(120)),
 	IndexMaxConcurrency:         jsii.Number(5),
-	ApiKeyRequired:              jsii.Bool(false),
+	Authorization:               AuthorizationNone,
 	AllowedOrigin:               jsii.String("https://app.example.com"),
 	ApiGatewayCloudWatchRole:    ApiGatewayCloudWatchRoleNoLogging,
 }
@@ -141,7 +141,7 @@ var synth = sync.OnceValue(func() *fixtures {
 	// the authorization findings the construct leaves to the app.
 	for _, rule := range []string{"AwsSolutions-APIG4", "AwsSolutions-COG4"} {
 		cdknag.NagSuppressions_AddStackSuppressions(f.variant.stack, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String(rule), Reason: jsii.String("The test app makes the API public with ApiKeyRequired false"),
+			Id: jsii.String(rule), Reason: jsii.String("The test app makes the API public with Authorization NONE"),
 		}}, nil)
 	}
 	for _, fx := range f.all() {

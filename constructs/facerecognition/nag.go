@@ -47,14 +47,13 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 				"API Gateway logging is off because ApiGatewayCloudWatchRole is NO_LOGGING: the account has no API Gateway CloudWatch role and this stack must not set the account-wide one")
 		}
 	}
-	if cfg.apiKeyRequired {
+	if rules, reason := cfg.authorization.nagSuppressions(); len(rules) > 0 {
 		for _, m := range *s.Api.Methods() {
 			if *m.HttpMethod() == "OPTIONS" {
 				continue // CORS preflights, which cdk-nag does not check
 			}
-			for _, rule := range []string{"AwsSolutions-APIG4", "AwsSolutions-COG4"} {
-				suppress(m, rule,
-					"Callers are authenticated by API key (x-api-key) under a usage plan with throttle and quota, the access model this service chose instead of IAM or Cognito authorizers")
+			for _, rule := range rules {
+				suppress(m, rule, reason)
 			}
 		}
 	}

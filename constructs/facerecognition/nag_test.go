@@ -24,7 +24,7 @@ func TestNoUnsuppressedNagErrors(t *testing.T) {
 
 // TestNagSuppressionsAreJustified checks every suppression the construct
 // records: it gives a reason, and the wildcard and managed-policy rules
-// (IAM4, IAM5) name the exact findings they cover. With ApiKeyRequired false
+// (IAM4, IAM5) name the exact findings they cover. With Authorization NONE
 // the construct suppresses no authorization rule: that is the app's call.
 func TestNagSuppressionsAreJustified(t *testing.T) {
 	fx := synth()

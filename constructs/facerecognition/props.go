@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -118,25 +119,31 @@ type FaceRecognitionServiceProps struct {
 	// StageName of the API stage, 1 to 128 characters of [A-Za-z0-9_-].
 	// Default: "v1".
 	StageName *string
-	// ApiKeyRequired makes every method except the CORS preflights require
-	// an API key (header x-api-key), and creates the key and a usage plan.
-	// With false the API is public: no key, no usage plan, and the cdk-nag
-	// findings about authorization are left for the app to decide.
-	// Default: true.
-	ApiKeyRequired *bool
+	// Authorization is how every method except the CORS preflights
+	// authenticates its callers: AuthorizationApiKey (an x-api-key under a
+	// usage plan), AuthorizationIam (SigV4), AuthorizationCognito (a Cognito
+	// user pool authorizer) or AuthorizationNone (public); see the type.
+	// Default: AuthorizationApiKey.
+	Authorization Authorization
+	// UserPool is the existing Cognito user pool whose ID tokens the API
+	// accepts with AuthorizationCognito; nil creates a new pool and app
+	// client (see FaceRecognitionService.UserPool). Conflicts with any
+	// Authorization but AuthorizationCognito. Default: nil.
+	UserPool awscognito.IUserPool
 	// ThrottleRateLimit is the steady request rate, in requests per second,
-	// allowed per API key (usage plan) and for the stage as a whole; a number
-	// of at least 0. Default: 10.
+	// allowed for the stage as a whole and, with AuthorizationApiKey, per API
+	// key (usage plan); a number of at least 0. Default: 10.
 	ThrottleRateLimit *float64
-	// ThrottleBurstLimit is the number of requests allowed in a burst, per API
-	// key and for the stage; an integer from 1 to 2,147,483,647. Default: 20.
+	// ThrottleBurstLimit is the number of requests allowed in a burst, for the
+	// stage and, with AuthorizationApiKey, per API key; an integer from 1 to
+	// 2,147,483,647. Default: 20.
 	ThrottleBurstLimit *float64
 	// QuotaLimit is the number of requests an API key may make per
-	// QuotaPeriod, an integer from 1 to 2,147,483,647. Conflicts with ApiKeyRequired
-	// false. Default: 10,000.
+	// QuotaPeriod, an integer from 1 to 2,147,483,647. Conflicts with any
+	// Authorization but AuthorizationApiKey. Default: 10,000.
 	QuotaLimit *float64
-	// QuotaPeriod is the period of QuotaLimit. Conflicts with ApiKeyRequired
-	// false. Default: awsapigateway.Period_DAY.
+	// QuotaPeriod is the period of QuotaLimit. Conflicts with any
+	// Authorization but AuthorizationApiKey. Default: awsapigateway.Period_DAY.
 	QuotaPeriod awsapigateway.Period
 	// AllowedOrigin is the Access-Control-Allow-Origin of every response: "*"
 	// or one origin such as "https://app.example.com" (scheme, host and
@@ -277,7 +284,9 @@ type settings struct {
 	apiTimeoutSeconds   int
 	indexMaxConcurrency int
 	stageName           string
-	apiKeyRequired      bool
+	authorization       Authorization
+	userPool            awscognito.IUserPool      // the props' pool; nil creates one with COGNITO
+	authorizer          awsapigateway.IAuthorizer // COGNITO: set by the construct before the methods
 	throttleRateLimit   float64
 	throttleBurstLimit  int
 	quotaLimit          int
@@ -335,7 +344,6 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		apiTimeoutSeconds:   secondsIn("ApiTimeout", p.ApiTimeout, defaultApiTimeoutSeconds, maxApiTimeoutSeconds),
 		indexMaxConcurrency: integerIn("IndexMaxConcurrency", p.IndexMaxConcurrency, defaultIndexMaxConcurrency, minSqsMaxConcurrency, maxSqsMaxConcurrency),
 		stageName:           stringOr(p.StageName, defaultStageName),
-		apiKeyRequired:      p.ApiKeyRequired == nil || *p.ApiKeyRequired,
 		throttleRateLimit:   numberIn("ThrottleRateLimit", p.ThrottleRateLimit, defaultThrottleRateLimit, 0, math.Inf(1)),
 		throttleBurstLimit:  integerIn("ThrottleBurstLimit", p.ThrottleBurstLimit, defaultThrottleBurstLimit, 1, math.MaxInt32),
 		quotaLimit:          integerIn("QuotaLimit", p.QuotaLimit, defaultQuotaLimit, 1, math.MaxInt32),
@@ -407,15 +415,8 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		invalid("ApiGatewayCloudWatchRole", "must be CREATE, USE_EXISTING or NO_LOGGING, got %q", s.cloudWatchRole)
 	}
 	s.observability = resolveObservability(p, s)
-	if !s.apiKeyRequired {
-		if p.QuotaLimit != nil {
-			invalid("QuotaLimit", "conflicts with ApiKeyRequired false: quotas apply to API keys")
-		}
-		if p.QuotaPeriod != "" {
-			invalid("QuotaPeriod", "conflicts with ApiKeyRequired false: quotas apply to API keys")
-		}
-	}
 	resolveFrontDoor(p, s)
+	resolveAuthorization(p, s)
 	return s
 }
 

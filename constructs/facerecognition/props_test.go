@@ -23,7 +23,6 @@ var validationStack = sync.OnceValue(func() awscdk.Stack {
 // the constructor and wants a panic naming the offending prop.
 func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 	long := strings.Repeat("a", 256)
-	off := jsii.Bool(false)
 	tests := []struct {
 		prop  string
 		props FaceRecognitionServiceProps
@@ -59,8 +58,8 @@ func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 		{"ThrottleRateLimit", FaceRecognitionServiceProps{ThrottleRateLimit: jsii.Number(-1)}},
 		{"ThrottleBurstLimit", FaceRecognitionServiceProps{ThrottleBurstLimit: jsii.Number(0)}},
 		{"QuotaLimit", FaceRecognitionServiceProps{QuotaLimit: jsii.Number(0)}},
-		{"QuotaLimit", FaceRecognitionServiceProps{ApiKeyRequired: off, QuotaLimit: jsii.Number(100)}},
-		{"QuotaPeriod", FaceRecognitionServiceProps{ApiKeyRequired: off, QuotaPeriod: awsapigateway.Period_WEEK}},
+		{"QuotaLimit", FaceRecognitionServiceProps{Authorization: AuthorizationNone, QuotaLimit: jsii.Number(100)}},
+		{"QuotaPeriod", FaceRecognitionServiceProps{Authorization: AuthorizationNone, QuotaPeriod: awsapigateway.Period_WEEK}},
 		{"ExecutionLogLevel", FaceRecognitionServiceProps{ExecutionLogLevel: awsapigateway.MethodLoggingLevel_OFF}},
 		{"ExecutionLogLevel", FaceRecognitionServiceProps{
 			ApiGatewayCloudWatchRole: ApiGatewayCloudWatchRoleNoLogging, ExecutionLogLevel: awsapigateway.MethodLoggingLevel_INFO,
@@ -106,7 +105,7 @@ func TestDefaults(t *testing.T) {
 		apiTimeoutSeconds:   20,
 		indexMaxConcurrency: 2,
 		stageName:           "v1",
-		apiKeyRequired:      true,
+		authorization:       AuthorizationApiKey,
 		throttleRateLimit:   10,
 		throttleBurstLimit:  20,
 		quotaLimit:          10000,

@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -114,10 +115,10 @@ type FaceRecognitionService struct {
 	// stage's base URL.
 	Api awsapigateway.RestApi
 	// ApiKey is the key clients send in the x-api-key header; API Gateway
-	// generates its value. Nil when ApiKeyRequired is false.
+	// generates its value. Nil unless Authorization is AuthorizationApiKey.
 	ApiKey awsapigateway.ApiKey
-	// UsagePlan throttles ApiKey and enforces its quota on the stage. Nil when
-	// ApiKeyRequired is false.
+	// UsagePlan throttles ApiKey and enforces its quota on the stage. Nil
+	// unless Authorization is AuthorizationApiKey.
 	UsagePlan awsapigateway.UsagePlan
 	// ServerAccessLogsBucket receives Bucket's S3 server access logs and
 	// keeps them AccessLogExpiration; see accessLogBucketProps.
@@ -145,6 +146,19 @@ type FaceRecognitionService struct {
 	// for DomainName; nil without DomainName or when the Certificate prop
 	// is given.
 	Certificate awscertificatemanager.Certificate
+	// UserPool is the Cognito user pool the construct created for
+	// AuthorizationCognito without a UserPool prop (see userPoolProps: no
+	// self sign-up, MFA required, Plus feature plan). Administrators create
+	// its users. Nil when the construct created no pool.
+	UserPool awscognito.UserPool
+	// UserPoolClient is UserPool's app client, without a secret, for SRP
+	// and USER_PASSWORD_AUTH sign-in; its ID tokens go in the Authorization
+	// header. Nil when the construct created no pool.
+	UserPoolClient awscognito.UserPoolClient
+	// Authorizer is the Cognito user pool authorizer of every method (the
+	// CORS preflights aside), on UserPool or the UserPool prop's pool. Nil
+	// unless Authorization is AuthorizationCognito.
+	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
 }
 
 // imageEvents are the S3 events the index function consumes: every way an
@@ -249,6 +263,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"}, tableArn))
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
 
+	s.addAuthorizer(cfg)
 	s.addApi(cfg)
 	s.addMonitoring(cfg)
 	s.useEncryptionKey(cfg, bucketName)

@@ -161,7 +161,10 @@ var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-st
 // CORS answers of the API besides Access-Control-Allow-Origin (the
 // AllowedOrigin setting): the request headers clients may send and the
 // methods the routes use. The functions, the API's preflights and the local
-// server all send these.
+// server all send these; the deployed API's preflights also allow the
+// headers that carry the credentials of its Authorization mode
+// (Authorization with COGNITO; Authorization, X-Amz-Date and
+// X-Amz-Security-Token with IAM's SigV4).
 const (
 	CORSAllowHeaders = "Content-Type,X-Api-Key"
 	CORSAllowMethods = "GET,POST,PUT,DELETE,OPTIONS"

@@ -2,10 +2,12 @@
 // API: the routes PUT and GET /index/{filename}, POST /search and GET
 // /info, their request bodies, their answers and the shared error body
 // {"error":{"code","message"},"requestId"}, behind the x-api-key security
-// scheme.
+// scheme of the default Authorization API_KEY. It also declares the sigv4
+// and cognitoUserPool schemes that deployments with Authorization IAM and
+// COGNITO require instead.
 //
-// The CORS preflight (OPTIONS on every resource, answered without an API
-// key) is deliberately not part of the document. The deployed API does not
+// The CORS preflight (OPTIONS on every resource, answered without
+// credentials) is deliberately not part of the document. The deployed API does not
 // serve the document; `facerec serve` serves it at GET /openapi.json. Tests
 // in the handler, construct and command packages check that the document,
 // the deployed routes, the local routes and the handlers' answers agree.
