@@ -50,17 +50,20 @@ import (
 type FaceRecognitionService struct {
 	constructs.Construct
 
-	// Bucket stores the images under the image prefix; see imageBucketName
-	// for its name.
-	Bucket awss3.Bucket
+	// Bucket stores the images under the image prefix: the props'
+	// ExistingBucket, or an awss3.Bucket the construct created (see
+	// imageBucketName for its name).
+	Bucket awss3.IBucket
 	// Table holds one item per indexed face and one per image, keyed by
 	// config.AttrFaceID, with the global secondary indexes
-	// config.ObjectKeyIndex and config.PersonIndex.
-	Table awsdynamodb.Table
-	// Collection is the Rekognition collection of indexed faces.
+	// config.ObjectKeyIndex and config.PersonIndex: the props' ExistingTable,
+	// or an awsdynamodb.Table the construct created.
+	Table awsdynamodb.ITable
+	// Collection is the Rekognition collection of indexed faces; nil with
+	// ExistingCollectionId.
 	Collection awsrekognition.CfnCollection
-	// CollectionId is the collection's CollectionId, the props' or the
-	// derived default.
+	// CollectionId is the collection's CollectionId: ExistingCollectionId,
+	// CollectionId or the derived default.
 	CollectionId *string
 	// Queue receives the bucket's ObjectCreated and ObjectRemoved events for
 	// keys under the image prefix; the index function consumes it.
@@ -128,25 +131,42 @@ var imageEvents = []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
 func NewFaceRecognitionService(scope constructs.Construct, id *string, props *FaceRecognitionServiceProps) *FaceRecognitionService {
 	cfg := resolveSettings(props)
 	s := &FaceRecognitionService{Construct: constructs.NewConstruct(scope, id)}
-	if cfg.collectionId == "" {
-		cfg.collectionId = "facerec-" + *s.Node().Addr()
+	var collectionArn *string
+	if cfg.existingCollectionId != "" {
+		s.CollectionId = jsii.String(cfg.existingCollectionId)
+		collectionArn = s.collectionArn(cfg.existingCollectionId)
+	} else {
+		if cfg.collectionId == "" {
+			cfg.collectionId = "facerec-" + *s.Node().Addr()
+		}
+		s.CollectionId = jsii.String(cfg.collectionId)
+
+		s.Collection = awsrekognition.NewCfnCollection(s.Construct, jsii.String("Collection"), &awsrekognition.CfnCollectionProps{
+			CollectionId: s.CollectionId,
+		})
+		s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
+		collectionArn = s.Collection.AttrArn()
 	}
-	s.CollectionId = jsii.String(cfg.collectionId)
 
-	s.Collection = awsrekognition.NewCfnCollection(s.Construct, jsii.String("Collection"), &awsrekognition.CfnCollectionProps{
-		CollectionId: s.CollectionId,
-	})
-	s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
-
-	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), tableProps(cfg.removalPolicy))
-	s.Table.AddGlobalSecondaryIndex(objectKeyIndexProps())
-	s.Table.AddGlobalSecondaryIndex(personIndexProps())
+	if cfg.existingTable != nil {
+		s.Table = cfg.existingTable
+	} else {
+		table := awsdynamodb.NewTable(s.Construct, jsii.String("Table"), tableProps(cfg.removalPolicy))
+		table.AddGlobalSecondaryIndex(objectKeyIndexProps())
+		table.AddGlobalSecondaryIndex(personIndexProps())
+		s.Table = table
+	}
 
 	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), deadLetterQueueProps())
 	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds))
-	bucketName := imageBucketName(*s.Node().Addr())
-	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays))
-	s.sendImageEvents(cfg, bucketName)
+	if cfg.existingBucket != nil {
+		s.Bucket = cfg.existingBucket
+		s.notifyImageEvents(cfg)
+	} else {
+		bucketName := imageBucketName(*s.Node().Addr())
+		s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"), bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays))
+		s.sendImageEvents(cfg, bucketName)
+	}
 
 	env := map[string]*string{
 		config.EnvCollectionID:        s.CollectionId,
@@ -159,7 +179,6 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 		config.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
 		config.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
 	}
-	collectionArn := s.Collection.AttrArn()
 	tableArn := s.Table.TableArn()
 
 	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
@@ -213,6 +232,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
 
 	s.addApi(cfg)
+	s.grantKeyUse()
 	s.suppressNagFindings(cfg)
 	return s
 }
