@@ -15,10 +15,10 @@ import (
 	"github.com/facerec/facerec-cdk/lambdas/config"
 )
 
-// The bring-your-own shapes: ByoInApp passes a KMS-encrypted bucket and a
-// table defined in the test stack, and an existing collection id; ByoImported
-// passes a bucket imported by name, under another prefix, and a TableV2 under
-// a customer managed key, and lets the construct create its collection.
+// The bring-your-own shapes: ByoInApp passes a bucket and a table defined in
+// the test stack, each under its own customer managed key, and an existing
+// collection id; ByoImported passes a bucket imported by name, under another
+// prefix, and a TableV2, and lets the construct create its collection.
 func init() {
 	registerShape("ByoInApp", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		key := awskms.NewKey(stack, jsii.String("ImagesKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
@@ -30,8 +30,10 @@ func init() {
 		})
 		suppress(bucket, "AwsSolutions-S1", "The test app's own bucket: whether it logs server access is the app's choice, not the construct's")
 		table := awsdynamodb.NewTable(stack, jsii.String("AppTable"), &awsdynamodb.TableProps{
-			PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
-			BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+			PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
+			BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+			Encryption:    awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+			EncryptionKey: awskms.NewKey(stack, jsii.String("TableKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
 			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 				PointInTimeRecoveryEnabled: jsii.Bool(true),
 			},
@@ -49,11 +51,9 @@ func init() {
 	})
 	registerShape("ByoImported", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		indexes := appIndexes()
-		key := awskms.NewKey(stack, jsii.String("TableKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 		table := awsdynamodb.NewTableV2(stack, jsii.String("AppTable"), &awsdynamodb.TablePropsV2{
 			PartitionKey:           &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
 			GlobalSecondaryIndexes: &indexes,
-			Encryption:             awsdynamodb.TableEncryptionV2_CustomerManagedKey(key, nil),
 			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 				PointInTimeRecoveryEnabled: jsii.Bool(true),
 			},
@@ -273,11 +273,10 @@ func TestExistingResourcesNagSuppressions(t *testing.T) {
 				}
 			}
 		}
-		bucket := map[string]string{
-			"ByoInApp":    "<" + logicalID(f.svc.Bucket) + ".Arn>",
-			"ByoImported": "arn:<AWS::Partition>:s3:::my-photos",
-		}[name]
-		prefix := map[string]string{"ByoInApp": "index/", "ByoImported": "photos/in/"}[name]
+		bucket, prefix := "arn:<AWS::Partition>:s3:::my-photos", "photos/in/"
+		if name == "ByoInApp" {
+			bucket, prefix = "<"+logicalID(f.svc.Bucket)+".Arn>", "index/"
+		}
 		for _, want := range []string{
 			"Resource::" + bucket + "/" + prefix + "*",
 			"Resource::" + bucket + "/" + prefix + "?*",

@@ -159,7 +159,10 @@ type FaceRecognitionServiceProps struct {
 	// (AddEventNotification), which deploy CDK's BucketNotificationsHandler
 	// custom resource in the bucket's stack; for an imported bucket
 	// (awss3.Bucket_FromBucketName and the like) the handler keeps the
-	// notifications this stack did not add. If the bucket has an
+	// notifications this stack did not add. Pass a bucket of the construct's
+	// stack, or import it there: a bucket of another stack would refer to the
+	// queue while the construct refers to the bucket, a cycle between the
+	// stacks. If the bucket has an
 	// EncryptionKey, the index function may decrypt and the upload role
 	// generate data keys with it (the key policy must let IAM policies of
 	// the account grant its use). Conflicts with NoncurrentVersionExpiration.
