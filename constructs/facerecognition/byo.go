@@ -223,6 +223,9 @@ func tableSchemaProblems(table awsdynamodb.ITable) []string {
 			problems = append(problems, fmt.Sprintf("global secondary index %q: projection %q, want %q", name, got, want.ProjectionType))
 		}
 	}
+	if len(problems) > 0 {
+		problems[0] = "its key schema is not the one the functions need: " + problems[0]
+	}
 	return problems
 }
 

@@ -240,10 +240,11 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 // sendImageEvents has the bucket send imageEvents for keys under the image
 // prefix to the queue. The notification is the bucket's own CloudFormation
 // property rather than CDK's addEventNotification, which deploys a
-// custom-resource function whose role has a managed policy (notifyImageEvents
-// uses it for a bucket the construct does not own). S3 checks that it may send to the queue
-// when the bucket is configured, so the bucket depends on the queue policy,
-// which therefore names the bucket by bucketName, not by reference.
+// custom-resource function whose role has a managed policy
+// (notifyImageEvents uses it for a bucket the construct does not own). S3
+// checks that it may send to the queue when the bucket is configured, so
+// the bucket depends on the queue policy, which therefore names the bucket
+// by bucketName, not by reference.
 func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *string) {
 	s.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowImageBucketEvents"),
