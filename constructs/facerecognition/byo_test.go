@@ -345,6 +345,12 @@ func TestExistingPropsRefused(t *testing.T) {
 		{"sort key", "ExistingTable", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 			return &FaceRecognitionServiceProps{ExistingTable: table(stack, faceID, attr("Version", awsdynamodb.AttributeType_NUMBER), same)}
 		}, []string{`table: sort key "Version", want none`}},
+		{"TableV2 sort key and index", "ExistingTable", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
+			indexes := appIndexes()[1:]
+			return &FaceRecognitionServiceProps{ExistingTable: awsdynamodb.NewTableV2(stack, jsii.String("AppTable"), &awsdynamodb.TablePropsV2{
+				PartitionKey: faceID, SortKey: attr("Version", awsdynamodb.AttributeType_NUMBER), GlobalSecondaryIndexes: &indexes,
+			})}
+		}, []string{`table: sort key "Version", want none`, `global secondary index "ObjectKeyIndex": missing`}},
 		{"missing index", "ExistingTable", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 			return &FaceRecognitionServiceProps{ExistingTable: table(stack, faceID, nil, func(g []*awsdynamodb.GlobalSecondaryIndexPropsV2) []*awsdynamodb.GlobalSecondaryIndexPropsV2 {
 				return g[:1]
