@@ -107,17 +107,24 @@ func merge(gs ...grants) grants {
 func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	f := synth().base
 	svc := f.svc
-	bucket, table, collection := getAtt(logicalID(svc.Bucket)), getAtt(logicalID(svc.Table)), getAtt(logicalID(svc.Collection))
-	// Every function writes its log group and, with tracing on (the
-	// default), sends X-Ray segments, which take no resource.
+	bucket := getAtt(logicalID(svc.Bucket))
+	objects := func(pattern string) any { return join(bucket, "/"+pattern) }
+	f.checkGrants(t, wantGrants(svc, bucket, objects, getAtt(logicalID(svc.Table)), getAtt(logicalID(svc.Collection)), "index/"))
+}
+
+// wantGrants returns the grants of every role of svc's construct, given the
+// template forms of the bucket's ARN, of the ARN of its objects matching a
+// key pattern, and of the table's and the collection's ARNs, and the image
+// prefix.
+func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func(pattern string) any, table, collection map[string]any, prefix string) map[string]grants {
 	logs := func(g string) grants {
 		return merge(grant(getAtt(g), "logs:CreateLogStream", "logs:PutLogEvents"), grant("*", xrayActions...))
 	}
-	want := map[string]grants{
+	return map[string]grants{
 		logicalID(svc.IndexFunction.Role()): merge(
 			logs(logicalID(svc.IndexLogGroup)),
 			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"),
-			grant(join(bucket, "/index/*"), "s3:GetObject"),
+			grant(objects(prefix+"*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket"),
 			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
@@ -132,7 +139,7 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 		),
 		logicalID(svc.StatusFunction.Role()): merge(
 			logs(logicalID(svc.StatusLogGroup)),
-			grant(join(bucket, "/index/*"), "s3:GetObject"),
+			grant(objects(prefix+"*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket"),
 			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
 		),
@@ -159,13 +166,18 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 				jsonString(join(table, "/index/"+config.PersonIndex)), jsonString(join(table, "/index/"+config.ObjectKeyIndex)),
 			}))},
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
-			grant(join(bucket, "/index/*"), "s3:DeleteObject"),
+			grant(objects(prefix+"*"), "s3:DeleteObject"),
 		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
-		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(join(bucket, "/index/?*"), "s3:PutObject"),
-		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(join(bucket, "/index/?*"), "s3:DeleteObject"),
+		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
+		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
 	}
+}
+
+// checkGrants compares the grants of every role of the template with want.
+func (f *fixture) checkGrants(t *testing.T, want map[string]grants) {
+	t.Helper()
 	got := f.roleGrants(t)
 	for _, role := range slices.Sorted(maps.Keys(got)) {
 		w, ok := want[role]

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -145,34 +144,10 @@ func (s *FaceRecognitionService) logsEncryptionContext() *string {
 	})
 }
 
-// useEncryptionKey lets every principal use the key exactly as its calls
-// need, when there is a key: keyReadActions for the functions that read the
-// images, the table or the queue (all but the info function, which reads
-// none) and keyUploadActions for the upload role. The delete role deletes
-// objects, which takes no KMS call. SQS moves messages to the dead-letter
-// queue itself, with no caller's permission.
-//
-// S3 (event notifications to the queue) and CloudWatch Logs (the log groups)
-// need the key policy to allow them; see addKeyPolicy.
-func (s *FaceRecognitionService) useEncryptionKey(cfg *settings, bucketName *string) {
-	key := cfg.encryptionKey
-	if key == nil {
-		return
-	}
-	for _, fn := range []awslambda.Function{
-		s.IndexFunction, s.SearchFunction, s.StatusFunction, s.FacesFunction,
-		s.DeleteFaceFunction, s.PersonsFunction, s.DeletePersonFunction,
-	} {
-		fn.AddToRolePolicy(allow(keyReadActions, key.KeyArn()))
-	}
-	s.Node().FindChild(jsii.String("UploadRole")).(awsiam.IRole).AddToPrincipalPolicy(allow(keyUploadActions, key.KeyArn()))
-	s.addKeyPolicy(key, bucketName)
-}
-
-// addKeyPolicy adds to the policy of key the statements S3 and CloudWatch
-// Logs need:
+// addKeyPolicy adds to the policy of key (EncryptionKey; nothing when it is
+// nil) the statements S3 and CloudWatch Logs need:
 //   - S3 (s3.amazonaws.com) may take s3KeyActions for notifications from the
-//     image bucket of this account (aws:SourceArn and aws:SourceAccount, as
+//     image bucket (bucketArn) of this account (aws:SourceArn and aws:SourceAccount, as
 //     in the queue policy): it encrypts each event it sends to the queue,
 //     and checks a test message when the notification is configured;
 //   - CloudWatch Logs of the stack's region (logs.<region>.amazonaws.com)
@@ -185,7 +160,10 @@ func (s *FaceRecognitionService) useEncryptionKey(cfg *settings, bucketName *str
 // records a synth warning (encryptionKeyWarning) naming what the key's owner
 // must add; without it the deployment fails when it creates the log groups
 // or configures the bucket's notifications.
-func (s *FaceRecognitionService) addKeyPolicy(key awskms.IKey, bucketName *string) {
+func (s *FaceRecognitionService) addKeyPolicy(key awskms.IKey, bucketArn *string) {
+	if key == nil {
+		return
+	}
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowImageBucketEventsToEncryptedQueue"),
@@ -193,7 +171,7 @@ func (s *FaceRecognitionService) addKeyPolicy(key awskms.IKey, bucketName *strin
 			Actions:    jsii.Strings(s3KeyActions...),
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]interface{}{
-				"ArnEquals":    map[string]interface{}{"aws:SourceArn": imageBucketArn(bucketName)},
+				"ArnEquals":    map[string]interface{}{"aws:SourceArn": bucketArn},
 				"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
 			},
 		}),

@@ -1,9 +1,6 @@
 package facerecognition
 
 import (
-	"fmt"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -14,8 +11,7 @@ import (
 // concern, why the cdk-nag AWS Solutions rules this design breaks do not
 // apply. It adds metadata only; apps that do not run cdk-nag ignore it.
 func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
-	bucketArn := fmt.Sprintf("<%v.Arn>", awscdk.Stack_Of(s.Construct).Resolve(
-		awscdk.Stack_Of(s.Construct).GetLogicalId(s.Bucket.Node().DefaultChild().(awscdk.CfnElement))))
+	bucketArn := nagResource(s.Construct, s.Bucket.BucketArn())
 
 	suppress(s.SearchFunction.Role(), "AwsSolutions-IAM5",
 		"rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
@@ -35,6 +31,9 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 		suppress(s.Node().FindChild(jsii.String(role)), "AwsSolutions-IAM5", reason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+"?*")
 	}
 	s.suppressObservabilityFindings(cfg)
+	if cfg.existingBucket != nil {
+		s.suppressBucketNotificationsFindings()
+	}
 
 	if role := s.Api.Node().TryFindChild(jsii.String("CloudWatchRole")); role != nil {
 		suppress(role, "AwsSolutions-IAM4",

@@ -415,8 +415,10 @@ func (s *FaceRecognitionService) durations() map[string]awscloudwatch.Metric {
 // suppressObservabilityFindings records why the cdk-nag findings the
 // observability resources cause do not apply.
 func (s *FaceRecognitionService) suppressObservabilityFindings(cfg *settings) {
-	suppress(s.ServerAccessLogsBucket, "AwsSolutions-S1",
-		"This bucket receives the image bucket's server access logs; logging its own access to itself or another bucket would only move the finding (each log bucket would need one), and only S3's log delivery writes to it")
+	if s.ServerAccessLogsBucket != nil {
+		suppress(s.ServerAccessLogsBucket, "AwsSolutions-S1",
+			"This bucket receives the image bucket's server access logs; logging its own access to itself or another bucket would only move the finding (each log bucket would need one), and only S3's log delivery writes to it")
+	}
 	if !cfg.tracing {
 		return
 	}

@@ -10,11 +10,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
@@ -75,8 +77,9 @@ type FaceRecognitionServiceProps struct {
 	// for inline image bytes). Default: 5,242,880.
 	SearchMaxImageBytes *float64
 	// RemovalPolicy applies to the image bucket, its access log bucket, the
-	// table and the Rekognition collection: RETAIN, DESTROY or
-	// RETAIN_ON_UPDATE_OR_DELETE. With DESTROY a bucket is deleted only if
+	// table and the Rekognition collection the construct creates (not to
+	// ExistingBucket, ExistingTable or ExistingCollectionId): RETAIN, DESTROY
+	// or RETAIN_ON_UPDATE_OR_DELETE. With DESTROY a bucket is deleted only if
 	// it is empty (no auto-delete function is deployed).
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
@@ -263,6 +266,46 @@ type FaceRecognitionServiceProps struct {
 	// path segment of 1 to 128 characters of [A-Za-z0-9$_.+!*'()-].
 	// Requires DomainName. Default: none (the stage is at the domain's root).
 	BasePath *string
+	// ExistingBucket stores the images, under ImagePrefix, instead of a
+	// bucket the construct creates. The construct does not own it: it sets
+	// no versioning, lifecycle rule, encryption, public access block or
+	// removal policy on it (configure those where the bucket is defined; a
+	// DELETE /index/{filename} of an unversioned bucket removes the image at
+	// once). It wires the bucket's ObjectCreated and ObjectRemoved events for
+	// keys under ImagePrefix to the queue with CDK's bucket notifications
+	// (AddEventNotification), which deploy CDK's BucketNotificationsHandler
+	// custom resource in the bucket's stack; for an imported bucket
+	// (awss3.Bucket_FromBucketName and the like) the handler keeps the
+	// notifications this stack did not add. Pass a bucket of the construct's
+	// stack, or import it there: a bucket of another stack would refer to the
+	// queue while the construct refers to the bucket, a cycle between the
+	// stacks. If the bucket has an
+	// EncryptionKey, the index function may decrypt and the upload role
+	// generate data keys with it (the key policy must let IAM policies of
+	// the account grant its use). Conflicts with NoncurrentVersionExpiration.
+	// Default: the construct creates a bucket.
+	ExistingBucket awss3.IBucket
+	// ExistingCollectionId names an existing Rekognition collection in the
+	// stack's account and region (1 to 255 characters of [a-zA-Z0-9_.-]) that
+	// the functions use instead of a collection the construct creates:
+	// FaceRecognitionService.Collection is then nil and RemovalPolicy does not
+	// apply to it. Conflicts with CollectionId.
+	// Default: the construct creates a collection.
+	ExistingCollectionId *string
+	// ExistingTable holds the faces and images instead of a table the
+	// construct creates. It must be an awsdynamodb.Table or TableV2 defined
+	// in the app (any stack of it), so that its key schema can be checked at
+	// synth: partition key config.AttrFaceID of type string, no sort key, and
+	// the global secondary indexes config.ObjectKeyIndex (partition key
+	// config.AttrObjectKey) and config.PersonIndex (partition key
+	// config.AttrPerson), each with a string partition key, no sort key and
+	// ProjectionType ALL; other indexes and attributes are allowed. Define
+	// its indexes before passing it. An imported table (FromTableName and
+	// the like) has no schema to check and is refused; adopt a table created
+	// outside the app with `cdk import` instead. RemovalPolicy does not apply
+	// to it. If the table has an EncryptionKey, the functions get the KMS
+	// actions they need on it. Default: the construct creates a table.
+	ExistingTable awsdynamodb.ITable
 }
 
 // settings are the props with defaults applied and validated.
@@ -305,6 +348,11 @@ type settings struct {
 	hostedZone    awsroute53.IHostedZone
 	certificate   awscertificatemanager.ICertificate // nil: create one
 	basePath      string                             // "" for the domain's root
+	// existingBucket, existingCollectionId and existingTable are the
+	// Existing* props: nil or "" when the construct creates the resource.
+	existingBucket       awss3.IBucket
+	existingCollectionId string
+	existingTable        awsdynamodb.ITable
 }
 
 // Patterns of the string props.
@@ -417,6 +465,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 	s.observability = resolveObservability(p, s)
 	resolveFrontDoor(p, s)
 	resolveAuthorization(p, s)
+	resolveExisting(p, s)
 	return s
 }
 

@@ -54,17 +54,20 @@ import (
 type FaceRecognitionService struct {
 	constructs.Construct
 
-	// Bucket stores the images under the image prefix; see imageBucketName
-	// for its name.
-	Bucket awss3.Bucket
+	// Bucket stores the images under the image prefix: the props'
+	// ExistingBucket, or an awss3.Bucket the construct created (see
+	// imageBucketName for its name).
+	Bucket awss3.IBucket
 	// Table holds one item per indexed face and one per image, keyed by
 	// config.AttrFaceID, with the global secondary indexes
-	// config.ObjectKeyIndex and config.PersonIndex.
-	Table awsdynamodb.Table
-	// Collection is the Rekognition collection of indexed faces.
+	// config.ObjectKeyIndex and config.PersonIndex: the props' ExistingTable,
+	// or an awsdynamodb.Table the construct created.
+	Table awsdynamodb.ITable
+	// Collection is the Rekognition collection of indexed faces; nil with
+	// ExistingCollectionId.
 	Collection awsrekognition.CfnCollection
-	// CollectionId is the collection's CollectionId, the props' or the
-	// derived default.
+	// CollectionId is the collection's CollectionId: ExistingCollectionId,
+	// CollectionId or the derived default.
 	CollectionId *string
 	// Queue receives the bucket's ObjectCreated and ObjectRemoved events for
 	// keys under the image prefix; the index function consumes it.
@@ -121,7 +124,8 @@ type FaceRecognitionService struct {
 	// unless Authorization is AuthorizationApiKey.
 	UsagePlan awsapigateway.UsagePlan
 	// ServerAccessLogsBucket receives Bucket's S3 server access logs and
-	// keeps them AccessLogExpiration; see accessLogBucketProps.
+	// keeps them AccessLogExpiration; see accessLogBucketProps. Nil with
+	// ExistingBucket, whose logging is the app's to configure.
 	ServerAccessLogsBucket awss3.Bucket
 	// Alarms are the service's CloudWatch alarms; nil when AlarmsEnabled
 	// is false.
@@ -176,28 +180,48 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	// whatever the app's feature flags: the other way, an ACL, needs ACLs
 	// enabled on the log bucket (see accessLogBucketProps).
 	s.Node().SetContext(jsii.String(serverAccessLogsUseBucketPolicy), true)
-	if cfg.collectionId == "" {
-		cfg.collectionId = "facerec-" + *s.Node().Addr()
+	var collectionArn *string
+	if cfg.existingCollectionId != "" {
+		s.CollectionId = jsii.String(cfg.existingCollectionId)
+		collectionArn = s.collectionArn(cfg.existingCollectionId)
+	} else {
+		if cfg.collectionId == "" {
+			cfg.collectionId = "facerec-" + *s.Node().Addr()
+		}
+		s.CollectionId = jsii.String(cfg.collectionId)
+
+		s.Collection = awsrekognition.NewCfnCollection(s.Construct, jsii.String("Collection"), &awsrekognition.CfnCollectionProps{
+			CollectionId: s.CollectionId,
+		})
+		s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
+		collectionArn = s.Collection.AttrArn()
 	}
-	s.CollectionId = jsii.String(cfg.collectionId)
 
-	s.Collection = awsrekognition.NewCfnCollection(s.Construct, jsii.String("Collection"), &awsrekognition.CfnCollectionProps{
-		CollectionId: s.CollectionId,
-	})
-	s.Collection.ApplyRemovalPolicy(cfg.removalPolicy, nil)
-
-	s.Table = awsdynamodb.NewTable(s.Construct, jsii.String("Table"), encryptTable(tableProps(cfg.removalPolicy), cfg.encryptionKey))
-	s.Table.AddGlobalSecondaryIndex(objectKeyIndexProps())
-	s.Table.AddGlobalSecondaryIndex(personIndexProps())
+	if cfg.existingTable != nil {
+		s.Table = cfg.existingTable
+	} else {
+		table := awsdynamodb.NewTable(s.Construct, jsii.String("Table"), encryptTable(tableProps(cfg.removalPolicy), cfg.encryptionKey))
+		table.AddGlobalSecondaryIndex(objectKeyIndexProps())
+		table.AddGlobalSecondaryIndex(personIndexProps())
+		s.Table = table
+	}
 
 	s.DeadLetterQueue = awssqs.NewQueue(s.Construct, jsii.String("DeadLetterQueue"), encryptQueue(deadLetterQueueProps(), cfg.encryptionKey))
 	s.Queue = awssqs.NewQueue(s.Construct, jsii.String("Queue"), encryptQueue(eventQueueProps(s.DeadLetterQueue, cfg.indexTimeoutSeconds), cfg.encryptionKey))
-	bucketName := imageBucketName(*s.Node().Addr())
-	s.ServerAccessLogsBucket = awss3.NewBucket(s.Construct, jsii.String("AccessLogs"),
-		accessLogBucketProps(cfg.removalPolicy, cfg.accessLogDays, cfg.noncurrentDays))
-	s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"),
-		withAccessLogs(encryptBucket(bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays), cfg.encryptionKey), s.ServerAccessLogsBucket))
-	s.sendImageEvents(cfg, bucketName)
+	var bucketArn *string
+	if cfg.existingBucket != nil {
+		s.Bucket = cfg.existingBucket
+		bucketArn = s.Bucket.BucketArn()
+		s.notifyImageEvents(cfg)
+	} else {
+		bucketName := imageBucketName(*s.Node().Addr())
+		bucketArn = imageBucketArn(bucketName)
+		s.ServerAccessLogsBucket = awss3.NewBucket(s.Construct, jsii.String("AccessLogs"),
+			accessLogBucketProps(cfg.removalPolicy, cfg.accessLogDays, cfg.noncurrentDays))
+		s.Bucket = awss3.NewBucket(s.Construct, jsii.String("Images"),
+			withAccessLogs(encryptBucket(bucketProps(bucketName, cfg.removalPolicy, cfg.noncurrentDays), cfg.encryptionKey), s.ServerAccessLogsBucket))
+		s.sendImageEvents(cfg, bucketName)
+	}
 
 	env := map[string]*string{
 		config.EnvCollectionID:        s.CollectionId,
@@ -210,7 +234,6 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 		config.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
 		config.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
 	}
-	collectionArn := s.Collection.AttrArn()
 	tableArn := s.Table.TableArn()
 
 	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
@@ -266,7 +289,8 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.addAuthorizer(cfg)
 	s.addApi(cfg)
 	s.addMonitoring(cfg)
-	s.useEncryptionKey(cfg, bucketName)
+	s.grantKeyUse()
+	s.addKeyPolicy(cfg.encryptionKey, bucketArn)
 	s.addWebAcl(cfg)
 	s.addDomain(cfg)
 	s.suppressNagFindings(cfg)
@@ -276,10 +300,11 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 // sendImageEvents has the bucket send imageEvents for keys under the image
 // prefix to the queue. The notification is the bucket's own CloudFormation
 // property rather than CDK's addEventNotification, which deploys a
-// custom-resource function whose role has a managed policy and
-// s3:PutBucketNotification on "*". S3 checks that it may send to the queue
-// when the bucket is configured, so the bucket depends on the queue policy,
-// which therefore names the bucket by bucketName, not by reference.
+// custom-resource function whose role has a managed policy
+// (notifyImageEvents uses it for a bucket the construct does not own). S3
+// checks that it may send to the queue when the bucket is configured, so
+// the bucket depends on the queue policy, which therefore names the bucket
+// by bucketName, not by reference.
 func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *string) {
 	s.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowImageBucketEvents"),
