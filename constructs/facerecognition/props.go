@@ -182,6 +182,21 @@ type FaceRecognitionServiceProps struct {
 	// The bucket is versioned, so an expired log stays as a noncurrent
 	// version for NoncurrentVersionExpiration more. Default: 90 days.
 	AccessLogExpiration awscdk.Duration
+	// AllowReplacement lets a synth through that would make CloudFormation
+	// replace or remove the Rekognition collection or the DynamoDB table,
+	// dropping the face index. The synth compares with the previous template
+	// of the same stack in the app's output directory (cdk.out, left by the
+	// last `cdk synth` or `cdk deploy`) and looks for a changed logical ID
+	// (the construct or a parent moved or was renamed in the construct tree)
+	// or a changed property CloudFormation can only apply by replacement (the
+	// collection's CollectionId; the table's TableName, KeySchema,
+	// LocalSecondaryIndexes or the type of a key attribute). The new
+	// collection and table start empty, the old ones are left behind unused
+	// (RETAIN) or deleted (DESTROY), and every image must be indexed again.
+	// It permits nothing else. Without a previous template (a new output
+	// directory, as in CI) nothing is compared; see the README's "Upgrades".
+	// Default: false (such a synth fails, listing what would be replaced).
+	AllowReplacement *bool
 }
 
 // settings are the props with defaults applied and validated.
@@ -212,6 +227,7 @@ type settings struct {
 	executionLogLevel   awsapigateway.MethodLoggingLevel
 	cloudWatchRole      ApiGatewayCloudWatchRole
 	observability
+	allowReplacement    bool
 }
 
 // Patterns of the string props.
@@ -259,6 +275,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		allowedOrigin:       stringOr(p.AllowedOrigin, config.DefaultAllowedOrigin),
 		executionLogLevel:   p.ExecutionLogLevel,
 		cloudWatchRole:      p.ApiGatewayCloudWatchRole,
+		allowReplacement:    p.AllowReplacement != nil && *p.AllowReplacement,
 	}
 	s.logRemovalPolicy = removalPolicyOr("LogRemovalPolicy", p.LogRemovalPolicy, s.removalPolicy)
 	if s.logRetention == "" {

@@ -235,6 +235,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.addApi(cfg)
 	s.addMonitoring(cfg)
 	s.suppressNagFindings(cfg)
+	s.guardAgainstReplacement(cfg)
 	return s
 }
 
