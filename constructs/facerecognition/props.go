@@ -227,7 +227,7 @@ type settings struct {
 	executionLogLevel   awsapigateway.MethodLoggingLevel
 	cloudWatchRole      ApiGatewayCloudWatchRole
 	observability
-	allowReplacement    bool
+	allowReplacement bool
 }
 
 // Patterns of the string props.
