@@ -197,8 +197,10 @@ type FaceRecognitionServiceProps struct {
 	// version for NoncurrentVersionExpiration more. Default: 90 days.
 	AccessLogExpiration awscdk.Duration
 	// EncryptionKey is a customer managed, symmetric encryption KMS key that
-	// encrypts the image bucket (SSE-KMS, with an S3 Bucket Key), the table,
-	// the event queue and its dead-letter queue, and the log groups: an
+	// encrypts the image bucket (SSE-KMS, with an S3 Bucket Key) and the
+	// table the construct creates (ExistingBucket and ExistingTable keep
+	// their own encryption), the event queue and its dead-letter queue, and
+	// the log groups: an
 	// awskms.Key, or a key imported by its key ARN (awskms.Key_FromKeyArn);
 	// not an alias. Each role gets the KMS actions its calls need on the key
 	// ARN. A key created in the construct's stack also gets the key policy
@@ -306,6 +308,21 @@ type FaceRecognitionServiceProps struct {
 	// to it. If the table has an EncryptionKey, the functions get the KMS
 	// actions they need on it. Default: the construct creates a table.
 	ExistingTable awsdynamodb.ITable
+	// AllowReplacement lets a synth through that would make CloudFormation
+	// replace or remove the Rekognition collection or the DynamoDB table,
+	// dropping the face index. The synth compares with the previous template
+	// of the same stack in the app's output directory (cdk.out, left by the
+	// last `cdk synth` or `cdk deploy`) and looks for a changed logical ID
+	// (the construct or a parent moved or was renamed in the construct tree)
+	// or a changed property CloudFormation can only apply by replacement (the
+	// collection's CollectionId; the table's TableName, KeySchema,
+	// LocalSecondaryIndexes or the type of a key attribute). The new
+	// collection and table start empty, the old ones are left behind unused
+	// (RETAIN) or deleted (DESTROY), and every image must be indexed again.
+	// It permits nothing else. Without a previous template (a new output
+	// directory, as in CI) nothing is compared; see the README's "Upgrades".
+	// Default: false (such a synth fails, listing what would be replaced).
+	AllowReplacement *bool
 }
 
 // settings are the props with defaults applied and validated.
@@ -353,6 +370,7 @@ type settings struct {
 	existingBucket       awss3.IBucket
 	existingCollectionId string
 	existingTable        awsdynamodb.ITable
+	allowReplacement     bool
 }
 
 // Patterns of the string props.
@@ -409,6 +427,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		hostedZone:          p.HostedZone,
 		certificate:         p.Certificate,
 		basePath:            stringOr(p.BasePath, ""),
+		allowReplacement:    p.AllowReplacement != nil && *p.AllowReplacement,
 	}
 	s.logRemovalPolicy = removalPolicyOr("LogRemovalPolicy", p.LogRemovalPolicy, s.removalPolicy)
 	if s.logRetention == "" {

@@ -294,6 +294,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.addWebAcl(cfg)
 	s.addDomain(cfg)
 	s.suppressNagFindings(cfg)
+	s.guardAgainstReplacement(cfg)
 	return s
 }
 

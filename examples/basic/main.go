@@ -2,6 +2,7 @@
 // defaults in one environment-agnostic stack, FaceRecognitionStack, checked
 // by cdk-nag's AWS Solutions rules (an unsuppressed error fails the synth).
 // cdk.json at the repository root runs it: `npx cdk synth`, `npx cdk deploy`.
+// main_test.go compares the stack's template with a committed snapshot.
 package main
 
 import (
@@ -15,6 +16,13 @@ import (
 func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
+	addStack(app)
+	app.Synth(nil)
+}
+
+// addStack adds FaceRecognitionStack, the service and its outputs, to app and
+// applies cdk-nag's AWS Solutions checks to the app.
+func addStack(app awscdk.App) awscdk.Stack {
 	stack := awscdk.NewStack(app, jsii.String("FaceRecognitionStack"), &awscdk.StackProps{
 		Description: jsii.String("Face recognition service on Amazon Rekognition"),
 	})
@@ -35,5 +43,5 @@ func main() {
 	output("CollectionId", "Rekognition collection of the indexed faces", svc.CollectionId)
 
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	app.Synth(nil)
+	return stack
 }
