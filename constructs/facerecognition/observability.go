@@ -355,7 +355,7 @@ func (s *FaceRecognitionService) addDashboard(cfg *settings, sig *signals) awscl
 	period := awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes))
 	stage := s.Api.DeploymentStage()
 	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period}
-	collection := cfg.collectionId
+	collection := *s.CollectionId
 
 	rows := [][]awscloudwatch.IWidget{
 		{
