@@ -381,66 +381,88 @@ func assertDeadLettersExplained(t *testing.T, h *harness, src *eventSource) map[
 	return keys
 }
 
-// TestIndexPath_faultInjection: 200 distinct images go through the queue
-// while Rekognition throttles half of the calls and fails 5% with HTTP
-// 500. Every image ends indexed once or in the dead-letter queue with the
-// reasons of its failures logged; none is lost or indexed twice, even
-// with duplicate deliveries; every failed receive is logged, and the
-// metrics count what happened.
+// TestIndexPath_faultInjection: distinct images go through the queue
+// consumer while Rekognition throttles and fails calls at random. Every
+// image ends indexed once or in the dead-letter queue with the reasons of
+// its failures logged; none is lost or indexed twice, even with duplicate
+// deliveries; every failed receive is logged, and the metrics count what
+// happened. The first scenario is the issue's: 200 images, half of the
+// calls throttled and 5% failed with HTTP 500, where the SDK's retries
+// almost always win within five receives. The second throttles 90% of the
+// calls so that some images exhaust their receives: the dead-letter path
+// must be taken, not only allowed.
 func TestIndexPath_faultInjection(t *testing.T) {
-	h := newFaultHarness(t)
-	keys := distinctImages(t, h, 200)
-	h.env.Rek.FailRandomly(5, 0.5, 0.05)
-	src := newEventSource(t, h, 5, 0.02)
-	for _, k := range keys {
-		src.Send(s3Event(h.env.Bucket, "ObjectCreated:Put", k))
-	}
-	src.Run()
-
-	dead := assertDeadLettersExplained(t, h, src)
-	indexed := 0
-	states := imageStates(t, h, keys)
-	for _, k := range keys {
-		st := states[k]
-		switch {
-		case st.once() && dead[k]:
-			t.Errorf("%s is indexed and dead-lettered", k)
-		case st.once():
-			indexed++
-		case !dead[k]:
-			t.Errorf("%s was lost: not indexed once (%+v) and not in the dead-letter queue", k, st)
-		}
-	}
-	if n := len(h.env.Rek.Faces()); n != indexed {
-		t.Errorf("%d faces in the collection for %d indexed images", n, indexed)
-	}
-
-	// Every failed receive is logged with its reason, and is a throttle
-	// or a server error of Rekognition's.
-	failures := messageFailures(t, h)
-	throttledRuns, failedReceives := 0, 0
-	for id, n := range src.Failed {
-		failedReceives += n
-		if len(failures[id]) != n {
-			t.Errorf("%s failed %d times, %d failures logged", id, n, len(failures[id]))
-		}
-		for _, r := range failures[id] {
-			if strings.Contains(r, service.CodeThrottled) {
-				throttledRuns++
+	for _, tc := range []struct {
+		name              string
+		images            int
+		seed              uint64
+		throttled, failed float64
+		wantDead          bool
+	}{
+		{name: "half throttled, 5% failed", images: 200, seed: 5, throttled: 0.5, failed: 0.05},
+		{name: "90% throttled", images: 20, seed: 6, throttled: 0.9, failed: 0.05, wantDead: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newFaultHarness(t)
+			keys := distinctImages(t, h, tc.images)
+			h.env.Rek.FailRandomly(tc.seed, tc.throttled, tc.failed)
+			src := newEventSource(t, h, tc.seed, 0.02)
+			for _, k := range keys {
+				src.Send(s3Event(h.env.Bucket, "ObjectCreated:Put", k))
 			}
-		}
+			src.Run()
+
+			dead := assertDeadLettersExplained(t, h, src)
+			if tc.wantDead && len(dead) == 0 {
+				t.Fatal("no image reached the dead-letter queue, so its path went untested (the fault stream changed: pick another seed)")
+			}
+			indexed := 0
+			states := imageStates(t, h, keys)
+			for _, k := range keys {
+				st := states[k]
+				switch {
+				case st.once() && dead[k]:
+					t.Errorf("%s is indexed and dead-lettered", k)
+				case st.once():
+					indexed++
+				case !dead[k]:
+					t.Errorf("%s was lost: not indexed once (%+v) and not in the dead-letter queue", k, st)
+				}
+			}
+			if n := len(h.env.Rek.Faces()); n != indexed {
+				t.Errorf("%d faces in the collection for %d indexed images", n, indexed)
+			}
+
+			// Every failed receive is logged with its reason, and is a
+			// throttle or a server error of Rekognition's.
+			failures := messageFailures(t, h)
+			throttledRuns, failedReceives := 0, 0
+			for id, n := range src.Failed {
+				failedReceives += n
+				if len(failures[id]) != n {
+					t.Errorf("%s failed %d times, %d failures logged", id, n, len(failures[id]))
+				}
+				for _, r := range failures[id] {
+					if strings.Contains(r, service.CodeThrottled) {
+						throttledRuns++
+					}
+				}
+			}
+			throttled, failed := h.env.Rek.RandomFaults()
+			if throttled < tc.images/2 || failed == 0 || failedReceives == 0 {
+				t.Errorf("the faults did not bite: %d calls throttled, %d failed, %d failed receives", throttled, failed, failedReceives)
+			}
+			if tc.images >= 100 && len(src.Duplicated) == 0 {
+				t.Error("no message was delivered twice")
+			}
+			collection := map[string]string{"CollectionId": h.cfg.CollectionID}
+			assertMetrics(t, emitted(t, h.metrics), collection, map[string]int{
+				"FacesIndexed": indexed, "RekognitionThrottles": throttledRuns, "ImagesRejected": 0, "FacesNotIndexed": 0,
+			})
+			t.Logf("%d Rekognition calls throttled and %d failed; %d invocations, %d failed receives, %d duplicate deliveries; %d images indexed, %d dead-lettered",
+				throttled, failed, src.invocations, failedReceives, len(src.Duplicated), indexed, len(dead))
+		})
 	}
-	throttled, failed := h.env.Rek.RandomFaults()
-	if throttled < 100 || failed < 10 || failedReceives == 0 || len(src.Duplicated) == 0 {
-		t.Errorf("the faults did not bite: %d calls throttled, %d failed, %d failed receives, %d duplicates",
-			throttled, failed, failedReceives, len(src.Duplicated))
-	}
-	collection := map[string]string{"CollectionId": h.cfg.CollectionID}
-	assertMetrics(t, emitted(t, h.metrics), collection, map[string]int{
-		"FacesIndexed": indexed, "RekognitionThrottles": throttledRuns, "ImagesRejected": 0, "FacesNotIndexed": 0,
-	})
-	t.Logf("%d Rekognition calls throttled and %d failed; %d invocations, %d failed receives, %d duplicate deliveries; %d images indexed, %d dead-lettered",
-		throttled, failed, src.invocations, failedReceives, len(src.Duplicated), indexed, len(dead))
 }
 
 // TestIndexPath_redriveIndexesOnce: while Rekognition throttles every
