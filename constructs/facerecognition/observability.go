@@ -33,6 +33,11 @@ const (
 	// about two visibility timeouts after it arrived; so a single failing
 	// event, which the dead-letter queue alarm reports, never reaches three.
 	queueAgeAlarmVisibilityTimeouts = 3
+	// minQueueAgeAlarmSeconds is the smallest queue age threshold: SQS
+	// sends its queue metrics to CloudWatch at one-minute intervals (SQS
+	// developer guide, "Available CloudWatch metrics for Amazon SQS"), so a
+	// shorter age says nothing a one-minute age does not.
+	minQueueAgeAlarmSeconds = 60
 	// eventQueueRetentionSeconds is the event queue's retention, SQS's
 	// default of 4 days: no event is older, so a queue age threshold above
 	// it could never be crossed.
@@ -81,7 +86,7 @@ func resolveObservability(p *FaceRecognitionServiceProps, s *settings) observabi
 		return o
 	}
 	o.queueAgeAlarmSeconds = secondsIn("QueueAgeAlarmThreshold", p.QueueAgeAlarmThreshold,
-		queueAgeAlarmVisibilityTimeouts*sqsVisibilityTimeoutFactor*s.indexTimeoutSeconds, eventQueueRetentionSeconds)
+		queueAgeAlarmVisibilityTimeouts*sqsVisibilityTimeoutFactor*s.indexTimeoutSeconds, minQueueAgeAlarmSeconds, eventQueueRetentionSeconds)
 	apiTimeoutMillis := 1000 * s.apiTimeoutSeconds
 	o.searchLatencyAlarmMillis = apiTimeoutMillis / 2
 	if d := p.SearchLatencyAlarmThreshold; d != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
@@ -364,12 +365,15 @@ func TestInvalidObservabilityProps(t *testing.T) {
 		{"QueueAgeAlarmThreshold", FaceRecognitionServiceProps{AlarmsEnabled: off, QueueAgeAlarmThreshold: awscdk.Duration_Minutes(jsii.Number(10))}},
 		{"QueueAgeAlarmThreshold", FaceRecognitionServiceProps{QueueAgeAlarmThreshold: awscdk.Duration_Days(jsii.Number(5))}},
 		{"QueueAgeAlarmThreshold", FaceRecognitionServiceProps{QueueAgeAlarmThreshold: awscdk.Duration_Millis(jsii.Number(1500))}},
+		{"QueueAgeAlarmThreshold", FaceRecognitionServiceProps{QueueAgeAlarmThreshold: awscdk.Duration_Seconds(jsii.Number(30))}},
 		{"SearchLatencyAlarmThreshold", FaceRecognitionServiceProps{AlarmsEnabled: off, SearchLatencyAlarmThreshold: awscdk.Duration_Seconds(jsii.Number(5))}},
 		{"SearchLatencyAlarmThreshold", FaceRecognitionServiceProps{
 			ApiTimeout: awscdk.Duration_Seconds(jsii.Number(10)), SearchLatencyAlarmThreshold: awscdk.Duration_Seconds(jsii.Number(11)),
 		}},
 		{"SearchLatencyAlarmThreshold", FaceRecognitionServiceProps{SearchLatencyAlarmThreshold: awscdk.Duration_Millis(jsii.Number(0))}},
 		{"AccessLogExpiration", FaceRecognitionServiceProps{AccessLogExpiration: awscdk.Duration_Hours(jsii.Number(12))}},
+		{"AccessLogExpiration", FaceRecognitionServiceProps{AccessLogExpiration: awscdk.Duration_Days(jsii.Number(30)),
+			ExistingBucket: awss3.Bucket_FromBucketName(topicStack, jsii.String("ExistingBucket"), jsii.String("my-photos"))}},
 	}
 	for _, tt := range tests {
 		msg, panicked := recovered(func() { resolveSettings(&tt.props) })

@@ -77,18 +77,21 @@ type FaceRecognitionServiceProps struct {
 	// for inline image bytes). Default: 5,242,880.
 	SearchMaxImageBytes *float64
 	// RemovalPolicy applies to the image bucket, its access log bucket, the
-	// table and the Rekognition collection the construct creates (not to
-	// ExistingBucket, ExistingTable or ExistingCollectionId): RETAIN, DESTROY
-	// or RETAIN_ON_UPDATE_OR_DELETE. With DESTROY a bucket is deleted only if
-	// it is empty (no auto-delete function is deployed).
+	// table, the Rekognition collection and the Cognito user pool the
+	// construct creates (not to ExistingBucket, ExistingTable,
+	// ExistingCollectionId or UserPool): RETAIN, DESTROY or
+	// RETAIN_ON_UPDATE_OR_DELETE. With DESTROY a bucket is deleted only if it
+	// is empty (no auto-delete function is deployed); with any other value
+	// the user pool also has deletion protection.
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 	// NoncurrentVersionExpiration is how long the versioned image bucket
 	// keeps an image's noncurrent versions (those an upload replaced, or
 	// that a DELETE /index/{filename} hid behind a delete marker) before S3
-	// permanently deletes them: whole days from 1 to 2,147,483,647. The
-	// bucket's lifecycle rule then also removes the delete markers left
-	// without versions. Default: 30 days.
+	// permanently deletes them, and the access log bucket its expired logs:
+	// whole days from 1 to 2,147,483,647. The buckets' lifecycle rules then
+	// also remove the delete markers left without versions. Conflicts with
+	// ExistingBucket. Default: 30 days.
 	NoncurrentVersionExpiration awscdk.Duration
 	// LogRetention is how long the log groups keep events.
 	// Default: awslogs.RetentionDays_ONE_MONTH (30 days).
@@ -194,7 +197,9 @@ type FaceRecognitionServiceProps struct {
 	// AccessLogExpiration is how long the access log bucket keeps the image
 	// bucket's S3 server access logs: whole days from 1 to 2,147,483,647.
 	// The bucket is versioned, so an expired log stays as a noncurrent
-	// version for NoncurrentVersionExpiration more. Default: 90 days.
+	// version for NoncurrentVersionExpiration more. Conflicts with
+	// ExistingBucket, for which no access log bucket is created.
+	// Default: 90 days.
 	AccessLogExpiration awscdk.Duration
 	// EncryptionKey is a customer managed, symmetric encryption KMS key that
 	// encrypts the image bucket (SSE-KMS, with an S3 Bucket Key) and the
@@ -284,7 +289,10 @@ type FaceRecognitionServiceProps struct {
 	// stacks. If the bucket has an
 	// EncryptionKey, the index function may decrypt and the upload role
 	// generate data keys with it (the key policy must let IAM policies of
-	// the account grant its use). Conflicts with NoncurrentVersionExpiration.
+	// the account grant its use). No access log bucket is created for it
+	// (ServerAccessLogsBucket is nil): configure its server access logs
+	// where it is defined. Conflicts with NoncurrentVersionExpiration and
+	// AccessLogExpiration.
 	// Default: the construct creates a bucket.
 	ExistingBucket awss3.IBucket
 	// ExistingCollectionId names an existing Rekognition collection in the
@@ -406,8 +414,8 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		logRetention:        p.LogRetention,
 		architecture:        p.Architecture,
 		memorySizeMB:        integerIn("MemorySize", p.MemorySize, defaultMemorySizeMB, minMemorySizeMB, maxMemorySizeMB),
-		indexTimeoutSeconds: secondsIn("IndexTimeout", p.IndexTimeout, defaultIndexTimeoutSeconds, maxLambdaTimeoutSeconds),
-		apiTimeoutSeconds:   secondsIn("ApiTimeout", p.ApiTimeout, defaultApiTimeoutSeconds, maxApiTimeoutSeconds),
+		indexTimeoutSeconds: secondsIn("IndexTimeout", p.IndexTimeout, defaultIndexTimeoutSeconds, 1, maxLambdaTimeoutSeconds),
+		apiTimeoutSeconds:   secondsIn("ApiTimeout", p.ApiTimeout, defaultApiTimeoutSeconds, 1, maxApiTimeoutSeconds),
 		indexMaxConcurrency: integerIn("IndexMaxConcurrency", p.IndexMaxConcurrency, defaultIndexMaxConcurrency, minSqsMaxConcurrency, maxSqsMaxConcurrency),
 		stageName:           stringOr(p.StageName, defaultStageName),
 		throttleRateLimit:   numberIn("ThrottleRateLimit", p.ThrottleRateLimit, defaultThrottleRateLimit, 0, math.Inf(1)),
@@ -534,14 +542,14 @@ func integerIn(prop string, p *float64, def, min, max int) int {
 }
 
 // secondsIn returns d in whole seconds (def if d is nil) after checking that
-// it lies in [1, max].
-func secondsIn(prop string, d awscdk.Duration, def, max int) int {
+// it lies in [min, max].
+func secondsIn(prop string, d awscdk.Duration, def, min, max int) int {
 	if d == nil {
 		return def
 	}
 	secs := *d.ToSeconds(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
-	if secs != math.Trunc(secs) || secs < 1 || secs > float64(max) {
-		invalid(prop, "must be whole seconds from 1 to %d, got %v seconds", max, secs)
+	if secs != math.Trunc(secs) || secs < float64(min) || secs > float64(max) {
+		invalid(prop, "must be whole seconds from %d to %d, got %v seconds", min, max, secs)
 	}
 	return int(secs)
 }

@@ -39,7 +39,7 @@ func TestDocument_isValidOpenAPI3(t *testing.T) {
 }
 
 // TestDocument_sharedErrorBodyAndAPIKey checks that every operation is
-// behind the x-api-key scheme and answers every error, the default
+// behind the x-api-key scheme or one of the other modes' and answers every error, the default
 // response included, with the shared ErrorBody schema.
 func TestDocument_sharedErrorBodyAndAPIKey(t *testing.T) {
 	doc := load(t)
@@ -47,8 +47,15 @@ func TestDocument_sharedErrorBodyAndAPIKey(t *testing.T) {
 	if scheme == nil || scheme.Value.Type != "apiKey" || scheme.Value.In != "header" || scheme.Value.Name != "x-api-key" {
 		t.Fatalf("security scheme apiKey = %+v, want an apiKey in the x-api-key header", scheme)
 	}
-	if len(doc.Security) != 1 || doc.Security[0]["apiKey"] == nil {
-		t.Errorf("security = %v, want [apiKey]", doc.Security)
+	// One alternative per Authorization mode but NONE, each a defined scheme.
+	want := []string{"apiKey", "sigv4", "cognitoUserPool"}
+	if len(doc.Security) != len(want) {
+		t.Errorf("security = %v, want the alternatives %v", doc.Security, want)
+	}
+	for i, name := range want {
+		if i < len(doc.Security) && (len(doc.Security[i]) != 1 || doc.Security[i][name] == nil || doc.Components.SecuritySchemes[name] == nil) {
+			t.Errorf("security[%d] = %v, want the defined scheme %s alone", i, doc.Security[i], name)
+		}
 	}
 	const errorBody = "#/components/schemas/ErrorBody"
 	operations := 0
