@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -76,13 +76,68 @@ var imageEventTypes = map[string]awss3.EventType{
 // bucket's configuration and keeps the notifications this stack did not
 // add; for an awss3.Bucket defined in the app, the configuration is the
 // one the app declares on that bucket. The queue's resource policy lets
-// s3.amazonaws.com send messages when aws:SourceArn is the bucket's ARN
-// (awss3notifications.SqsDestination).
+// s3.amazonaws.com send messages from the bucket's ARN in this account
+// (allowImageBucketEvents), as for a bucket the construct creates; with
+// EncryptionKey, addKeyPolicy lets S3 use the key on the same conditions.
 func (s *FaceRecognitionService) notifyImageEvents(cfg *settings) {
+	dest := &queueDestination{queueArn: s.Queue.QueueArn(), queuePolicy: s.allowImageBucketEvents(s.Bucket.BucketArn())}
 	for _, event := range imageEvents {
-		s.Bucket.AddEventNotification(imageEventTypes[event],
-			awss3notifications.NewSqsDestination(s.Queue), &awss3.NotificationKeyFilter{Prefix: jsii.String(cfg.imagePrefix)})
+		s.Bucket.AddEventNotification(imageEventTypes[event], dest, &awss3.NotificationKeyFilter{Prefix: jsii.String(cfg.imagePrefix)})
 	}
+}
+
+// queueDestination is the event queue as the destination of an existing
+// bucket's notifications. It replaces CDK's
+// awss3notifications.SqsDestination, which grants S3 more than it needs:
+// sqs:SendMessage, sqs:GetQueueAttributes and sqs:GetQueueUrl with
+// ArnLike aws:SourceArn alone, and, for a queue under a customer managed
+// key, two key policy statements for s3.amazonaws.com, one of them
+// (kms:GenerateDataKey*, kms:Decrypt) with no condition at all. The
+// construct grants S3 its one queue action (allowImageBucketEvents) and its
+// key use (addKeyPolicy) itself, on the bucket's ARN and account.
+type queueDestination struct {
+	queueArn    *string
+	queuePolicy constructs.IConstruct // the queue's resource policy
+}
+
+// Bind returns the queue's ARN and makes the bucket's notifications
+// resource depend on the queue policy: S3 checks that it may send to the
+// queue (with a test event) when the notification is configured. It grants
+// nothing, so that CDK may call it once per event type.
+func (d *queueDestination) Bind(constructs.Construct, interfacesawss3.IBucketRef) *awss3.BucketNotificationDestinationConfig {
+	return &awss3.BucketNotificationDestinationConfig{
+		Arn:          d.queueArn,
+		Type:         awss3.BucketNotificationDestinationType_QUEUE,
+		Dependencies: &[]constructs.IDependable{d.queuePolicy},
+	}
+}
+
+// imageBucketEventConditions are the conditions on which S3 may send the
+// events of the image bucket bucketArn to the queue, in the queue policy
+// and in the key policy alike: aws:SourceArn is the bucket, and
+// aws:SourceAccount the stack's account, since a bucket ARN names no
+// account and a bucket of the same name may later exist in another one.
+func imageBucketEventConditions(bucketArn *string) *map[string]interface{} {
+	return &map[string]interface{}{
+		"ArnEquals":    map[string]interface{}{"aws:SourceArn": bucketArn},
+		"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
+	}
+}
+
+// allowImageBucketEvents lets s3.amazonaws.com take sqs:SendMessage, the one
+// action S3 takes to deliver an event, on the queue for the image bucket
+// bucketArn (imageBucketEventConditions). It returns the queue's resource
+// policy, which holds the statement: whatever configures the bucket's
+// notifications must depend on it.
+func (s *FaceRecognitionService) allowImageBucketEvents(bucketArn *string) constructs.IConstruct {
+	s.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowImageBucketEvents"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  &[]*string{s.Queue.QueueArn()},
+		Conditions: imageBucketEventConditions(bucketArn),
+	}))
+	return s.Queue.Node().FindChild(jsii.String("Policy"))
 }
 
 // bucketNotificationsHandlerId is the construct id CDK gives the

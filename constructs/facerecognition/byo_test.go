@@ -20,16 +20,13 @@ import (
 // the test stack, each under its own customer managed key, and an existing
 // collection id; ByoImported passes a bucket imported by name, under another
 // prefix, and a TableV2, and lets the construct create its collection.
+// ByoKms and ByoImportedKms add EncryptionKey to an existing bucket: ByoKms
+// a key of the stack (whose policy the construct extends) other than the
+// key of the app's bucket; ByoImportedKms an imported key that also
+// encrypts the imported bucket, so that one key serves every store.
 func init() {
 	registerShape("ByoInApp", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
-		key := awskms.NewKey(stack, jsii.String("ImagesKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-		bucket := awss3.NewBucket(stack, jsii.String("AppImages"), &awss3.BucketProps{
-			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-			Encryption:        awss3.BucketEncryption_KMS,
-			EncryptionKey:     key,
-			EnforceSSL:        jsii.Bool(true),
-		})
-		suppress(bucket, "AwsSolutions-S1", "The test app's own bucket: whether it logs server access is the app's choice, not the construct's")
+		bucket := appBucket(stack)
 		table := awsdynamodb.NewTable(stack, jsii.String("AppTable"), &awsdynamodb.TableProps{
 			PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
 			BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
@@ -50,6 +47,21 @@ func init() {
 			ExistingCollectionId: jsii.String("app-faces"),
 		}
 	})
+	registerShape("ByoKms", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
+		return &FaceRecognitionServiceProps{
+			ExistingBucket: appBucket(stack),
+			EncryptionKey:  awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
+		}
+	})
+	registerShape("ByoImportedKms", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
+		key := awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String(importedKeyArn))
+		return &FaceRecognitionServiceProps{
+			ExistingBucket: awss3.Bucket_FromBucketAttributes(stack, jsii.String("Photos"), &awss3.BucketAttributes{
+				BucketName: jsii.String("my-photos"), EncryptionKey: key,
+			}),
+			EncryptionKey: key,
+		}
+	})
 	registerShape("ByoImported", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		indexes := appIndexes()
 		table := awsdynamodb.NewTableV2(stack, jsii.String("AppTable"), &awsdynamodb.TablePropsV2{
@@ -65,6 +77,19 @@ func init() {
 			ImagePrefix:    jsii.String("photos/in/"),
 		}
 	})
+}
+
+// appBucket defines in stack the app's image bucket AppImages, encrypted
+// with its own customer managed key ImagesKey.
+func appBucket(stack awscdk.Stack) awss3.Bucket {
+	bucket := awss3.NewBucket(stack, jsii.String("AppImages"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_KMS,
+		EncryptionKey:     awskms.NewKey(stack, jsii.String("ImagesKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
+		EnforceSSL:        jsii.Bool(true),
+	})
+	suppress(bucket, "AwsSolutions-S1", "The test app's own bucket: whether it logs server access is the app's choice, not the construct's")
+	return bucket
 }
 
 // appIndexes are the global secondary indexes of an app's table that the
@@ -143,22 +168,27 @@ func TestExistingResourcesAreUsed(t *testing.T) {
 // TestExistingBucketNotifications checks that an existing bucket sends the
 // image events under the prefix to the queue through CDK's bucket
 // notifications, which keep the other notifications of an imported bucket
-// (Managed false), and that the queue lets S3 send them from that bucket.
+// (Managed false), once S3 may send them: the notifications resource
+// depends on the event queue's policy, whose one statement for S3 lets it
+// take sqs:SendMessage only, from that bucket of the stack's account.
 func TestExistingBucketNotifications(t *testing.T) {
 	fx := synth().shapes
+	inApp := func(name string) any { return getAtt(logicalID(fx[name].svc.Bucket)) }
 	for _, c := range []struct {
 		name    string
-		f       *fixture
 		bucket  any
 		arn     any
 		managed bool
 		prefix  string
 	}{
-		{"ByoInApp", fx["ByoInApp"], ref(logicalID(fx["ByoInApp"].svc.Bucket)), getAtt(logicalID(fx["ByoInApp"].svc.Bucket)), true, "index/"},
-		{"ByoImported", fx["ByoImported"], "my-photos", partitionJoin(":s3:::my-photos"), false, "photos/in/"},
+		{"ByoInApp", ref(logicalID(fx["ByoInApp"].svc.Bucket)), inApp("ByoInApp"), true, "index/"},
+		{"ByoKms", ref(logicalID(fx["ByoKms"].svc.Bucket)), inApp("ByoKms"), true, "index/"},
+		{"ByoImported", "my-photos", partitionJoin(":s3:::my-photos"), false, "photos/in/"},
+		{"ByoImportedKms", "my-photos", partitionJoin(":s3:::my-photos"), false, "index/"},
 	} {
-		_, n := only(t, c.f.ofType("Custom::S3BucketNotifications"))
-		queue := getAtt(logicalID(c.f.svc.Queue))
+		f := fx[c.name]
+		_, n := only(t, f.ofType("Custom::S3BucketNotifications"))
+		queue := getAtt(logicalID(f.svc.Queue))
 		var configs []any
 		for _, event := range []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"} {
 			configs = append(configs, map[string]any{
@@ -176,81 +206,114 @@ func TestExistingBucketNotifications(t *testing.T) {
 			t.Errorf("%s: notifications of bucket %v managed %v, want %v managed %v", c.name, props["BucketName"], props["Managed"], c.bucket, c.managed)
 		}
 
-		found := false
-		for id := range c.f.ofType("AWS::SQS::QueuePolicy") {
-			for _, st := range asList(c.f.props(id)["PolicyDocument"].(map[string]any)["Statement"]) {
-				st := st.(map[string]any)
-				if jsonString(st["Principal"]) != `{"Service":"s3.amazonaws.com"}` {
-					continue
-				}
-				found = true
-				cond := map[string]any{"ArnLike": map[string]any{"aws:SourceArn": c.arn}}
-				if !slices.Contains(asList(st["Action"]), any("sqs:SendMessage")) || !reflect.DeepEqual(jsonValue(st["Condition"]), jsonValue(cond)) ||
-					!reflect.DeepEqual(jsonValue(st["Resource"]), jsonValue(queue)) {
-					t.Errorf("%s: S3's queue policy statement %s", c.name, jsonString(st))
+		var policyID string
+		var s3 []any
+		for id := range f.ofType("AWS::SQS::QueuePolicy") {
+			p := f.props(id)
+			if jsonString(p["Queues"]) != jsonString([]any{ref(logicalID(f.svc.Queue))}) {
+				continue
+			}
+			policyID = id
+			for _, st := range asList(p["PolicyDocument"].(map[string]any)["Statement"]) {
+				if strings.Contains(jsonString(st.(map[string]any)["Principal"]), "s3.amazonaws.com") {
+					s3 = append(s3, st)
 				}
 			}
 		}
-		if !found {
-			t.Errorf("%s: no queue policy lets S3 send the bucket's events", c.name)
+		if !slices.Contains(asList(n["DependsOn"]), any(policyID)) {
+			t.Errorf("%s: the notifications resource depends on %v, not on the event queue's policy %q", c.name, n["DependsOn"], policyID)
+		}
+		wantStatement := map[string]any{
+			"Sid": "AllowImageBucketEvents", "Effect": "Allow",
+			"Principal": map[string]any{"Service": "s3.amazonaws.com"},
+			"Action":    "sqs:SendMessage", "Resource": queue,
+			"Condition": map[string]any{
+				"ArnEquals":    map[string]any{"aws:SourceArn": c.arn},
+				"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+			},
+		}
+		if !reflect.DeepEqual(jsonValue(s3), jsonValue([]any{wantStatement})) {
+			t.Errorf("%s: the event queue's policy statements for S3\n got %s\nwant %s", c.name, jsonString(s3), jsonString([]any{wantStatement}))
 		}
 	}
 }
 
 // TestExistingResourcesGrants checks every role's grants in the shapes:
 // the existing bucket's, table's and collection's ARNs exactly, the KMS
-// actions on their customer managed keys, and the bucket notifications
-// handler's own permissions on the bucket.
+// actions on the customer managed keys of the bucket, the table and the
+// queue, and the bucket notifications handler's own permissions on the
+// bucket. A key is granted once per role however many of the role's stores
+// it encrypts (ByoKms: the queue's and the table's; ByoImportedKms: all
+// three), and each key of a role's stores is granted when they differ.
 func TestExistingResourcesGrants(t *testing.T) {
 	fx := synth().shapes
+	keyArn := func(name, id string) any {
+		return getAtt(logicalID(fx[name].stack.Node().FindChild(jsii.String(id))))
+	}
 	for _, c := range []struct {
 		name       string
-		f          *fixture
 		bucket     map[string]any
 		objects    func(pattern string) any
 		collection map[string]any
 		prefix     string
 		handler    []string
-		keys       bool // the bucket and the table have customer managed keys
+		// index: the keys the index function decrypts with (bucket, queue,
+		// table); tables: the key of the table, which the other functions
+		// calling DynamoDB decrypt with; upload: the bucket's key, with
+		// which the upload role generates data keys.
+		index          []any
+		tables, upload any
 	}{
 		{
-			"ByoInApp", fx["ByoInApp"], getAtt(logicalID(fx["ByoInApp"].svc.Bucket)),
+			"ByoInApp", getAtt(logicalID(fx["ByoInApp"].svc.Bucket)),
 			func(p string) any { return join(getAtt(logicalID(fx["ByoInApp"].svc.Bucket)), "/"+p) },
 			partitionJoin(":rekognition:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":collection/app-faces"),
-			"index/", []string{"s3:PutBucketNotification"}, true,
+			"index/", []string{"s3:PutBucketNotification"},
+			[]any{keyArn("ByoInApp", "ImagesKey"), keyArn("ByoInApp", "TableKey")}, keyArn("ByoInApp", "TableKey"), keyArn("ByoInApp", "ImagesKey"),
 		},
 		{
-			"ByoImported", fx["ByoImported"], partitionJoin(":s3:::my-photos"),
+			"ByoImported", partitionJoin(":s3:::my-photos"),
 			func(p string) any { return partitionJoin(":s3:::my-photos/" + p) },
 			getAtt(logicalID(fx["ByoImported"].svc.Collection)),
-			"photos/in/", []string{"s3:GetBucketNotification", "s3:PutBucketNotification"}, false,
+			"photos/in/", []string{"s3:GetBucketNotification", "s3:PutBucketNotification"},
+			nil, nil, nil,
+		},
+		{
+			"ByoKms", getAtt(logicalID(fx["ByoKms"].svc.Bucket)),
+			func(p string) any { return join(getAtt(logicalID(fx["ByoKms"].svc.Bucket)), "/"+p) },
+			getAtt(logicalID(fx["ByoKms"].svc.Collection)),
+			"index/", []string{"s3:PutBucketNotification"},
+			[]any{keyArn("ByoKms", "ImagesKey"), keyArn("ByoKms", "Key")}, keyArn("ByoKms", "Key"), keyArn("ByoKms", "ImagesKey"),
+		},
+		{
+			"ByoImportedKms", partitionJoin(":s3:::my-photos"),
+			func(p string) any { return partitionJoin(":s3:::my-photos/" + p) },
+			getAtt(logicalID(fx["ByoImportedKms"].svc.Collection)),
+			"index/", []string{"s3:GetBucketNotification", "s3:PutBucketNotification"},
+			[]any{importedKeyArn}, importedKeyArn, importedKeyArn,
 		},
 	} {
-		svc := c.f.svc
+		f := fx[c.name]
+		svc := f.svc
 		want := wantGrants(svc, c.bucket, c.objects, getAtt(logicalID(svc.Table)), c.collection, c.prefix)
-		if (svc.Bucket.EncryptionKey() != nil) != c.keys || (svc.Table.EncryptionKey() != nil) != c.keys {
-			t.Fatalf("%s: the bucket's and table's keys are not those of the shape", c.name)
-		}
-		if c.keys {
-			keyArn := jsonString(getAtt(logicalID(svc.Bucket.EncryptionKey())))
-			want[logicalID(svc.IndexFunction.Role())]["kms:Decrypt"] = []string{keyArn}
-			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{keyArn}
-
-			// Every function that calls DynamoDB uses the table's key.
-			keyArn = jsonString(getAtt(logicalID(svc.Table.EncryptionKey())))
-			for _, fn := range []awslambda.Function{svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.FacesFunction,
-				svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction} {
-				role := logicalID(fn.Role())
-				want[role]["kms:Decrypt"] = append(want[role]["kms:Decrypt"], keyArn)
-				slices.Sort(want[role]["kms:Decrypt"])
+		if c.index != nil {
+			index := want[logicalID(svc.IndexFunction.Role())]
+			for _, k := range c.index {
+				index["kms:Decrypt"] = append(index["kms:Decrypt"], jsonString(k))
 			}
+			slices.Sort(index["kms:Decrypt"])
+			for _, fn := range []awslambda.Function{svc.SearchFunction, svc.StatusFunction, svc.FacesFunction,
+				svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction} {
+				want[logicalID(fn.Role())]["kms:Decrypt"] = []string{jsonString(c.tables)}
+			}
+			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}
 		}
 		handlerRole := logicalID(awscdk.Stack_Of(svc.Bucket).Node().FindChild(jsii.String(bucketNotificationsHandlerId)).Node().FindChild(jsii.String("Role")))
 		want[handlerRole] = grants{}
 		for _, a := range c.handler {
 			want[handlerRole][a] = []string{jsonString(c.bucket)}
 		}
-		t.Run(c.name, func(t *testing.T) { c.f.checkGrants(t, want) })
+		t.Run(c.name, func(t *testing.T) { f.checkGrants(t, want) })
 	}
 }
 
@@ -273,9 +336,12 @@ func TestExistingResourcesNagSuppressions(t *testing.T) {
 				}
 			}
 		}
-		bucket, prefix := "arn:<AWS::Partition>:s3:::my-photos", "photos/in/"
-		if name == "ByoInApp" {
-			bucket, prefix = "<"+logicalID(f.svc.Bucket)+".Arn>", "index/"
+		bucket, prefix := "arn:<AWS::Partition>:s3:::my-photos", "index/"
+		switch name {
+		case "ByoInApp", "ByoKms":
+			bucket = "<" + logicalID(f.svc.Bucket) + ".Arn>"
+		case "ByoImported":
+			prefix = "photos/in/"
 		}
 		for _, want := range []string{
 			"Resource::" + bucket + "/" + prefix + "*",

@@ -147,9 +147,11 @@ func (s *FaceRecognitionService) logsEncryptionContext() *string {
 // addKeyPolicy adds to the policy of key (EncryptionKey; nothing when it is
 // nil) the statements S3 and CloudWatch Logs need:
 //   - S3 (s3.amazonaws.com) may take s3KeyActions for notifications from the
-//     image bucket (bucketArn) of this account (aws:SourceArn and aws:SourceAccount, as
-//     in the queue policy): it encrypts each event it sends to the queue,
-//     and checks a test message when the notification is configured;
+//     image bucket (bucketArn) of this account, on the conditions of the
+//     queue policy (imageBucketEventConditions): it encrypts each event it
+//     sends to the queue, and checks a test message when the notification
+//     is configured. This is the key policy's only statement for S3, also
+//     with ExistingBucket (see queueDestination);
 //   - CloudWatch Logs of the stack's region (logs.<region>.amazonaws.com)
 //     may take logsKeyActions with the encryption context of this
 //     construct's log groups (logsEncryptionContext).
@@ -158,8 +160,9 @@ func (s *FaceRecognitionService) logsEncryptionContext() *string {
 // imported key's policy cannot be changed from here, and a key of another
 // stack would get the pseudo parameters of that stack. For any other key it
 // records a synth warning (encryptionKeyWarning) naming what the key's owner
-// must add; without it the deployment fails when it creates the log groups
-// or configures the bucket's notifications.
+// must add (see imageBucketCondition for the bucket it names); without it
+// the deployment fails when it creates the log groups or configures the
+// bucket's notifications.
 func (s *FaceRecognitionService) addKeyPolicy(key awskms.IKey, bucketArn *string) {
 	if key == nil {
 		return
@@ -170,10 +173,7 @@ func (s *FaceRecognitionService) addKeyPolicy(key awskms.IKey, bucketArn *string
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
 			Actions:    jsii.Strings(s3KeyActions...),
 			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]interface{}{
-				"ArnEquals":    map[string]interface{}{"aws:SourceArn": bucketArn},
-				"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
-			},
+			Conditions: imageBucketEventConditions(bucketArn),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("AllowFaceRecognitionLogGroups"),
@@ -198,10 +198,28 @@ func (s *FaceRecognitionService) addKeyPolicy(key awskms.IKey, bucketArn *string
 	hex := (*s.Node().Addr())[2:18]
 	awscdk.Annotations_Of(s.Construct).AddWarningV2(jsii.String(encryptionKeyWarning), jsii.String(fmt.Sprintf(
 		"EncryptionKey is not a key of this stack, so its policy must already allow, for the deployment to succeed: "+
-			"s3.amazonaws.com %s with ArnLike aws:SourceArn arn:<partition>:s3:::facerec-%s-* and StringEquals aws:SourceAccount <account>; "+
+			"s3.amazonaws.com %s with %s and StringEquals aws:SourceAccount <account>; "+
 			"logs.<region>.amazonaws.com %s with ArnLike kms:EncryptionContext:aws:logs:arn arn:<partition>:logs:<region>:<account>:log-group:/facerec/%s-*. "+
 			"See the README section \"Encryption with your own KMS key\"",
-		strings.Join(s3KeyActions, ", "), hex, strings.Join(logsKeyActions, ", "), hex)), nil)
+		strings.Join(s3KeyActions, ", "), s.imageBucketCondition(bucketArn), strings.Join(logsKeyActions, ", "), hex)), nil)
+}
+
+// imageBucketCondition writes, for the warning of addKeyPolicy, the
+// aws:SourceArn condition a key policy written outside the stack can put on
+// S3's statement. The bucket the construct creates is named with the UUID
+// of the stack's ID, which exists only once the stack does: the condition
+// is ArnLike on its name's prefix, facerec-<16 hex>-*. An ExistingBucket
+// has its ARN (bucketArn): ArnEquals on it, written as cdk-nag writes
+// references (nagResource: arn:<partition>:s3:::<name> for a bucket
+// imported by name, <LogicalId.Arn> for a bucket of the app), with the
+// pseudo parameters written <partition>, <region> and <account> as in the
+// rest of the warning.
+func (s *FaceRecognitionService) imageBucketCondition(bucketArn *string) string {
+	if strings.HasPrefix(*s.Bucket.Node().Path(), *s.Node().Path()+"/") {
+		return "ArnLike aws:SourceArn arn:<partition>:s3:::facerec-" + (*s.Node().Addr())[2:18] + "-*"
+	}
+	return "ArnEquals aws:SourceArn " + strings.NewReplacer(
+		"<AWS::Partition>", "<partition>", "<AWS::Region>", "<region>", "<AWS::AccountId>", "<account>").Replace(nagResource(s.Construct, bucketArn))
 }
 
 // imageBucketArn is the ARN of the image bucket named bucketName, built

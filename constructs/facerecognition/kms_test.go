@@ -268,10 +268,12 @@ func TestEncryptionKeyGrants(t *testing.T) {
 
 // TestImportedEncryptionKeyWarns wants the synth warning naming the key
 // policy statements for a key the construct cannot extend, and no warning
-// for a key of the stack.
+// for a key of the stack. For the bucket the construct creates, whose name
+// holds the stack's UUID, S3's statement can only be ArnLike on the name's
+// prefix; for an existing bucket it is ArnEquals on that bucket's ARN.
 func TestImportedEncryptionKeyWarns(t *testing.T) {
 	fx := synth()
-	for name, want := range map[string]int{"Kms": 0, "ImportedKms": 1, "OtherStackKms": 1, "base": 0} {
+	for name, want := range map[string]int{"Kms": 0, "ImportedKms": 1, "OtherStackKms": 1, "base": 0, "ByoKms": 0, "ByoImportedKms": 1} {
 		f := fx.all()[name]
 		warnings := assertions.Annotations_FromStack(f.stack).FindWarning(jsii.String("*"),
 			assertions.Match_StringLikeRegexp(jsii.String("EncryptionKey is not a key of this stack")))
@@ -279,16 +281,23 @@ func TestImportedEncryptionKeyWarns(t *testing.T) {
 			t.Errorf("%s: %d encryption key warnings, want %d", name, len(*warnings), want)
 			continue
 		}
+		hex := (*f.svc.Node().Addr())[2:18]
+		bucket, other := "ArnLike aws:SourceArn arn:<partition>:s3:::facerec-"+hex+"-* and", "my-photos"
+		if name == "ByoImportedKms" {
+			bucket, other = "ArnEquals aws:SourceArn arn:<partition>:s3:::my-photos and", "facerec-"
+		}
 		for _, w := range *warnings {
 			msg := fmt.Sprint(w.Entry.Data)
-			hex := (*f.svc.Node().Addr())[2:18]
 			for _, part := range []string{
-				"s3.amazonaws.com kms:GenerateDataKey, kms:Decrypt", "arn:<partition>:s3:::facerec-" + hex + "-*",
+				"s3.amazonaws.com kms:GenerateDataKey, kms:Decrypt with " + bucket + " StringEquals aws:SourceAccount <account>;",
 				"logs.<region>.amazonaws.com", "log-group:/facerec/" + hex + "-*", "[ack: " + encryptionKeyWarning + "]",
 			} {
 				if !strings.Contains(msg, part) {
 					t.Errorf("%s: warning %q does not name %q", name, msg, part)
 				}
+			}
+			if strings.Contains(msg, other) {
+				t.Errorf("%s: warning %q names %q, another bucket", name, msg, other)
 			}
 		}
 	}
@@ -301,6 +310,56 @@ func TestImportedEncryptionKeyWarns(t *testing.T) {
 	statements := jsonString(assertions.Template_FromStack(keyStack, nil).ToJSON())
 	if strings.Contains(statements, "AllowImageBucketEventsToEncryptedQueue") || strings.Contains(statements, "AllowFaceRecognitionLogGroups") {
 		t.Errorf("the construct changed the policy of a key of another stack: %s", statements)
+	}
+}
+
+// TestExistingBucketEncryptionKeyPolicy checks S3's permissions on the key
+// with ExistingBucket (ByoKms): the key policy's one statement for S3 is
+// AllowImageBucketEventsToEncryptedQueue, for the app's bucket of the
+// stack's account, as in the queue policy, and no statement of any key
+// policy of the stack lets a service use a key unconditionally. With an
+// imported key (ByoImportedKms) CDK is not asked to extend the key policy
+// at all: it records no warning of its own about it.
+func TestExistingBucketEncryptionKeyPolicy(t *testing.T) {
+	fx := synth()
+	f := fx.shapes["ByoKms"]
+	key := logicalID(f.svc.Queue.EncryptionMasterKey())
+	if logicalID(f.svc.Table.EncryptionKey()) != key || logicalID(f.svc.Bucket.EncryptionKey()) == key {
+		t.Fatal("ByoKms: the key must encrypt the queue and the table, not the app's bucket")
+	}
+	var s3 []any
+	for id := range f.ofType("AWS::KMS::Key") {
+		for _, st := range asList(f.props(id)["KeyPolicy"].(map[string]any)["Statement"]) {
+			st := st.(map[string]any)
+			principal := jsonString(st["Principal"])
+			if strings.Contains(principal, "s3.amazonaws.com") {
+				s3 = append(s3, map[string]any{"key": id, "statement": st})
+			}
+			if !strings.Contains(principal, `{"AWS":`) && st["Condition"] == nil {
+				t.Errorf("key %s: statement without a condition for %s: %s", id, principal, jsonString(st))
+			}
+		}
+	}
+	conditions := map[string]any{
+		"ArnEquals":    map[string]any{"aws:SourceArn": getAtt(logicalID(f.svc.Bucket))},
+		"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+	}
+	want := []any{map[string]any{"key": key, "statement": map[string]any{
+		"Sid": "AllowImageBucketEventsToEncryptedQueue", "Effect": "Allow",
+		"Principal": map[string]any{"Service": "s3.amazonaws.com"},
+		"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "*", // CDK sorts actions
+		"Condition": conditions,
+	}}}
+	if !reflect.DeepEqual(jsonValue(s3), jsonValue(want)) {
+		t.Errorf("key policy statements for S3\n got %s\nwant %s", jsonString(s3), jsonString(want))
+	}
+
+	for _, name := range []string{"ByoKms", "ByoImportedKms"} {
+		warnings := assertions.Annotations_FromStack(fx.shapes[name].stack).FindWarning(jsii.String("*"),
+			assertions.Match_StringLikeRegexp(jsii.String("sqsKMSPermissionsNotAdded")))
+		if len(*warnings) != 0 {
+			t.Errorf("%s: CDK warns that it could not extend the key policy: %v", name, (*warnings)[0].Entry.Data)
+		}
 	}
 }
 

@@ -34,7 +34,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrekognition"
@@ -307,16 +306,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 // the bucket depends on the queue policy, which therefore names the bucket
 // by bucketName, not by reference.
 func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *string) {
-	s.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowImageBucketEvents"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("sqs:SendMessage"),
-		Resources:  &[]*string{s.Queue.QueueArn()},
-		Conditions: &map[string]interface{}{
-			"ArnEquals":    map[string]interface{}{"aws:SourceArn": imageBucketArn(bucketName)},
-			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
-		},
-	}))
+	queuePolicy := s.allowImageBucketEvents(imageBucketArn(bucketName))
 	var queueConfigs []interface{}
 	for _, event := range imageEvents {
 		queueConfigs = append(queueConfigs, &awss3.CfnBucket_QueueConfigurationProperty{
@@ -331,8 +321,7 @@ func (s *FaceRecognitionService) sendImageEvents(cfg *settings, bucketName *stri
 	}
 	s.Bucket.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(
 		&awss3.CfnBucket_NotificationConfigurationProperty{QueueConfigurations: queueConfigs})
-	// The queue's resource policy, which AddToResourcePolicy created.
-	s.Bucket.Node().AddDependency(s.Queue.Node().FindChild(jsii.String("Policy")))
+	s.Bucket.Node().AddDependency(queuePolicy)
 }
 
 // grantReadImages lets fn read the images: s3:GetObject (which also
