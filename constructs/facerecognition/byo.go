@@ -39,6 +39,9 @@ func resolveExisting(p *FaceRecognitionServiceProps, s *settings) {
 		if p.AccessLogExpiration != nil {
 			invalid("AccessLogExpiration", "conflicts with ExistingBucket: the construct creates no access log bucket for a bucket it does not own; configure the existing bucket's server access logs where it is defined")
 		}
+		if keyPolicyCycle(p.ExistingBucket, p.EncryptionKey) {
+			invalid("EncryptionKey", "conflicts with ExistingBucket encrypted with the same key in the same stack: the key policy's statement for S3 names the bucket, which names the key, a cycle CloudFormation refuses; encrypt the bucket with another key, or pass its key's owner the statements (see the README)")
+		}
 		s.existingBucket = p.ExistingBucket
 	}
 	if p.ExistingTable != nil {
@@ -330,4 +333,18 @@ func nagResource(scope constructs.IConstruct, arn *string) string {
 		return string(b)
 	}
 	return flatten(awscdk.Stack_Of(scope).Resolve(arn))
+}
+
+// keyPolicyCycle reports whether bucket is defined in the app (not imported)
+// and encrypted with key, a key created in the bucket's stack: the
+// construct would add to that key's policy a statement naming the bucket's
+// ARN (addKeyPolicy), while the bucket names the key, a circular dependency.
+func keyPolicyCycle(bucket awss3.IBucket, key awskms.IKey) bool {
+	bucketKey := bucket.EncryptionKey()
+	if key == nil || bucketKey == nil || bucket.Node().DefaultChild() == nil {
+		return false
+	}
+	created, ok := key.(awskms.Key)
+	return ok && *bucketKey.Node().Path() == *key.Node().Path() &&
+		*awscdk.Stack_Of(created).Node().Path() == *awscdk.Stack_Of(bucket).Node().Path()
 }

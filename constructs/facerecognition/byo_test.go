@@ -395,6 +395,11 @@ func TestExistingPropsRefused(t *testing.T) {
 				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(7)),
 			}
 		}, []string{"conflicts with ExistingBucket"}},
+		{"bucket and key cycle", "EncryptionKey", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
+			key := awskms.NewKey(stack, jsii.String("SharedKey"), nil)
+			bucket := awss3.NewBucket(stack, jsii.String("KeyedPhotos"), &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS, EncryptionKey: key})
+			return &FaceRecognitionServiceProps{ExistingBucket: bucket, EncryptionKey: key}
+		}, []string{"same key", "cycle"}},
 		{"imported table", "ExistingTable", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 			return &FaceRecognitionServiceProps{ExistingTable: awsdynamodb.Table_FromTableName(stack, jsii.String("Faces"), jsii.String("faces"))}
 		}, []string{"imported table", "cdk import"}},

@@ -292,7 +292,9 @@ type FaceRecognitionServiceProps struct {
 	// the account grant its use). No access log bucket is created for it
 	// (ServerAccessLogsBucket is nil): configure its server access logs
 	// where it is defined. Conflicts with NoncurrentVersionExpiration and
-	// AccessLogExpiration.
+	// AccessLogExpiration, and with EncryptionKey when the bucket is
+	// defined in the app and encrypted with that same key of its stack (the
+	// key policy and the bucket would name each other).
 	// Default: the construct creates a bucket.
 	ExistingBucket awss3.IBucket
 	// ExistingCollectionId names an existing Rekognition collection in the
