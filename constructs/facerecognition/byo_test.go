@@ -439,19 +439,7 @@ func TestExistingPropsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("RefusalStack"), nil)
-			props := tt.props(stack)
-			msg, panicked := recovered(func() { NewFaceRecognitionService(stack, jsii.String("Service"), props) })
-			if !panicked {
-				t.Fatal("props were accepted")
-			}
-			for _, want := range append([]string{"invalid FaceRecognitionServiceProps." + tt.prop + ":"}, tt.says...) {
-				if !strings.Contains(msg, want) {
-					t.Errorf("panic %q does not contain %q", msg, want)
-				}
-			}
-			if stack.Node().TryFindChild(jsii.String("Service")) != nil {
-				t.Error("the refused construct was added to the stack")
-			}
+			assertRefused(t, stack, tt.props(stack), tt.prop, tt.says...)
 		})
 	}
 }

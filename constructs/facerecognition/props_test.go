@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -67,20 +68,25 @@ func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 		{"ApiGatewayCloudWatchRole", FaceRecognitionServiceProps{ApiGatewayCloudWatchRole: "SOMETIMES"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.prop, func(t *testing.T) {
-			msg, panicked := recovered(func() {
-				NewFaceRecognitionService(validationStack(), jsii.String("Invalid"), &tt.props)
-			})
-			if !panicked {
-				t.Fatalf("props %+v were accepted", tt.props)
-			}
-			if want := "invalid FaceRecognitionServiceProps." + tt.prop + ":"; !strings.Contains(msg, want) {
-				t.Errorf("panic %q does not contain %q", msg, want)
-			}
-		})
+		t.Run(tt.prop, func(t *testing.T) { assertRefused(t, validationStack(), &tt.props, tt.prop) })
 	}
-	if n := len(*validationStack().Node().Children()); n != 0 {
-		t.Errorf("invalid props left %d constructs in the stack", n)
+}
+
+// assertRefused creates the construct in scope with props and wants a panic
+// naming prop and containing each of says, with nothing left in scope.
+func assertRefused(t *testing.T, scope constructs.Construct, props *FaceRecognitionServiceProps, prop string, says ...string) {
+	t.Helper()
+	msg, panicked := recovered(func() { NewFaceRecognitionService(scope, jsii.String("Refused"), props) })
+	if !panicked {
+		t.Fatalf("props %+v were accepted", props)
+	}
+	for _, want := range append([]string{"invalid FaceRecognitionServiceProps." + prop + ":"}, says...) {
+		if !strings.Contains(msg, want) {
+			t.Errorf("panic %q does not contain %q", msg, want)
+		}
+	}
+	if scope.Node().TryFindChild(jsii.String("Refused")) != nil {
+		t.Error("the refused construct was added to its scope")
 	}
 }
 
