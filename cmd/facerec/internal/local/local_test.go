@@ -44,8 +44,14 @@ var testEngine = sync.OnceValues(func() (*faceengine.Engine, error) {
 })
 
 // testLocal returns a Local on a new data directory with the shared
-// engine, closed when the test ends.
+// engine and a quiet log, closed when the test ends.
 func testLocal(t *testing.T) *Local {
+	t.Helper()
+	return testLocalLogging(t, quietLog())
+}
+
+// testLocalLogging is testLocal with the logger log.
+func testLocalLogging(t *testing.T, log *slog.Logger) *Local {
 	t.Helper()
 	engine, err := testEngine()
 	if err != nil {
@@ -56,7 +62,7 @@ func testLocal(t *testing.T) *Local {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := assemble(Options{DataDir: dir, Log: quietLog()}, db, engine)
+	l, err := assemble(Options{DataDir: dir, Log: log}, db, engine)
 	if err != nil {
 		db.Close()
 		t.Fatal(err)

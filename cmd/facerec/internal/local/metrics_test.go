@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,22 +18,8 @@ import (
 // TestMetrics_goToTheLog: offline, the handlers' EMF documents are logged
 // as "metrics" records (the document in "emf"), and HTTP answers hold none.
 func TestMetrics_goToTheLog(t *testing.T) {
-	engine, err := testEngine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	db, err := openDB(filepath.Join(dir, "facerec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var logs bytes.Buffer
-	l, err := assemble(Options{DataDir: dir, Log: handler.NewLogger(&logs)}, db, engine)
-	if err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := testLocalLogging(t, handler.NewLogger(&logs))
 
 	const key = "index/obama_1.jpg"
 	if _, err := l.Objects.Put(key, photos.MustRead("obama_1.jpg"), "image/jpeg", nil); err != nil {
