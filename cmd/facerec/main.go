@@ -38,7 +38,8 @@ Commands:
   faces    list the indexed faces (all, or a person's) of an endpoint
   persons  list the persons named at upload, with their number of faces
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
-           with --face, delete indexed faces by FaceId (their images stay)
+           with --face, delete indexed faces by FaceId (their images stay);
+           with --person, erase persons: their faces, images and Rekognition users
 
 Run 'facerec COMMAND -h' for a command's flags.
 `
