@@ -17,12 +17,22 @@ import (
 // not empty) and decodes a 200 answer into out.
 func (h *harness) faces(t *testing.T, faceID string, query map[string]string, out any) events.APIGatewayProxyResponse {
 	t.Helper()
-	req := events.APIGatewayProxyRequest{Resource: "/faces", HTTPMethod: "GET", QueryStringParameters: query}
-	if faceID != "" {
-		req.Resource, req.PathParameters = "/faces/{faceId}", map[string]string{FaceIDParam: faceID}
+	return h.get(t, h.api.Faces, "/faces", FaceIDParam, faceID, query, out)
+}
+
+// get calls the GET route resource with query through route, or, when value
+// is not empty, the route resource+"/{"+param+"}" with that path parameter
+// (as it arrives, percent-encoded); it checks the answer's shape and
+// decodes a 200 body into out.
+func (h *harness) get(t *testing.T, route func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+	resource, param, value string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: resource, HTTPMethod: "GET", QueryStringParameters: query}
+	if value != "" {
+		req.Resource, req.PathParameters = resource+"/{"+param+"}", map[string]string{param: value}
 	}
-	req.RequestContext.RequestID = "req-faces"
-	resp, err := h.api.Faces(context.Background(), req)
+	req.RequestContext.RequestID = "req-get"
+	resp, err := route(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

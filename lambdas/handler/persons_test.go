@@ -18,22 +18,7 @@ import (
 // as it arrives, percent-encoded) and decodes a 200 body into out.
 func (h *harness) persons(t *testing.T, person string, query map[string]string, out any) events.APIGatewayProxyResponse {
 	t.Helper()
-	req := events.APIGatewayProxyRequest{Resource: "/persons", HTTPMethod: "GET", QueryStringParameters: query}
-	if person != "" {
-		req.Resource, req.PathParameters = "/persons/{person}", map[string]string{PersonNameParam: person}
-	}
-	req.RequestContext.RequestID = "req-persons"
-	resp, err := h.api.Persons(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResponse(t, resp)
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return resp
+	return h.get(t, h.api.Persons, "/persons", PersonNameParam, person, query, out)
 }
 
 // TestPersons: GET /persons lists each person once with its face count,
