@@ -68,6 +68,28 @@ func startServe(t *testing.T, dir string, extra ...string) *server {
 	return s
 }
 
+// upload is a photo of examples/photos and the person named at its upload
+// ("" for none).
+type upload struct{ file, person string }
+
+// serveAndUpload starts `facerec serve` on the data directory dir and
+// uploads the photos, in order, through a client of it, which it returns
+// with the server. It does not wait for the indexing.
+func serveAndUpload(t *testing.T, dir string, uploads ...upload) (*server, *client.Client) {
+	t.Helper()
+	srv := startServe(t, dir)
+	c, err := client.New(srv.url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range uploads {
+		if _, err := c.Index(context.Background(), up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
+			t.Fatalf("index %s: %v", up.file, err)
+		}
+	}
+	return srv, c
+}
+
 // waitIndexed polls GET /index/{filename} until the image is no longer
 // pending.
 func waitIndexed(t *testing.T, c *client.Client, filename string) *service.ImageStatus {
@@ -106,17 +128,8 @@ func doJSON(req *http.Request, out any) error {
 // against `facerec serve`, then restarts it on the same data directory.
 func TestServe_endToEnd(t *testing.T) {
 	dir := t.TempDir()
-	srv := startServe(t, dir)
-	c, err := client.New(srv.url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := serveAndUpload(t, dir, upload{"obama_1.jpg", "obama"}, upload{"biden_2.jpg", "biden"}, upload{"collins_1.png", ""})
 	ctx := context.Background()
-	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"biden_2.jpg", "biden"}, {"collins_1.png", ""}} {
-		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
-			t.Fatalf("index %s: %v", up.file, err)
-		}
-	}
 	for _, f := range []string{"obama_1.jpg", "biden_2.jpg", "collins_1.png"} {
 		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
 			t.Fatalf("%s: %+v, want indexed with one face", f, st)
@@ -201,16 +214,9 @@ func TestServe_endToEnd(t *testing.T) {
 // other photo, its object and its face are untouched.
 func TestServe_deleteImage(t *testing.T) {
 	dir := t.TempDir()
-	srv := startServe(t, dir)
-	c, err := client.New(srv.url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := serveAndUpload(t, dir, upload{"collins_1.png", ""}, upload{"obama_1.jpg", ""})
 	ctx := context.Background()
 	for _, f := range []string{"collins_1.png", "obama_1.jpg"} {
-		if _, err := c.Index(ctx, f, photos.MustRead(f), client.ContentType(f), ""); err != nil {
-			t.Fatalf("index %s: %v", f, err)
-		}
 		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
 			t.Fatalf("%s: %+v, want indexed with one face", f, st)
 		}

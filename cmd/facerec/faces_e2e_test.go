@@ -19,17 +19,8 @@ import (
 // `facerec serve`: the group keeps its other face, and a search no longer
 // finds the deleted one.
 func TestServe_faces(t *testing.T) {
-	srv := startServe(t, t.TempDir())
-	c, err := client.New(srv.url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := serveAndUpload(t, t.TempDir(), upload{"obama_1.jpg", "obama"}, upload{"group_obama_biden.jpg", "group"})
 	ctx := context.Background()
-	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"group_obama_biden.jpg", "group"}} {
-		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
-			t.Fatalf("index %s: %v", up.file, err)
-		}
-	}
 	waitIndexed(t, c, "obama_1.jpg")
 	if st := waitIndexed(t, c, "group_obama_biden.jpg"); len(st.Faces) != 2 {
 		t.Fatalf("group: %+v, want two faces", st)

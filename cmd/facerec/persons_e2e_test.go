@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
 	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/service"
@@ -28,17 +27,10 @@ import (
 // GET /persons and GET /persons/{person} list both persons and obama's
 // faces and images.
 func TestServe_searchByPerson(t *testing.T) {
-	srv := startServe(t, t.TempDir())
-	c, err := client.New(srv.url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := serveAndUpload(t, t.TempDir(), upload{"obama_1.jpg", "obama"}, upload{"obama_2.jpg", "obama"}, upload{"biden_2.jpg", "biden"})
 	ctx := context.Background()
-	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"obama_2.jpg", "obama"}, {"biden_2.jpg", "biden"}} {
-		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
-			t.Fatalf("index %s: %v", up.file, err)
-		}
-		waitIndexed(t, c, up.file)
+	for _, f := range []string{"obama_1.jpg", "obama_2.jpg", "biden_2.jpg"} {
+		waitIndexed(t, c, f)
 	}
 	searchByPerson := func() []service.PersonMatch {
 		t.Helper()
@@ -93,17 +85,10 @@ func TestServe_searchByPerson(t *testing.T) {
 // obama, and GET /persons lists biden only.
 func TestServe_deletePerson(t *testing.T) {
 	dir := t.TempDir()
-	srv := startServe(t, dir)
-	c, err := client.New(srv.url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := serveAndUpload(t, dir, upload{"obama_1.jpg", "obama"}, upload{"obama_2.jpg", "obama"}, upload{"biden_2.jpg", "biden"})
 	ctx := context.Background()
-	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"obama_2.jpg", "obama"}, {"biden_2.jpg", "biden"}} {
-		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
-			t.Fatalf("index %s: %v", up.file, err)
-		}
-		waitIndexed(t, c, up.file)
+	for _, f := range []string{"obama_1.jpg", "obama_2.jpg", "biden_2.jpg"} {
+		waitIndexed(t, c, f)
 	}
 	var out bytes.Buffer
 	if err := deleteImages(ctx, []string{"--endpoint", srv.url, "--person", "obama"}, &out, io.Discard); err != nil {

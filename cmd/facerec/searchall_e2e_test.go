@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/lambdas/service"
 )
@@ -17,18 +16,11 @@ import (
 // over HTTP, with the client and with `facerec search --all`: the left
 // face is obama's, the right one biden's.
 func TestServe_searchAllFaces(t *testing.T) {
-	srv := startServe(t, t.TempDir())
-	c, err := client.New(srv.url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := serveAndUpload(t, t.TempDir(), upload{"obama_1.jpg", "obama"}, upload{"biden_2.jpg", "biden"})
 	ctx := context.Background()
-	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "obama"}, {"biden_2.jpg", "biden"}} {
-		if _, err := c.Index(ctx, up.file, photos.MustRead(up.file), client.ContentType(up.file), up.person); err != nil {
-			t.Fatalf("index %s: %v", up.file, err)
-		}
-		if st := waitIndexed(t, c, up.file); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
-			t.Fatalf("%s: %+v, want indexed with one face", up.file, st)
+	for _, f := range []string{"obama_1.jpg", "biden_2.jpg"} {
+		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+			t.Fatalf("%s: %+v, want indexed with one face", f, st)
 		}
 	}
 
