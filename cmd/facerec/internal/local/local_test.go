@@ -93,15 +93,22 @@ func TestObjects_anyKeyStaysInsideTheDirectory(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "escape.jpg")); err == nil {
 		t.Error("a ../ key was written outside the objects directory")
 	}
-	_, err = o.GetObject(context.Background(), &s3.GetObjectInput{Key: aws.String("missing")})
+	assertNoObject(t, o, "missing")
+}
+
+// assertNoObject wants GetObject of key to fail with S3's NoSuchKey and
+// HeadObject with NotFound, as S3 answers for a missing or deleted key.
+func assertNoObject(t *testing.T, o *Objects, key string) {
+	t.Helper()
+	_, err := o.GetObject(context.Background(), &s3.GetObjectInput{Key: aws.String(key)})
 	var nsk *s3types.NoSuchKey
 	if !errors.As(err, &nsk) {
-		t.Errorf("GetObject of a missing key: %v, want *types.NoSuchKey", err)
+		t.Errorf("GetObject of %q: %v, want *types.NoSuchKey", key, err)
 	}
-	_, err = o.HeadObject(context.Background(), &s3.HeadObjectInput{Key: aws.String("missing")})
+	_, err = o.HeadObject(context.Background(), &s3.HeadObjectInput{Key: aws.String(key)})
 	var nf *s3types.NotFound
 	if !errors.As(err, &nf) {
-		t.Errorf("HeadObject of a missing key: %v, want *types.NotFound", err)
+		t.Errorf("HeadObject of %q: %v, want *types.NotFound", key, err)
 	}
 }
 
@@ -442,16 +449,7 @@ func TestObjects_deleteRemovesAndIgnoresMissingKeys(t *testing.T) {
 			t.Errorf("Delete(%q): %v", key, err)
 		}
 	}
-	_, err = o.GetObject(context.Background(), &s3.GetObjectInput{Key: aws.String("index/a.jpg")})
-	var nsk *s3types.NoSuchKey
-	if !errors.As(err, &nsk) {
-		t.Errorf("GetObject of a deleted key: %v, want *types.NoSuchKey", err)
-	}
-	_, err = o.HeadObject(context.Background(), &s3.HeadObjectInput{Key: aws.String("index/a.jpg")})
-	var nf *s3types.NotFound
-	if !errors.As(err, &nf) {
-		t.Errorf("HeadObject of a deleted key: %v, want *types.NotFound", err)
-	}
+	assertNoObject(t, o, "index/a.jpg")
 	if entries, err := os.ReadDir(o.dir); err != nil || len(entries) != 0 {
 		t.Errorf("objects directory after deletes: %v %v, want empty", entries, err)
 	}
