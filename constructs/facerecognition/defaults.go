@@ -1,6 +1,7 @@
 package facerecognition
 
 import (
+	"math"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -57,6 +58,9 @@ const (
 	// eventBatchSize is the records per index invocation (SQS event source
 	// default, 10; no batching window).
 	eventBatchSize = 10
+	// maxLifecycleDays is the longest S3 lifecycle expiration: S3 lifecycle
+	// rules count whole days, as a 32-bit integer in CloudFormation.
+	maxLifecycleDays = math.MaxInt32
 	// maxLambdaTimeoutSeconds is Lambda's longest timeout (900 s, Lambda quotas).
 	maxLambdaTimeoutSeconds = 900
 	// maxApiTimeoutSeconds is API Gateway's default maximum integration

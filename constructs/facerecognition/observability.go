@@ -3,7 +3,6 @@ package facerecognition
 import (
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -68,7 +67,7 @@ func resolveObservability(p *FaceRecognitionServiceProps, s *settings) observabi
 		alarms:        p.AlarmsEnabled == nil || *p.AlarmsEnabled,
 		alarmTopic:    p.AlarmTopic,
 		dashboard:     p.DashboardEnabled == nil || *p.DashboardEnabled,
-		accessLogDays: daysIn("AccessLogExpiration", p.AccessLogExpiration, defaultAccessLogDays),
+		accessLogDays: durationIn("AccessLogExpiration", p.AccessLogExpiration, awscdk.Duration.ToDays, "days", defaultAccessLogDays, 1, maxLifecycleDays),
 	}
 	if !o.alarms {
 		for _, c := range []struct {
@@ -85,17 +84,11 @@ func resolveObservability(p *FaceRecognitionServiceProps, s *settings) observabi
 		}
 		return o
 	}
-	o.queueAgeAlarmSeconds = secondsIn("QueueAgeAlarmThreshold", p.QueueAgeAlarmThreshold,
+	o.queueAgeAlarmSeconds = durationIn("QueueAgeAlarmThreshold", p.QueueAgeAlarmThreshold, awscdk.Duration.ToSeconds, "seconds",
 		queueAgeAlarmVisibilityTimeouts*sqsVisibilityTimeoutFactor*s.indexTimeoutSeconds, minQueueAgeAlarmSeconds, eventQueueRetentionSeconds)
 	apiTimeoutMillis := 1000 * s.apiTimeoutSeconds
-	o.searchLatencyAlarmMillis = apiTimeoutMillis / 2
-	if d := p.SearchLatencyAlarmThreshold; d != nil {
-		ms := *d.ToMilliseconds(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
-		if ms != math.Trunc(ms) || ms < 1 || ms > float64(apiTimeoutMillis) {
-			invalid("SearchLatencyAlarmThreshold", "must be whole milliseconds from 1 to %d (ApiTimeout), got %v milliseconds", apiTimeoutMillis, ms)
-		}
-		o.searchLatencyAlarmMillis = int(ms)
-	}
+	o.searchLatencyAlarmMillis = durationIn("SearchLatencyAlarmThreshold", p.SearchLatencyAlarmThreshold, awscdk.Duration.ToMilliseconds, "milliseconds",
+		apiTimeoutMillis/2, 1, apiTimeoutMillis)
 	return o
 }
 

@@ -412,12 +412,12 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		qualityFilter:       stringOr(p.QualityFilter, config.DefaultQualityFilter),
 		searchMaxImageBytes: integerIn("SearchMaxImageBytes", p.SearchMaxImageBytes, config.MaxImageBytes, 1, config.MaxImageBytes),
 		removalPolicy:       removalPolicyOr("RemovalPolicy", p.RemovalPolicy, defaultRemovalPolicy),
-		noncurrentDays:      daysIn("NoncurrentVersionExpiration", p.NoncurrentVersionExpiration, defaultNoncurrentDays),
+		noncurrentDays:      durationIn("NoncurrentVersionExpiration", p.NoncurrentVersionExpiration, awscdk.Duration.ToDays, "days", defaultNoncurrentDays, 1, maxLifecycleDays),
 		logRetention:        p.LogRetention,
 		architecture:        p.Architecture,
 		memorySizeMB:        integerIn("MemorySize", p.MemorySize, defaultMemorySizeMB, minMemorySizeMB, maxMemorySizeMB),
-		indexTimeoutSeconds: secondsIn("IndexTimeout", p.IndexTimeout, defaultIndexTimeoutSeconds, 1, maxLambdaTimeoutSeconds),
-		apiTimeoutSeconds:   secondsIn("ApiTimeout", p.ApiTimeout, defaultApiTimeoutSeconds, 1, maxApiTimeoutSeconds),
+		indexTimeoutSeconds: durationIn("IndexTimeout", p.IndexTimeout, awscdk.Duration.ToSeconds, "seconds", defaultIndexTimeoutSeconds, 1, maxLambdaTimeoutSeconds),
+		apiTimeoutSeconds:   durationIn("ApiTimeout", p.ApiTimeout, awscdk.Duration.ToSeconds, "seconds", defaultApiTimeoutSeconds, 1, maxApiTimeoutSeconds),
 		indexMaxConcurrency: integerIn("IndexMaxConcurrency", p.IndexMaxConcurrency, defaultIndexMaxConcurrency, minSqsMaxConcurrency, maxSqsMaxConcurrency),
 		stageName:           stringOr(p.StageName, defaultStageName),
 		throttleRateLimit:   numberIn("ThrottleRateLimit", p.ThrottleRateLimit, defaultThrottleRateLimit, 0, math.Inf(1)),
@@ -543,31 +543,20 @@ func integerIn(prop string, p *float64, def, min, max int) int {
 	return int(*p)
 }
 
-// secondsIn returns d in whole seconds (def if d is nil) after checking that
-// it lies in [min, max].
-func secondsIn(prop string, d awscdk.Duration, def, min, max int) int {
+// durationIn returns d as a whole number of units (def if d is nil) after
+// checking that it lies in [min, max]. to converts a duration into units
+// (awscdk.Duration.ToSeconds, ToDays, ToMilliseconds), and unit names them
+// in the error ("seconds").
+func durationIn(prop string, d awscdk.Duration, to func(awscdk.Duration, *awscdk.TimeConversionOptions) *float64,
+	unit string, def, min, max int) int {
 	if d == nil {
 		return def
 	}
-	secs := *d.ToSeconds(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
-	if secs != math.Trunc(secs) || secs < float64(min) || secs > float64(max) {
-		invalid(prop, "must be whole seconds from %d to %d, got %v seconds", min, max, secs)
+	n := *to(d, &awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
+	if n != math.Trunc(n) || n < float64(min) || n > float64(max) {
+		invalid(prop, "must be whole %s from %d to %d, got %v %s", unit, min, max, n, unit)
 	}
-	return int(secs)
-}
-
-// daysIn returns d in whole days (def if d is nil) after checking that it
-// lies in [1, math.MaxInt32] (S3 lifecycle rules count whole days, as a
-// 32-bit integer in CloudFormation).
-func daysIn(prop string, d awscdk.Duration, def int) int {
-	if d == nil {
-		return def
-	}
-	days := *d.ToDays(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
-	if days != math.Trunc(days) || days < 1 || days > math.MaxInt32 {
-		invalid(prop, "must be whole days from 1 to %d, got %v days", math.MaxInt32, days)
-	}
-	return int(days)
+	return int(n)
 }
 
 // removalPolicyOr returns p (def if p is unset) after checking that every
