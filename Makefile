@@ -4,31 +4,35 @@
 # Node 20 makes jsii print an end-of-life banner; this documented variable silences it.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-# The module's packages (node_modules holds Go templates of the CDK CLI, so not ./...).
-PKGS := ./constructs/... ./lambdas/... ./cmd/... ./examples/...
+# The module's packages.
+PKGS := ./...
 ADDR ?= 127.0.0.1:8080
 DATA ?= .facerec
 
 .PHONY: setup test bench synth demo clean
 
-node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+# npm's files live in tools/ (a Go module of its own, so ./... never enters
+# tools/node_modules); CDK is the CLI they install, run from the root.
+CDK := npx --prefix tools cdk
 
-setup: node_modules/.package-lock.json
+tools/node_modules/.package-lock.json: tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund
+
+setup: tools/node_modules/.package-lock.json
 	go mod download
 
 # Vet, check formatting and run every test (the construct tests synthesize once per package).
 test: setup
-	@test -z "$$(gofmt -l constructs lambdas cmd examples)" || { gofmt -l constructs lambdas cmd examples; echo "gofmt needed"; exit 1; }
+	@test -z "$$(gofmt -l $$(go list -f "{{.Dir}}" ./...))" || { gofmt -l $$(go list -f "{{.Dir}}" ./...); echo "gofmt needed"; exit 1; }
 	go vet $(PKGS)
 	go test -count=1 -timeout 30m $(PKGS)
 
 bench: setup
-	go test -run '^$$' -bench . -benchmem ./lambdas/handler ./cmd/facerec/internal/faceengine
+	go test -run '^$$' -bench . -benchmem ./lambdas/handler ./faceengine
 
 # Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of package.json.
 synth: setup
-	npx cdk synth --quiet
+	$(CDK) synth --quiet
 
 # The main job: synthesize the sample app, then bring up the offline API on $(ADDR),
 # index the sample photos with their persons, search one, and keep serving until Ctrl-C.

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+	"github.com/facerec/facerec-cdk/client"
 )
 
 // defaultEndpoint is the local server's address.

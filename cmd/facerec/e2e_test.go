@@ -22,10 +22,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/client"
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/offline"
 )
 
 const (
@@ -92,7 +93,7 @@ func serveAndUpload(t *testing.T, dir string, uploads ...upload) (*server, *clie
 
 // waitIndexed polls GET /index/{filename} until the image is no longer
 // pending.
-func waitIndexed(t *testing.T, c *client.Client, filename string) *service.ImageStatus {
+func waitIndexed(t *testing.T, c *client.Client, filename string) *contract.ImageStatus {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -100,7 +101,7 @@ func waitIndexed(t *testing.T, c *client.Client, filename string) *service.Image
 		if err != nil {
 			t.Fatalf("status of %s: %v", filename, err)
 		}
-		if st.Status != service.StatusPending {
+		if st.Status != contract.StatusPending {
 			return st
 		}
 		if time.Now().After(deadline) {
@@ -131,7 +132,7 @@ func TestServe_endToEnd(t *testing.T) {
 	srv, c := serveAndUpload(t, dir, upload{"obama_1.jpg", "obama"}, upload{"biden_2.jpg", "biden"}, upload{"collins_1.png", ""})
 	ctx := context.Background()
 	for _, f := range []string{"obama_1.jpg", "biden_2.jpg", "collins_1.png"} {
-		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		if st := waitIndexed(t, c, f); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 			t.Fatalf("%s: %+v, want indexed with one face", f, st)
 		}
 	}
@@ -141,14 +142,14 @@ func TestServe_endToEnd(t *testing.T) {
 	const janePath = "/index/Jane%20Doe+1.jpg"
 	req, _ := http.NewRequest(http.MethodPut, srv.url+janePath, bytes.NewReader(photos.MustRead("biden_2.jpg")))
 	req.Header.Set("Content-Type", "image/jpeg")
-	var put local.PutResponse
+	var put contract.PutResponse
 	if err := doJSON(req, &put); err != nil || put.Key != "index/Jane Doe+1.jpg" {
 		t.Fatalf("PUT %s: %+v %v, want key \"index/Jane Doe+1.jpg\"", janePath, put, err)
 	}
 	waitIndexed(t, c, "Jane Doe+1.jpg") // the client requests janePath too
 	req, _ = http.NewRequest(http.MethodGet, srv.url+janePath, nil)
-	var st service.ImageStatus
-	if err := doJSON(req, &st); err != nil || st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+	var st contract.ImageStatus
+	if err := doJSON(req, &st); err != nil || st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 		t.Errorf("GET %s: %+v %v, want indexed with one face", janePath, st, err)
 	}
 
@@ -217,11 +218,11 @@ func TestServe_deleteImage(t *testing.T) {
 	srv, c := serveAndUpload(t, dir, upload{"collins_1.png", ""}, upload{"obama_1.jpg", ""})
 	ctx := context.Background()
 	for _, f := range []string{"collins_1.png", "obama_1.jpg"} {
-		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		if st := waitIndexed(t, c, f); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 			t.Fatalf("%s: %+v, want indexed with one face", f, st)
 		}
 	}
-	searchCollins := func() []service.Match {
+	searchCollins := func() []contract.Match {
 		t.Helper()
 		res, err := c.Search(ctx, photos.MustRead("collins_1.png"), "image/png")
 		if err != nil || len(res.Faces) != 1 {
@@ -265,14 +266,14 @@ func TestServe_deleteImage(t *testing.T) {
 	if _, err := c.Status(ctx, "never_stored.jpg"); err == nil {
 		t.Error("never_stored.jpg has a status after its delete")
 	}
-	if st, err := c.Status(ctx, "obama_1.jpg"); err != nil || st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+	if st, err := c.Status(ctx, "obama_1.jpg"); err != nil || st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 		t.Errorf("obama_1.jpg after the deletes: %+v %v, want indexed with one face", st, err)
 	}
 	if err := srv.stop(); err != nil {
 		t.Fatalf("serve stopped with %v", err)
 	}
 
-	l, err := local.Open(local.Options{DataDir: dir})
+	l, err := offline.Open(offline.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,10 +282,10 @@ func TestServe_deleteImage(t *testing.T) {
 		t.Errorf("the collection holds %d faces, want obama_1.jpg's only", n)
 	}
 	const collins = "index/collins_1.png"
-	if faces, err := l.Table.FacesOfObject(ctx, local.BucketName, collins); err != nil || len(faces) != 0 {
+	if faces, err := l.Table.FacesOfObject(ctx, offline.BucketName, collins); err != nil || len(faces) != 0 {
 		t.Errorf("face items of %s: %+v %v, want none", collins, faces, err)
 	}
-	if img, err := l.Table.GetImage(ctx, local.BucketName, collins); err != nil || img == nil || img.Status != service.StatusRemoved || len(img.FaceIDs) != 0 {
+	if img, err := l.Table.GetImage(ctx, offline.BucketName, collins); err != nil || img == nil || img.Status != service.StatusRemoved || len(img.FaceIDs) != 0 {
 		t.Errorf("image item of %s: %+v %v, want a tombstone", collins, img, err)
 	}
 	for key, stored := range map[string]bool{collins: false, "index/never_stored.jpg": false, "index/obama_1.jpg": true} {
@@ -326,9 +327,9 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		{"no key", "GET", "/info", "", "", nil, 403, "INVALID_API_KEY"},
 		{"wrong key", "POST", "/search", "nope", "image/jpeg", photos.MustRead("obama_2.jpg"), 403, "INVALID_API_KEY"},
 		{"info", "GET", "/info", "secret", "", nil, 200, ""},
-		{"dot-dot filename", "PUT", "/index/..%2F..%2Fetc", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, service.CodeInvalidBody},
-		{"unknown image", "GET", "/index/nothing.jpg", "secret", "", nil, 404, service.CodeNotFound},
-		{"PDF search", "POST", "/search", "secret", "application/pdf", []byte("%PDF-1.4\n"), 415, service.CodeUnsupportedMedia},
+		{"dot-dot filename", "PUT", "/index/..%2F..%2Fetc", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidBody},
+		{"unknown image", "GET", "/index/nothing.jpg", "secret", "", nil, 404, contract.CodeNotFound},
+		{"PDF search", "POST", "/search", "secret", "application/pdf", []byte("%PDF-1.4\n"), 415, contract.CodeUnsupportedMedia},
 		{"over 10 MB", "PUT", "/index/big.jpg", "secret", "image/jpeg", make([]byte, 10<<20+1), 413, "REQUEST_TOO_LARGE"},
 		{"bad base64 upload", "PUT", "/index/a.jpg", "secret", "text/plain", []byte("***"), 400, "BAD_REQUEST_BODY"},
 		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", photos.MustRead("obama_1.jpg"), 400, "BAD_REQUEST_BODY"},
@@ -352,7 +353,7 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		t.Fatalf("base64 upload: %d", resp.StatusCode)
 	}
 	c, _ := client.New(srv.url, "secret")
-	if st := waitIndexed(t, c, "as text.jpg"); st.Status != service.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != "Joe Biden" {
+	if st := waitIndexed(t, c, "as text.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != "Joe Biden" {
 		t.Errorf("base64 upload status: %+v", st)
 	}
 }
@@ -382,7 +383,7 @@ func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
 		"search-not-an-image": 415, "search-tiny-image": 422,
 	}
 	data := t.TempDir()
-	l, err := local.Open(local.Options{DataDir: data})
+	l, err := offline.Open(offline.Options{DataDir: data})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +448,7 @@ func invokeIndexCase(t *testing.T, eventFile string, objects []string) {
 			t.Fatalf("invoke: %v\n%s", err, errOut.String())
 		}
 	}
-	l, err := local.Open(local.Options{DataDir: data})
+	l, err := offline.Open(offline.Options{DataDir: data})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +461,7 @@ func invokeIndexCase(t *testing.T, eventFile string, objects []string) {
 		json.Unmarshal(raw, &ev)
 		bucket = ev.Records[0].S3.Bucket.Name
 		img, err := l.Table.GetImage(context.Background(), bucket, key)
-		if err != nil || img == nil || img.Status != service.StatusIndexed || img.FaceCount != 1 {
+		if err != nil || img == nil || img.Status != contract.StatusIndexed || img.FaceCount != 1 {
 			t.Errorf("%s: image item %+v, %v", key, img, err)
 		}
 	}

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
+	"github.com/facerec/facerec-cdk/client"
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // TestServe_faces lists faces by person and deletes one face of a group
@@ -34,7 +34,7 @@ func TestServe_faces(t *testing.T) {
 		}
 		return out.String()
 	}
-	var obama []service.Face
+	var obama []contract.Face
 	if err := json.Unmarshal([]byte(cli("faces", "--person", "obama", "--json")), &obama); err != nil || len(obama) != 1 || obama[0].Key != "index/obama_1.jpg" {
 		t.Fatalf("faces of obama: %+v %v, want the one of obama_1.jpg", obama, err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/client"
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/client"
+	"github.com/facerec/facerec-cdk/offline"
 )
 
 // putFlags collects repeated --put KEY=FILE flags.
@@ -38,7 +38,7 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("invoke", "invoke index|search|status|info|faces|deleteface|persons|deleteperson --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
 	eventFile := fs.String("event", "", "the Lambda event, as JSON (required)")
 	data := fs.String("data", defaultDataDir, "data directory")
-	modelDir := fs.String("model-dir", "", "face-api model directory")
+	modelDir := fs.String("model-dir", "", "directory of face-api FaceRecognitionNet weights to use instead of the embedded model")
 	var puts putFlags
 	fs.Var(&puts, "put", "store FILE under object KEY before invoking (repeatable)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -60,7 +60,7 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	l, err := local.Open(local.Options{DataDir: *data, ModelDir: *modelDir})
+	l, err := offline.Open(offline.Options{DataDir: *data, ModelDir: *modelDir})
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
-	"github.com/facerec/facerec-cdk/lambdas/openapi"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/offline"
 )
 
 // TestServe_routesAreTheDocumentedOnes checks that the local API answers
@@ -22,11 +22,11 @@ import (
 // paths are not (404 RESOURCE_NOT_FOUND or 405). GET /openapi.json, the one
 // local addition, serves the document behind the key.
 func TestServe_routesAreTheDocumentedOnes(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	doc, err := openapi3.NewLoader().LoadFromData(contract.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := local.Open(local.Options{DataDir: t.TempDir(), APIKey: "secret"})
+	l, err := offline.Open(offline.Options{DataDir: t.TempDir(), APIKey: "secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestServe_routesAreTheDocumentedOnes(t *testing.T) {
 	}
 
 	resp, body := do("GET", "/openapi.json", "secret")
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || !bytes.Equal(body, openapi.Document) {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || !bytes.Equal(body, contract.OpenAPI) {
 		t.Errorf("GET /openapi.json: %d %q, %d bytes; want 200 application/json with the document", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
 	}
 	if resp, _ := do("GET", "/openapi.json", ""); resp.StatusCode != http.StatusForbidden {

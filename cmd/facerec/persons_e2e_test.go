@@ -15,9 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/offline"
 )
 
 // TestServe_searchByPerson indexes obama twice and biden once with
@@ -32,14 +33,14 @@ func TestServe_searchByPerson(t *testing.T) {
 	for _, f := range []string{"obama_1.jpg", "obama_2.jpg", "biden_2.jpg"} {
 		waitIndexed(t, c, f)
 	}
-	searchByPerson := func() []service.PersonMatch {
+	searchByPerson := func() []contract.PersonMatch {
 		t.Helper()
 		resp, err := http.Post(srv.url+"/search?by=person", "image/jpeg", bytes.NewReader(photos.MustRead("obama_2.jpg")))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var res service.SearchResult
+		var res contract.SearchResult
 		if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || resp.StatusCode != http.StatusOK || len(res.Faces) != 1 {
 			t.Fatalf("search by person: %d %+v %v", resp.StatusCode, res, err)
 		}
@@ -61,7 +62,7 @@ func TestServe_searchByPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var obama service.Person
+	var obama contract.Person
 	err = json.NewDecoder(resp.Body).Decode(&obama)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusOK || len(obama.Faces) != 2 || strings.Join(obama.Images, ",") != "index/obama_1.jpg,index/obama_2.jpg" {
@@ -101,7 +102,7 @@ func TestServe_deletePerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res service.SearchResult
+	var res contract.SearchResult
 	err = json.NewDecoder(resp.Body).Decode(&res)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusOK || len(res.Faces) != 1 {
@@ -125,7 +126,7 @@ func TestServe_deletePerson(t *testing.T) {
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
-	l, err := local.Open(local.Options{DataDir: dir})
+	l, err := offline.Open(offline.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestServe_deletePerson(t *testing.T) {
 		t.Errorf("the local collection holds %d faces after erasing obama, want biden's 1", n)
 	}
 	users, err := l.Rekognition.SearchUsersByImage(ctx, &rekognition.SearchUsersByImageInput{
-		CollectionId: aws.String(local.CollectionID), Image: &rtypes.Image{Bytes: photos.MustRead("obama_1.jpg")},
+		CollectionId: aws.String(offline.CollectionID), Image: &rtypes.Image{Bytes: photos.MustRead("obama_1.jpg")},
 		UserMatchThreshold: aws.Float32(0)})
 	if err != nil {
 		t.Fatal(err)
@@ -147,10 +148,10 @@ func TestServe_deletePerson(t *testing.T) {
 		t.Errorf("local users %v: want biden's and not obama's", ids)
 	}
 	for _, key := range []string{"index/obama_1.jpg", "index/obama_2.jpg"} {
-		if faces, err := l.Table.FacesOfObject(ctx, local.BucketName, key); err != nil || len(faces) != 0 {
+		if faces, err := l.Table.FacesOfObject(ctx, offline.BucketName, key); err != nil || len(faces) != 0 {
 			t.Errorf("%s: face items %+v %v left", key, faces, err)
 		}
-		if _, err := l.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(local.BucketName), Key: aws.String(key)}); err == nil {
+		if _, err := l.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(offline.BucketName), Key: aws.String(key)}); err == nil {
 			t.Errorf("%s is still stored", key)
 		}
 	}

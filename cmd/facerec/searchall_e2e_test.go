@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // TestServe_searchAllFaces indexes obama and biden with `facerec serve`
@@ -19,7 +19,7 @@ func TestServe_searchAllFaces(t *testing.T) {
 	srv, c := serveAndUpload(t, t.TempDir(), upload{"obama_1.jpg", "obama"}, upload{"biden_2.jpg", "biden"})
 	ctx := context.Background()
 	for _, f := range []string{"obama_1.jpg", "biden_2.jpg"} {
-		if st := waitIndexed(t, c, f); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+		if st := waitIndexed(t, c, f); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 			t.Fatalf("%s: %+v, want indexed with one face", f, st)
 		}
 	}
@@ -36,7 +36,7 @@ func TestServe_searchAllFaces(t *testing.T) {
 		t.Errorf("boxes %+v and %+v: want the left face first, both within the whole photo", left.BoundingBox, right.BoundingBox)
 	}
 	for _, f := range []struct {
-		face   service.SearchedFace
+		face   contract.SearchedFace
 		person string
 	}{{left, "obama"}, {right, "biden"}} {
 		if f.face.Reason != "" || len(f.face.Matches) == 0 || f.face.Matches[0].Person != f.person || f.face.Matches[0].Similarity < 80 {

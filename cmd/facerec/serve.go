@@ -6,7 +6,7 @@ import (
 	"io"
 	"net"
 
-	"github.com/facerec/facerec-cdk/cmd/facerec/internal/local"
+	"github.com/facerec/facerec-cdk/offline"
 )
 
 // defaultDataDir is where serve and invoke keep their data by default.
@@ -18,11 +18,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", defaultDataDir, "data directory: objects, database, queue")
 	apiKey := fs.String("api-key", "", "require this key in x-api-key, as the deployed API does")
-	modelDir := fs.String("model-dir", "", "face-api model directory (default: node_modules/@vladmandic/face-api/model found from the working directory up)")
+	modelDir := fs.String("model-dir", "", "directory of face-api FaceRecognitionNet weights to use instead of the embedded model")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	l, err := local.Open(local.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey})
+	l, err := offline.Open(offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey})
 	if err != nil {
 		return err
 	}

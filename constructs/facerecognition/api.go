@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // corsOriginHeader is the method response header that carries the allowed
@@ -84,7 +84,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 		Description:                 jsii.String("Face recognition: image upload and indexing status, face search, service information"),
 		EndpointConfiguration:       endpointConfiguration(cfg),
 		Policy:                      apiPolicy(cfg),
-		BinaryMediaTypes:            jsii.Strings(config.BinaryMediaTypes...),
+		BinaryMediaTypes:            jsii.Strings(contract.BinaryMediaTypes...),
 		CloudWatchRole:              jsii.Bool(cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate),
 		DeployOptions:               stageOptions(cfg, accessLogs),
 		DefaultCorsPreflightOptions: corsOptions(cfg.allowedOrigin, cfg.authorization.corsAllowHeaders()),
@@ -148,7 +148,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 // with an AWS service integration to S3 PutObject: no function in the path,
 // so the limit is API Gateway's 10 MB payload, not Lambda's 6 MB.
 //
-// Bodies of a binary media type (config.BinaryMediaTypes: image/jpeg,
+// Bodies of a binary media type (contract.BinaryMediaTypes: image/jpeg,
 // image/png, application/octet-stream) pass through as bytes; any other body
 // is text, and CONVERT_TO_BINARY decodes it from base64 (send base64 as
 // text/plain; S3 then stores the object with that Content-Type).

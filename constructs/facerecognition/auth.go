@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // Authorization chooses how API Gateway authenticates the callers of every
@@ -42,7 +42,7 @@ const (
 // defaultAuthorization is the Authorization of props that set none.
 const defaultAuthorization = AuthorizationApiKey
 
-// Request headers the CORS preflights allow besides config.CORSAllowHeaders:
+// Request headers the CORS preflights allow besides contract.CORSAllowHeaders:
 // the Authorization header carries a Cognito token or a SigV4 signature, and
 // SigV4 also signs with X-Amz-Date and, for temporary credentials (such as a
 // Cognito identity pool's), X-Amz-Security-Token (AWS General Reference,
@@ -118,10 +118,10 @@ func authorize(cfg *settings, opts *awsapigateway.MethodOptions) *awsapigateway.
 }
 
 // corsAllowHeaders returns the request headers the CORS preflights allow
-// under mode a: config.CORSAllowHeaders (which the functions and the local
+// under mode a: contract.CORSAllowHeaders (which the functions and the local
 // server send too), and the headers that carry the mode's credentials.
 func (a Authorization) corsAllowHeaders() []string {
-	headers := strings.Split(config.CORSAllowHeaders, ",")
+	headers := strings.Split(contract.CORSAllowHeaders, ",")
 	switch a {
 	case AuthorizationCognito:
 		headers = append(headers, cognitoCORSHeaders...)

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // appUserPoolID is the construct id of the user pool the
@@ -136,7 +136,7 @@ func TestAuthorization_resources(t *testing.T) {
 			t.Errorf("%s: %d user pool clients, want %d", name, got, clients)
 		}
 
-		headers := config.CORSAllowHeaders
+		headers := contract.CORSAllowHeaders
 		switch mode {
 		case AuthorizationCognito:
 			headers += ",Authorization"

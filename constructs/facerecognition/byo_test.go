@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // The bring-your-own shapes: ByoInApp passes a bucket and a table defined in
@@ -28,7 +28,7 @@ func init() {
 	registerShape("ByoInApp", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		bucket := appBucket(stack)
 		table := awsdynamodb.NewTable(stack, jsii.String("AppTable"), &awsdynamodb.TableProps{
-			PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
+			PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(contract.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
 			BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
 			Encryption:    awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
 			EncryptionKey: awskms.NewKey(stack, jsii.String("TableKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
@@ -65,7 +65,7 @@ func init() {
 	registerShape("ByoImported", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		indexes := appIndexes()
 		table := awsdynamodb.NewTableV2(stack, jsii.String("AppTable"), &awsdynamodb.TablePropsV2{
-			PartitionKey:           &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
+			PartitionKey:           &awsdynamodb.Attribute{Name: jsii.String(contract.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
 			GlobalSecondaryIndexes: &indexes,
 			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 				PointInTimeRecoveryEnabled: jsii.Bool(true),
@@ -151,10 +151,10 @@ func TestExistingResourcesAreUsed(t *testing.T) {
 			t.Errorf("%s: Table is not the app's table", c.name)
 		}
 		env := map[string]any{
-			config.EnvCollectionID: c.collectionId,
-			config.EnvTableName:    ref(logicalID(c.f.svc.Table)),
-			config.EnvBucketName:   c.bucketName,
-			config.EnvImagePrefix:  c.prefix,
+			contract.EnvCollectionID: c.collectionId,
+			contract.EnvTableName:    ref(logicalID(c.f.svc.Table)),
+			contract.EnvBucketName:   c.bucketName,
+			contract.EnvImagePrefix:  c.prefix,
 		}
 		vars := c.f.props(logicalID(c.f.svc.IndexFunction))["Environment"].(map[string]any)["Variables"].(map[string]any)
 		for name, want := range env {
@@ -362,7 +362,7 @@ func TestExistingPropsRefused(t *testing.T) {
 	attr := func(name string, typ awsdynamodb.AttributeType) *awsdynamodb.Attribute {
 		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: typ}
 	}
-	faceID := attr(config.AttrFaceID, awsdynamodb.AttributeType_STRING)
+	faceID := attr(contract.AttrFaceID, awsdynamodb.AttributeType_STRING)
 	// table defines a table in stack with partition key pk, sort key sk (if
 	// any), and the indexes of appIndexes changed by edit.
 	table := func(stack awscdk.Stack, pk, sk *awsdynamodb.Attribute, edit func([]*awsdynamodb.GlobalSecondaryIndexPropsV2) []*awsdynamodb.GlobalSecondaryIndexPropsV2) awsdynamodb.ITable {
@@ -407,7 +407,7 @@ func TestExistingPropsRefused(t *testing.T) {
 			return &FaceRecognitionServiceProps{ExistingTable: table(stack, attr("id", awsdynamodb.AttributeType_STRING), nil, same)}
 		}, []string{`table: partition key is "id", want "FaceId"`}},
 		{"partition key type", "ExistingTable", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
-			return &FaceRecognitionServiceProps{ExistingTable: table(stack, attr(config.AttrFaceID, awsdynamodb.AttributeType_NUMBER), nil, same)}
+			return &FaceRecognitionServiceProps{ExistingTable: table(stack, attr(contract.AttrFaceID, awsdynamodb.AttributeType_NUMBER), nil, same)}
 		}, []string{`table: partition key "FaceId" has type "N", want "S"`}},
 		{"sort key", "ExistingTable", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 			return &FaceRecognitionServiceProps{ExistingTable: table(stack, faceID, attr("Version", awsdynamodb.AttributeType_NUMBER), same)}

@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
-// Defaults of the props that lambdas/config does not define.
+// Defaults of the props that the contract package does not define.
 const (
 	defaultRemovalPolicy       = awscdk.RemovalPolicy_RETAIN
 	defaultNoncurrentDays      = 30
@@ -141,7 +141,7 @@ func eventQueueProps(dlq awssqs.IQueue, indexTimeoutSeconds int) *awssqs.QueuePr
 // on-demand capacity, point-in-time recovery, AWS managed encryption.
 func tableProps(removal awscdk.RemovalPolicy) *awsdynamodb.TableProps {
 	return &awsdynamodb.TableProps{
-		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(config.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(contract.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
@@ -155,8 +155,8 @@ func tableProps(removal awscdk.RemovalPolicy) *awsdynamodb.TableProps {
 // object key, projecting whole items.
 func objectKeyIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
 	return &awsdynamodb.GlobalSecondaryIndexProps{
-		IndexName:      jsii.String(config.ObjectKeyIndex),
-		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(config.AttrObjectKey), Type: awsdynamodb.AttributeType_STRING},
+		IndexName:      jsii.String(contract.ObjectKeyIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(contract.AttrObjectKey), Type: awsdynamodb.AttributeType_STRING},
 		ProjectionType: awsdynamodb.ProjectionType_ALL,
 	}
 }
@@ -165,8 +165,8 @@ func objectKeyIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
 // GET /faces?person=NAME.
 func personIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
 	return &awsdynamodb.GlobalSecondaryIndexProps{
-		IndexName:      jsii.String(config.PersonIndex),
-		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(config.AttrPerson), Type: awsdynamodb.AttributeType_STRING},
+		IndexName:      jsii.String(contract.PersonIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(contract.AttrPerson), Type: awsdynamodb.AttributeType_STRING},
 		ProjectionType: awsdynamodb.ProjectionType_ALL,
 	}
 }
@@ -226,13 +226,13 @@ func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.Stag
 }
 
 // corsOptions returns the CORS preflight answered on every resource: the
-// allowed origin, the methods of config.CORSAllowMethods, which the
+// allowed origin, the methods of contract.CORSAllowMethods, which the
 // functions and the local server send too, and the request headers
 // allowHeaders (Authorization.corsAllowHeaders).
 func corsOptions(allowedOrigin string, allowHeaders []string) *awsapigateway.CorsOptions {
 	return &awsapigateway.CorsOptions{
 		AllowOrigins: jsii.Strings(allowedOrigin),
-		AllowMethods: jsii.Strings(strings.Split(config.CORSAllowMethods, ",")...),
+		AllowMethods: jsii.Strings(strings.Split(contract.CORSAllowMethods, ",")...),
 		AllowHeaders: jsii.Strings(allowHeaders...),
 	}
 }

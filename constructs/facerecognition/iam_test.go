@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // grants maps each action a role may take to the resources it may take it
@@ -126,7 +126,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"),
 			grant(objects(prefix+"*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket"),
-			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
+			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
 			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
 		),
@@ -134,7 +134,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			logs(logicalID(svc.SearchLogGroup)),
 			grant(collection, "rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"),
 			grant("*", "rekognition:DetectFaces"),
-			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
+			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:BatchGetItem"),
 		),
 		logicalID(svc.StatusFunction.Role()): merge(
@@ -145,25 +145,25 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 		),
 		logicalID(svc.FacesFunction.Role()): merge(
 			logs(logicalID(svc.FacesLogGroup)),
-			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
+			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:Scan", "dynamodb:GetItem"),
 		),
 		logicalID(svc.DeleteFaceFunction.Role()): merge(
 			logs(logicalID(svc.DeleteFaceLogGroup)),
 			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces"),
-			grant(join(table, "/index/"+config.ObjectKeyIndex), "dynamodb:Query"),
+			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
 		),
 		logicalID(svc.PersonsFunction.Role()): merge(
 			logs(logicalID(svc.PersonsLogGroup)),
-			grant(join(table, "/index/"+config.PersonIndex), "dynamodb:Query"),
+			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
 			grant(table, "dynamodb:Scan", "dynamodb:BatchGetItem"),
 		),
 		logicalID(svc.DeletePersonFunction.Role()): merge(
 			logs(logicalID(svc.DeletePersonLogGroup)),
 			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"),
 			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
-				jsonString(join(table, "/index/"+config.PersonIndex)), jsonString(join(table, "/index/"+config.ObjectKeyIndex)),
+				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
 			grant(objects(prefix+"*"), "s3:DeleteObject"),

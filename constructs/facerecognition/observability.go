@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // Defaults and fixed settings of the observability props.
@@ -299,9 +299,9 @@ func (s *FaceRecognitionService) addAlarms(cfg *settings, sig *signals) *Service
 // collection, summed over 5 minutes.
 func emfMetric(collectionId, name string) awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:     jsii.String(config.MetricsNamespace),
+		Namespace:     jsii.String(contract.MetricsNamespace),
 		MetricName:    jsii.String(name),
-		DimensionsMap: &map[string]*string{config.MetricsDimensionCollectionId: jsii.String(collectionId)},
+		DimensionsMap: &map[string]*string{contract.MetricsDimensionCollectionId: jsii.String(collectionId)},
 		Statistic:     jsii.String("Sum"),
 		Period:        awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes)),
 		Label:         jsii.String(name),
@@ -318,9 +318,9 @@ func emfMetric(collectionId, name string) awscloudwatch.Metric {
 func emfByReason(collectionId, name string) awscloudwatch.MathExpression {
 	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression: jsii.String(fmt.Sprintf(`SEARCH('{%s,%s,%s} MetricName="%s" %s="%s"', 'Sum', %d)`,
-			config.MetricsNamespace, config.MetricsDimensionCollectionId, config.MetricsDimensionReason,
-			name, config.MetricsDimensionCollectionId, collectionId, 60*alarmPeriodMinutes)),
-		Label:  jsii.String("${PROP('Dim." + config.MetricsDimensionReason + "')}"),
+			contract.MetricsNamespace, contract.MetricsDimensionCollectionId, contract.MetricsDimensionReason,
+			name, contract.MetricsDimensionCollectionId, collectionId, 60*alarmPeriodMinutes)),
+		Label:  jsii.String("${PROP('Dim." + contract.MetricsDimensionReason + "')}"),
 		Period: awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes)),
 	})
 }
@@ -374,13 +374,13 @@ func (s *FaceRecognitionService) addDashboard(cfg *settings, sig *signals) awscl
 			signal("Dead-letter queue", sig.deadLetters, func(a *ServiceAlarms) awscloudwatch.Alarm { return a.DeadLetterQueueNotEmpty }),
 		},
 		{
-			graph("Faces indexed", 8, emfMetric(collection, config.MetricFacesIndexed)),
-			graph("Faces not indexed, by reason", 8, emfByReason(collection, config.MetricFacesNotIndexed)),
-			graph("Images rejected, by reason", 8, emfByReason(collection, config.MetricImagesRejected)),
+			graph("Faces indexed", 8, emfMetric(collection, contract.MetricFacesIndexed)),
+			graph("Faces not indexed, by reason", 8, emfByReason(collection, contract.MetricFacesNotIndexed)),
+			graph("Images rejected, by reason", 8, emfByReason(collection, contract.MetricImagesRejected)),
 		},
 		{
-			graph("Searches and matches", 12, emfMetric(collection, config.MetricSearches), emfMetric(collection, config.MetricMatches)),
-			graph("Rekognition throttles (after SDK retries)", 12, emfMetric(collection, config.MetricRekognitionThrottles)),
+			graph("Searches and matches", 12, emfMetric(collection, contract.MetricSearches), emfMetric(collection, contract.MetricMatches)),
+			graph("Rekognition throttles (after SDK retries)", 12, emfMetric(collection, contract.MetricRekognitionThrottles)),
 		},
 	}
 	if s.Alarms != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // alarmTopicArn is the SNS topic of the AlarmTopic shape.
@@ -229,16 +229,16 @@ func TestDashboard(t *testing.T) {
 	}
 	body := jsonString(f.props(id)["DashboardBody"])
 	collection := *f.svc.CollectionId
-	for _, metric := range []string{config.MetricFacesIndexed, config.MetricSearches, config.MetricMatches, config.MetricRekognitionThrottles} {
+	for _, metric := range []string{contract.MetricFacesIndexed, contract.MetricSearches, contract.MetricMatches, contract.MetricRekognitionThrottles} {
 		// A metric of a graph widget is [namespace, name, dimension, value, ...].
-		want := `[\"` + config.MetricsNamespace + `\",\"` + metric + `\",\"` + config.MetricsDimensionCollectionId + `\",\"` + collection + `\"`
+		want := `[\"` + contract.MetricsNamespace + `\",\"` + metric + `\",\"` + contract.MetricsDimensionCollectionId + `\",\"` + collection + `\"`
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %s of the collection (%s)", metric, want)
 		}
 	}
-	for _, metric := range []string{config.MetricFacesNotIndexed, config.MetricImagesRejected} {
-		want := `SEARCH('{` + config.MetricsNamespace + `,` + config.MetricsDimensionCollectionId + `,` + config.MetricsDimensionReason +
-			`} MetricName=\\\"` + metric + `\\\" ` + config.MetricsDimensionCollectionId + `=\\\"` + collection + `\\\"', 'Sum', 300)`
+	for _, metric := range []string{contract.MetricFacesNotIndexed, contract.MetricImagesRejected} {
+		want := `SEARCH('{` + contract.MetricsNamespace + `,` + contract.MetricsDimensionCollectionId + `,` + contract.MetricsDimensionReason +
+			`} MetricName=\\\"` + metric + `\\\" ` + contract.MetricsDimensionCollectionId + `=\\\"` + collection + `\\\"', 'Sum', 300)`
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks the search of %s by reason (%s)", metric, want)
 		}

@@ -7,14 +7,14 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/facerec/facerec-cdk/lambdas/openapi"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // TestApi_routesAreTheOpenAPIDocument checks that each synthesized API has
 // exactly the (method, path) pairs of the OpenAPI document, CORS preflight
 // (OPTIONS) methods aside.
 func TestApi_routesAreTheOpenAPIDocument(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	doc, err := openapi3.NewLoader().LoadFromData(contract.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // ApiGatewayCloudWatchRole chooses how API Gateway gets the account-level
@@ -60,20 +60,20 @@ type FaceRecognitionServiceProps struct {
 	CollectionId *string
 	// ImagePrefix is the S3 key prefix of the images: one or more segments
 	// of [A-Za-z0-9_.-], each ending in "/", none "." or "..".
-	// Default: "index/" (config.DefaultImagePrefix).
+	// Default: "index/" (contract.DefaultImagePrefix).
 	ImagePrefix *string
 	// FaceMatchThreshold is the minimum similarity of a search match, in
-	// percent, from 0 to 100. Default: 80 (config.DefaultFaceMatchThreshold).
+	// percent, from 0 to 100. Default: 80 (contract.DefaultFaceMatchThreshold).
 	FaceMatchThreshold *float64
 	// MaxFaces bounds the faces indexed per image and the matches returned per
-	// searched face, an integer from 1 to 100 (config.MaxFacesLimit).
-	// Default: 10 (config.DefaultMaxFaces).
+	// searched face, an integer from 1 to 100 (contract.MaxFacesLimit).
+	// Default: 10 (contract.DefaultMaxFaces).
 	MaxFaces *float64
 	// QualityFilter is Rekognition's QualityFilter for indexing and search:
-	// NONE, AUTO, LOW, MEDIUM or HIGH. Default: "AUTO" (config.DefaultQualityFilter).
+	// NONE, AUTO, LOW, MEDIUM or HIGH. Default: "AUTO" (contract.DefaultQualityFilter).
 	QualityFilter *string
 	// SearchMaxImageBytes caps the decoded image bytes a search accepts, an
-	// integer from 1 to 5,242,880 (config.MaxImageBytes, Rekognition's limit
+	// integer from 1 to 5,242,880 (contract.MaxImageBytes, Rekognition's limit
 	// for inline image bytes). Default: 5,242,880.
 	SearchMaxImageBytes *float64
 	// RemovalPolicy applies to the image bucket, its access log bucket, the
@@ -154,7 +154,7 @@ type FaceRecognitionServiceProps struct {
 	// AllowedOrigin is the Access-Control-Allow-Origin of every response: "*"
 	// or one origin such as "https://app.example.com" (scheme, host and
 	// optional port). It is also given to the functions as ALLOWED_ORIGIN.
-	// Default: "*" (config.DefaultAllowedOrigin).
+	// Default: "*" (contract.DefaultAllowedOrigin).
 	AllowedOrigin *string
 	// ExecutionLogLevel of the API stage, awsapigateway.MethodLoggingLevel_ERROR
 	// or awsapigateway.MethodLoggingLevel_INFO. Request and response bodies
@@ -307,10 +307,10 @@ type FaceRecognitionServiceProps struct {
 	// ExistingTable holds the faces and images instead of a table the
 	// construct creates. It must be an awsdynamodb.Table or TableV2 defined
 	// in the app (any stack of it), so that its key schema can be checked at
-	// synth: partition key config.AttrFaceID of type string, no sort key, and
-	// the global secondary indexes config.ObjectKeyIndex (partition key
-	// config.AttrObjectKey) and config.PersonIndex (partition key
-	// config.AttrPerson), each with a string partition key, no sort key and
+	// synth: partition key contract.AttrFaceID of type string, no sort key, and
+	// the global secondary indexes contract.ObjectKeyIndex (partition key
+	// contract.AttrObjectKey) and contract.PersonIndex (partition key
+	// contract.AttrPerson), each with a string partition key, no sort key and
 	// ProjectionType ALL; other indexes and attributes are allowed. Define
 	// its indexes before passing it. An imported table (FromTableName and
 	// the like) has no schema to check and is refused; adopt a table created
@@ -406,11 +406,11 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 	p := props
 	s := &settings{
 		collectionId:        stringOr(p.CollectionId, ""),
-		imagePrefix:         stringOr(p.ImagePrefix, config.DefaultImagePrefix),
-		faceMatchThreshold:  numberIn("FaceMatchThreshold", p.FaceMatchThreshold, config.DefaultFaceMatchThreshold, 0, 100),
-		maxFaces:            integerIn("MaxFaces", p.MaxFaces, config.DefaultMaxFaces, 1, config.MaxFacesLimit),
-		qualityFilter:       stringOr(p.QualityFilter, config.DefaultQualityFilter),
-		searchMaxImageBytes: integerIn("SearchMaxImageBytes", p.SearchMaxImageBytes, config.MaxImageBytes, 1, config.MaxImageBytes),
+		imagePrefix:         stringOr(p.ImagePrefix, contract.DefaultImagePrefix),
+		faceMatchThreshold:  numberIn("FaceMatchThreshold", p.FaceMatchThreshold, contract.DefaultFaceMatchThreshold, 0, 100),
+		maxFaces:            integerIn("MaxFaces", p.MaxFaces, contract.DefaultMaxFaces, 1, contract.MaxFacesLimit),
+		qualityFilter:       stringOr(p.QualityFilter, contract.DefaultQualityFilter),
+		searchMaxImageBytes: integerIn("SearchMaxImageBytes", p.SearchMaxImageBytes, contract.MaxImageBytes, 1, contract.MaxImageBytes),
 		removalPolicy:       removalPolicyOr("RemovalPolicy", p.RemovalPolicy, defaultRemovalPolicy),
 		noncurrentDays:      durationIn("NoncurrentVersionExpiration", p.NoncurrentVersionExpiration, awscdk.Duration.ToDays, "days", defaultNoncurrentDays, 1, maxLifecycleDays),
 		logRetention:        p.LogRetention,
@@ -424,7 +424,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		throttleBurstLimit:  integerIn("ThrottleBurstLimit", p.ThrottleBurstLimit, defaultThrottleBurstLimit, 1, math.MaxInt32),
 		quotaLimit:          integerIn("QuotaLimit", p.QuotaLimit, defaultQuotaLimit, 1, math.MaxInt32),
 		quotaPeriod:         p.QuotaPeriod,
-		allowedOrigin:       stringOr(p.AllowedOrigin, config.DefaultAllowedOrigin),
+		allowedOrigin:       stringOr(p.AllowedOrigin, contract.DefaultAllowedOrigin),
 		executionLogLevel:   p.ExecutionLogLevel,
 		cloudWatchRole:      p.ApiGatewayCloudWatchRole,
 		encryptionKey:       resolveEncryptionKey(p.EncryptionKey),
@@ -459,7 +459,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 	if !imagePrefixPattern.MatchString(s.imagePrefix) || hasDotSegment(s.imagePrefix) {
 		invalid("ImagePrefix", `must be segments of [A-Za-z0-9_.-] each ending in "/", none "." or "..", got %q`, s.imagePrefix)
 	}
-	if err := config.ValidateQualityFilter(s.qualityFilter); err != nil {
+	if err := contract.ValidateQualityFilter(s.qualityFilter); err != nil {
 		invalid("QualityFilter", "%v", err)
 	}
 	if !stageNamePattern.MatchString(s.stageName) {

@@ -22,7 +22,7 @@
 //
 // The functions are Go programs of this module, compiled at synth time with
 // the local Go toolchain (no Docker). Their configuration, and the table's
-// names, come from the contract package lambdas/config.
+// names, come from the contract package (contract).
 package facerecognition
 
 import (
@@ -43,7 +43,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // FaceRecognitionService is the construct. Its fields expose the resources
@@ -58,8 +58,8 @@ type FaceRecognitionService struct {
 	// imageBucketName for its name).
 	Bucket awss3.IBucket
 	// Table holds one item per indexed face and one per image, keyed by
-	// config.AttrFaceID, with the global secondary indexes
-	// config.ObjectKeyIndex and config.PersonIndex: the props' ExistingTable,
+	// contract.AttrFaceID, with the global secondary indexes
+	// contract.ObjectKeyIndex and contract.PersonIndex: the props' ExistingTable,
 	// or an awsdynamodb.Table the construct created.
 	Table awsdynamodb.ITable
 	// Collection is the Rekognition collection of indexed faces; nil with
@@ -223,22 +223,22 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	}
 
 	env := map[string]*string{
-		config.EnvCollectionID:        s.CollectionId,
-		config.EnvTableName:           s.Table.TableName(),
-		config.EnvBucketName:          s.Bucket.BucketName(),
-		config.EnvImagePrefix:         jsii.String(cfg.imagePrefix),
-		config.EnvFaceMatchThreshold:  jsii.String(strconv.FormatFloat(cfg.faceMatchThreshold, 'f', -1, 64)),
-		config.EnvMaxFaces:            jsii.String(strconv.Itoa(cfg.maxFaces)),
-		config.EnvQualityFilter:       jsii.String(cfg.qualityFilter),
-		config.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
-		config.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
+		contract.EnvCollectionID:        s.CollectionId,
+		contract.EnvTableName:           s.Table.TableName(),
+		contract.EnvBucketName:          s.Bucket.BucketName(),
+		contract.EnvImagePrefix:         jsii.String(cfg.imagePrefix),
+		contract.EnvFaceMatchThreshold:  jsii.String(strconv.FormatFloat(cfg.faceMatchThreshold, 'f', -1, 64)),
+		contract.EnvMaxFaces:            jsii.String(strconv.Itoa(cfg.maxFaces)),
+		contract.EnvQualityFilter:       jsii.String(cfg.qualityFilter),
+		contract.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
+		contract.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
 	}
 	tableArn := s.Table.TableArn()
 
 	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
 	s.IndexFunction.AddToRolePolicy(allow([]string{"rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"}, collectionArn))
 	s.grantReadImages(cfg, s.IndexFunction)
-	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
+	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.ObjectKeyIndex)))
 	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
 	s.consumeImageEvents(cfg)
 
@@ -249,7 +249,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	// Rekognition), so it can only be allowed on "*".
 	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:DetectFaces"}, jsii.String("*")))
 	// POST /search?by=person reads the faces of each matched person.
-	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
+	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex)))
 	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:BatchGetItem"}, tableArn))
 
 	s.StatusFunction, s.StatusLogGroup = s.addFunction(cfg, "Status", "lambdas/status", cfg.apiTimeoutSeconds, env)
@@ -259,20 +259,20 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.InfoFunction, s.InfoLogGroup = s.addFunction(cfg, "Info", "lambdas/info", cfg.apiTimeoutSeconds, env)
 
 	s.FacesFunction, s.FacesLogGroup = s.addFunction(cfg, "Faces", "lambdas/faces", cfg.apiTimeoutSeconds, env)
-	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
+	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex)))
 	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:GetItem"}, tableArn))
 
 	// DELETE /faces/{faceId} commits the image item without the face, as
 	// the index function commits, and removes the face like it.
 	s.DeleteFaceFunction, s.DeleteFaceLogGroup = s.addFunction(cfg, "DeleteFace", "lambdas/deleteface", cfg.apiTimeoutSeconds, env)
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces"}, collectionArn))
-	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
+	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.ObjectKeyIndex)))
 	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
 
 	// GET /persons scans for person items and counts each person's faces
 	// on PersonIndex; GET /persons/{person} reads one person item.
 	s.PersonsFunction, s.PersonsLogGroup = s.addFunction(cfg, "Persons", "lambdas/persons", cfg.apiTimeoutSeconds, env)
-	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex)))
+	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex)))
 	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:BatchGetItem"}, tableArn))
 
 	// DELETE /persons/{person} reads the person item and its faces on
@@ -281,7 +281,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	// does, and deletes the Rekognition user and the person item.
 	s.DeletePersonFunction, s.DeletePersonLogGroup = s.addFunction(cfg, "DeletePerson", "lambdas/deleteperson", cfg.apiTimeoutSeconds, env)
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"}, collectionArn))
-	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+config.PersonIndex), jsii.String(*tableArn+"/index/"+config.ObjectKeyIndex)))
+	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex), jsii.String(*tableArn+"/index/"+contract.ObjectKeyIndex)))
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"}, tableArn))
 	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
 

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // TestResourceCounts pins what each configuration creates: in particular no
@@ -128,17 +128,17 @@ func TestDefaultTemplate(t *testing.T) {
 			"PolicyDocument": map[string]any{"Statement": []any{sslDeny}},
 		}},
 		{"table", "AWS::DynamoDB::Table", map[string]any{
-			"KeySchema":                        []any{map[string]any{"AttributeName": config.AttrFaceID, "KeyType": "HASH"}},
+			"KeySchema":                        []any{map[string]any{"AttributeName": contract.AttrFaceID, "KeyType": "HASH"}},
 			"BillingMode":                      "PAY_PER_REQUEST",
 			"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
 			"SSESpecification":                 map[string]any{"SSEEnabled": true},
 			"GlobalSecondaryIndexes": []any{map[string]any{
-				"IndexName":  config.ObjectKeyIndex,
-				"KeySchema":  []any{map[string]any{"AttributeName": config.AttrObjectKey, "KeyType": "HASH"}},
+				"IndexName":  contract.ObjectKeyIndex,
+				"KeySchema":  []any{map[string]any{"AttributeName": contract.AttrObjectKey, "KeyType": "HASH"}},
 				"Projection": map[string]any{"ProjectionType": "ALL"},
 			}, map[string]any{
-				"IndexName":  config.PersonIndex,
-				"KeySchema":  []any{map[string]any{"AttributeName": config.AttrPerson, "KeyType": "HASH"}},
+				"IndexName":  contract.PersonIndex,
+				"KeySchema":  []any{map[string]any{"AttributeName": contract.AttrPerson, "KeyType": "HASH"}},
 				"Projection": map[string]any{"ProjectionType": "ALL"},
 			}},
 		}},
@@ -231,15 +231,15 @@ func TestFunctions(t *testing.T) {
 	f := synth().base
 	svc := f.svc
 	env := map[string]any{
-		config.EnvCollectionID:        *svc.CollectionId,
-		config.EnvTableName:           ref(logicalID(svc.Table)),
-		config.EnvBucketName:          ref(logicalID(svc.Bucket)),
-		config.EnvImagePrefix:         "index/",
-		config.EnvFaceMatchThreshold:  "80",
-		config.EnvMaxFaces:            "10",
-		config.EnvQualityFilter:       "AUTO",
-		config.EnvSearchMaxImageBytes: "5242880",
-		config.EnvAllowedOrigin:       "*",
+		contract.EnvCollectionID:        *svc.CollectionId,
+		contract.EnvTableName:           ref(logicalID(svc.Table)),
+		contract.EnvBucketName:          ref(logicalID(svc.Bucket)),
+		contract.EnvImagePrefix:         "index/",
+		contract.EnvFaceMatchThreshold:  "80",
+		contract.EnvMaxFaces:            "10",
+		contract.EnvQualityFilter:       "AUTO",
+		contract.EnvSearchMaxImageBytes: "5242880",
+		contract.EnvAllowedOrigin:       "*",
 	}
 	for _, c := range []struct {
 		name    string
@@ -399,8 +399,8 @@ func TestUploadMethod(t *testing.T) {
 			"Integration": map[string]any{"IntegrationResponses": []any{map[string]any{
 				"ResponseParameters": map[string]any{
 					corsOriginHeader: "'*'",
-					"method.response.header.Access-Control-Allow-Headers": "'" + config.CORSAllowHeaders + "'",
-					"method.response.header.Access-Control-Allow-Methods": "'" + config.CORSAllowMethods + "'",
+					"method.response.header.Access-Control-Allow-Headers": "'" + contract.CORSAllowHeaders + "'",
+					"method.response.header.Access-Control-Allow-Methods": "'" + contract.CORSAllowMethods + "'",
 				},
 			}}},
 		}, jsii.Number(9))
@@ -493,7 +493,7 @@ func TestVariantTemplate(t *testing.T) {
 			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": origin},
 		}},
 		{"function environment", "AWS::Lambda::Function", map[string]any{"Environment": map[string]any{"Variables": map[string]any{
-			config.EnvImagePrefix: "photos/in/", config.EnvAllowedOrigin: "https://app.example.com", config.EnvCollectionID: "my-faces",
+			contract.EnvImagePrefix: "photos/in/", contract.EnvAllowedOrigin: "https://app.example.com", contract.EnvCollectionID: "my-faces",
 		}}}},
 	}
 	for _, tt := range tests {

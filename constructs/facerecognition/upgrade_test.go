@@ -9,7 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // synthInto synthesizes an app holding the stack UpgradeStack, which build
@@ -56,8 +56,8 @@ func TestSynthRefusesReplacingTheIndex(t *testing.T) {
 			build: func(stack awscdk.Stack) {
 				table := service(stack, nil).Table.Node().DefaultChild().(awsdynamodb.CfnTable)
 				table.SetKeySchema(&[]interface{}{
-					&awsdynamodb.CfnTable_KeySchemaProperty{AttributeName: jsii.String(config.AttrFaceID), KeyType: jsii.String("HASH")},
-					&awsdynamodb.CfnTable_KeySchemaProperty{AttributeName: jsii.String(config.AttrObjectKey), KeyType: jsii.String("RANGE")},
+					&awsdynamodb.CfnTable_KeySchemaProperty{AttributeName: jsii.String(contract.AttrFaceID), KeyType: jsii.String("HASH")},
+					&awsdynamodb.CfnTable_KeySchemaProperty{AttributeName: jsii.String(contract.AttrObjectKey), KeyType: jsii.String("RANGE")},
 				})
 			},
 			want: []string{"replace the DynamoDB table FacesTable", "KeySchema changes from", `"KeyType":"RANGE"`},

@@ -19,9 +19,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // API serves the HTTP routes backed by Lambda proxy integrations.
@@ -36,72 +36,11 @@ func NewAPI(svc *service.Service, log *slog.Logger, opts ...Option) *API {
 	return &API{svc: svc, log: log, metrics: emitterOf(svc, opts)}
 }
 
-// ErrorBody is the JSON body of every error response:
-// {"error":{"code","message"},"requestId"}.
-type ErrorBody struct {
-	// Error says what went wrong.
-	Error ErrorDetail `json:"error"`
-	// RequestID is API Gateway's request id (also in X-Request-Id), to
-	// quote when asking about a failure.
-	RequestID string `json:"requestId"`
-}
-
-// ErrorDetail is the error of an ErrorBody; Code is one of the service's
-// stable codes (for example "IMAGE_TOO_SMALL").
-type ErrorDetail struct {
-	// Code is stable and machine-readable, e.g. "IMAGE_TOO_SMALL".
-	Code string `json:"code"`
-	// Message explains the error to a person; it never holds internals.
-	Message string `json:"message"`
-}
-
-// InfoBody is the JSON body of GET /info: the service's configuration,
-// without secrets. Sizes are in bytes and dimensions in pixels.
-type InfoBody struct {
-	// CollectionID is the Rekognition CollectionId searched.
-	CollectionID string `json:"collectionId"`
-	// FaceMatchThreshold is the minimum similarity of a match, 0-100.
-	FaceMatchThreshold float64 `json:"faceMatchThreshold"`
-	// MaxFaces bounds faces indexed per image and matches per face.
-	MaxFaces int `json:"maxFaces"`
-	// QualityFilter is Rekognition's QualityFilter in use.
-	QualityFilter string `json:"qualityFilter"`
-	// ImagePrefix is the key prefix uploads are stored under.
-	ImagePrefix string `json:"imagePrefix"`
-	// SearchMaxImageBytes is the largest search image, in bytes.
-	SearchMaxImageBytes int `json:"searchMaxImageBytes"`
-	// IndexMaxImageBytes is the largest image indexed, in bytes (15 MB;
-	// Rekognition's limit for S3 objects).
-	IndexMaxImageBytes int `json:"indexMaxImageBytes"`
-	// MinImageDimension is the smallest width and height, in pixels.
-	MinImageDimension int `json:"minImageDimension"`
-	// AcceptedFormats are the accepted media types.
-	AcceptedFormats []string `json:"acceptedFormats"`
-	// Version is the service's version.
-	Version string `json:"version"`
-}
-
-// FacesParam is the query parameter of POST /search that chooses the faces
-// searched: absent for the largest face (service.Service.Search), FacesAll
-// for every face (service.Service.SearchAll).
-const FacesParam = "faces"
-
-// FacesAll is the value of FacesParam that searches every face.
-const FacesAll = "all"
-
-// ByParam is the query parameter of POST /search that chooses what is
-// matched: absent for faces, ByPerson for persons
-// (service.Service.SearchPersons).
-const ByParam = "by"
-
-// ByPerson is the value of ByParam that matches persons.
-const ByPerson = "person"
-
 // Search handles POST /search, POST /search?faces=all (FacesParam) and
 // POST /search?by=person (ByParam; not with faces=all).
 // The body is the photo as raw bytes (API Gateway delivers binary media
 // types with isBase64Encoded true), as base64 text, or as JSON {"image":
-// "<base64>"}. It answers 200 with a service.SearchResult, or an ErrorBody
+// "<base64>"}. It answers 200 with a contract.SearchResult, or an ErrorBody
 // with the status of the error's kind: 400 bad body, faces or by value, 413
 // too large, 415 not JPEG/PNG, 422 unusable image, 429 throttled (with
 // Retry-After), 502/503 upstream, 500 ours.
@@ -110,19 +49,19 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	start := time.Now()
 	counts := searchMetrics()
 	defer emit(ctx, a.log, a.metrics, counts)
-	v, all := req.QueryStringParameters[FacesParam]
-	if all && v != FacesAll {
-		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
-			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", FacesParam, FacesAll, v)}), nil
+	v, all := req.QueryStringParameters[contract.FacesParam]
+	if all && v != contract.FacesAll {
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter,
+			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", contract.FacesParam, contract.FacesAll, v)}), nil
 	}
-	by, byPerson := req.QueryStringParameters[ByParam]
+	by, byPerson := req.QueryStringParameters[contract.ByParam]
 	switch {
-	case byPerson && by != ByPerson:
-		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
-			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", ByParam, ByPerson, by)}), nil
+	case byPerson && by != contract.ByPerson:
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter,
+			Message: fmt.Sprintf("the %s query parameter must be %q or absent, not %q", contract.ByParam, contract.ByPerson, by)}), nil
 	case byPerson && all:
-		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
-			Message: fmt.Sprintf("%s=%s searches the largest face only; it cannot be combined with %s=%s", ByParam, ByPerson, FacesParam, FacesAll)}), nil
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter,
+			Message: fmt.Sprintf("%s=%s searches the largest face only; it cannot be combined with %s=%s", contract.ByParam, contract.ByPerson, contract.FacesParam, contract.FacesAll)}), nil
 	}
 	search := a.svc.Search
 	switch {
@@ -140,13 +79,13 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	matches := counts.Total(config.MetricMatches)
+	matches := counts.Total(contract.MetricMatches)
 	a.log.InfoContext(ctx, "search", "status", http.StatusOK, "imageBytes", len(img), "allFaces", all, "byPerson", byPerson,
 		"faces", len(res.Faces), "matches", matches, "ms", time.Since(start).Milliseconds())
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 
-// Status handles GET /index/{filename}: 200 with a service.ImageStatus,
+// Status handles GET /index/{filename}: 200 with a contract.ImageStatus,
 // 400 for an invalid filename, 404 for an unknown one. REST API proxy
 // events carry path parameters percent-encoded as in the request path
 // ("Jane%20Doe.jpg"), so the filename is unescaped first.
@@ -154,7 +93,7 @@ func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	ctx = withProxyRequestID(ctx, req)
 	filename, err := url.PathUnescape(req.PathParameters["filename"])
 	if err != nil {
-		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "invalid filename: bad percent-encoding"}), nil
+		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "invalid filename: bad percent-encoding"}), nil
 	}
 	st, err := a.svc.Status(ctx, filename)
 	if err != nil {
@@ -163,29 +102,15 @@ func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	return a.respond(ctx, http.StatusOK, st, nil), nil
 }
 
-// Query parameters of GET /faces.
-const (
-	// PersonParam lists the faces of one person only.
-	PersonParam = "person"
-	// LimitParam is the page size, 1-100 (service.MaxFaceListLimit),
-	// default service.DefaultFaceListLimit.
-	LimitParam = "limit"
-	// NextTokenParam is the nextToken of the previous page.
-	NextTokenParam = "nextToken"
-)
-
-// FaceIDParam is the path parameter of /faces/{faceId}.
-const FaceIDParam = "faceId"
-
 // Faces handles GET /faces and GET /faces/{faceId}, told apart by the
-// faceId path parameter. GET /faces answers 200 with a service.FaceList
+// faceId path parameter. GET /faces answers 200 with a contract.FaceList
 // (400 for a limit that is not an integer from 1 to 100 or a nextToken
 // that does not decode); a page may hold fewer faces than the limit while
 // a nextToken follows. GET /faces/{faceId} answers 200 with a
-// service.Face, 404 for an unknown FaceId.
+// contract.Face, 404 for an unknown FaceId.
 func (a *API) Faces(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	if id, ok := req.PathParameters[FaceIDParam]; ok {
+	if id, ok := req.PathParameters[contract.FaceIDParam]; ok {
 		f, err := a.svc.Face(ctx, id)
 		if err != nil {
 			return a.fail(ctx, err), nil
@@ -197,7 +122,7 @@ func (a *API) Faces(ctx context.Context, req events.APIGatewayProxyRequest) (eve
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	list, err := a.svc.ListFaces(ctx, q[PersonParam], limit, q[NextTokenParam])
+	list, err := a.svc.ListFaces(ctx, q[contract.PersonParam], limit, q[contract.NextTokenParam])
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
@@ -205,32 +130,29 @@ func (a *API) Faces(ctx context.Context, req events.APIGatewayProxyRequest) (eve
 }
 
 // limitOf returns the LimitParam of a list request's query parameters
-// (service.DefaultFaceListLimit if absent); the service checks its range.
+// (contract.DefaultFaceListLimit if absent); the service checks its range.
 func limitOf(q map[string]string) (int, error) {
-	v, ok := q[LimitParam]
+	v, ok := q[contract.LimitParam]
 	if !ok {
-		return service.DefaultFaceListLimit, nil
+		return contract.DefaultFaceListLimit, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter,
-			Message: fmt.Sprintf("the %s query parameter must be an integer from 1 to %d, not %q", LimitParam, service.MaxFaceListLimit, v)}
+		return 0, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter,
+			Message: fmt.Sprintf("the %s query parameter must be an integer from 1 to %d, not %q", contract.LimitParam, contract.MaxFaceListLimit, v)}
 	}
 	return n, nil
 }
 
-// PersonNameParam is the path parameter of /persons/{person}.
-const PersonNameParam = "person"
-
 // Persons handles GET /persons and GET /persons/{person}, told apart by
 // the person path parameter. GET /persons answers 200 with a
-// service.PersonList (400 for a bad limit or nextToken, as GET /faces).
-// GET /persons/{person} answers 200 with a service.Person, 404 for an
+// contract.PersonList (400 for a bad limit or nextToken, as GET /faces).
+// GET /persons/{person} answers 200 with a contract.Person, 404 for an
 // unknown person; the name arrives percent-encoded (see Status) and is
 // unescaped first.
 func (a *API) Persons(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	if raw, ok := req.PathParameters[PersonNameParam]; ok {
+	if raw, ok := req.PathParameters[contract.PersonNameParam]; ok {
 		person, err := personOf(raw)
 		if err != nil {
 			return a.fail(ctx, err), nil
@@ -246,7 +168,7 @@ func (a *API) Persons(ctx context.Context, req events.APIGatewayProxyRequest) (e
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	list, err := a.svc.ListPersons(ctx, limit, q[NextTokenParam])
+	list, err := a.svc.ListPersons(ctx, limit, q[contract.NextTokenParam])
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
@@ -254,11 +176,11 @@ func (a *API) Persons(ctx context.Context, req events.APIGatewayProxyRequest) (e
 }
 
 // DeleteFace handles DELETE /faces/{faceId}: 200 with a
-// service.DeletedFace once the face is gone from the collection, the table
+// contract.DeletedFace once the face is gone from the collection, the table
 // and its image's item; 404 for an unknown FaceId. The image stays.
 func (a *API) DeleteFace(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	res, err := a.svc.DeleteFace(ctx, req.PathParameters[FaceIDParam])
+	res, err := a.svc.DeleteFace(ctx, req.PathParameters[contract.FaceIDParam])
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
@@ -270,18 +192,18 @@ func (a *API) DeleteFace(ctx context.Context, req events.APIGatewayProxyRequest)
 func personOf(raw string) (string, error) {
 	person, err := url.PathUnescape(raw)
 	if err != nil {
-		return "", &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidParameter, Message: "invalid person: bad percent-encoding"}
+		return "", &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter, Message: "invalid person: bad percent-encoding"}
 	}
 	return person, nil
 }
 
 // DeletePerson handles DELETE /persons/{person}: 200 with a
-// service.DeletedPerson once the person's faces, the images holding only
+// contract.DeletedPerson once the person's faces, the images holding only
 // its faces, its Rekognition user and its item are gone; 404 for an
 // unknown person. The name arrives percent-encoded, as in Persons.
 func (a *API) DeletePerson(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	person, err := personOf(req.PathParameters[PersonNameParam])
+	person, err := personOf(req.PathParameters[contract.PersonNameParam])
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
@@ -297,17 +219,17 @@ func (a *API) DeletePerson(ctx context.Context, req events.APIGatewayProxyReques
 func (a *API) Info(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
 	c := a.svc.Config()
-	return a.respond(ctx, http.StatusOK, InfoBody{
+	return a.respond(ctx, http.StatusOK, contract.InfoBody{
 		CollectionID:        c.CollectionID,
 		FaceMatchThreshold:  c.FaceMatchThreshold,
 		MaxFaces:            c.MaxFaces,
 		QualityFilter:       c.QualityFilter,
 		ImagePrefix:         c.ImagePrefix,
 		SearchMaxImageBytes: c.SearchMaxImageBytes,
-		IndexMaxImageBytes:  config.MaxS3ImageBytes,
-		MinImageDimension:   config.MinImageDimension,
-		AcceptedFormats:     service.AcceptedMediaTypes,
-		Version:             config.Version,
+		IndexMaxImageBytes:  contract.MaxS3ImageBytes,
+		MinImageDimension:   contract.MinImageDimension,
+		AcceptedFormats:     contract.AcceptedMediaTypes,
+		Version:             contract.Version,
 	}, nil), nil
 }
 
@@ -347,7 +269,7 @@ func (a *API) fail(ctx context.Context, err error) events.APIGatewayProxyRespons
 	} else {
 		a.log.WarnContext(ctx, "request refused", "status", status, "code", e.Code, "message", e.Message)
 	}
-	return a.respond(ctx, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message}, RequestID: RequestID(ctx)}, headers)
+	return a.respond(ctx, status, contract.ErrorBody{Error: contract.ErrorDetail{Code: e.Code, Message: e.Message}, RequestID: RequestID(ctx)}, headers)
 }
 
 // respond encodes body as the JSON response, with CORS headers and the
@@ -357,13 +279,13 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 	if err != nil {
 		a.log.ErrorContext(ctx, "encode response", "err", err)
 		status = http.StatusInternalServerError
-		b, _ = json.Marshal(ErrorBody{Error: ErrorDetail{Code: service.CodeInternal, Message: "internal error"}, RequestID: RequestID(ctx)})
+		b, _ = json.Marshal(contract.ErrorBody{Error: contract.ErrorDetail{Code: contract.CodeInternal, Message: "internal error"}, RequestID: RequestID(ctx)})
 	}
 	h := map[string]string{
 		"Content-Type":                 "application/json; charset=utf-8",
 		"Access-Control-Allow-Origin":  a.svc.Config().AllowedOrigin,
-		"Access-Control-Allow-Headers": config.CORSAllowHeaders,
-		"Access-Control-Allow-Methods": config.CORSAllowMethods,
+		"Access-Control-Allow-Headers": contract.CORSAllowHeaders,
+		"Access-Control-Allow-Methods": contract.CORSAllowMethods,
 		"X-Request-Id":                 RequestID(ctx),
 	}
 	for k, v := range extra {
@@ -381,7 +303,7 @@ func imageFromBody(req events.APIGatewayProxyRequest) ([]byte, error) {
 	if req.IsBase64Encoded {
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the body is marked base64-encoded but is not valid base64"}
+			return nil, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "the body is marked base64-encoded but is not valid base64"}
 		}
 	} else {
 		body = []byte(req.Body)
@@ -398,14 +320,14 @@ func imageFromBody(req events.APIGatewayProxyRequest) ([]byte, error) {
 			Image string `json:"image"`
 		}
 		if err := json.Unmarshal(text, &doc); err != nil {
-			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the body is not valid JSON; send {\"image\": \"<base64>\"} or the image bytes"}
+			return nil, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "the body is not valid JSON; send {\"image\": \"<base64>\"} or the image bytes"}
 		}
 		if doc.Image == "" {
 			return nil, nil // ValidateImage: an image is required
 		}
 		img, ok := decodeBase64Text(doc.Image)
 		if !ok {
-			return nil, &service.Error{Kind: service.KindBadRequest, Code: service.CodeInvalidBody, Message: "the \"image\" field is not valid base64"}
+			return nil, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "the \"image\" field is not valid base64"}
 		}
 		return img, nil
 	}

@@ -12,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // TestSearch_awsErrorsMapToStatuses injects each AWS error on the calls a
@@ -50,7 +49,7 @@ func TestSearch_awsErrorsMapToStatuses(t *testing.T) {
 				fail = h.env.DB.FailNext
 			}
 			fail(tc.op, 1, tc.code, tc.httpStatus)
-			var eb ErrorBody
+			var eb contract.ErrorBody
 			resp := h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &eb)
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status %d (%s), want %d", resp.StatusCode, resp.Body, tc.want)
@@ -90,7 +89,7 @@ func TestSearch_bodyEncodings(t *testing.T) {
 	}
 	for _, tc := range ok {
 		t.Run(tc.name, func(t *testing.T) {
-			var res service.SearchResult
+			var res contract.SearchResult
 			resp := h.search(t, searchRequest(tc.body, tc.b64, tc.ct), &res)
 			if resp.StatusCode != http.StatusOK || len(res.Faces) != 1 || res.Faces[0].Matches[0].Person != "obama" {
 				t.Errorf("status %d body %s", resp.StatusCode, resp.Body)
@@ -104,21 +103,21 @@ func TestSearch_bodyEncodings(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"invalid JSON", []byte(`{"image": `), false, http.StatusBadRequest, service.CodeInvalidBody},
-		{"JSON without image", []byte(`{"photo": "x"}`), false, http.StatusBadRequest, service.CodeImageRequired},
-		{"JSON image not base64", []byte(`{"image": "***"}`), false, http.StatusBadRequest, service.CodeInvalidBody},
-		{"flagged base64 but not", []byte("***"), true, http.StatusBadRequest, service.CodeInvalidBody},
-		{"white space only", []byte(" \n"), false, http.StatusBadRequest, service.CodeImageRequired},
-		{"plain text", []byte("hello, world"), false, http.StatusUnsupportedMediaType, service.CodeUnsupportedMedia},
-		{"GIF", []byte("GIF89a\x01\x00\x01\x00"), false, http.StatusUnsupportedMediaType, service.CodeUnsupportedMedia},
-		{"truncated JPEG", img[:40], false, http.StatusUnprocessableEntity, service.CodeInvalidImage},
-		{"over 5 MB", append(append([]byte{}, img...), make([]byte, config.MaxImageBytes)...), false, http.StatusRequestEntityTooLarge, service.CodeImageTooLarge},
-		{"tiny PNG", tinyPNG(t, 79, 200), false, http.StatusUnprocessableEntity, service.CodeImageTooSmall},
+		{"invalid JSON", []byte(`{"image": `), false, http.StatusBadRequest, contract.CodeInvalidBody},
+		{"JSON without image", []byte(`{"photo": "x"}`), false, http.StatusBadRequest, contract.CodeImageRequired},
+		{"JSON image not base64", []byte(`{"image": "***"}`), false, http.StatusBadRequest, contract.CodeInvalidBody},
+		{"flagged base64 but not", []byte("***"), true, http.StatusBadRequest, contract.CodeInvalidBody},
+		{"white space only", []byte(" \n"), false, http.StatusBadRequest, contract.CodeImageRequired},
+		{"plain text", []byte("hello, world"), false, http.StatusUnsupportedMediaType, contract.CodeUnsupportedMedia},
+		{"GIF", []byte("GIF89a\x01\x00\x01\x00"), false, http.StatusUnsupportedMediaType, contract.CodeUnsupportedMedia},
+		{"truncated JPEG", img[:40], false, http.StatusUnprocessableEntity, contract.CodeInvalidImage},
+		{"over 5 MB", append(append([]byte{}, img...), make([]byte, contract.MaxImageBytes)...), false, http.StatusRequestEntityTooLarge, contract.CodeImageTooLarge},
+		{"tiny PNG", tinyPNG(t, 79, 200), false, http.StatusUnprocessableEntity, contract.CodeImageTooSmall},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			before := h.env.Rek.Calls("SearchFacesByImage")
-			var eb ErrorBody
+			var eb contract.ErrorBody
 			resp := h.search(t, searchRequest(tc.body, tc.b64, "text/plain"), &eb)
 			if resp.StatusCode != tc.status || eb.Error.Code != tc.code {
 				t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Body, tc.status, tc.code)
@@ -136,7 +135,7 @@ func TestSearch_matchesJoinStoredRecords(t *testing.T) {
 	h := newHarness(t)
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "Barack Obama")
 	indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
-	var res service.SearchResult
+	var res contract.SearchResult
 	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
 	if len(res.Faces) != 1 {
 		t.Fatalf("faces = %+v", res.Faces)
@@ -163,7 +162,7 @@ func TestSearch_unprocessedKeysAreRetried(t *testing.T) {
 	h := newHarness(t)
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 	h.env.DB.UnprocessedNext("BatchGetItem", 1)
-	var res service.SearchResult
+	var res contract.SearchResult
 	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
 	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 1 || res.Faces[0].Matches[0].Person != "obama" {
 		t.Errorf("result = %+v", res)
@@ -177,14 +176,14 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkResponse(t, resp)
-	var info InfoBody
+	var info contract.InfoBody
 	if err := json.Unmarshal([]byte(resp.Body), &info); err != nil {
 		t.Fatal(err)
 	}
-	want := InfoBody{
+	want := contract.InfoBody{
 		CollectionID: "test-collection", FaceMatchThreshold: 80, MaxFaces: 10, QualityFilter: "AUTO",
 		ImagePrefix: "index/", SearchMaxImageBytes: 5 << 20, IndexMaxImageBytes: 15 << 20, MinImageDimension: 80,
-		AcceptedFormats: []string{"image/jpeg", "image/png"}, Version: config.Version,
+		AcceptedFormats: []string{"image/jpeg", "image/png"}, Version: contract.Version,
 	}
 	a, _ := json.Marshal(info)
 	b, _ := json.Marshal(want)

@@ -18,9 +18,9 @@ import (
 	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // The benchmarks exclude AWS time: the service runs on in-process parts
@@ -128,8 +128,8 @@ func (instantTable) GetFaces(_ context.Context, ids []string) (map[string]servic
 }
 
 func instantService(b *testing.B, object []byte) *service.Service {
-	cfg, err := config.FromEnv(func(k string) string {
-		return map[string]string{config.EnvCollectionID: "c", config.EnvTableName: "t"}[k]
+	cfg, err := contract.FromEnv(func(k string) string {
+		return map[string]string{contract.EnvCollectionID: "c", contract.EnvTableName: "t"}[k]
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -178,7 +178,7 @@ func BenchmarkSearchAllHandler_4MBJPEG(b *testing.B) {
 	img := noiseJPEG(b, 4<<20)
 	api := NewAPI(instantService(b, nil), slog.New(slog.DiscardHandler), WithMetrics(io.Discard))
 	req := searchRequest([]byte(base64.StdEncoding.EncodeToString(img)), true, "image/jpeg")
-	req.QueryStringParameters = map[string]string{FacesParam: FacesAll}
+	req.QueryStringParameters = map[string]string{contract.FacesParam: contract.FacesAll}
 	b.SetBytes(int64(len(img)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // casesDir holds the inputs that failed for users of systems like ours,
@@ -89,7 +89,7 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 	"search-base64-text-body": func(t *testing.T, h *harness, event []byte) {
 		indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 		indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
-		var asText service.SearchResult
+		var asText contract.SearchResult
 		resp := h.search(t, proxyRequest(t, event), &asText)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
@@ -98,7 +98,7 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 			t.Fatalf("result = %+v, want a first match on obama", asText)
 		}
 		raw := searchRequest([]byte(base64.StdEncoding.EncodeToString(photos.MustRead("obama_2.jpg"))), true, "image/jpeg")
-		var asBytes service.SearchResult
+		var asBytes contract.SearchResult
 		h.search(t, raw, &asBytes)
 		a, _ := json.Marshal(asText)
 		b, _ := json.Marshal(asBytes)
@@ -107,11 +107,11 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		}
 	},
 	"search-empty-body": func(t *testing.T, h *harness, event []byte) {
-		wantError(t, h, proxyRequest(t, event), http.StatusBadRequest, service.CodeImageRequired, "image is required")
+		wantError(t, h, proxyRequest(t, event), http.StatusBadRequest, contract.CodeImageRequired, "image is required")
 	},
 	"search-no-face": func(t *testing.T, h *harness, event []byte) {
 		indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
-		var res service.SearchResult
+		var res contract.SearchResult
 		resp := h.search(t, proxyRequest(t, event), &res)
 		if resp.StatusCode != http.StatusOK || res.Faces == nil || len(res.Faces) != 0 {
 			t.Errorf("status %d body %s, want 200 with \"faces\": []", resp.StatusCode, resp.Body)
@@ -121,7 +121,7 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		}
 	},
 	"search-not-an-image": func(t *testing.T, h *harness, event []byte) {
-		eb := wantError(t, h, proxyRequest(t, event), http.StatusUnsupportedMediaType, service.CodeUnsupportedMedia, "JPEG")
+		eb := wantError(t, h, proxyRequest(t, event), http.StatusUnsupportedMediaType, contract.CodeUnsupportedMedia, "JPEG")
 		if !strings.Contains(eb.Error.Message, "PNG") {
 			t.Errorf("message %q does not name PNG", eb.Error.Message)
 		}
@@ -130,7 +130,7 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		}
 	},
 	"search-tiny-image": func(t *testing.T, h *harness, event []byte) {
-		wantError(t, h, proxyRequest(t, event), http.StatusUnprocessableEntity, service.CodeImageTooSmall, "80x80")
+		wantError(t, h, proxyRequest(t, event), http.StatusUnprocessableEntity, contract.CodeImageTooSmall, "80x80")
 	},
 }
 
@@ -206,9 +206,9 @@ func proxyRequest(t *testing.T, event []byte) events.APIGatewayProxyRequest {
 
 // wantError runs a search that must fail with status and code before any
 // call to Rekognition, with a message containing text.
-func wantError(t *testing.T, h *harness, req events.APIGatewayProxyRequest, status int, code, text string) ErrorBody {
+func wantError(t *testing.T, h *harness, req events.APIGatewayProxyRequest, status int, code, text string) contract.ErrorBody {
 	t.Helper()
-	var eb ErrorBody
+	var eb contract.ErrorBody
 	resp := h.search(t, req, &eb)
 	if resp.StatusCode != status || eb.Error.Code != code || !strings.Contains(eb.Error.Message, text) {
 		t.Errorf("got %d %s, want %d %s with %q", resp.StatusCode, resp.Body, status, code, text)

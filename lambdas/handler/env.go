@@ -13,19 +13,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/dynamotable"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // ServiceFromEnv builds the service a function runs with, once per cold
-// start: configuration from the environment (config.FromEnv), AWS clients
+// start: configuration from the environment (contract.FromEnv), AWS clients
 // from the default credential chain with the SDK's adaptive retry mode
 // (retries with backoff plus client-side rate limiting under throttling),
 // and a JSON logger on stdout.
 func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error) {
 	log := NewLogger(os.Stdout)
-	cfg, err := config.FromEnv(os.Getenv)
+	cfg, err := contract.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, log, fmt.Errorf("configuration: %w", err)
 	}

@@ -10,14 +10,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // faces calls GET /faces with query (or GET /faces/{faceId} when faceID is
 // not empty) and decodes a 200 answer into out.
 func (h *harness) faces(t *testing.T, faceID string, query map[string]string, out any) events.APIGatewayProxyResponse {
 	t.Helper()
-	return h.get(t, h.api.Faces, "/faces", FaceIDParam, faceID, query, out)
+	return h.get(t, h.api.Faces, "/faces", contract.FaceIDParam, faceID, query, out)
 }
 
 // get calls the GET route resource with query through route, or, when value
@@ -55,14 +56,14 @@ func (h *harness) listAll(t *testing.T, person string, limit int) []string {
 		if pages > 20 {
 			t.Fatal("too many pages")
 		}
-		q := map[string]string{LimitParam: strconv.Itoa(limit)}
+		q := map[string]string{contract.LimitParam: strconv.Itoa(limit)}
 		if person != "" {
-			q[PersonParam] = person
+			q[contract.PersonParam] = person
 		}
 		if token != "" {
-			q[NextTokenParam] = token
+			q[contract.NextTokenParam] = token
 		}
-		var list service.FaceList
+		var list contract.FaceList
 		if resp := h.faces(t, "", q, &list); resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /faces %v: %d %s", q, resp.StatusCode, resp.Body)
 		}
@@ -83,7 +84,7 @@ func (h *harness) listAll(t *testing.T, person string, limit int) []string {
 
 func (h *harness) deleteFace(t *testing.T, faceID string) events.APIGatewayProxyResponse {
 	t.Helper()
-	req := events.APIGatewayProxyRequest{Resource: "/faces/{faceId}", HTTPMethod: "DELETE", PathParameters: map[string]string{FaceIDParam: faceID}}
+	req := events.APIGatewayProxyRequest{Resource: "/faces/{faceId}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.FaceIDParam: faceID}}
 	req.RequestContext.RequestID = "req-delete-face"
 	resp, err := h.api.DeleteFace(context.Background(), req)
 	if err != nil {
@@ -120,13 +121,13 @@ func TestFaces(t *testing.T) {
 		t.Errorf("nobody's faces = %v", none)
 	}
 
-	var page service.FaceList
-	if resp := h.faces(t, "", map[string]string{LimitParam: "1"}, &page); page.NextToken == "" {
+	var page contract.FaceList
+	if resp := h.faces(t, "", map[string]string{contract.LimitParam: "1"}, &page); page.NextToken == "" {
 		t.Fatalf("first page of one: %s", resp.Body)
 	}
 	scanToken := page.NextToken
 
-	var f service.Face
+	var f contract.Face
 	if resp := h.faces(t, obama[0], nil, &f); resp.StatusCode != http.StatusOK || f.FaceID != obama[0] || f.Person != "obama" || f.Key != "index/obama_1.jpg" {
 		t.Errorf("GET /faces/%s: %s", obama[0], resp.Body)
 	}
@@ -136,8 +137,8 @@ func TestFaces(t *testing.T) {
 		}
 	}
 	for _, q := range []map[string]string{
-		{LimitParam: "0"}, {LimitParam: "101"}, {LimitParam: "ten"}, {NextTokenParam: "!!"}, {NextTokenParam: "bm90IGpzb24"},
-		{PersonParam: "obama", NextTokenParam: scanToken},
+		{contract.LimitParam: "0"}, {contract.LimitParam: "101"}, {contract.LimitParam: "ten"}, {contract.NextTokenParam: "!!"}, {contract.NextTokenParam: "bm90IGpzb24"},
+		{contract.PersonParam: "obama", contract.NextTokenParam: scanToken},
 	} {
 		if resp := h.faces(t, "", q, nil); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET /faces %v: %d %s", q, resp.StatusCode, resp.Body)
@@ -159,8 +160,8 @@ func TestDeleteFace(t *testing.T) {
 	gone, kept := st.Faces[0].FaceID, st.Faces[1].FaceID
 
 	resp := h.deleteFace(t, gone)
-	var res service.DeletedFace
-	if err := json.Unmarshal([]byte(resp.Body), &res); err != nil || resp.StatusCode != http.StatusOK || res != (service.DeletedFace{FaceID: gone, Deleted: true}) {
+	var res contract.DeletedFace
+	if err := json.Unmarshal([]byte(resp.Body), &res); err != nil || resp.StatusCode != http.StatusOK || res != (contract.DeletedFace{FaceID: gone, Deleted: true}) {
 		t.Fatalf("DELETE: %d %s", resp.StatusCode, resp.Body)
 	}
 	check := func(when string) {

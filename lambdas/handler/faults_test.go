@@ -19,8 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 
-	"github.com/facerec/facerec-cdk/lambdas/awstest"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/awstest"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // The fault-injection tests of the index path run the real index handler
@@ -319,7 +320,7 @@ type imageState struct {
 // once reports whether the key is indexed exactly as one run indexes it:
 // status indexed, and one face in the collection and in the table.
 func (st imageState) once() bool {
-	return st.status == service.StatusIndexed && st.collectionFaces == 1 && st.itemsOfFace == 1
+	return st.status == contract.StatusIndexed && st.collectionFaces == 1 && st.itemsOfFace == 1
 }
 
 // imageStates reads the collection and the table once and returns the
@@ -373,7 +374,7 @@ func assertDeadLettersExplained(t *testing.T, h *harness, src *eventSource) map[
 			t.Errorf("dead-lettered %s: %d failures logged, want %d", id, len(reasons), maxReceiveCount)
 		}
 		for _, r := range reasons {
-			if !strings.Contains(r, service.CodeThrottled) && !strings.Contains(r, service.CodeUpstream) {
+			if !strings.Contains(r, contract.CodeThrottled) && !strings.Contains(r, contract.CodeUpstream) {
 				t.Errorf("dead-lettered %s: logged reason %q is neither throttling nor a server error", id, r)
 			}
 		}
@@ -443,7 +444,7 @@ func TestIndexPath_faultInjection(t *testing.T) {
 					t.Errorf("%s failed %d times, %d failures logged", id, n, len(failures[id]))
 				}
 				for _, r := range failures[id] {
-					if strings.Contains(r, service.CodeThrottled) {
+					if strings.Contains(r, contract.CodeThrottled) {
 						throttledRuns++
 					}
 				}
@@ -531,9 +532,9 @@ func TestSearch_throttledAnswers429(t *testing.T) {
 
 	h.env.Rek.FailRandomly(21, 1, 0)
 	h.metrics.Reset()
-	var eb ErrorBody
+	var eb contract.ErrorBody
 	resp := h.search(t, searchRequest(img, false, "image/png"), &eb)
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Headers["Retry-After"] != "1" || eb.Error.Code != service.CodeThrottled {
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Headers["Retry-After"] != "1" || eb.Error.Code != contract.CodeThrottled {
 		t.Errorf("status %d, Retry-After %q, body %s; want 429, 1, THROTTLED", resp.StatusCode, resp.Headers["Retry-After"], resp.Body)
 	}
 	if n := h.env.Rek.Calls("SearchFacesByImage"); n != 3 {
@@ -546,7 +547,7 @@ func TestSearch_throttledAnswers429(t *testing.T) {
 	h.metrics.Reset()
 	statuses := map[int]int{}
 	for range 60 {
-		var res service.SearchResult
+		var res contract.SearchResult
 		resp := h.search(t, searchRequest(img, false, "image/png"), &res)
 		statuses[resp.StatusCode]++
 		switch resp.StatusCode {

@@ -11,18 +11,18 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/awstest"
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/awstest"
+	"github.com/facerec/facerec-cdk/internal/dynamotable"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // harness is the service wired to loopback stand-ins through the real SDK
 // clients, with the identities of the sample photos registered.
 type harness struct {
 	env     *awstest.Env
-	cfg     config.Config
+	cfg     contract.Config
 	api     *API
 	indexer *Indexer
 	logs    *bytes.Buffer
@@ -49,12 +49,12 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 // newHarnessOn is newHarness on the stand-ins env.
 func newHarnessOn(t testing.TB, env *awstest.Env, opts ...harnessOption) *harness {
 	t.Helper()
-	cfg, err := config.FromEnv(func(k string) string {
+	cfg, err := contract.FromEnv(func(k string) string {
 		return map[string]string{
-			config.EnvCollectionID: "test-collection",
-			config.EnvTableName:    "test-table",
-			config.EnvBucketName:   env.Bucket,
-			config.EnvImagePrefix:  config.DefaultImagePrefix,
+			contract.EnvCollectionID: "test-collection",
+			contract.EnvTableName:    "test-table",
+			contract.EnvBucketName:   env.Bucket,
+			contract.EnvImagePrefix:  contract.DefaultImagePrefix,
 		}[k]
 	})
 	if err != nil {
@@ -96,7 +96,7 @@ func (h *harness) put(t testing.TB, key, photoName, person string) {
 	t.Helper()
 	var meta map[string]string
 	if person != "" {
-		meta = map[string]string{service.PersonMetadataKey: person}
+		meta = map[string]string{contract.PersonMetadataKey: person}
 	}
 	h.env.PutObject(t, key, photos.MustRead(photoName), meta)
 }
@@ -148,7 +148,7 @@ func (h *harness) index(t testing.TB, raw []byte) (*events.SQSEventResponse, err
 }
 
 // search runs the search handler and decodes the response body into out
-// (a *service.SearchResult or *ErrorBody).
+// (a *contract.SearchResult or *ErrorBody).
 func (h *harness) search(t testing.TB, req events.APIGatewayProxyRequest, out any) events.APIGatewayProxyResponse {
 	t.Helper()
 	resp, err := h.api.Search(context.Background(), req)
@@ -180,7 +180,7 @@ func checkResponse(t testing.TB, resp events.APIGatewayProxyResponse) {
 		}
 	}
 	if resp.StatusCode >= 400 {
-		var eb ErrorBody
+		var eb contract.ErrorBody
 		if err := json.Unmarshal([]byte(resp.Body), &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
 			t.Errorf("error body is not {\"error\":{\"code\",\"message\"}}: %s", resp.Body)
 		}

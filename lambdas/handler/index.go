@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // Indexer handles the index function's events: SQS messages whose bodies

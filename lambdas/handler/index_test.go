@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // imageItem returns the image item of key, or nil.
@@ -39,7 +39,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 		{"empty object", nil, "empty"},
 		{"tiny PNG", tinyPNG(t, 40, 40), "too small"},
 		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "could not be decoded"},
-		{"over 15 MB", append([]byte("\xff\xd8\xff"), make([]byte, config.MaxS3ImageBytes)...), "at most 15728640 bytes"},
+		{"over 15 MB", append([]byte("\xff\xd8\xff"), make([]byte, contract.MaxS3ImageBytes)...), "at most 15728640 bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 			h.env.PutObject(t, "index/file", tc.body, nil)
 			deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/file"))
 			img := h.imageItem(t, "index/file")
-			if img == nil || img["Status"] != service.StatusRejected || !strings.Contains(img["Reason"].(string), tc.reason) {
+			if img == nil || img["Status"] != contract.StatusRejected || !strings.Contains(img["Reason"].(string), tc.reason) {
 				t.Fatalf("image item = %v, want rejected with %q", img, tc.reason)
 			}
 			if n := h.env.Rek.Calls("IndexFaces"); n != 0 {
@@ -83,7 +83,7 @@ func TestIndex_changedObjectReplacesFaces(t *testing.T) {
 		t.Errorf("collection holds %d faces, want 2", n)
 	}
 	img := h.imageItem(t, "index/me.jpg")
-	if img["Status"] != service.StatusIndexed || img["FaceCount"] != float64(2) || len(img["FaceIds"].([]string)) != 2 {
+	if img["Status"] != contract.StatusIndexed || img["FaceCount"] != float64(2) || len(img["FaceIds"].([]string)) != 2 {
 		t.Errorf("image item = %v", img)
 	}
 	// Replaced by something that is not an image: the faces go too.

@@ -5,9 +5,9 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // Option configures NewAPI and NewIndexer.
@@ -20,7 +20,7 @@ type options struct {
 // WithMetrics makes the handlers write, at the end of each invocation,
 // their metrics as CloudWatch Embedded Metric Format lines to w (see
 // package metrics): os.Stdout in Lambda, whose log group turns them into
-// metrics. The index handler reports config.MetricFacesIndexed,
+// metrics. The index handler reports contract.MetricFacesIndexed,
 // MetricFacesNotIndexed and MetricImagesRejected (also by reason) and
 // MetricRekognitionThrottles; POST /search reports MetricSearches,
 // MetricMatches and MetricRekognitionThrottles. Without it the handlers
@@ -58,52 +58,52 @@ func rekognitionThrottled(err error) bool {
 
 // indexMetrics are the metrics the index handler reports.
 func indexMetrics() *metrics.Counts {
-	return metrics.NewCounts(config.MetricFacesIndexed, config.MetricFacesNotIndexed, config.MetricImagesRejected, config.MetricRekognitionThrottles)
+	return metrics.NewCounts(contract.MetricFacesIndexed, contract.MetricFacesNotIndexed, contract.MetricImagesRejected, contract.MetricRekognitionThrottles)
 }
 
 // countRecord adds the outcome of reconciling one record to counts.
 func countRecord(counts *metrics.Counts, res service.IndexResult, err error) {
 	if err != nil {
 		if rekognitionThrottled(err) {
-			counts.Add(config.MetricRekognitionThrottles, 1)
+			counts.Add(contract.MetricRekognitionThrottles, 1)
 		}
 		return
 	}
 	switch res.Outcome {
 	case service.OutcomeIndexed:
-		counts.Add(config.MetricFacesIndexed, len(res.FaceIDs))
-		counts.Add(config.MetricFacesNotIndexed, len(res.UnindexedReasons))
+		counts.Add(contract.MetricFacesIndexed, len(res.FaceIDs))
+		counts.Add(contract.MetricFacesNotIndexed, len(res.UnindexedReasons))
 		for _, reasons := range res.UnindexedReasons {
 			for _, r := range reasons {
-				counts.AddReason(config.MetricFacesNotIndexed, r, 1)
+				counts.AddReason(contract.MetricFacesNotIndexed, r, 1)
 			}
 		}
 	case service.OutcomeRejected:
-		counts.Add(config.MetricImagesRejected, 1)
-		counts.AddReason(config.MetricImagesRejected, res.ReasonCode, 1)
+		counts.Add(contract.MetricImagesRejected, 1)
+		counts.AddReason(contract.MetricImagesRejected, res.ReasonCode, 1)
 	}
 }
 
 // searchMetrics are the metrics POST /search reports.
 func searchMetrics() *metrics.Counts {
-	return metrics.NewCounts(config.MetricSearches, config.MetricMatches, config.MetricRekognitionThrottles)
+	return metrics.NewCounts(contract.MetricSearches, contract.MetricMatches, contract.MetricRekognitionThrottles)
 }
 
 // countSearch adds the outcome of one search to counts: a search that
 // reached AWS (it succeeded, or an AWS call failed) counts, with its
 // matches (faces, or persons with by=person).
-func countSearch(counts *metrics.Counts, res *service.SearchResult, err error) {
+func countSearch(counts *metrics.Counts, res *contract.SearchResult, err error) {
 	if err != nil {
 		if service.AsError(err).Service != "" {
-			counts.Add(config.MetricSearches, 1)
+			counts.Add(contract.MetricSearches, 1)
 		}
 		if rekognitionThrottled(err) {
-			counts.Add(config.MetricRekognitionThrottles, 1)
+			counts.Add(contract.MetricRekognitionThrottles, 1)
 		}
 		return
 	}
-	counts.Add(config.MetricSearches, 1)
+	counts.Add(contract.MetricSearches, 1)
 	for _, f := range res.Faces {
-		counts.Add(config.MetricMatches, len(f.Matches)+len(f.Persons))
+		counts.Add(contract.MetricMatches, len(f.Matches)+len(f.Persons))
 	}
 }

@@ -9,17 +9,17 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/awstest"
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
+	"github.com/facerec/facerec-cdk/internal/awstest"
+	"github.com/facerec/facerec-cdk/internal/dynamotable"
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 // emitted reads the EMF lines of out and checks each against the EMF
 // specification as the construct's alarms rely on it: a "_aws" member with
-// a millisecond Timestamp and one directive in config.MetricsNamespace
+// a millisecond Timestamp and one directive in contract.MetricsNamespace
 // whose one dimension set starts with CollectionId; a string member for
 // each dimension, a number member for each metric, unit Count.
 func emitted(t testing.TB, out *bytes.Buffer) []metrics.Document {
@@ -35,8 +35,8 @@ func emitted(t testing.TB, out *bytes.Buffer) []metrics.Document {
 			t.Fatalf("bad _aws metadata: %s", sc.Text())
 		}
 		dir := d.AWS.CloudWatchMetrics[0]
-		if dir.Namespace != config.MetricsNamespace || len(dir.Dimensions) != 1 || len(dir.Dimensions[0]) == 0 ||
-			dir.Dimensions[0][0] != config.MetricsDimensionCollectionId || len(dir.Metrics) == 0 {
+		if dir.Namespace != contract.MetricsNamespace || len(dir.Dimensions) != 1 || len(dir.Dimensions[0]) == 0 ||
+			dir.Dimensions[0][0] != contract.MetricsDimensionCollectionId || len(dir.Metrics) == 0 {
 			t.Fatalf("bad directive: %s", sc.Text())
 		}
 		for _, dim := range dir.Dimensions[0] {
@@ -88,7 +88,7 @@ func assertMetrics(t testing.TB, docs []metrics.Document, dims map[string]string
 }
 
 // useConfig rebuilds h's handlers, with metrics, over cfg.
-func useConfig(h *harness, cfg config.Config, rek service.Rekognition) {
+func useConfig(h *harness, cfg contract.Config, rek service.Rekognition) {
 	log := NewLogger(h.logs)
 	svc := service.New(cfg, rek, h.env.S3, dynamotable.New(h.env.DynamoDB, cfg.TableName), log)
 	h.cfg = cfg
@@ -129,8 +129,8 @@ func TestMetrics_indexInvocation(t *testing.T) {
 		return map[string]string{"CollectionId": h.cfg.CollectionID, "Reason": r}
 	}
 	assertMetrics(t, docs, reason("EXCEEDS_MAX_FACES"), map[string]int{"FacesNotIndexed": 1})
-	assertMetrics(t, docs, reason(service.CodeImageTooSmall), map[string]int{"ImagesRejected": 1})
-	assertMetrics(t, docs, reason(service.CodeUnsupportedMedia), map[string]int{"ImagesRejected": 1})
+	assertMetrics(t, docs, reason(contract.CodeImageTooSmall), map[string]int{"ImagesRejected": 1})
+	assertMetrics(t, docs, reason(contract.CodeUnsupportedMedia), map[string]int{"ImagesRejected": 1})
 	for _, other := range []string{"Searches", "Matches"} {
 		if _, ok := metricValues(docs, other, collection); ok {
 			t.Errorf("the index function reported %s", other)

@@ -16,16 +16,15 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/config"
-	"github.com/facerec/facerec-cdk/lambdas/openapi"
 )
 
 // contractRouter routes requests to the operations of the OpenAPI
 // document.
 func contractRouter(t *testing.T) routers.Router {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	doc, err := openapi3.NewLoader().LoadFromData(contract.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +124,7 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 	searchAll := func(body []byte, faces string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse {
 			req := searchAllRequest(body)
-			req.QueryStringParameters[FacesParam] = faces
+			req.QueryStringParameters[contract.FacesParam] = faces
 			return h.search(t, req, nil)
 		}
 	}
@@ -174,25 +173,25 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return h.search(t, proxyRequest(t, noFace), nil)
 		}, http.StatusOK},
 		{"search without an image", "POST", "/search", search(nil, "text/plain"), http.StatusBadRequest},
-		{"search over 5 MB", "POST", "/search", search(append(photos.MustRead("obama_2.jpg"), make([]byte, config.MaxImageBytes)...), "image/jpeg"), http.StatusRequestEntityTooLarge},
+		{"search over 5 MB", "POST", "/search", search(append(photos.MustRead("obama_2.jpg"), make([]byte, contract.MaxImageBytes)...), "image/jpeg"), http.StatusRequestEntityTooLarge},
 		{"search of text", "POST", "/search", search([]byte("hello, world"), "text/plain"), http.StatusUnsupportedMediaType},
 		{"search under 80×80", "POST", "/search", search(tinyPNG(t, 79, 200), "image/png"), http.StatusUnprocessableEntity},
 		{"search throttled", "POST", "/search", failingSearch("ThrottlingException", 400), http.StatusTooManyRequests},
 		{"search misconfigured", "POST", "/search", failingSearch("AccessDeniedException", 400), http.StatusInternalServerError},
 		{"search upstream failure", "POST", "/search", failingSearch("InternalServerError", 500), http.StatusBadGateway},
-		{"search of every face", "POST", "/search?faces=all", searchAll(photos.MustRead("group_obama_biden.jpg"), FacesAll), http.StatusOK},
-		{"search of every face, with a reason", "POST", "/search?faces=all", searchAll(photos.MustRead("obama_2.jpg"), FacesAll), http.StatusOK},
+		{"search of every face", "POST", "/search?faces=all", searchAll(photos.MustRead("group_obama_biden.jpg"), contract.FacesAll), http.StatusOK},
+		{"search of every face, with a reason", "POST", "/search?faces=all", searchAll(photos.MustRead("obama_2.jpg"), contract.FacesAll), http.StatusOK},
 		{"search of every face throttled", "POST", "/search?faces=all", func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.Rek.FailNext("SearchFacesByImage", 1, "ThrottlingException", 400)
-			return searchAll(photos.MustRead("group_obama_biden.jpg"), FacesAll)(t)
+			return searchAll(photos.MustRead("group_obama_biden.jpg"), contract.FacesAll)(t)
 		}, http.StatusTooManyRequests},
 		{"search with a bad faces value", "POST", "/search?faces=some", searchAll(photos.MustRead("group_obama_biden.jpg"), "some"), http.StatusBadRequest},
-		{"search by person", "POST", "/search?by=person", searchBy(map[string]string{ByParam: ByPerson}), http.StatusOK},
-		{"search by a bad value", "POST", "/search?by=face", searchBy(map[string]string{ByParam: "face"}), http.StatusBadRequest},
-		{"search by person of every face", "POST", "/search?by=person&faces=all", searchBy(map[string]string{ByParam: ByPerson, FacesParam: FacesAll}), http.StatusBadRequest},
+		{"search by person", "POST", "/search?by=person", searchBy(map[string]string{contract.ByParam: contract.ByPerson}), http.StatusOK},
+		{"search by a bad value", "POST", "/search?by=face", searchBy(map[string]string{contract.ByParam: "face"}), http.StatusBadRequest},
+		{"search by person of every face", "POST", "/search?by=person&faces=all", searchBy(map[string]string{contract.ByParam: contract.ByPerson, contract.FacesParam: contract.FacesAll}), http.StatusBadRequest},
 		{"search by person throttled", "POST", "/search?by=person", func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.Rek.FailNext("SearchUsersByImage", 1, "ThrottlingException", 400)
-			return searchBy(map[string]string{ByParam: ByPerson})(t)
+			return searchBy(map[string]string{contract.ByParam: contract.ByPerson})(t)
 		}, http.StatusTooManyRequests},
 		{"status indexed", "GET", "/index/obama_1.jpg", status("obama_1.jpg"), http.StatusOK},
 		{"status pending", "GET", "/index/waiting.jpg", status("waiting.jpg"), http.StatusOK},
@@ -207,16 +206,16 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return resp
 		}, http.StatusOK},
 		{"faces", "GET", "/faces", faces("", nil), http.StatusOK},
-		{"faces of a person, a page", "GET", "/faces?person=obama&limit=1", faces("", map[string]string{PersonParam: "obama", LimitParam: "1"}), http.StatusOK},
-		{"faces with a bad limit", "GET", "/faces?limit=0", faces("", map[string]string{LimitParam: "0"}), http.StatusBadRequest},
-		{"faces with a bad token", "GET", "/faces?nextToken=x", faces("", map[string]string{NextTokenParam: "x"}), http.StatusBadRequest},
+		{"faces of a person, a page", "GET", "/faces?person=obama&limit=1", faces("", map[string]string{contract.PersonParam: "obama", contract.LimitParam: "1"}), http.StatusOK},
+		{"faces with a bad limit", "GET", "/faces?limit=0", faces("", map[string]string{contract.LimitParam: "0"}), http.StatusBadRequest},
+		{"faces with a bad token", "GET", "/faces?nextToken=x", faces("", map[string]string{contract.NextTokenParam: "x"}), http.StatusBadRequest},
 		{"faces throttled", "GET", "/faces", func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.DB.FailNext("Scan", 1, "ProvisionedThroughputExceededException", 400)
 			return faces("", nil)(t)
 		}, http.StatusTooManyRequests},
 		{"persons", "GET", "/persons", persons("", nil), http.StatusOK},
-		{"persons, a page", "GET", "/persons?limit=1", persons("", map[string]string{LimitParam: "1"}), http.StatusOK},
-		{"persons with a bad limit", "GET", "/persons?limit=101", persons("", map[string]string{LimitParam: "101"}), http.StatusBadRequest},
+		{"persons, a page", "GET", "/persons?limit=1", persons("", map[string]string{contract.LimitParam: "1"}), http.StatusOK},
+		{"persons with a bad limit", "GET", "/persons?limit=101", persons("", map[string]string{contract.LimitParam: "101"}), http.StatusBadRequest},
 		{"persons throttled", "GET", "/persons", func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.DB.FailNext("Scan", 1, "ProvisionedThroughputExceededException", 400)
 			return persons("", nil)(t)

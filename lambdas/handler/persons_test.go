@@ -11,14 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // persons calls GET /persons (person "") or GET /persons/{person} (person
 // as it arrives, percent-encoded) and decodes a 200 body into out.
 func (h *harness) persons(t *testing.T, person string, query map[string]string, out any) events.APIGatewayProxyResponse {
 	t.Helper()
-	return h.get(t, h.api.Persons, "/persons", PersonNameParam, person, query, out)
+	return h.get(t, h.api.Persons, "/persons", contract.PersonNameParam, person, query, out)
 }
 
 // TestPersons: GET /persons lists each person once with its face count,
@@ -31,17 +32,17 @@ func TestPersons(t *testing.T) {
 	indexPhoto(t, h, "index/c.jpg", "biden_2.jpg", "biden")
 	indexPhoto(t, h, "index/d.jpg", "group_obama_biden.jpg", "")
 
-	var got []service.PersonSummary
+	var got []contract.PersonSummary
 	token := ""
 	for pages := 0; ; pages++ {
 		if pages > 100 {
 			t.Fatal("GET /persons does not end")
 		}
-		q := map[string]string{LimitParam: "1"}
+		q := map[string]string{contract.LimitParam: "1"}
 		if token != "" {
-			q[NextTokenParam] = token
+			q[contract.NextTokenParam] = token
 		}
-		var list service.PersonList
+		var list contract.PersonList
 		if resp := h.persons(t, "", q, &list); resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /persons %v: %d %s", q, resp.StatusCode, resp.Body)
 		}
@@ -50,8 +51,8 @@ func TestPersons(t *testing.T) {
 			break
 		}
 	}
-	slices.SortFunc(got, func(a, b service.PersonSummary) int { return len(a.Person) - len(b.Person) })
-	want := []service.PersonSummary{
+	slices.SortFunc(got, func(a, b contract.PersonSummary) int { return len(a.Person) - len(b.Person) })
+	want := []contract.PersonSummary{
 		{Person: "biden", UserID: service.UserID("biden"), FaceCount: 1},
 		{Person: "Barack Obama", UserID: service.UserID("Barack Obama"), FaceCount: 2},
 	}
@@ -59,7 +60,7 @@ func TestPersons(t *testing.T) {
 		t.Errorf("persons = %+v, want %+v", got, want)
 	}
 
-	var p service.Person
+	var p contract.Person
 	if resp := h.persons(t, "Barack%20Obama", nil, &p); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /persons/Barack%%20Obama: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -80,9 +81,9 @@ func TestPersons(t *testing.T) {
 		{"nobody", nil, http.StatusNotFound},
 		{"Barack Obama", nil, http.StatusOK},
 		{"bad%zz", nil, http.StatusBadRequest},
-		{"", map[string]string{LimitParam: "0"}, http.StatusBadRequest},
-		{"", map[string]string{LimitParam: "x"}, http.StatusBadRequest},
-		{"", map[string]string{NextTokenParam: "%%"}, http.StatusBadRequest},
+		{"", map[string]string{contract.LimitParam: "0"}, http.StatusBadRequest},
+		{"", map[string]string{contract.LimitParam: "x"}, http.StatusBadRequest},
+		{"", map[string]string{contract.NextTokenParam: "%%"}, http.StatusBadRequest},
 	} {
 		if resp := h.persons(t, c.person, c.query, new(any)); resp.StatusCode != c.want {
 			t.Errorf("persons %q %v: %d %s, want %d", c.person, c.query, resp.StatusCode, resp.Body, c.want)
@@ -98,7 +99,7 @@ func TestPersons(t *testing.T) {
 // percent-encoded) and decodes a 200 body into out.
 func (h *harness) deletePerson(t *testing.T, person string, out any) events.APIGatewayProxyResponse {
 	t.Helper()
-	req := events.APIGatewayProxyRequest{Resource: "/persons/{person}", HTTPMethod: "DELETE", PathParameters: map[string]string{PersonNameParam: person}}
+	req := events.APIGatewayProxyRequest{Resource: "/persons/{person}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.PersonNameParam: person}}
 	req.RequestContext.RequestID = "req-delete-person"
 	resp, err := h.api.DeletePerson(context.Background(), req)
 	if err != nil {
@@ -163,12 +164,12 @@ func TestDeletePerson(t *testing.T) {
 	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "Barack Obama")
 	indexPhoto(t, h, "index/b.jpg", "obama_2.jpg", "Barack Obama")
 	indexPhoto(t, h, "index/c.jpg", "biden_2.jpg", "biden")
-	var biden service.Person
+	var biden contract.Person
 	if resp := h.persons(t, "biden", nil, &biden); resp.StatusCode != http.StatusOK || len(biden.Faces) != 1 {
 		t.Fatalf("GET /persons/biden: %d %s", resp.StatusCode, resp.Body)
 	}
 
-	var got service.DeletedPerson
+	var got contract.DeletedPerson
 	if resp := h.deletePerson(t, "Barack%20Obama", &got); resp.StatusCode != http.StatusOK {
 		t.Fatalf("DELETE /persons/Barack%%20Obama: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -226,7 +227,7 @@ func TestErasure_noOrphans(t *testing.T) {
 	indexPhoto(t, h, "index/b.jpg", "obama_2.jpg", "obama")
 	indexPhoto(t, h, "index/c.jpg", "biden_2.jpg", "biden")
 	indexPhoto(t, h, "index/d.jpg", "group_obama_biden.jpg", "group")
-	var group service.Person
+	var group contract.Person
 	if resp := h.persons(t, "group", nil, &group); resp.StatusCode != http.StatusOK || len(group.Faces) != 2 {
 		t.Fatalf("GET /persons/group: %d %s", resp.StatusCode, resp.Body)
 	}

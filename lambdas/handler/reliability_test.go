@@ -15,9 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/dynamotable"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/dynamotable"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // barrierRekognition holds every IndexFaces call until n calls have
@@ -245,7 +246,7 @@ func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
 	if n := h.env.Rek.Calls("IndexFaces"); n != 1 {
 		t.Errorf("IndexFaces called %d times, want 1", n)
 	}
-	if _, st := h.status(t, "a.jpg"); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+	if _, st := h.status(t, "a.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 		t.Errorf("status = %+v, want indexed with its face", st)
 	}
 }
@@ -269,7 +270,7 @@ func TestReconcile_permanentRekognitionErrorRejects(t *testing.T) {
 	h.put(t, "index/a.jpg", "obama_1.jpg", "")
 	h.env.Rek.FailNext("IndexFaces", 1, "InvalidImageFormatException", http.StatusBadRequest)
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"))
-	if img := h.imageItem(t, "index/a.jpg"); img["Status"] != service.StatusRejected || !strings.Contains(img["Reason"].(string), "JPEG or PNG") {
+	if img := h.imageItem(t, "index/a.jpg"); img["Status"] != contract.StatusRejected || !strings.Contains(img["Reason"].(string), "JPEG or PNG") {
 		t.Errorf("image item = %v", img)
 	}
 }
@@ -334,7 +335,7 @@ func useTable(h *harness, api dynamotable.API) {
 func assertIndexedAs(t *testing.T, h *harness, key, identity string) {
 	t.Helper()
 	assertConsistent(t, h, key, 1)
-	if _, st := h.status(t, strings.TrimPrefix(key, "index/")); st.Status != service.StatusIndexed || len(st.Faces) != 1 {
+	if _, st := h.status(t, strings.TrimPrefix(key, "index/")); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 		t.Errorf("status = %+v, want indexed with one face", st)
 	}
 	if got := h.env.Rek.Faces()[0].Identity; got != identity {
@@ -439,7 +440,7 @@ func TestReconcile_failedRunThenRevert(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertIndexedAs(t, h, "index/a.jpg", "obama")
-	var res service.SearchResult
+	var res contract.SearchResult
 	h.search(t, searchRequest(photos.MustRead("biden_2.jpg"), false, "image/jpeg"), &res)
 	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 0 {
 		t.Errorf("search for biden = %+v, want no match", res)

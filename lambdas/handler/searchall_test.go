@@ -16,22 +16,23 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/awstest"
-	"github.com/facerec/facerec-cdk/lambdas/imageio"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/awstest"
+	"github.com/facerec/facerec-cdk/internal/imageio"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // searchAllRequest is an API Gateway proxy event for POST
 // /search?faces=all with a JPEG body.
 func searchAllRequest(body []byte) events.APIGatewayProxyRequest {
 	req := searchRequest(body, false, "image/jpeg")
-	req.QueryStringParameters = map[string]string{FacesParam: FacesAll}
+	req.QueryStringParameters = map[string]string{contract.FacesParam: contract.FacesAll}
 	return req
 }
 
 // boxNear reports whether got is want to within a thousandth.
-func boxNear(got service.BoundingBox, want awstest.Face) bool {
+func boxNear(got contract.BoundingBox, want awstest.Face) bool {
 	w := want.BoundingBox
 	return math.Abs(got.Left-float64(*w.Left)) < 1e-3 && math.Abs(got.Top-float64(*w.Top)) < 1e-3 &&
 		math.Abs(got.Width-float64(*w.Width)) < 1e-3 && math.Abs(got.Height-float64(*w.Height)) < 1e-3
@@ -80,7 +81,7 @@ func TestSearchAll_searchesEveryFace(t *testing.T) {
 			indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
 			before := h.env.DB.Calls("BatchGetItem")
 
-			var res service.SearchResult
+			var res contract.SearchResult
 			resp := h.search(t, searchAllRequest(photo), &res)
 			if resp.StatusCode != http.StatusOK || len(res.Faces) != 2 {
 				t.Fatalf("status %d, body %s; want 200 with two faces", resp.StatusCode, resp.Body)
@@ -113,7 +114,7 @@ func TestSearchAll_samePersonTwice(t *testing.T) {
 	h.env.Rek.RecognizeCrops(t, group)
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 
-	var res service.SearchResult
+	var res contract.SearchResult
 	resp := h.search(t, searchAllRequest(group), &res)
 	if resp.StatusCode != http.StatusOK || len(res.Faces) != 2 {
 		t.Fatalf("status %d, body %s; want 200 with two faces", resp.StatusCode, resp.Body)
@@ -136,7 +137,7 @@ func TestSearchAll_unsearchedFacesHaveAReason(t *testing.T) {
 	h.env.Rek.RecognizeCrops(t, collins)
 	indexPhoto(t, h, "index/collins_1.png", "collins_1.png", "collins")
 
-	var res service.SearchResult
+	var res contract.SearchResult
 	h.search(t, searchAllRequest(collins), &res)
 	if len(res.Faces) != 2 {
 		t.Fatalf("faces %+v, want 2", res.Faces)
@@ -153,13 +154,13 @@ func TestSearchAll_unsearchedFacesHaveAReason(t *testing.T) {
 
 	// obama_2's crops are not recognized: the stand-in finds no face in
 	// them, as Rekognition may not in a blurred face.
-	res = service.SearchResult{}
+	res = contract.SearchResult{}
 	h.search(t, searchAllRequest(photos.MustRead("obama_2.jpg")), &res)
 	if len(res.Faces) != 1 || !strings.Contains(res.Faces[0].Reason, "no face") || len(res.Faces[0].Matches) != 0 {
 		t.Errorf("faces %+v, want one with a reason", res.Faces)
 	}
 
-	res = service.SearchResult{}
+	res = contract.SearchResult{}
 	h.search(t, searchAllRequest(photos.MustRead("noface_rocket.jpg")), &res)
 	if res.Faces == nil || len(res.Faces) != 0 {
 		t.Errorf("faces %+v, want []", res.Faces)
@@ -175,8 +176,8 @@ func TestSearchAll_errors(t *testing.T) {
 		h := newHarness(t)
 		for _, v := range []string{"", "ALL", "largest", "2"} {
 			req := searchAllRequest(group)
-			req.QueryStringParameters[FacesParam] = v
-			wantError(t, h, req, http.StatusBadRequest, service.CodeInvalidParameter, fmt.Sprintf("not %q", v))
+			req.QueryStringParameters[contract.FacesParam] = v
+			wantError(t, h, req, http.StatusBadRequest, contract.CodeInvalidParameter, fmt.Sprintf("not %q", v))
 		}
 		if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
 			t.Errorf("DetectFaces called %d times", n)
@@ -205,7 +206,7 @@ func TestSearchAll_errors(t *testing.T) {
 				// One failure: of the two parallel searches, one fails.
 				h.env.Rek.FailNext(tc.op, 1, tc.code, tc.httpStatus)
 			}
-			var eb ErrorBody
+			var eb contract.ErrorBody
 			resp := h.search(t, searchAllRequest(group), &eb)
 			if resp.StatusCode != tc.want || (tc.want == http.StatusTooManyRequests) != (resp.Headers["Retry-After"] != "") {
 				t.Errorf("status %d, Retry-After %q (%s), want %d", resp.StatusCode, resp.Headers["Retry-After"], resp.Body, tc.want)
@@ -228,14 +229,14 @@ func TestSearchAll_errors(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"truncated JPEG", group[:len(group)/2], http.StatusUnprocessableEntity, service.CodeInvalidImage},
-		{"over 50 megapixels", huge, http.StatusRequestEntityTooLarge, service.CodeImageTooLarge},
+		{"truncated JPEG", group[:len(group)/2], http.StatusUnprocessableEntity, contract.CodeInvalidImage},
+		{"over 50 megapixels", huge, http.StatusRequestEntityTooLarge, contract.CodeImageTooLarge},
 	}
 	for _, tc := range undecodable {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.env.Rek.SetFaces(tc.photo, face("someone", 0.1, 0.1, 0.5, 0.5))
-			var eb ErrorBody
+			var eb contract.ErrorBody
 			resp := h.search(t, searchAllRequest(tc.photo), &eb)
 			if resp.StatusCode != tc.status || eb.Error.Code != tc.code || h.env.Rek.Calls("SearchFacesByImage") != 0 {
 				t.Errorf("got %d %s, want %d %s without a search", resp.StatusCode, resp.Body, tc.status, tc.code)

@@ -8,11 +8,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
-func (h *harness) status(t *testing.T, filename string) (events.APIGatewayProxyResponse, service.ImageStatus) {
+func (h *harness) status(t *testing.T, filename string) (events.APIGatewayProxyResponse, contract.ImageStatus) {
 	t.Helper()
 	req := events.APIGatewayProxyRequest{Resource: "/index/{filename}", HTTPMethod: "GET", PathParameters: map[string]string{"filename": filename}}
 	req.RequestContext.RequestID = "req-status"
@@ -21,7 +20,7 @@ func (h *harness) status(t *testing.T, filename string) (events.APIGatewayProxyR
 		t.Fatal(err)
 	}
 	checkResponse(t, resp)
-	var st service.ImageStatus
+	var st contract.ImageStatus
 	if resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal([]byte(resp.Body), &st); err != nil {
 			t.Fatal(err)
@@ -36,12 +35,12 @@ func TestStatus(t *testing.T) {
 	h := newHarness(t)
 	h.put(t, "index/group.jpg", "group_obama_biden.jpg", "Two People")
 	resp, st := h.status(t, "group.jpg")
-	if resp.StatusCode != http.StatusOK || st.Status != service.StatusPending || st.Key != "index/group.jpg" || len(st.Faces) != 0 || st.IndexedAt != nil {
+	if resp.StatusCode != http.StatusOK || st.Status != contract.StatusPending || st.Key != "index/group.jpg" || len(st.Faces) != 0 || st.IndexedAt != nil {
 		t.Fatalf("before indexing: %d %s", resp.StatusCode, resp.Body)
 	}
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/group.jpg"))
 	resp, st = h.status(t, "group.jpg")
-	if st.Status != service.StatusIndexed || len(st.Faces) != 2 || st.IndexedAt == nil {
+	if st.Status != contract.StatusIndexed || len(st.Faces) != 2 || st.IndexedAt == nil {
 		t.Fatalf("after indexing: %s", resp.Body)
 	}
 	for _, f := range st.Faces {
@@ -52,14 +51,14 @@ func TestStatus(t *testing.T) {
 
 	h.env.PutObject(t, "index/notes.txt", []byte("hello"), nil)
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/notes.txt"))
-	if resp, st = h.status(t, "notes.txt"); st.Status != service.StatusRejected || !strings.Contains(st.Reason, "JPEG") {
+	if resp, st = h.status(t, "notes.txt"); st.Status != contract.StatusRejected || !strings.Contains(st.Reason, "JPEG") {
 		t.Errorf("text file: %s", resp.Body)
 	}
 
 	// API Gateway passes the path parameter percent-encoded.
 	h.put(t, "index/Jane Doe+1.jpg", "biden_2.jpg", "")
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/Jane+Doe%2B1.jpg"))
-	if resp, st = h.status(t, "Jane%20Doe+1.jpg"); st.Status != service.StatusIndexed || st.Key != "index/Jane Doe+1.jpg" {
+	if resp, st = h.status(t, "Jane%20Doe+1.jpg"); st.Status != contract.StatusIndexed || st.Key != "index/Jane Doe+1.jpg" {
 		t.Errorf("escaped filename: %s", resp.Body)
 	}
 

@@ -14,8 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
-	"github.com/facerec/facerec-cdk/lambdas/service"
+	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // usersOf returns the UserId of each face in the collection, by the
@@ -135,11 +136,11 @@ func TestUserID(t *testing.T) {
 }
 
 // searchByPerson runs POST /search?by=person on the sample photo name.
-func (h *harness) searchByPerson(t *testing.T, name string) (events.APIGatewayProxyResponse, service.SearchResult) {
+func (h *harness) searchByPerson(t *testing.T, name string) (events.APIGatewayProxyResponse, contract.SearchResult) {
 	t.Helper()
 	req := searchRequest(photos.MustRead(name), false, "image/jpeg")
-	req.QueryStringParameters = map[string]string{ByParam: ByPerson}
-	var res service.SearchResult
+	req.QueryStringParameters = map[string]string{contract.ByParam: contract.ByPerson}
+	var res contract.SearchResult
 	resp := h.search(t, req, nil)
 	if resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal([]byte(resp.Body), &res); err != nil {

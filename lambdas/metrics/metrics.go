@@ -11,7 +11,7 @@
 // under the CollectionId dimension (zero when nothing happened, so alarms
 // see data rather than missing points), and one more document per reason
 // seen, under the CollectionId and Reason dimensions. Names come from the
-// config package (config.MetricsNamespace and the config.Metric* names).
+// config package (contract.MetricsNamespace and the contract.Metric* names).
 package metrics
 
 import (
@@ -23,7 +23,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // Unit is the EMF unit of every metric the functions publish: they are
@@ -91,7 +91,7 @@ type Emitter struct {
 }
 
 // NewEmitter returns an Emitter writing to w the metrics of the collection
-// collectionID (the value of the config.MetricsDimensionCollectionId
+// collectionID (the value of the contract.MetricsDimensionCollectionId
 // dimension), time-stamped with the current time.
 func NewEmitter(w io.Writer, collectionID string) *Emitter {
 	return &Emitter{w: w, collectionID: collectionID, now: time.Now}
@@ -118,7 +118,7 @@ type Metadata struct {
 // Directive tells CloudWatch which members are metrics of Namespace and
 // which are their dimensions.
 type Directive struct {
-	// Namespace is config.MetricsNamespace.
+	// Namespace is contract.MetricsNamespace.
 	Namespace string `json:"Namespace"`
 	// Dimensions are dimension sets, each a list of member names.
 	Dimensions [][]string `json:"Dimensions"`
@@ -170,7 +170,7 @@ func (e *Emitter) Documents(c *Counts) []Document {
 	ts := e.now().UnixMilli()
 	docs := []Document{e.document(ts, c.total, nil)}
 	for _, reason := range slices.Sorted(maps.Keys(c.byReason)) {
-		docs = append(docs, e.document(ts, c.byReason[reason], map[string]string{config.MetricsDimensionReason: reason}))
+		docs = append(docs, e.document(ts, c.byReason[reason], map[string]string{contract.MetricsDimensionReason: reason}))
 	}
 	return docs
 }
@@ -178,8 +178,8 @@ func (e *Emitter) Documents(c *Counts) []Document {
 // document builds one document of values, with the CollectionId dimension
 // and the extra dimensions.
 func (e *Emitter) document(ts int64, values map[string]int, extra map[string]string) Document {
-	dims := []string{config.MetricsDimensionCollectionId}
-	members := map[string]any{config.MetricsDimensionCollectionId: e.collectionID}
+	dims := []string{contract.MetricsDimensionCollectionId}
+	members := map[string]any{contract.MetricsDimensionCollectionId: e.collectionID}
 	for _, k := range slices.Sorted(maps.Keys(extra)) {
 		dims = append(dims, k)
 		members[k] = extra[k]
@@ -191,7 +191,7 @@ func (e *Emitter) document(ts int64, values map[string]int, extra map[string]str
 	}
 	return Document{
 		AWS: Metadata{Timestamp: ts, CloudWatchMetrics: []Directive{{
-			Namespace: config.MetricsNamespace, Dimensions: [][]string{dims}, Metrics: defs,
+			Namespace: contract.MetricsNamespace, Dimensions: [][]string{dims}, Metrics: defs,
 		}}},
 		Members: members,
 	}

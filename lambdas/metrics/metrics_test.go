@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/facerec/facerec-cdk/lambdas/config"
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // parseLines decodes each line of out as a generic JSON object, so that
@@ -39,12 +39,12 @@ func TestEmit_documentsFollowTheSpecification(t *testing.T) {
 	e := NewEmitter(&buf, "faces")
 	at := time.UnixMilli(1_700_000_000_123)
 	e.now = func() time.Time { return at }
-	c := NewCounts(config.MetricFacesIndexed, config.MetricFacesNotIndexed, config.MetricImagesRejected)
-	c.Add(config.MetricFacesIndexed, 3)
-	c.Add(config.MetricFacesNotIndexed, 2)
-	c.AddReason(config.MetricFacesNotIndexed, "LOW_SHARPNESS", 2)
-	c.AddReason(config.MetricFacesNotIndexed, "EXTREME_POSE", 1)
-	c.AddReason(config.MetricFacesNotIndexed, "", 5) // ignored
+	c := NewCounts(contract.MetricFacesIndexed, contract.MetricFacesNotIndexed, contract.MetricImagesRejected)
+	c.Add(contract.MetricFacesIndexed, 3)
+	c.Add(contract.MetricFacesNotIndexed, 2)
+	c.AddReason(contract.MetricFacesNotIndexed, "LOW_SHARPNESS", 2)
+	c.AddReason(contract.MetricFacesNotIndexed, "EXTREME_POSE", 1)
+	c.AddReason(contract.MetricFacesNotIndexed, "", 5) // ignored
 	if err := e.Emit(c); err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,8 @@ func TestEmit_documentsFollowTheSpecification(t *testing.T) {
 // Document.
 func TestDocument_roundTrip(t *testing.T) {
 	e := NewEmitter(nil, "c")
-	c := NewCounts(config.MetricSearches)
-	c.Add(config.MetricSearches, 1)
+	c := NewCounts(contract.MetricSearches)
+	c.Add(contract.MetricSearches, 1)
 	d := e.Documents(c)[0]
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -119,7 +119,7 @@ func TestEmit_nothingWithoutMetrics(t *testing.T) {
 		t.Errorf("wrote %q, err %v", buf.String(), err)
 	}
 	var nilEmitter *Emitter
-	if err := nilEmitter.Emit(NewCounts(config.MetricSearches)); err != nil {
+	if err := nilEmitter.Emit(NewCounts(contract.MetricSearches)); err != nil {
 		t.Error(err)
 	}
 }
@@ -130,7 +130,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 
 // TestEmit_reportsWriteErrors: a failed write is returned to the caller.
 func TestEmit_reportsWriteErrors(t *testing.T) {
-	if err := NewEmitter(failingWriter{}, "c").Emit(NewCounts(config.MetricSearches)); err == nil {
+	if err := NewEmitter(failingWriter{}, "c").Emit(NewCounts(contract.MetricSearches)); err == nil {
 		t.Error("no error from a failed write")
 	}
 }
@@ -140,9 +140,9 @@ func BenchmarkEmit(b *testing.B) {
 	e := NewEmitter(io.Discard, "faces")
 	b.ReportAllocs()
 	for b.Loop() {
-		c := NewCounts(config.MetricSearches, config.MetricMatches, config.MetricRekognitionThrottles)
-		c.Add(config.MetricSearches, 1)
-		c.Add(config.MetricMatches, 3)
+		c := NewCounts(contract.MetricSearches, contract.MetricMatches, contract.MetricRekognitionThrottles)
+		c.Add(contract.MetricSearches, 1)
+		c.Add(contract.MetricMatches, 3)
 		if err := e.Emit(c); err != nil {
 			b.Fatal(err)
 		}

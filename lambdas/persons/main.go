@@ -5,8 +5,8 @@ package main
 import (
 	"log/slog"
 
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/handler"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 func main() {

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/handler"
-	"github.com/facerec/facerec-cdk/lambdas/service"
 )
 
 func main() {

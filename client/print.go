@@ -1,0 +1,79 @@
+package client
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/facerec/facerec-cdk/contract"
+)
+
+// PrintMatches writes res as text: "no face found in the photo" when it
+// has no face, else one block per searched face, headed by its bounding
+// box (left, top, width and height as percentages of the photo) and
+// detection confidence, followed by "not searched: " and the reason of a
+// face that was not searched, "no match above the threshold", or a table
+// of its matches, best first: rank, person ("-" when none), similarity in
+// percent with one decimal, object key and face ID.
+func PrintMatches(w io.Writer, res *contract.SearchResult) {
+	if res == nil || len(res.Faces) == 0 {
+		fmt.Fprintln(w, "no face found in the photo")
+		return
+	}
+	for i, f := range res.Faces {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		b := f.BoundingBox
+		fmt.Fprintf(w, "face %d at left %.1f%%, top %.1f%%, width %.1f%%, height %.1f%% (confidence %.1f%%)\n",
+			i+1, b.Left*100, b.Top*100, b.Width*100, b.Height*100, f.Confidence)
+		if f.Reason != "" {
+			fmt.Fprintln(w, "  not searched: "+f.Reason)
+			continue
+		}
+		if len(f.Matches) == 0 {
+			fmt.Fprintln(w, "  no match above the threshold")
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  RANK\tPERSON\tSIMILARITY\tKEY\tFACE ID")
+		for j, m := range f.Matches {
+			fmt.Fprintf(tw, "  %d\t%s\t%.1f%%\t%s\t%s\n", j+1, cmp.Or(m.Person, "-"), m.Similarity, m.Key, m.FaceID)
+		}
+		_ = tw.Flush()
+	}
+}
+
+// PrintFaces writes faces as a table, one face a line: face ID, person
+// ("-" when none), object key, detection confidence in percent with one
+// decimal, and when it was indexed (RFC 3339); "no faces" when there is
+// none.
+func PrintFaces(w io.Writer, faces []contract.Face) {
+	if len(faces) == 0 {
+		fmt.Fprintln(w, "no faces")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FACE ID\tPERSON\tKEY\tCONFIDENCE\tINDEXED AT")
+	for _, f := range faces {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f%%\t%s\n", f.FaceID, cmp.Or(f.Person, "-"), f.Key, f.Confidence, f.IndexedAt.Format(time.RFC3339))
+	}
+	_ = tw.Flush()
+}
+
+// PrintPersons writes a table of persons: name, Rekognition UserId and
+// number of faces; "no persons" when there is none.
+func PrintPersons(w io.Writer, persons []contract.PersonSummary) {
+	if len(persons) == 0 {
+		fmt.Fprintln(w, "no persons")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PERSON\tUSER ID\tFACES")
+	for _, p := range persons {
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", p.Person, p.UserID, p.FaceCount)
+	}
+	_ = tw.Flush()
+}

@@ -1,0 +1,58 @@
+package client
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/contract"
+)
+
+func TestPrintMatches(t *testing.T) {
+	res := &contract.SearchResult{Faces: []contract.SearchedFace{
+		{
+			BoundingBox: contract.BoundingBox{Left: 0.1, Top: 0.25, Width: 0.3, Height: 0.4},
+			Confidence:  99.87,
+			Matches: []contract.Match{
+				{FaceID: "face-1", Similarity: 98.76, Person: "alice", Key: "index/alice.jpg"},
+				{FaceID: "face-2", Similarity: 91.04, Key: "index/unknown.jpg"},
+			},
+		},
+		{Confidence: 95, Matches: []contract.Match{}},
+		{Confidence: 90, Matches: []contract.Match{}, Reason: "face too small to search"},
+	}}
+	var out bytes.Buffer
+	PrintMatches(&out, res)
+	lines := strings.Split(out.String(), "\n")
+	want := map[int][]string{
+		0: {"face 1", "left 10.0%", "top 25.0%", "width 30.0%", "height 40.0%", "confidence 99.9%"},
+		1: {"RANK", "PERSON", "SIMILARITY", "KEY", "FACE ID"},
+		2: {"1", "alice", "98.8%", "index/alice.jpg", "face-1"},
+		3: {"2", " - ", "91.0%", "index/unknown.jpg", "face-2"},
+		5: {"face 2"},
+		6: {"no match above the threshold"},
+		8: {"face 3"},
+		9: {"not searched: face too small to search"},
+	}
+	for i, parts := range want {
+		if i >= len(lines) {
+			t.Fatalf("output has %d lines:\n%s", len(lines), out.String())
+		}
+		for _, p := range parts {
+			if !strings.Contains(lines[i], p) {
+				t.Errorf("line %d = %q, lacks %q", i, lines[i], p)
+			}
+		}
+	}
+	if strings.Contains(out.String(), "no face found") {
+		t.Errorf("output claims no face:\n%s", out.String())
+	}
+
+	for _, empty := range []*contract.SearchResult{nil, {Faces: []contract.SearchedFace{}}} {
+		out.Reset()
+		PrintMatches(&out, empty)
+		if out.String() != "no face found in the photo\n" {
+			t.Errorf("PrintMatches(%v) = %q", empty, out.String())
+		}
+	}
+}

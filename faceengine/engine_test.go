@@ -1,0 +1,310 @@
+package faceengine
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"fmt"
+	"image"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/internal/imageio"
+)
+
+var (
+	engineOnce sync.Once
+	engineVal  *Engine
+	engineErr  error
+)
+
+// testEngine loads the engine, with its embedded model, once per test
+// binary.
+func testEngine(tb testing.TB) *Engine {
+	tb.Helper()
+	engineOnce.Do(func() {
+		engineVal, engineErr = New("")
+	})
+	if engineErr != nil {
+		tb.Fatalf("face engine unavailable: %v", engineErr)
+	}
+	return engineVal
+}
+
+var (
+	photoMu    sync.Mutex
+	photoCache = map[string]*image.RGBA{}
+	facesCache = map[string][]Face{}
+)
+
+func loadPhoto(tb testing.TB, name string) *image.RGBA {
+	tb.Helper()
+	photoMu.Lock()
+	defer photoMu.Unlock()
+	if img, ok := photoCache[name]; ok {
+		return img
+	}
+	data, err := photos.Read(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	img, err := imageio.DecodeImage(data)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	photoCache[name] = img
+	return img
+}
+
+// photoFaces returns Engine.Faces of a sample photo, computed once.
+func photoFaces(tb testing.TB, name string) []Face {
+	tb.Helper()
+	img := loadPhoto(tb, name)
+	photoMu.Lock()
+	defer photoMu.Unlock()
+	if f, ok := facesCache[name]; ok {
+		return f
+	}
+	faces, err := testEngine(tb).Faces(img)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	facesCache[name] = faces
+	return faces
+}
+
+// onlyFace returns the single face of a one-person photo.
+func onlyFace(tb testing.TB, name string) Face {
+	tb.Helper()
+	faces := photoFaces(tb, name)
+	if len(faces) != 1 {
+		tb.Fatalf("%s: %d faces, want 1", name, len(faces))
+	}
+	return faces[0]
+}
+
+var samplePhotos = []struct {
+	name  string
+	faces int
+}{
+	{"obama_1.jpg", 1},
+	{"obama_2.jpg", 1},
+	{"biden_2.jpg", 1},
+	{"collins_1.png", 1},
+	{"group_obama_biden.jpg", 2},
+	{"noface_rocket.jpg", 0},
+}
+
+func TestDetectSamplePhotos(t *testing.T) {
+	for _, p := range samplePhotos {
+		t.Run(p.name, func(t *testing.T) {
+			img := loadPhoto(t, p.name)
+			dets := testEngine(t).Detect(img)
+			if len(dets) != p.faces {
+				t.Fatalf("%d faces, want %d: %+v", len(dets), p.faces, dets)
+			}
+			w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+			for i, d := range dets {
+				b := d.BoundingBox
+				if b.Left < 0 || b.Top < 0 || b.Width <= 0 || b.Height <= 0 || b.Left+b.Width > 1 || b.Top+b.Height > 1 {
+					t.Errorf("face %d: box %+v outside the image", i, b)
+				}
+				if d.Confidence < 50 || d.Confidence > 100 {
+					t.Errorf("face %d: confidence %.2f outside [50, 100]", i, d.Confidence)
+				}
+				if i > 0 && b.Width*b.Height > dets[i-1].BoundingBox.Width*dets[i-1].BoundingBox.Height {
+					t.Errorf("face %d is larger than face %d", i, i-1)
+				}
+				for _, e := range []Point{d.LeftEye, d.RightEye} {
+					if e.X < b.Left*w || e.X > (b.Left+b.Width)*w || e.Y < b.Top*h || e.Y > (b.Top+b.Height/2)*h {
+						t.Errorf("face %d: eye %+v outside the upper half of its box %+v", i, e, b)
+					}
+				}
+				if d.LeftEye.X >= d.RightEye.X {
+					t.Errorf("face %d: left eye %+v not left of right eye %+v", i, d.LeftEye, d.RightEye)
+				}
+			}
+		})
+	}
+}
+
+func TestDistancesBetweenPeople(t *testing.T) {
+	pairs := []struct {
+		a, b string
+		same bool
+	}{
+		{"obama_1.jpg", "obama_2.jpg", true},
+		{"obama_1.jpg", "biden_2.jpg", false},
+		{"obama_2.jpg", "biden_2.jpg", false},
+		{"obama_1.jpg", "collins_1.png", false},
+		{"biden_2.jpg", "collins_1.png", false},
+	}
+	for _, p := range pairs {
+		d := Distance(onlyFace(t, p.a).Descriptor, onlyFace(t, p.b).Descriptor)
+		t.Logf("%s – %s: distance %.3f, similarity %.1f", p.a, p.b, d, Similarity(d))
+		if p.same != (d < SameFaceDistance) {
+			t.Errorf("%s – %s: distance %.3f, want same person = %v", p.a, p.b, d, p.same)
+		}
+	}
+}
+
+func TestGroupPhotoMatchesPortraits(t *testing.T) {
+	group := slices.Clone(photoFaces(t, "group_obama_biden.jpg"))
+	if len(group) != 2 {
+		t.Fatalf("%d faces in the group photo, want 2", len(group))
+	}
+	// PROVENANCE.md: Obama on the left, Biden on the right.
+	slices.SortFunc(group, func(a, b Face) int {
+		return cmp.Compare(a.BoundingBox.Left, b.BoundingBox.Left)
+	})
+	var g Gallery
+	g.Add("obama", onlyFace(t, "obama_1.jpg").Descriptor)
+	g.Add("biden", onlyFace(t, "biden_2.jpg").Descriptor)
+	for i, want := range []string{"obama", "biden"} {
+		m := g.Search(group[i].Descriptor, 0, 80)
+		t.Logf("group face %d: %+v", i, m)
+		if len(m) != 1 || m[0].ID != want {
+			t.Errorf("group face %d matched %+v, want only %s", i, m, want)
+		}
+	}
+}
+
+// TestDeterminism runs the whole pipeline again, concurrently, and wants
+// bit-identical detections and descriptors.
+func TestDeterminism(t *testing.T) {
+	e := testEngine(t)
+	const name = "group_obama_biden.jpg"
+	want := photoFaces(t, name)
+	img := loadPhoto(t, name)
+	var wg sync.WaitGroup
+	got := make([][]Face, 2)
+	errs := make([]error, len(got))
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = e.Faces(img) })
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !slices.Equal(got[i], want) {
+			t.Errorf("run %d differs:\n got %+v\nwant %+v", i, got[i], want)
+		}
+	}
+}
+
+func TestDescriptorRejectsDegenerateEyes(t *testing.T) {
+	d := onlyFace(t, "obama_1.jpg").Detection
+	d.RightEye = d.LeftEye
+	if _, err := testEngine(t).Descriptor(loadPhoto(t, "obama_1.jpg"), d); err == nil {
+		t.Fatal("no error for coinciding eyes")
+	}
+}
+
+func TestDescriptorMatchesFaces(t *testing.T) {
+	f := onlyFace(t, "obama_2.jpg")
+	// A sub-image with a non-zero origin must give the same answer.
+	img := loadPhoto(t, "obama_2.jpg")
+	sub := img.SubImage(img.Rect).(*image.RGBA)
+	d, err := testEngine(t).Descriptor(sub, f.Detection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d != f.Descriptor {
+		t.Error("Descriptor differs from Faces")
+	}
+}
+
+// TestEmbeddedModelHashes: the embedded weights are the pinned files whose
+// hashes model/README.md records.
+func TestEmbeddedModelHashes(t *testing.T) {
+	readme, err := os.ReadFile("model/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{manifestFile, "face_recognition_model.bin"} {
+		b, err := embeddedModel.ReadFile("model/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := fmt.Sprintf("| `%s` | `%x` |", name, sha256.Sum256(b))
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("model/README.md lacks the row %s", row)
+		}
+	}
+}
+
+// TestNew_modelDir: a directory holding the same files loads the same
+// network as the embedded model; a directory without them is refused with
+// an error that names the missing manifest and the way to the embedded one.
+func TestNew_modelDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, modelFS("")); err != nil {
+		t.Fatal(err)
+	}
+	fromDir, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := loadPhoto(t, "obama_1.jpg")
+	want, err := testEngine(t).Faces(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fromDir.Faces(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) == 0 || got[0].Descriptor != want[0].Descriptor {
+		t.Errorf("weights from a directory describe obama_1.jpg differently from the embedded ones")
+	}
+	_, err = New(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), manifestFile) || !strings.Contains(err.Error(), "embedded") {
+		t.Fatalf("New(empty dir): err = %v, want one naming %s and the embedded model", err, manifestFile)
+	}
+}
+
+func TestNetworkChecksTensors(t *testing.T) {
+	ws, err := loadWeights(modelFS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := ws["fc"]
+	delete(ws, "fc")
+	if _, err := newNetwork(ws); err == nil || !strings.Contains(err.Error(), `"fc"`) {
+		t.Errorf("missing fc: err = %v", err)
+	}
+	ws["fc"] = tensor{shape: []int{128, 256}, data: fc.data}
+	if _, err := newNetwork(ws); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("transposed fc: err = %v", err)
+	}
+}
+
+func BenchmarkDetect(b *testing.B) {
+	e := testEngine(b)
+	for _, p := range samplePhotos {
+		img := loadPhoto(b, p.name)
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Detect(img)
+			}
+		})
+	}
+}
+
+// BenchmarkDescriptor measures one face: alignment and the network.
+func BenchmarkDescriptor(b *testing.B) {
+	e := testEngine(b)
+	img := loadPhoto(b, "obama_1.jpg")
+	d := onlyFace(b, "obama_1.jpg").Detection
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Descriptor(img, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

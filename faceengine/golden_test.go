@@ -1,0 +1,94 @@
+package faceengine
+
+import (
+	"encoding/json"
+	"flag"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/internal/imageio"
+)
+
+var updateChips = flag.Bool("update-chips", false,
+	"rewrite testdata/golden/*.png from the sample photos; then run testdata/golden/golden.mjs with node to refresh golden.json")
+
+const goldenDir = "testdata/golden"
+
+// goldenPhotos are the photos whose aligned chips are kept in goldenDir.
+var goldenPhotos = []string{"obama_1.jpg", "obama_2.jpg", "biden_2.jpg", "collins_1.png"}
+
+func writeGoldenChips(t *testing.T) {
+	for _, name := range goldenPhotos {
+		f := onlyFace(t, name)
+		chip, err := alignChip(loadPhoto(t, name), f.LeftEye, f.RightEye)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(filepath.Join(goldenDir, strings.TrimSuffix(name, filepath.Ext(name))+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(out, chip); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Log("chips rewritten: now run node faceengine/testdata/golden/golden.mjs")
+}
+
+// TestGoldenDescriptors feeds the chips in testdata/golden to the Go network
+// and compares with the descriptors face-api computed for the same chips.
+func TestGoldenDescriptors(t *testing.T) {
+	if *updateChips {
+		writeGoldenChips(t)
+	}
+	raw, err := os.ReadFile(filepath.Join(goldenDir, "golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Descriptors map[string][]float64 `json:"descriptors"`
+	}
+	if err := json.Unmarshal(raw, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if len(golden.Descriptors) != len(goldenPhotos) {
+		t.Fatalf("golden.json has %d descriptors, want %d", len(golden.Descriptors), len(goldenPhotos))
+	}
+	e := testEngine(t)
+	for name, want := range golden.Descriptors {
+		f, err := os.Open(filepath.Join(goldenDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Bounds() != image.Rect(0, 0, chipSize, chipSize) {
+			t.Fatalf("%s: %v, want a %d-pixel square", name, img.Bounds(), chipSize)
+		}
+		got := e.net.describe(imageio.ToRGBA(img))
+		var dot, ng, nw, maxDiff float64
+		for i, w := range want {
+			g := float64(got[i])
+			dot += g * w
+			ng += g * g
+			nw += w * w
+			maxDiff = max(maxDiff, math.Abs(g-w))
+		}
+		cos := dot / math.Sqrt(ng*nw)
+		t.Logf("%s: cosine %.7f, max |Δ| %.2g", name, cos, maxDiff)
+		if len(want) != DescriptorSize || cos < 0.999 {
+			t.Errorf("%s: cosine %.6f with face-api's descriptor (length %d), want ≥ 0.999", name, cos, len(want))
+		}
+	}
+}

@@ -1,0 +1,559 @@
+// Package dynamotable stores the face service's items in a DynamoDB table
+// (partition key FaceId, global secondary indexes ObjectKeyIndex on
+// ObjectKey and PersonIndex on Person). It implements service.FaceTable over a small interface shaped
+// like *dynamodb.Client.
+package dynamotable
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
+)
+
+// API is the subset of *dynamodb.Client the table calls.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+// DynamoDB batch limits (DynamoDB API reference).
+const (
+	maxBatchGet   = 100
+	maxBatchWrite = 25
+)
+
+// Item types, in the ItemType attribute.
+const (
+	typeFace   = "FACE"
+	typeImage  = "IMAGE"
+	typePerson = "PERSON"
+)
+
+// item is the stored shape of face and image items. Attribute names follow
+// Rekognition's (FaceId, ImageId, ExternalImageId, BoundingBox, Confidence).
+type item struct {
+	FaceID           string                `dynamodbav:"FaceId"`
+	ItemType         string                `dynamodbav:"ItemType"`
+	ImageID          string                `dynamodbav:"ImageId,omitempty"`
+	ExternalImageID  string                `dynamodbav:"ExternalImageId,omitempty"`
+	BoundingBox      *contract.BoundingBox `dynamodbav:"BoundingBox,omitempty"`
+	Confidence       float64               `dynamodbav:"Confidence,omitempty"`
+	Bucket           string                `dynamodbav:"Bucket"`
+	ObjectKey        string                `dynamodbav:"ObjectKey"`
+	ETag             string                `dynamodbav:"ETag,omitempty"`
+	ContentSHA256    string                `dynamodbav:"ContentSha256,omitempty"`
+	Person           string                `dynamodbav:"Person,omitempty"`
+	Status           string                `dynamodbav:"Status,omitempty"`
+	Reason           string                `dynamodbav:"Reason,omitempty"`
+	FaceCount        int                   `dynamodbav:"FaceCount,omitempty"`
+	FaceIDs          []string              `dynamodbav:"FaceIds,omitempty,stringset"`
+	Version          int                   `dynamodbav:"Version,omitempty"`
+	RunID            string                `dynamodbav:"RunId,omitempty"`
+	TargetVersion    int                   `dynamodbav:"TargetVersion,omitempty"`
+	UnindexedReasons []string              `dynamodbav:"UnindexedReasons,omitempty"`
+	IndexedAt        time.Time             `dynamodbav:"IndexedAt"`
+}
+
+// personItem is the stored shape of person items. It has no ObjectKey:
+// person items stay out of ObjectKeyIndex.
+type personItem struct {
+	FaceID   string `dynamodbav:"FaceId"`
+	ItemType string `dynamodbav:"ItemType"`
+	Person   string `dynamodbav:"Person"`
+	UserID   string `dynamodbav:"UserId"`
+}
+
+// Table is a service.FaceTable on DynamoDB. Create it with New.
+type Table struct {
+	api  API
+	name string
+	// Backoff is the first wait before retrying unprocessed batch work; it
+	// doubles on each retry, up to maxBatchAttempts calls. Default 50 ms.
+	Backoff time.Duration
+}
+
+// New returns the table named name reached through api.
+func New(api API, name string) *Table {
+	return &Table{api: api, name: name, Backoff: 50 * time.Millisecond}
+}
+
+var _ service.FaceTable = (*Table)(nil)
+
+func key(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{contract.AttrFaceID: &types.AttributeValueMemberS{Value: id}}
+}
+
+// GetImage implements service.FaceTable with a strongly consistent GetItem.
+func (t *Table) GetImage(ctx context.Context, bucket, objectKey string) (*service.ImageItem, error) {
+	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(t.name),
+		Key:            key(service.ImageItemID(bucket, objectKey)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil || out.Item == nil {
+		return nil, err
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode image item: %w", err)
+	}
+	img := imageFromItem(it)
+	return &img, nil
+}
+
+// FacesOfObject implements service.FaceTable with a Query on
+// ObjectKeyIndex, following every page.
+func (t *Table) FacesOfObject(ctx context.Context, bucket, objectKey string) ([]service.FaceItem, error) {
+	p := dynamodb.NewQueryPaginator(t.api, &dynamodb.QueryInput{
+		TableName:                 aws.String(t.name),
+		IndexName:                 aws.String(contract.ObjectKeyIndex),
+		KeyConditionExpression:    aws.String("#k = :k"),
+		ExpressionAttributeNames:  map[string]string{"#k": contract.AttrObjectKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: objectKey}},
+	})
+	var faces []service.FaceItem
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var items []item
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode face items: %w", err)
+		}
+		for _, it := range items {
+			if it.ItemType == typeFace && it.Bucket == bucket {
+				faces = append(faces, faceFromItem(it))
+			}
+		}
+	}
+	return faces, nil
+}
+
+// PutImage implements service.FaceTable with a PutItem conditional on the
+// stored Version (or on no item being stored, for prevVersion 0);
+// DynamoDB's ConditionalCheckFailedException becomes
+// service.ErrVersionConflict.
+func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion int) error {
+	av, err := attributevalue.MarshalMap(item{
+		FaceID:           service.ImageItemID(img.Bucket, img.Key),
+		ItemType:         typeImage,
+		Bucket:           img.Bucket,
+		ObjectKey:        img.Key,
+		ETag:             img.ETag,
+		ContentSHA256:    img.ContentSHA256,
+		Person:           img.Person,
+		Status:           img.Status,
+		Reason:           img.Reason,
+		FaceCount:        img.FaceCount,
+		FaceIDs:          img.FaceIDs,
+		UnindexedReasons: img.UnindexedReasons,
+		Version:          img.Version,
+		RunID:            img.RunID,
+		IndexedAt:        img.IndexedAt,
+	})
+	if err != nil {
+		return fmt.Errorf("encode image item: %w", err)
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av}
+	if prevVersion == 0 {
+		in.ConditionExpression = aws.String("attribute_not_exists(#id)")
+		in.ExpressionAttributeNames = map[string]string{"#id": contract.AttrFaceID}
+	} else {
+		in.ConditionExpression = aws.String("#v = :v")
+		in.ExpressionAttributeNames = map[string]string{"#v": "Version"}
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(prevVersion)}}
+	}
+	_, err = t.api.PutItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: %s", service.ErrVersionConflict, service.ImageItemID(img.Bucket, img.Key))
+	}
+	return err
+}
+
+// PutFaces implements service.FaceTable with BatchWriteItem, 25 items a
+// call, retrying unprocessed items.
+func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
+	reqs := make([]types.WriteRequest, 0, len(faces))
+	for _, f := range faces {
+		bb := f.BoundingBox
+		av, err := attributevalue.MarshalMap(item{
+			FaceID:          f.FaceID,
+			ItemType:        typeFace,
+			ImageID:         f.ImageID,
+			ExternalImageID: f.ExternalImageID,
+			BoundingBox:     &bb,
+			Confidence:      f.Confidence,
+			Bucket:          f.Bucket,
+			ObjectKey:       f.Key,
+			ETag:            f.ETag,
+			ContentSHA256:   f.ContentSHA256,
+			Person:          f.Person,
+			IndexedAt:       f.IndexedAt,
+			TargetVersion:   f.TargetVersion,
+		})
+		if err != nil {
+			return fmt.Errorf("encode face item: %w", err)
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
+	}
+	return t.batchWrite(ctx, reqs)
+}
+
+// PutPerson implements service.FaceTable with PutItem.
+func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
+	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID})
+	if err != nil {
+		return fmt.Errorf("encode person item: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	return err
+}
+
+// DeleteItems implements service.FaceTable with BatchWriteItem.
+func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
+	reqs := make([]types.WriteRequest, len(ids))
+	for i, id := range ids {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(id)}}
+	}
+	return t.batchWrite(ctx, reqs)
+}
+
+// DeletePerson implements service.FaceTable with BatchWriteItem, as
+// DeleteItems.
+func (t *Table) DeletePerson(ctx context.Context, userID string) error {
+	return t.DeleteItems(ctx, []string{service.PersonItemID(userID)})
+}
+
+// GetFaces implements service.FaceTable with BatchGetItem, 100 keys a
+// call (one call for up to 100 FaceIds), retrying unprocessed keys.
+func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]service.FaceItem, error) {
+	found := make(map[string]service.FaceItem, len(faceIDs))
+	err := t.batchGet(ctx, faceIDs, func(items []map[string]types.AttributeValue) error {
+		var its []item
+		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+			return fmt.Errorf("decode face items: %w", err)
+		}
+		for _, it := range its {
+			if it.ItemType == typeFace {
+				found[it.FaceID] = faceFromItem(it)
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// GetPersons implements service.FaceTable with BatchGetItem, as GetFaces.
+func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]service.PersonItem, error) {
+	ids := make([]string, len(userIDs))
+	for i, u := range userIDs {
+		ids[i] = service.PersonItemID(u)
+	}
+	found := make(map[string]service.PersonItem, len(userIDs))
+	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+		var its []personItem
+		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+			return fmt.Errorf("decode person items: %w", err)
+		}
+		for _, it := range its {
+			if it.ItemType == typePerson {
+				found[it.UserID] = service.PersonItem{Person: it.Person, UserID: it.UserID}
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// batchGet reads the items of ids with BatchGetItem, 100 keys a call,
+// retrying unprocessed keys, and hands each answer's items to take.
+func (t *Table) batchGet(ctx context.Context, ids []string, take func([]map[string]types.AttributeValue) error) error {
+	for chunk := range slices.Chunk(ids, maxBatchGet) {
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, id := range chunk {
+			keys[i] = key(id)
+		}
+		pending := map[string]types.KeysAndAttributes{t.name: {Keys: keys}}
+		err := t.retryUnprocessed(ctx, func() (bool, error) {
+			out, err := t.api.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			if err != nil {
+				return false, err
+			}
+			if err := take(out.Responses[t.name]); err != nil {
+				return false, err
+			}
+			pending = out.UnprocessedKeys
+			return len(pending) == 0, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetFace implements service.FaceTable with a GetItem (eventually
+// consistent).
+func (t *Table) GetFace(ctx context.Context, faceID string) (*service.FaceItem, error) {
+	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: key(faceID)})
+	if err != nil || out.Item == nil {
+		return nil, err
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode face item: %w", err)
+	}
+	if it.ItemType != typeFace {
+		return nil, nil
+	}
+	f := faceFromItem(it)
+	return &f, nil
+}
+
+// ListFaces implements service.FaceTable with one Query on PersonIndex
+// (with a person) or one Scan of the table (without), of Limit limit,
+// keeping the face items. The token is the base64url (unpadded) of the
+// JSON of DynamoDB's LastEvaluatedKey, whose attributes are all strings.
+func (t *Table) ListFaces(ctx context.Context, person string, limit int, token string) ([]service.FaceItem, string, error) {
+	keyAttrs := []string{contract.AttrFaceID}
+	if person != "" {
+		keyAttrs = append(keyAttrs, contract.AttrPerson)
+	}
+	start, err := decodeToken(token, keyAttrs)
+	if err != nil {
+		return nil, "", err
+	}
+	var items []map[string]types.AttributeValue
+	var last map[string]types.AttributeValue
+	if person != "" {
+		out, err := t.api.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(t.name),
+			IndexName:                 aws.String(contract.PersonIndex),
+			KeyConditionExpression:    aws.String("#p = :p"),
+			ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: person}},
+			Limit:                     aws.Int32(int32(limit)),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		items, last = out.Items, out.LastEvaluatedKey
+	} else if items, last, err = t.scan(ctx, limit, start); err != nil {
+		return nil, "", err
+	}
+	var decoded []item
+	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
+		return nil, "", fmt.Errorf("decode face items: %w", err)
+	}
+	var faces []service.FaceItem
+	for _, it := range decoded {
+		if it.ItemType == typeFace {
+			faces = append(faces, faceFromItem(it))
+		}
+	}
+	next, err := encodeToken(last)
+	return faces, next, err
+}
+
+// ListPersons implements service.FaceTable with one Scan of the table,
+// of Limit limit, keeping the person items; tokens are those of ListFaces
+// without a person.
+func (t *Table) ListPersons(ctx context.Context, limit int, token string) ([]service.PersonItem, string, error) {
+	start, err := decodeToken(token, []string{contract.AttrFaceID})
+	if err != nil {
+		return nil, "", err
+	}
+	items, last, err := t.scan(ctx, limit, start)
+	if err != nil {
+		return nil, "", err
+	}
+	var decoded []personItem
+	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
+		return nil, "", fmt.Errorf("decode person items: %w", err)
+	}
+	var persons []service.PersonItem
+	for _, it := range decoded {
+		if it.ItemType == typePerson {
+			persons = append(persons, service.PersonItem{Person: it.Person, UserID: it.UserID})
+		}
+	}
+	next, err := encodeToken(last)
+	return persons, next, err
+}
+
+// scan reads one page of the table, of Limit limit, from start.
+func (t *Table) scan(ctx context.Context, limit int, start map[string]types.AttributeValue) (items []map[string]types.AttributeValue, last map[string]types.AttributeValue, err error) {
+	out, err := t.api.Scan(ctx, &dynamodb.ScanInput{
+		TableName:         aws.String(t.name),
+		Limit:             aws.Int32(int32(limit)),
+		ExclusiveStartKey: start,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Items, out.LastEvaluatedKey, nil
+}
+
+// encodeToken returns the page token of a LastEvaluatedKey ("" for none).
+func encodeToken(last map[string]types.AttributeValue) (string, error) {
+	if len(last) == 0 {
+		return "", nil
+	}
+	m := make(map[string]string, len(last))
+	for k, v := range last {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return "", fmt.Errorf("LastEvaluatedKey attribute %s is not a string", k)
+		}
+		m[k] = s.Value
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeToken returns the ExclusiveStartKey of a page token (nil for "");
+// a token that does not decode to exactly the attributes keyAttrs (the
+// key of the table or index read) is service.ErrInvalidToken.
+func decodeToken(token string, keyAttrs []string) (map[string]types.AttributeValue, error) {
+	if token == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	var m map[string]string
+	if err != nil || json.Unmarshal(b, &m) != nil || len(m) != len(keyAttrs) {
+		return nil, service.ErrInvalidToken
+	}
+	for _, a := range keyAttrs {
+		if _, ok := m[a]; !ok {
+			return nil, service.ErrInvalidToken
+		}
+	}
+	key := make(map[string]types.AttributeValue, len(m))
+	for k, v := range m {
+		key[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	return key, nil
+}
+
+func (t *Table) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	for start := 0; start < len(reqs); start += maxBatchWrite {
+		pending := map[string][]types.WriteRequest{t.name: reqs[start:min(start+maxBatchWrite, len(reqs))]}
+		err := t.retryUnprocessed(ctx, func() (bool, error) {
+			out, err := t.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return false, err
+			}
+			pending = out.UnprocessedItems
+			return len(pending) == 0, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxBatchAttempts bounds the calls made for one batch whose items keep
+// coming back unprocessed (DynamoDB's answer to throttling in batches).
+const maxBatchAttempts = 8
+
+// errUnprocessed is returned when a batch is still unprocessed after
+// maxBatchAttempts; it maps to a retryable throttling error upstream.
+type errUnprocessed struct{}
+
+// Error says that batch work stayed unprocessed.
+func (errUnprocessed) Error() string {
+	return "DynamoDB left batch items unprocessed after retries"
+}
+
+// ErrorCode lets the service treat errUnprocessed like AWS throttling.
+func (errUnprocessed) ErrorCode() string { return "ProvisionedThroughputExceededException" }
+
+// ErrorMessage implements smithy.APIError.
+func (e errUnprocessed) ErrorMessage() string { return e.Error() }
+
+// ErrorFault implements smithy.APIError.
+func (errUnprocessed) ErrorFault() int { return 0 }
+
+// retryUnprocessed calls try until it reports done, waiting with
+// exponential backoff between calls, as DynamoDB asks for unprocessed batch
+// work (DynamoDB developer guide, "Batch operations").
+func (t *Table) retryUnprocessed(ctx context.Context, try func() (done bool, err error)) error {
+	wait := t.Backoff
+	for attempt := 1; ; attempt++ {
+		done, err := try()
+		if err != nil || done {
+			return err
+		}
+		if attempt == maxBatchAttempts {
+			return errUnprocessed{}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+func faceFromItem(it item) service.FaceItem {
+	f := service.FaceItem{
+		FaceID:          it.FaceID,
+		ImageID:         it.ImageID,
+		ExternalImageID: it.ExternalImageID,
+		Confidence:      it.Confidence,
+		Bucket:          it.Bucket,
+		Key:             it.ObjectKey,
+		ETag:            it.ETag,
+		ContentSHA256:   it.ContentSHA256,
+		Person:          it.Person,
+		IndexedAt:       it.IndexedAt,
+		TargetVersion:   it.TargetVersion,
+	}
+	if it.BoundingBox != nil {
+		f.BoundingBox = *it.BoundingBox
+	}
+	return f
+}
+
+func imageFromItem(it item) service.ImageItem {
+	return service.ImageItem{
+		Bucket:           it.Bucket,
+		Key:              it.ObjectKey,
+		ETag:             it.ETag,
+		ContentSHA256:    it.ContentSHA256,
+		Status:           it.Status,
+		Reason:           it.Reason,
+		FaceCount:        it.FaceCount,
+		UnindexedReasons: it.UnindexedReasons,
+		FaceIDs:          it.FaceIDs,
+		Version:          it.Version,
+		RunID:            it.RunID,
+		Person:           it.Person,
+		IndexedAt:        it.IndexedAt,
+	}
+}

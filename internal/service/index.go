@@ -1,0 +1,470 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/google/uuid"
+
+	"github.com/facerec/facerec-cdk/contract"
+)
+
+// Outcomes of Reconcile, in IndexResult.Outcome.
+const (
+	// OutcomeIndexed: the object's faces were (re)indexed.
+	OutcomeIndexed = "indexed"
+	// OutcomeRejected: the object is not an image Rekognition can use; an
+	// image item with the reason was recorded.
+	OutcomeRejected = "rejected"
+	// OutcomeUnchanged: the same bytes were already processed; nothing done.
+	OutcomeUnchanged = "unchanged"
+	// OutcomeRemoved: the object no longer exists; its faces were removed
+	// and its image item became a StatusRemoved tombstone.
+	OutcomeRemoved = "removed"
+)
+
+// maxDeleteFaces is the most FaceIds one DeleteFaces call takes (4096;
+// Rekognition API reference).
+const maxDeleteFaces = 4096
+
+// IndexResult says what Reconcile did to one object.
+type IndexResult struct {
+	// Bucket and Key name the object reconciled.
+	Bucket, Key string
+	// Outcome is one of the Outcome constants.
+	Outcome string
+	// Reason explains a rejection.
+	Reason string
+	// ReasonCode is the stable code of a rejection (one of the Code
+	// constants, such as CodeImageTooSmall); empty otherwise.
+	ReasonCode string
+	// FaceIDs are the FaceIds indexed for the object (OutcomeIndexed).
+	FaceIDs []string
+	// UnindexedReasons has one entry per face IndexFaces detected but did
+	// not index (OutcomeIndexed): Rekognition's reasons for it, such as
+	// "EXCEEDS_MAX_FACES" or "LOW_SHARPNESS".
+	UnindexedReasons [][]string
+	// RemovedFaceIDs are the FaceIds of earlier versions that were removed.
+	RemovedFaceIDs []string
+}
+
+// Reconcile brings the collection and the table in line with the object
+// bucket/key as it is now, whatever event announced it: a new or changed
+// image is indexed and replaces the faces of its earlier version; an object
+// that is not a usable image is recorded as rejected (IndexFaces is not
+// called); a deleted object loses its faces and its image item becomes a
+// StatusRemoved tombstone. Because it looks at the object rather than the
+// event, it is idempotent and insensitive to event order: a redelivered
+// event finds the same bytes (same SHA-256) and only removes faces that an
+// interrupted earlier run left behind.
+//
+// Concurrent runs on one key are safe: each run commits by writing the
+// image item on the condition that its Version is still the one the run
+// read; a run that loses deletes the faces it indexed and starts over (up
+// to maxConflictAttempts times, then KindConflict, so its event is
+// retried). A face is removed only when the committed Version has reached
+// the version its run targeted (FaceItem.TargetVersion) and the committed
+// item does not name it, so no run removes faces that a run that can still
+// commit needs, whatever the clocks say.
+//
+// It returns an error only when the work should be retried (conflicts, AWS
+// throttling or failures, missing permissions); per-image problems are
+// results.
+func (s *Service) Reconcile(ctx context.Context, bucket, key string) (IndexResult, error) {
+	var res IndexResult
+	err := retryOnConflict(func() (err error) {
+		res, err = s.reconcileOnce(ctx, bucket, key)
+		return err
+	})
+	return res, err
+}
+
+// retryOnConflict runs op again while it fails with KindConflict, up to
+// maxConflictAttempts runs in all, and returns its last error.
+func retryOnConflict(op func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := op()
+		var e *Error
+		if attempt == maxConflictAttempts || !errors.As(err, &e) || e.Kind != KindConflict {
+			return err
+		}
+	}
+}
+
+// maxConflictAttempts bounds the runs Reconcile makes in a row when another
+// run commits first; the loser has cleaned up, so it simply starts over.
+const maxConflictAttempts = 3
+
+func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexResult, error) {
+	res := IndexResult{Bucket: bucket, Key: key}
+	log := s.log.With("bucket", bucket, "key", key)
+	start := s.now()
+
+	image, err := s.table.GetImage(ctx, bucket, key)
+	if err != nil {
+		return res, fromAWS("DynamoDB", err)
+	}
+	prev := ImageItem{Bucket: bucket, Key: key}
+	if image != nil {
+		prev = *image
+	}
+	obj, err := s.objects.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		var nsk *s3types.NoSuchKey
+		if !errors.As(err, &nsk) {
+			return res, fromAWS("S3", err)
+		}
+		// The tombstone is committed even for a key never recorded, so
+		// that a run that indexed the object before it went cannot commit.
+		tomb := ImageItem{Bucket: bucket, Key: key, Status: StatusRemoved, IndexedAt: start}
+		if res.RemovedFaceIDs, err = s.replace(ctx, prev, tomb, nil); err != nil {
+			return res, err
+		}
+		res.Outcome = OutcomeRemoved
+		log.InfoContext(ctx, "object gone; removed its faces", "removedFaces", len(res.RemovedFaceIDs))
+		return res, nil
+	}
+	defer obj.Body.Close()
+
+	item := ImageItem{
+		Bucket:    bucket,
+		Key:       key,
+		ETag:      strings.Trim(aws.ToString(obj.ETag), `"`),
+		Person:    decodePerson(obj.Metadata[contract.PersonMetadataKey]),
+		IndexedAt: start,
+	}
+	if size := aws.ToInt64(obj.ContentLength); size > contract.MaxS3ImageBytes {
+		if prev.Status == contract.StatusRejected && prev.ETag == item.ETag {
+			return s.unchanged(ctx, log, res, prev, item)
+		}
+		return s.reject(ctx, log, res, prev, item, contract.CodeImageTooLarge, fmt.Sprintf("the object is %d bytes; Rekognition indexes images of at most %d bytes", size, contract.MaxS3ImageBytes))
+	}
+	data, err := io.ReadAll(io.LimitReader(obj.Body, contract.MaxS3ImageBytes+1))
+	if err != nil {
+		return res, fromAWS("S3", err)
+	}
+	sum := sha256.Sum256(data)
+	item.ContentSHA256 = hex.EncodeToString(sum[:])
+	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.Person == item.Person {
+		return s.unchanged(ctx, log, res, prev, item)
+	}
+	if len(data) == 0 {
+		return s.reject(ctx, log, res, prev, item, contract.CodeImageRequired, "the object is empty")
+	}
+	if verr := ValidateImage(data, contract.MaxS3ImageBytes); verr != nil {
+		return s.reject(ctx, log, res, prev, item, verr.Code, verr.Message)
+	}
+
+	in := &rekognition.IndexFacesInput{
+		CollectionId:    aws.String(s.cfg.CollectionID),
+		ExternalImageId: aws.String(ExternalImageID(key)),
+		MaxFaces:        aws.Int32(int32(s.cfg.MaxFaces)),
+		QualityFilter:   rtypes.QualityFilter(s.cfg.QualityFilter),
+	}
+	if len(data) <= contract.MaxImageBytes {
+		in.Image = &rtypes.Image{Bytes: data}
+	} else {
+		// Rekognition takes larger images (up to 15 MB) only from S3. It
+		// reads the current version; if that changed meanwhile, its own
+		// event reconciles again.
+		in.Image = &rtypes.Image{S3Object: &rtypes.S3Object{Bucket: aws.String(bucket), Name: aws.String(key)}}
+	}
+	out, err := s.rek.IndexFaces(ctx, in, retryOnlyThrottling)
+	if err != nil {
+		e := fromAWS("Rekognition", err)
+		if e.Kind.Temporary() || e.Kind == KindInternal {
+			return res, e
+		}
+		return s.reject(ctx, log, res, prev, item, e.Code, e.Message)
+	}
+	for _, u := range out.UnindexedFaces {
+		reasons := make([]string, len(u.Reasons))
+		for i, r := range u.Reasons {
+			reasons[i] = string(r)
+		}
+		item.UnindexedReasons = append(item.UnindexedReasons, strings.Join(reasons, "+"))
+		res.UnindexedReasons = append(res.UnindexedReasons, reasons)
+	}
+	if len(out.UnindexedFaces) > 0 {
+		log.InfoContext(ctx, "faces not indexed", "reasons", item.UnindexedReasons)
+	}
+
+	faces := make([]FaceItem, 0, len(out.FaceRecords))
+	for _, r := range out.FaceRecords {
+		if r.Face == nil {
+			continue
+		}
+		faces = append(faces, FaceItem{
+			FaceID:          aws.ToString(r.Face.FaceId),
+			ImageID:         aws.ToString(r.Face.ImageId),
+			ExternalImageID: aws.ToString(r.Face.ExternalImageId),
+			BoundingBox:     boundingBox(r.Face.BoundingBox),
+			Confidence:      float64(aws.ToFloat32(r.Face.Confidence)),
+			Bucket:          bucket,
+			Key:             key,
+			ETag:            item.ETag,
+			ContentSHA256:   item.ContentSHA256,
+			Person:          item.Person,
+			IndexedAt:       item.IndexedAt,
+			TargetVersion:   prev.Version + 1,
+		})
+		item.FaceIDs = append(item.FaceIDs, aws.ToString(r.Face.FaceId))
+	}
+	item.Status = contract.StatusIndexed
+	item.FaceCount = len(faces)
+	if err := s.table.PutFaces(ctx, faces); err != nil {
+		return res, s.abandon(ctx, log, item.FaceIDs, fromAWS("DynamoDB", err))
+	}
+	if res.RemovedFaceIDs, err = s.replace(ctx, prev, item, item.FaceIDs); err != nil {
+		return res, err
+	}
+	if err := s.associateImage(ctx, log, item); err != nil {
+		return res, err
+	}
+	res.Outcome = OutcomeIndexed
+	res.FaceIDs = item.FaceIDs
+	log.InfoContext(ctx, "image indexed", "faces", len(faces), "unindexedFaces", len(out.UnindexedFaces), "removedFaces", len(res.RemovedFaceIDs), "person", item.Person != "")
+	return res, nil
+}
+
+// unchanged handles an object whose content was already processed. It
+// still commits (same faces, new Version, the current ETag so that the
+// image does not look pending after the same bytes were uploaded another
+// way): a decision taken on the object as it is now must stop runs that
+// read an older state of it, and the commit lets the stale-face rule remove
+// what interrupted runs left.
+func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem) (IndexResult, error) {
+	next := prev
+	next.ETag = item.ETag
+	var err error
+	if res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil); err != nil {
+		return res, err
+	}
+	// A run that committed but failed to associate the faces is retried
+	// through its event, which finds the bytes unchanged.
+	if err := s.associateImage(ctx, log, next); err != nil {
+		return res, err
+	}
+	res.Outcome = OutcomeUnchanged
+	log.InfoContext(ctx, "image unchanged", "status", prev.Status, "removedFaces", len(res.RemovedFaceIDs))
+	return res, nil
+}
+
+// reject records item as rejected for reason, whose stable code is code,
+// replacing prev.
+func (s *Service) reject(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem, code, reason string) (IndexResult, error) {
+	item.Status = contract.StatusRejected
+	item.Reason = reason
+	removed, err := s.replace(ctx, prev, item, nil)
+	if err != nil {
+		return res, err
+	}
+	res.Outcome = OutcomeRejected
+	res.Reason = reason
+	res.ReasonCode = code
+	res.RemovedFaceIDs = removed
+	log.WarnContext(ctx, "image rejected", "reason", reason)
+	return res, nil
+}
+
+// replace commits next in place of prev (conditional on prev.Version) and
+// then removes the faces that next makes stale. If the commit fails and the
+// stored item is not this run's, the faces in created (indexed by this run)
+// are removed again and the error returned; if the outcome cannot be
+// known, they are left for the stale-face rule of a later run. It returns
+// the removed FaceIds.
+func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []string) ([]string, error) {
+	next.Version = prev.Version + 1
+	next.RunID = uuid.NewString()
+	if err := s.table.PutImage(ctx, next, prev.Version); err != nil {
+		// A write whose answer was lost may still have been applied (the
+		// SDK's retry of it then fails its condition): read it back.
+		cur, gerr := s.table.GetImage(ctx, next.Bucket, next.Key)
+		if gerr != nil {
+			// Outcome unknown: keep the faces; if the write was not
+			// applied, the stale-face rule removes them later.
+			return nil, fromAWS("DynamoDB", err)
+		}
+		if cur == nil || cur.RunID != next.RunID {
+			// Not applied: remove this run's faces, except any that the
+			// stored item names.
+			var own []string
+			for _, id := range created {
+				if cur == nil || !slices.Contains(cur.FaceIDs, id) {
+					own = append(own, id)
+				}
+			}
+			cause := fromAWS("DynamoDB", err)
+			if errors.Is(err, ErrVersionConflict) {
+				cause = &Error{Kind: KindConflict, Code: contract.CodeConflict, Message: "the image changed while it was being processed; retry", Err: err}
+			}
+			return nil, s.abandon(ctx, s.log, own, cause)
+		}
+	}
+	ids := make([]string, 0, len(prev.FaceIDs))
+	for _, id := range prev.FaceIDs {
+		if !slices.Contains(next.FaceIDs, id) {
+			ids = append(ids, id)
+		}
+	}
+	stale, err := s.staleFaces(ctx, next, ids)
+	if err != nil {
+		return nil, err
+	}
+	return s.deleteFaces(ctx, append(ids, stale...))
+}
+
+// staleFaces returns the FaceIds of the face items stored for ref's object
+// that ref does not name, that are not in also, and whose TargetVersion
+// ref.Version has reached: left by earlier versions, or by runs that lost
+// or failed. Faces of runs that can still commit target a later version.
+func (s *Service) staleFaces(ctx context.Context, ref ImageItem, also []string) ([]string, error) {
+	faces, err := s.table.FacesOfObject(ctx, ref.Bucket, ref.Key)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	var ids []string
+	for _, f := range faces {
+		if f.TargetVersion <= ref.Version && !slices.Contains(ref.FaceIDs, f.FaceID) && !slices.Contains(also, f.FaceID) {
+			ids = append(ids, f.FaceID)
+		}
+	}
+	return ids, nil
+}
+
+// cleanupTimeout bounds abandon's calls, which run even after the run's
+// context is done.
+const cleanupTimeout = 4 * time.Second
+
+// abandon removes the faces a failed run indexed (best effort, even if ctx
+// is done) so that they do not linger in the collection, logs what it
+// could not remove, and returns cause.
+func (s *Service) abandon(ctx context.Context, log *slog.Logger, created []string, cause error) error {
+	if len(created) == 0 {
+		return cause
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if _, err := s.deleteFaces(cctx, created); err != nil {
+		log.ErrorContext(ctx, "could not remove the faces of a failed run; a later run removes them", "faceIds", created, "err", err)
+	}
+	return cause
+}
+
+// deleteFaces deletes FaceIds from the collection (faces of a Rekognition
+// user are disassociated from it first) and then their items from the
+// table, and returns ids.
+func (s *Service) deleteFaces(ctx context.Context, ids []string) ([]string, error) {
+	for chunk := range slices.Chunk(ids, maxDeleteFaces) {
+		out, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: chunk})
+		if err != nil {
+			return nil, fromAWS("Rekognition", err)
+		}
+		// Rekognition refuses to delete faces of a user: they leave their
+		// users first, then go.
+		associated, err := s.disassociate(ctx, out.UnsuccessfulFaceDeletions)
+		if err != nil {
+			return nil, err
+		}
+		if len(associated) == 0 {
+			continue
+		}
+		if _, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: associated}); err != nil {
+			return nil, fromAWS("Rekognition", err)
+		}
+	}
+	if len(ids) > 0 {
+		if err := s.table.DeleteItems(ctx, ids); err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
+	}
+	return ids, nil
+}
+
+// retryOnlyThrottling makes an IndexFaces call retry only when throttled.
+// IndexFaces is not idempotent: a call retried after a server error or a
+// lost connection may have been applied and would index the faces twice;
+// a throttled call was not applied. Other failures go back to the queue,
+// whose redelivery reconciles from the current state.
+func retryOnlyThrottling(o *rekognition.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.Retryables = []retry.IsErrorRetryable{retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes}}
+	})
+}
+
+func boundingBox(b *rtypes.BoundingBox) contract.BoundingBox {
+	if b == nil {
+		return contract.BoundingBox{}
+	}
+	return contract.BoundingBox{
+		Width:  float64(aws.ToFloat32(b.Width)),
+		Height: float64(aws.ToFloat32(b.Height)),
+		Left:   float64(aws.ToFloat32(b.Left)),
+		Top:    float64(aws.ToFloat32(b.Top)),
+	}
+}
+
+// decodePerson returns the person named in object metadata. S3 user
+// metadata is US-ASCII, so clients send other text as an RFC 2047 encoded
+// word (=?UTF-8?B?...?=); such values are decoded, others kept as they are.
+func decodePerson(v string) string {
+	if !strings.HasPrefix(v, "=?") {
+		return v
+	}
+	dec := new(mime.WordDecoder)
+	if s, err := dec.DecodeHeader(v); err == nil {
+		return s
+	}
+	return v
+}
+
+// externalImageIDPattern is Rekognition's pattern for ExternalImageId.
+var externalImageIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_.\-:]+$`)
+
+// maxExternalImageID is the longest ExternalImageId Rekognition accepts.
+const maxExternalImageID = 255
+
+// ExternalImageID derives a valid Rekognition ExternalImageId (pattern
+// [a-zA-Z0-9_.\-:]+, 1-255 characters; Rekognition API reference) from an S3
+// object key. A key that already fits is used as it is; any other key has
+// each disallowed byte replaced by '_', is cut to leave room, and gets ':'
+// and 16 hex digits of the key's SHA-256, so different keys keep different
+// ids. The real key is stored in the table; this id is informational.
+func ExternalImageID(key string) string {
+	if key != "" && len(key) <= maxExternalImageID && externalImageIDPattern.MatchString(key) {
+		return key
+	}
+	var b bytes.Buffer
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c < 0x80 && externalImageIDPattern.Match([]byte{c}) {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	sum := sha256.Sum256([]byte(key))
+	suffix := ":" + hex.EncodeToString(sum[:8])
+	s := b.String()
+	if len(s) > maxExternalImageID-len(suffix) {
+		s = s[:maxExternalImageID-len(suffix)]
+	}
+	return s + suffix
+}

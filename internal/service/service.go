@@ -1,0 +1,198 @@
+// Package service is the face service's core: indexing stored images into a
+// Rekognition collection and a table of face records, and searching a photo
+// against them. It knows nothing about Lambda or HTTP: it takes decoded
+// inputs and returns results or *Error values. Its dependencies are small
+// interfaces shaped like the AWS SDK v2 clients (Rekognition, S3) and a
+// FaceTable, so the same core runs on AWS and on local parts.
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/facerec/facerec-cdk/contract"
+)
+
+// Rekognition is the subset of *rekognition.Client the service calls.
+type Rekognition interface {
+	IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error)
+	DeleteFaces(ctx context.Context, in *rekognition.DeleteFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error)
+	SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error)
+	DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error)
+	CreateUser(ctx context.Context, in *rekognition.CreateUserInput, optFns ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error)
+	AssociateFaces(ctx context.Context, in *rekognition.AssociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error)
+	DisassociateFaces(ctx context.Context, in *rekognition.DisassociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DisassociateFacesOutput, error)
+	SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error)
+	DeleteUser(ctx context.Context, in *rekognition.DeleteUserInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteUserOutput, error)
+}
+
+// ObjectGetter is the subset of *s3.Client the service calls.
+type ObjectGetter interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+// FaceTable stores one FaceItem per indexed face and one ImageItem per
+// image. Implementations return errors from AWS unchanged (the service maps
+// them) and retry unprocessed batch work themselves.
+type FaceTable interface {
+	// GetImage returns the image item of bucket/key, or nil if there is
+	// none. The read is strongly consistent.
+	GetImage(ctx context.Context, bucket, key string) (*ImageItem, error)
+	// FacesOfObject returns the face items stored for bucket/key. It reads
+	// an index and may miss writes of the last second or so.
+	FacesOfObject(ctx context.Context, bucket, key string) ([]FaceItem, error)
+	// PutImage writes an image item if the stored one has Version
+	// prevVersion (0: none stored), and returns ErrVersionConflict if not.
+	PutImage(ctx context.Context, item ImageItem, prevVersion int) error
+	// PutFaces creates or replaces face items.
+	PutFaces(ctx context.Context, items []FaceItem) error
+	// DeleteItems deletes items by their partition key (FaceId); unknown
+	// ids are ignored.
+	DeleteItems(ctx context.Context, ids []string) error
+	// GetFaces returns the face items of the given FaceIds, keyed by FaceId;
+	// unknown ids are absent from the map.
+	GetFaces(ctx context.Context, faceIDs []string) (map[string]FaceItem, error)
+	// GetFace returns the face item of faceID, or nil if there is none
+	// (an image item's id is none).
+	GetFace(ctx context.Context, faceID string) (*FaceItem, error)
+	// ListFaces returns one page of face items, of person if it is not
+	// empty, else of all, and the token of the next page ("" after the
+	// last). token is "" for the first page or a token ListFaces returned;
+	// one that does not decode gives ErrInvalidToken. A page holds at
+	// most limit faces and may hold fewer (even none) while more follow
+	// (DynamoDB reads limit items and keeps the face items among them).
+	ListFaces(ctx context.Context, person string, limit int, token string) (faces []FaceItem, next string, err error)
+	// ListPersons returns one page of person items and the token of the
+	// next page, with the token and page conventions of ListFaces without
+	// a person.
+	ListPersons(ctx context.Context, limit int, token string) (persons []PersonItem, next string, err error)
+	// PutPerson creates or replaces the person item of p.UserID.
+	PutPerson(ctx context.Context, p PersonItem) error
+	// GetPersons returns the person items of the given UserIds, keyed by
+	// UserId; unknown ids are absent from the map.
+	GetPersons(ctx context.Context, userIDs []string) (map[string]PersonItem, error)
+	// DeletePerson deletes the person item of userID; an unknown id is
+	// ignored.
+	DeletePerson(ctx context.Context, userID string) error
+}
+
+// ErrInvalidToken is returned by FaceTable.ListFaces for a page token it
+// did not issue.
+var ErrInvalidToken = errors.New("invalid page token")
+
+// FaceItem is the stored record of one indexed face.
+type FaceItem struct {
+	// FaceID is Rekognition's FaceId, the table's partition key.
+	FaceID string
+	// ImageID is Rekognition's ImageId of the IndexFaces call.
+	ImageID string
+	// ExternalImageID is the ExternalImageId given to IndexFaces.
+	ExternalImageID string
+	// BoundingBox locates the face in its image (ratios).
+	BoundingBox contract.BoundingBox
+	// Confidence is Rekognition's confidence (0-100) that this is a face.
+	Confidence float64
+	// Bucket is the S3 bucket of the image.
+	Bucket string
+	// Key is the real S3 object key (not URL-encoded).
+	Key string
+	// ETag is the S3 ETag of the version indexed.
+	ETag string
+	// ContentSHA256 is the hex SHA-256 of the image bytes indexed.
+	ContentSHA256 string
+	// Person is the free-text name given at upload; may be empty.
+	Person string
+	// IndexedAt is when the run that indexed the face started (UTC).
+	IndexedAt time.Time
+	// TargetVersion is the image item Version the run that indexed the
+	// face meant to commit. A face is stale once the committed Version
+	// reaches it without naming the face: no run that can still commit
+	// targets a version that low.
+	TargetVersion int
+}
+
+// StatusRemoved is the ImageItem.Status of the tombstone of a deleted
+// object, besides the contract's StatusPending, StatusIndexed and
+// StatusRejected: its faces are gone; the item keeps the key and Version
+// so that commits stay ordered.
+const StatusRemoved = "removed"
+
+// ErrVersionConflict is returned by FaceTable.PutImage when the stored image
+// item is not the version the caller read: another run committed first.
+var ErrVersionConflict = errors.New("image item version conflict")
+
+// ImageItem records what happened to one stored image.
+type ImageItem struct {
+	// Bucket and Key name the object.
+	Bucket, Key string
+	// ETag is the S3 ETag of the version processed.
+	ETag string
+	// ContentSHA256 is the hex SHA-256 of its bytes.
+	ContentSHA256 string
+	// Status is StatusIndexed or StatusRejected.
+	Status string
+	// Reason says why an image was rejected; empty otherwise.
+	Reason string
+	// FaceCount is the number of faces indexed.
+	FaceCount int
+	// UnindexedReasons lists Rekognition's reasons for faces it detected
+	// but did not index (for example "LOW_SHARPNESS"), one entry per face.
+	UnindexedReasons []string
+	// FaceIDs are the FaceIds indexed from this version of the image.
+	FaceIDs []string
+	// Version counts the commits of this item (1 for the first); writes
+	// are conditional on it (optimistic locking).
+	Version int
+	// RunID identifies the run that wrote the item, so that a run whose
+	// write had an unknown outcome can tell whether it committed.
+	RunID string
+	// Person is the name given at upload; may be empty.
+	Person string
+	// IndexedAt is when the run that wrote the item started (UTC).
+	IndexedAt time.Time
+}
+
+// PersonItem maps a person named at upload to its Rekognition user.
+type PersonItem struct {
+	// Person is the name given at upload.
+	Person string
+	// UserID is the Rekognition UserId of the person (see UserID).
+	UserID string
+}
+
+// PersonItemID returns the partition key of the person item of userID.
+func PersonItemID(userID string) string {
+	return contract.PersonItemPrefix + userID
+}
+
+// ImageItemID returns the partition key of the image item of bucket/key.
+func ImageItemID(bucket, key string) string {
+	return contract.ImageItemPrefix + bucket + "/" + key
+}
+
+// Service runs the index and search flows. Create it with New; it is safe
+// for concurrent use.
+type Service struct {
+	cfg     contract.Config
+	rek     Rekognition
+	objects ObjectGetter
+	table   FaceTable
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New returns a Service over the given parts. log receives structured
+// events (never image bytes).
+func New(cfg contract.Config, rek Rekognition, objects ObjectGetter, table FaceTable, log *slog.Logger) *Service {
+	return &Service{cfg: cfg, rek: rek, objects: objects, table: table, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Config returns the configuration the service runs with.
+func (s *Service) Config() contract.Config { return s.cfg }

@@ -1,0 +1,86 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/facerec/facerec-cdk/contract"
+)
+
+// ValidateFilename checks a filename given in a route: it becomes part of
+// an object key, so it must not be empty, have empty, "." or ".."
+// segments, contain control characters, or make a key longer than S3's
+// 1,024 bytes (S3 limits). Errors are KindBadRequest.
+func ValidateFilename(prefix, name string) *Error {
+	bad := func(why string) *Error {
+		return newError(KindBadRequest, contract.CodeInvalidBody, "invalid filename: %s", why)
+	}
+	if name == "" {
+		return bad("it is empty")
+	}
+	if len(prefix)+len(name) > 1024 {
+		return bad("the object key would be longer than 1024 bytes")
+	}
+	for _, seg := range strings.Split(name, "/") {
+		switch seg {
+		case "":
+			return bad("it has an empty path segment")
+		case ".", "..":
+			return bad("it has a \".\" or \"..\" path segment")
+		}
+	}
+	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return bad("it contains control characters")
+	}
+	return nil
+}
+
+// Status returns the indexing state of the image stored as filename under
+// the configured prefix and bucket: "pending" while the stored object is
+// not the version its image item describes (new, or replaced and not yet
+// processed), else the image item's status and faces. Errors:
+// KindBadRequest for an invalid filename, KindNotFound when no such object
+// is stored, mapped AWS errors otherwise.
+func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageStatus, error) {
+	if err := ValidateFilename(s.cfg.ImagePrefix, filename); err != nil {
+		return nil, err
+	}
+	key := s.cfg.ImagePrefix + filename
+	head, err := s.objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.BucketName), Key: aws.String(key)})
+	var nf *s3types.NotFound
+	if errors.As(err, &nf) {
+		return nil, newError(KindNotFound, contract.CodeNotFound, "no image %q", filename)
+	}
+	if err != nil {
+		return nil, fromAWS("S3", err)
+	}
+	img, err := s.table.GetImage(ctx, s.cfg.BucketName, key)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	st := &contract.ImageStatus{Key: key, Faces: []contract.StatusFace{}}
+	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) {
+		st.Status = contract.StatusPending
+		return st, nil
+	}
+	st.Status, st.Reason = img.Status, img.Reason
+	at := img.IndexedAt
+	st.IndexedAt = &at
+	if len(img.FaceIDs) == 0 {
+		return st, nil
+	}
+	faces, err := s.table.GetFaces(ctx, img.FaceIDs)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	for _, id := range img.FaceIDs {
+		if f, ok := faces[id]; ok {
+			st.Faces = append(st.Faces, contract.StatusFace{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person})
+		}
+	}
+	return st, nil
+}

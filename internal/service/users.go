@@ -1,0 +1,136 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
+	"github.com/facerec/facerec-cdk/contract"
+)
+
+// Rekognition limits of user vectors (Rekognition API reference).
+const (
+	// maxUserID is the longest UserId Rekognition accepts.
+	maxUserID = 128
+	// maxFacesPerCall is the most FaceIds one AssociateFaces or
+	// DisassociateFaces call takes.
+	maxFacesPerCall = 100
+)
+
+// UserID derives the Rekognition UserId (pattern [a-zA-Z0-9_.\-:]+, 1-128
+// characters) of a person named at upload: the name with each disallowed
+// byte replaced by '_', cut to leave room, then ':' and 16 hex digits of
+// the name's SHA-256. It is deterministic, so every image of a person
+// joins the same user, and different names get different ids.
+func UserID(person string) string {
+	var b strings.Builder
+	for i := 0; i < len(person); i++ {
+		c := person[i]
+		if c < 0x80 && externalImageIDPattern.Match([]byte{c}) && c != ':' {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	sum := sha256.Sum256([]byte(person))
+	suffix := ":" + hex.EncodeToString(sum[:8])
+	prefix := b.String()
+	if len(prefix) > maxUserID-len(suffix) {
+		prefix = prefix[:maxUserID-len(suffix)]
+	}
+	return prefix + suffix
+}
+
+// userToken returns the ClientRequestToken of a user call: derived from
+// the operation and the UserId, so that a retried call is idempotent.
+func userToken(op, userID string) *string {
+	sum := sha256.Sum256([]byte(op + "\x00" + userID))
+	return aws.String(hex.EncodeToString(sum[:16]))
+}
+
+// associateImage associates the faces of a committed image item with the
+// user of its person, if it names one.
+func (s *Service) associateImage(ctx context.Context, log *slog.Logger, item ImageItem) error {
+	if item.Status != contract.StatusIndexed || item.Person == "" || len(item.FaceIDs) == 0 {
+		return nil
+	}
+	return s.associate(ctx, log, item.Person, item.FaceIDs)
+}
+
+// associate records the person item of person and makes its faces
+// members of its Rekognition user, creating the user if needed (an
+// existing one is fine). Faces beyond
+// Rekognition's limit of faces per user, or that are gone or belong to
+// another user, stay unassociated and are logged.
+func (s *Service) associate(ctx context.Context, log *slog.Logger, person string, faceIDs []string) error {
+	userID := UserID(person)
+	if err := s.table.PutPerson(ctx, PersonItem{Person: person, UserID: userID}); err != nil {
+		return fromAWS("DynamoDB", err)
+	}
+	_, err := s.rek.CreateUser(ctx, &rekognition.CreateUserInput{
+		CollectionId:       aws.String(s.cfg.CollectionID),
+		UserId:             aws.String(userID),
+		ClientRequestToken: userToken("CreateUser", userID),
+	})
+	var conflict *rtypes.ConflictException
+	if err != nil && !errors.As(err, &conflict) {
+		return fromAWS("Rekognition", err)
+	}
+	for chunk := range slices.Chunk(faceIDs, maxFacesPerCall) {
+		out, err := s.rek.AssociateFaces(ctx, &rekognition.AssociateFacesInput{
+			CollectionId: aws.String(s.cfg.CollectionID),
+			UserId:       aws.String(userID),
+			FaceIds:      chunk,
+		})
+		var quota *rtypes.ServiceQuotaExceededException
+		if errors.As(err, &quota) {
+			log.WarnContext(ctx, "user is full; faces left unassociated", "userId", userID, "faceIds", chunk)
+			continue
+		}
+		if err != nil {
+			return fromAWS("Rekognition", err)
+		}
+		for _, u := range out.UnsuccessfulFaceAssociations {
+			log.WarnContext(ctx, "face not associated", "userId", userID, "faceId", aws.ToString(u.FaceId), "reasons", u.Reasons)
+		}
+	}
+	return nil
+}
+
+// disassociate removes the faces that DeleteFaces refused because they
+// belong to a user from their users, and returns their FaceIds.
+func (s *Service) disassociate(ctx context.Context, refused []rtypes.UnsuccessfulFaceDeletion) ([]string, error) {
+	byUser := map[string][]string{}
+	var users, ids []string
+	for _, u := range refused {
+		if !slices.Contains(u.Reasons, rtypes.UnsuccessfulFaceDeletionReasonAssociatedToAnExistingUser) {
+			continue
+		}
+		user := aws.ToString(u.UserId)
+		if _, ok := byUser[user]; !ok {
+			users = append(users, user)
+		}
+		byUser[user] = append(byUser[user], aws.ToString(u.FaceId))
+		ids = append(ids, aws.ToString(u.FaceId))
+	}
+	for _, user := range users {
+		for chunk := range slices.Chunk(byUser[user], maxFacesPerCall) {
+			_, err := s.rek.DisassociateFaces(ctx, &rekognition.DisassociateFacesInput{
+				CollectionId: aws.String(s.cfg.CollectionID),
+				UserId:       aws.String(user),
+				FaceIds:      chunk,
+			})
+			if err != nil {
+				return nil, fromAWS("Rekognition", err)
+			}
+		}
+	}
+	return ids, nil
+}

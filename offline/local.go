@@ -1,0 +1,243 @@
+package offline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/faceengine"
+	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/lambdas/handler"
+)
+
+// Local names of the stand-ins' resources.
+const (
+	// CollectionID is the local collection's CollectionId.
+	CollectionID = "facerec-local"
+	// BucketName is the local bucket's name in S3 events and records.
+	BucketName = "facerec-local"
+)
+
+// Options configure Open.
+type Options struct {
+	// DataDir holds the objects, the database and the queue. Required.
+	DataDir string
+	// ModelDir holds face-api FaceRecognitionNet weights to load instead
+	// of the model embedded in faceengine; "" (the default) uses the
+	// embedded model.
+	ModelDir string
+	// APIKey, when set, is required in x-api-key, as the deployed API
+	// requires its key.
+	APIKey string
+	// Log receives the JSON logs of the handlers and the server, and the
+	// handlers' metrics (see metricsLog); default stderr.
+	Log *slog.Logger
+}
+
+// Local is the face service on local parts. Open it, then Serve or use its
+// parts; Close it to release the database.
+type Local struct {
+	// API is the API functions' handler (search, status, info) on the
+	// local parts.
+	API *handler.API
+	// Indexer is the index function's handler on the local parts; the
+	// Queue's workers call it with one message per SQS event.
+	Indexer *handler.Indexer
+	// Objects stands in for the bucket (BucketName), in DataDir/objects.
+	Objects *Objects
+	// Table stands in for the DynamoDB table, in DataDir/facerec.db.
+	Table *Table
+	// Rekognition stands in for the collection (CollectionID), in
+	// DataDir/facerec.db.
+	Rekognition *Rekognition
+	// Queue stands in for the SQS queue between the bucket's
+	// notifications and Indexer, in DataDir/queue and
+	// DataDir/dead-letter; Serve runs its workers.
+	Queue *Queue
+
+	svc    *service.Service
+	db     *bolt.DB
+	apiKey string
+	log    *slog.Logger
+}
+
+// Open opens the data directory (creating it if needed) and loads the
+// face engine. The configuration is the construct's defaults with the
+// local collection and bucket. The data directory is for one process at a
+// time: while another holds it, Open fails after a second with an error
+// saying so.
+func Open(opts Options) (*Local, error) {
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	db, err := openDB(filepath.Join(opts.DataDir, "facerec.db"))
+	if err != nil {
+		return nil, err
+	}
+	engine, err := faceengine.New(opts.ModelDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	l, err := assemble(opts, db, engine)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// assemble builds the local parts in opts.DataDir around the open
+// database db and the loaded engine; opts.ModelDir is not used.
+func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, error) {
+	log := opts.Log
+	if log == nil {
+		log = handler.NewLogger(os.Stderr)
+	}
+	objects, err := newObjects(filepath.Join(opts.DataDir, "objects"))
+	if err != nil {
+		return nil, err
+	}
+	rek, err := newRekognition(CollectionID, engine, objects, db)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := contract.FromEnv(func(k string) string {
+		return map[string]string{
+			contract.EnvCollectionID: CollectionID,
+			contract.EnvTableName:    "local",
+			contract.EnvBucketName:   BucketName,
+			contract.EnvImagePrefix:  contract.DefaultImagePrefix,
+		}[k]
+	})
+	if err != nil {
+		return nil, err
+	}
+	table := &Table{db: db}
+	svc := service.New(cfg, rek, objects, table, log)
+	metrics := handler.WithMetrics(metricsLog{log})
+	l := &Local{
+		API: handler.NewAPI(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics),
+		Objects: objects, Table: table, Rekognition: rek,
+		svc: svc, db: db, apiKey: opts.APIKey, log: log,
+	}
+	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
+		return nil, err
+	}
+	objects.removed = func(key string) error {
+		return l.Queue.Send(s3Notification(BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0))
+	}
+	return l, nil
+}
+
+// Handler returns the local API as an http.Handler.
+func (l *Local) Handler() http.Handler { return l.routes() }
+
+// Serve answers the API on ln and runs the queue's workers until ctx ends
+// or ln fails. Before answering, it queues the S3 notification of every
+// upload that was stored but never indexed (see requeueUnindexed). When
+// ctx ends, it stops accepting requests, lets the requests in hand finish
+// (for up to 10 s, after which it returns context.DeadlineExceeded and
+// leaves them running), cancels the queue's context and waits, without a
+// time limit, until each worker has settled the message it holds.
+// Messages not yet processed stay queued on disk for the next start.
+func (l *Local) Serve(ctx context.Context, ln net.Listener) error {
+	qctx, stopQueue := context.WithCancel(context.Background())
+	defer stopQueue()
+	if err := l.Queue.Start(qctx, 2); err != nil {
+		return err
+	}
+	// After Start, which loads the queue directory: a message sent before
+	// it would be loaded again and delivered twice.
+	if err := l.requeueUnindexed(ctx); err != nil {
+		stopQueue()
+		l.Queue.Wait()
+		return err
+	}
+	srv := &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopQueue()
+		l.Queue.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	stopQueue()
+	l.Queue.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// requeueUnindexed sends to the queue the S3 notification of every stored
+// image (an object under the image prefix, as the bucket's notification
+// filter has it) whose image item is missing or has another ETag, so that
+// an upload stored by a server that stopped before queueing its
+// notification is indexed all the same. Such an image may also have a
+// queued message already (the server stopped after queueing it, before it
+// was processed); the duplicate message is harmless, as indexing one
+// version of an image twice gives the same result, so no check is made.
+// Sidecars that cannot be read are logged and skipped; the error is for a
+// table read or a send that failed.
+func (l *Local) requeueUnindexed(ctx context.Context) error {
+	cfg := l.svc.Config()
+	objects, err := l.Objects.list()
+	if err != nil {
+		l.log.Error("unreadable objects not checked for indexing", "err", err)
+	}
+	for _, m := range objects {
+		if !strings.HasPrefix(m.Key, cfg.ImagePrefix) {
+			continue
+		}
+		img, err := l.Table.GetImage(ctx, cfg.BucketName, m.Key)
+		if err != nil {
+			return fmt.Errorf("check indexing of %q: %w", m.Key, err)
+		}
+		if img != nil && img.ETag == m.ETag {
+			continue
+		}
+		if err := l.Queue.Send(s3Notification(cfg.BucketName, "ObjectCreated:Put", m.Key, m.Size)); err != nil {
+			return fmt.Errorf("requeue %q: %w", m.Key, err)
+		}
+		l.log.Warn("upload stored but not indexed: notification sent again", "key", m.Key, "etag", m.ETag)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (l *Local) Close() error { return l.db.Close() }
+
+// metricsLog passes the handlers' metrics to the log: each EMF document
+// (one a line, as the handlers write them to stdout in Lambda) becomes an
+// INFO record "metrics" holding the document in its "emf" attribute, so
+// offline the metrics are in the JSON logs, never in HTTP answers or in
+// invoke's output.
+type metricsLog struct{ log *slog.Logger }
+
+// Write logs each line of p; it never fails.
+func (m metricsLog) Write(p []byte) (int, error) {
+	for line := range bytes.Lines(p) {
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			m.log.Info("metrics", "emf", json.RawMessage(line))
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,268 @@
+package offline
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
+)
+
+// maxRequestBytes is API Gateway's payload limit for REST APIs: 10 MB
+// (API Gateway quotas).
+const maxRequestBytes = 10 * 1024 * 1024
+
+// proxyHandler is a Lambda handler for API Gateway proxy events.
+type proxyHandler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+// routes returns the local API: the deployed API's routes, served at the
+// root of the address, each turned into the API Gateway proxy event the
+// deployed function receives and answered by the same handler.
+func (l *Local) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT /index/{filename}", l.putImage)
+	mux.HandleFunc("DELETE /index/{filename}", l.deleteImage)
+	mux.HandleFunc("GET /index/{filename}", l.proxy("/index/{filename}", l.API.Status))
+	mux.HandleFunc("POST /search", l.proxy("/search", l.API.Search))
+	mux.HandleFunc("GET /info", l.proxy("/info", l.API.Info))
+	mux.HandleFunc("GET /faces", l.proxy("/faces", l.API.Faces))
+	mux.HandleFunc("GET /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.Faces))
+	mux.HandleFunc("DELETE /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.DeleteFace))
+	mux.HandleFunc("GET /persons", l.proxy("/persons", l.API.Persons))
+	mux.HandleFunc("GET /persons/{person}", l.proxy("/persons/{person}", l.API.Persons))
+	mux.HandleFunc("DELETE /persons/{person}", l.proxy("/persons/{person}", l.API.DeletePerson))
+	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
+	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
+		l.cors(w)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		l.gatewayError(w, r, http.StatusNotFound, "RESOURCE_NOT_FOUND", "no route "+r.Method+" "+r.URL.Path)
+	})
+	return l.withAPIKey(mux)
+}
+
+// withAPIKey refuses requests without the configured x-api-key, with 403
+// as API Gateway does. Preflight requests need no key.
+func (l *Local) withAPIKey(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.apiKey != "" && r.Method != http.MethodOptions &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get("x-api-key")), []byte(l.apiKey)) != 1 {
+			l.gatewayError(w, r, http.StatusForbidden, "INVALID_API_KEY", "Forbidden")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (l *Local) cors(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", l.svc.Config().AllowedOrigin)
+	h.Set("Access-Control-Allow-Headers", contract.CORSAllowHeaders)
+	h.Set("Access-Control-Allow-Methods", contract.CORSAllowMethods)
+}
+
+// gatewayError answers like the deployed API's gateway responses, with
+// the error shape of the functions.
+func (l *Local) gatewayError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	id := uuid.NewString()
+	l.log.Warn("request refused", "requestId", id, "method", r.Method, "path", r.URL.Path, "status", status, "code", code)
+	l.cors(w)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Request-Id", id)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(contract.ErrorBody{Error: contract.ErrorDetail{Code: code, Message: msg}, RequestID: id})
+}
+
+// readBody reads at most maxRequestBytes of the request body; a larger
+// body is answered with 413 and ok false.
+func (l *Local) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		l.gatewayError(w, r, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the request is larger than 10 MB")
+		return nil, false
+	case err != nil:
+		l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_BODY", "the request body could not be read")
+		return nil, false
+	}
+	return body, true
+}
+
+// binaryMediaType reports whether the API delivers bodies of this
+// Content-Type to functions base64-encoded (the API's binaryMediaTypes).
+func binaryMediaType(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	for _, b := range contract.BinaryMediaTypes {
+		if mt == b {
+			return true
+		}
+	}
+	return false
+}
+
+// proxy serves a route with a Lambda proxy handler.
+func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, ok := l.readBody(w, r)
+		if !ok {
+			return
+		}
+		req := events.APIGatewayProxyRequest{
+			Resource: resource, Path: r.URL.Path, HTTPMethod: r.Method,
+			Headers: map[string]string{}, MultiValueHeaders: map[string][]string(r.Header),
+			QueryStringParameters: map[string]string{}, MultiValueQueryStringParameters: map[string][]string(r.URL.Query()),
+			PathParameters: map[string]string{},
+		}
+		for k, v := range r.Header {
+			req.Headers[k] = v[0]
+		}
+		for k, v := range r.URL.Query() {
+			req.QueryStringParameters[k] = v[0]
+		}
+		if prefix, param, ok := strings.Cut(resource, "{"); ok {
+			// The one path parameter ends the resource. API Gateway REST
+			// passes path parameters percent-encoded as in the request
+			// path; the handlers decode them.
+			req.PathParameters[strings.TrimSuffix(param, "}")] = strings.TrimPrefix(r.URL.EscapedPath(), prefix)
+		}
+		if binaryMediaType(r.Header.Get("Content-Type")) {
+			req.Body, req.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		} else {
+			req.Body = string(body)
+		}
+		req.RequestContext = events.APIGatewayProxyRequestContext{
+			RequestID: uuid.NewString(), Stage: "local", ResourcePath: resource, HTTPMethod: r.Method, Path: r.URL.Path,
+			Identity: events.APIGatewayRequestIdentity{SourceIP: r.RemoteAddr},
+		}
+		resp, err := h(r.Context(), req)
+		if err != nil {
+			// API Gateway answers a failed invocation with 502.
+			l.log.Error("handler failed", "requestId", req.RequestContext.RequestID, "err", err)
+			l.gatewayError(w, r, http.StatusBadGateway, "INTERNAL_SERVER_ERROR", "Internal server error")
+			return
+		}
+		out := []byte(resp.Body)
+		if resp.IsBase64Encoded {
+			if out, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
+				l.gatewayError(w, r, http.StatusBadGateway, "INTERNAL_SERVER_ERROR", "Internal server error")
+				return
+			}
+		}
+		for k, v := range resp.Headers {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(resp.StatusCode)
+		w.Write(out)
+	}
+}
+
+// putImage stores an upload as the deployed API's S3 integration does —
+// the decoded filename in the key, Content-Type required, bodies of the
+// binary media types as they are, any other body decoded from base64
+// (CONVERT_TO_BINARY), the person query parameter as x-amz-meta-person —
+// and then sends the S3 notification to the queue, as the bucket does. If
+// the notification cannot be queued, the answer is 500 and the upload stays
+// stored; the next start of the server queues it.
+func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
+	filename := r.PathValue("filename")
+	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
+		l.gatewayError(w, r, http.StatusBadRequest, err.Code, err.Message)
+		return
+	}
+	body, ok := l.readBody(w, r)
+	if !ok {
+		return
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_PARAMETERS", "Missing required request parameters: [Content-Type]")
+		return
+	}
+	if !binaryMediaType(ct) {
+		decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(body)))
+		if err != nil {
+			l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_BODY", "a body that is not image/jpeg, image/png or application/octet-stream must be base64 text")
+			return
+		}
+		body = decoded
+	}
+	var meta map[string]string
+	if p := r.URL.Query().Get("person"); p != "" {
+		meta = map[string]string{contract.PersonMetadataKey: p}
+	}
+	key := l.svc.Config().ImagePrefix + filename
+	if _, err := l.Objects.Put(key, body, ct, meta); err != nil {
+		l.log.Error("store upload", "key", key, "err", err)
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be stored")
+		return
+	}
+	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectCreated:Put", key, int64(len(body)))); err != nil {
+		// The upload stays stored (deleting it could remove an earlier
+		// version that is still indexed, or a concurrent upload): the next
+		// start queues every stored upload that was not processed.
+		l.log.Error("enqueue upload", "key", key, "err", err)
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image was stored but not queued for indexing; it is indexed when facerec serve restarts")
+		return
+	}
+	l.cors(w)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(contract.PutResponse{Key: key, Status: contract.StatusPending})
+}
+
+// deleteImage deletes an image as the deployed API's S3 integration does
+// (DeleteObject: the decoded filename in the key, a key that is not stored
+// is no error) and then sends the notification of the versioned bucket,
+// ObjectRemoved:DeleteMarkerCreated, to the queue, even for a key that was
+// not stored (S3 adds a delete marker all the same). The index handler
+// then removes the image's faces and turns its image item into a
+// tombstone. It answers 202 {"key","status":"deleting"}. If the
+// notification cannot be queued, it answers 500 with the object already
+// deleted: deleting it again sends the notification again.
+func (l *Local) deleteImage(w http.ResponseWriter, r *http.Request) {
+	filename := r.PathValue("filename")
+	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
+		l.gatewayError(w, r, http.StatusBadRequest, err.Code, err.Message)
+		return
+	}
+	key := l.svc.Config().ImagePrefix + filename
+	if err := l.Objects.Delete(key); err != nil {
+		l.log.Error("delete image", "key", key, "err", err)
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be deleted")
+		return
+	}
+	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0)); err != nil {
+		l.log.Error("enqueue delete", "key", key, "err", err)
+		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image was deleted but its faces were not queued for removal; delete it again")
+		return
+	}
+	l.cors(w)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	json.NewEncoder(w).Encode(contract.PutResponse{Key: key, Status: contract.StatusDeleting})
+}
+
+// s3Notification is the S3 event notification the bucket sends for key,
+// with the key URL-encoded form-style as S3 does ("+" for a space, "/"
+// kept).
+func s3Notification(bucket, eventName, key string, size int64) []byte {
+	var r events.S3EventRecord
+	r.EventVersion, r.EventSource, r.AWSRegion, r.EventName = "2.1", "aws:s3", "local", eventName
+	r.S3.SchemaVersion, r.S3.ConfigurationID = "1.0", "IndexFaces"
+	r.S3.Bucket.Name, r.S3.Bucket.Arn = bucket, "arn:aws:s3:::"+bucket
+	r.S3.Object.Key, r.S3.Object.Size = strings.ReplaceAll(url.QueryEscape(key), "%2F", "/"), size
+	b, _ := json.Marshal(events.S3Event{Records: []events.S3EventRecord{r}})
+	return b
+}
