@@ -1,0 +1,175 @@
+package contract
+
+import "strings"
+
+// Function is one Lambda function of the service: its name, the Go main
+// package that is its binary, the API routes it answers and the AWS
+// permissions it needs. Functions lists them all; the construct, the
+// offline router, `facerec invoke`, the OpenAPI checks and the dependency
+// test read that one table, so adding a route is one row here plus its
+// handler, its grant and its tests.
+type Function struct {
+	// Name is the function's name: the prefix of its construct ids
+	// (Name+"Function", Name+"Role", Name+"LogGroup"), the name its
+	// handler is registered under (handler.Handlers) and, lower-cased, the
+	// argument of `facerec invoke`. Example: "DeleteFace".
+	Name string
+	// Main is the directory of its main package, relative to the module
+	// root, such as "lambdas/deleteface"; the construct bundles it.
+	Main string
+	// Routes are the API routes it answers through Lambda proxy
+	// integrations; none for the index function, which consumes the
+	// queue.
+	Routes []Route
+	// Grants are the permissions of its role besides writing to its own
+	// log group.
+	Grants Grants
+}
+
+// Route is one method on one resource path of the REST API, as API Gateway
+// writes it: "GET" and "/faces/{faceId}". A path has at most one
+// parameter, its last segment.
+type Route struct {
+	// Method is the HTTP method.
+	Method string
+	// Path is the resource path, with its parameter in braces.
+	Path string
+}
+
+// Grants are the AWS permissions of a function, by resource. Actions are
+// IAM action names ("rekognition:IndexFaces"); the construct turns each
+// field that is set into statements on the resource the field names, in
+// the order of the fields.
+type Grants struct {
+	// Collection are the Rekognition actions on the collection.
+	Collection []string
+	// ReadImages lets the function read the images: s3:GetObject on the
+	// objects under the image prefix and s3:ListBucket on the bucket (so
+	// that a missing key is 404, not 403).
+	ReadImages bool
+	// AnyResource are actions allowed on "*": those without resource-level
+	// permissions, such as rekognition:DetectFaces, which takes no
+	// collection (Service Authorization Reference, Amazon Rekognition).
+	AnyResource []string
+	// QueryIndexes are the global secondary indexes (ObjectKeyIndex,
+	// PersonIndex) the function may read with dynamodb:Query.
+	QueryIndexes []string
+	// Table are the DynamoDB actions on the table itself.
+	Table []string
+	// DeleteImages lets the function delete images: s3:DeleteObject on
+	// the objects under the image prefix.
+	DeleteImages bool
+}
+
+// Names of the functions, as Function.Name.
+const (
+	FunctionIndex        = "Index"
+	FunctionSearch       = "Search"
+	FunctionStatus       = "Status"
+	FunctionInfo         = "Info"
+	FunctionFaces        = "Faces"
+	FunctionDeleteFace   = "DeleteFace"
+	FunctionPersons      = "Persons"
+	FunctionDeletePerson = "DeletePerson"
+)
+
+// Functions are the service's functions, in the order the construct creates
+// them (which fixes the order of their resources in the template).
+var Functions = []Function{
+	{
+		Name: FunctionIndex, Main: "lambdas/index",
+		// Reconcile indexes or forgets an image's faces, keeps each
+		// person's Rekognition user, and commits the image item.
+		Grants: Grants{
+			Collection:   []string{"rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
+			QueryIndexes: []string{ObjectKeyIndex},
+			ReadImages:   true,
+		},
+	},
+	{
+		Name: FunctionSearch, Main: "lambdas/search",
+		Routes: []Route{{"POST", "/search"}},
+		// faces=all detects faces first (DetectFaces); by=person reads the
+		// faces of each matched person on PersonIndex.
+		Grants: Grants{
+			Collection:   []string{"rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"},
+			AnyResource:  []string{"rekognition:DetectFaces"},
+			Table:        []string{"dynamodb:BatchGetItem"},
+			QueryIndexes: []string{PersonIndex},
+		},
+	},
+	{
+		Name: FunctionStatus, Main: "lambdas/status",
+		Routes: []Route{{"GET", "/index/{filename}"}},
+		Grants: Grants{
+			Table:      []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
+			ReadImages: true,
+		},
+	},
+	{
+		Name: FunctionInfo, Main: "lambdas/info",
+		Routes: []Route{{"GET", "/info"}},
+	},
+	{
+		Name: FunctionFaces, Main: "lambdas/faces",
+		Routes: []Route{{"GET", "/faces"}, {"GET", "/faces/{faceId}"}},
+		Grants: Grants{
+			Table:        []string{"dynamodb:Scan", "dynamodb:GetItem"},
+			QueryIndexes: []string{PersonIndex},
+		},
+	},
+	{
+		Name: FunctionDeleteFace, Main: "lambdas/deleteface",
+		Routes: []Route{{"DELETE", "/faces/{faceId}"}},
+		// It commits the image item without the face, as the index
+		// function commits, and removes the face like it.
+		Grants: Grants{
+			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
+			QueryIndexes: []string{ObjectKeyIndex},
+		},
+	},
+	{
+		Name: FunctionPersons, Main: "lambdas/persons",
+		Routes: []Route{{"GET", "/persons"}, {"GET", "/persons/{person}"}},
+		// GET /persons scans for person items and counts each person's
+		// faces on PersonIndex; GET /persons/{person} reads one person item.
+		Grants: Grants{
+			Table:        []string{"dynamodb:Scan", "dynamodb:BatchGetItem"},
+			QueryIndexes: []string{PersonIndex},
+		},
+	},
+	{
+		Name: FunctionDeletePerson, Main: "lambdas/deleteperson",
+		Routes: []Route{{"DELETE", "/persons/{person}"}},
+		// It reads the person item and its faces on PersonIndex, deletes
+		// the objects of the images holding only its faces, commits each
+		// image item without them as DELETE /faces/{faceId} does, and
+		// deletes the Rekognition user and the person item.
+		Grants: Grants{
+			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
+			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
+			DeleteImages: true,
+		},
+	},
+}
+
+// StorageRoutes are the routes API Gateway answers with one S3 call on the
+// object <image prefix>{filename}, without a function: PUT stores an upload
+// (PutObject) and DELETE deletes it (DeleteObject). The offline server
+// answers them the same way over its local bucket.
+var StorageRoutes = []Route{{"PUT", "/index/{filename}"}, {"DELETE", "/index/{filename}"}}
+
+// FunctionNamed returns the function of Functions whose Name is name
+// (compared without regard to case, so `facerec invoke deleteface` finds
+// "DeleteFace"), and false if there is none.
+func FunctionNamed(name string) (Function, bool) {
+	for _, f := range Functions {
+		if strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
