@@ -1,10 +1,3 @@
-// Package config is the contract between the FaceRecognitionService construct
-// and the Lambda functions it bundles: the environment variable names the
-// construct sets, the defaults both sides share, the table's attribute and
-// index names, and the limits that come from Amazon Rekognition.
-//
-// It has no dependencies beyond the standard library so that the construct
-// package can import it without linking the AWS SDK into CDK apps.
 package contract
 
 import (

@@ -173,3 +173,14 @@ func FunctionNamed(name string) (Function, bool) {
 	}
 	return Function{}, false
 }
+
+// PathParam splits Path at its parameter: "/faces/{faceId}" gives the
+// prefix "/faces/", the name "faceId" and true; a path without a parameter
+// gives Path, "" and false.
+func (r Route) PathParam() (prefix, name string, ok bool) {
+	prefix, param, ok := strings.Cut(r.Path, "{")
+	if !ok {
+		return r.Path, "", false
+	}
+	return prefix, strings.TrimSuffix(param, "}"), true
+}
