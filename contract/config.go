@@ -163,7 +163,11 @@ var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-st
 // (Authorization with COGNITO; Authorization, X-Amz-Date and
 // X-Amz-Security-Token with IAM's SigV4).
 const (
+	// CORSAllowHeaders is Access-Control-Allow-Headers: the request
+	// headers clients may send.
 	CORSAllowHeaders = "Content-Type,X-Api-Key"
+	// CORSAllowMethods is Access-Control-Allow-Methods: the methods of the
+	// routes, and OPTIONS.
 	CORSAllowMethods = "GET,POST,PUT,DELETE,OPTIONS"
 )
 
