@@ -1,10 +1,3 @@
-// Package config is the contract between the FaceRecognitionService construct
-// and the Lambda functions it bundles: the environment variable names the
-// construct sets, the defaults both sides share, the table's attribute and
-// index names, and the limits that come from Amazon Rekognition.
-//
-// It has no dependencies beyond the standard library so that the construct
-// package can import it without linking the AWS SDK into CDK apps.
 package contract
 
 import (
@@ -170,7 +163,11 @@ var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-st
 // (Authorization with COGNITO; Authorization, X-Amz-Date and
 // X-Amz-Security-Token with IAM's SigV4).
 const (
+	// CORSAllowHeaders is Access-Control-Allow-Headers: the request
+	// headers clients may send.
 	CORSAllowHeaders = "Content-Type,X-Api-Key"
+	// CORSAllowMethods is Access-Control-Allow-Methods: the methods of the
+	// routes, and OPTIONS.
 	CORSAllowMethods = "GET,POST,PUT,DELETE,OPTIONS"
 )
 

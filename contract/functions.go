@@ -63,13 +63,22 @@ type Grants struct {
 
 // Names of the functions, as Function.Name.
 const (
-	FunctionIndex        = "Index"
-	FunctionSearch       = "Search"
-	FunctionStatus       = "Status"
-	FunctionInfo         = "Info"
-	FunctionFaces        = "Faces"
-	FunctionDeleteFace   = "DeleteFace"
-	FunctionPersons      = "Persons"
+	// FunctionIndex consumes the queue of the bucket's notifications and
+	// indexes or forgets the faces of each stored or deleted image.
+	FunctionIndex = "Index"
+	// FunctionSearch answers POST /search.
+	FunctionSearch = "Search"
+	// FunctionStatus answers GET /index/{filename}.
+	FunctionStatus = "Status"
+	// FunctionInfo answers GET /info.
+	FunctionInfo = "Info"
+	// FunctionFaces answers GET /faces and GET /faces/{faceId}.
+	FunctionFaces = "Faces"
+	// FunctionDeleteFace answers DELETE /faces/{faceId}.
+	FunctionDeleteFace = "DeleteFace"
+	// FunctionPersons answers GET /persons and GET /persons/{person}.
+	FunctionPersons = "Persons"
+	// FunctionDeletePerson answers DELETE /persons/{person}.
 	FunctionDeletePerson = "DeletePerson"
 )
 
@@ -172,4 +181,15 @@ func FunctionNamed(name string) (Function, bool) {
 		}
 	}
 	return Function{}, false
+}
+
+// PathParam splits Path at its parameter: "/faces/{faceId}" gives the
+// prefix "/faces/", the name "faceId" and true; a path without a parameter
+// gives Path, "" and false.
+func (r Route) PathParam() (prefix, name string, ok bool) {
+	prefix, param, ok := strings.Cut(r.Path, "{")
+	if !ok {
+		return r.Path, "", false
+	}
+	return prefix, strings.TrimSuffix(param, "}"), true
 }

@@ -49,9 +49,10 @@ type Options struct {
 // Local is the face service on local parts. Open it, then Serve or use its
 // parts; Close it to release the database.
 type Local struct {
-	// API is the API functions' handler (search, status, info) on the
-	// local parts.
-	API *handler.API
+	// Handlers are the API functions' handlers on the local parts, by
+	// contract.Function name (handler.Handlers); the server routes the
+	// routes of contract.Functions to them.
+	Handlers map[string]handler.ProxyHandler
 	// Indexer is the index function's handler on the local parts; the
 	// Queue's workers call it with one message per SQS event.
 	Indexer *handler.Indexer
@@ -129,7 +130,7 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	svc := service.New(cfg, rek, objects, table, log)
 	metrics := handler.WithMetrics(metricsLog{log})
 	l := &Local{
-		API: handler.NewAPI(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics),
+		Handlers: handler.Handlers(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics),
 		Objects: objects, Table: table, Rekognition: rek,
 		svc: svc, db: db, apiKey: opts.APIKey, log: log,
 	}

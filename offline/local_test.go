@@ -458,7 +458,7 @@ func TestObjects_deleteRemovesAndIgnoresMissingKeys(t *testing.T) {
 func TestProxy_passesTheFilenameEscaped(t *testing.T) {
 	var got string
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /index/{filename}", (&Local{}).proxy("/index/{filename}", func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	mux.HandleFunc("GET /index/{filename}", (&Local{}).proxy(contract.Route{Method: http.MethodGet, Path: "/index/{filename}"}, func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		got = req.PathParameters["filename"]
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 	}))

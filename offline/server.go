@@ -1,7 +1,6 @@
 package offline
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -17,31 +16,34 @@ import (
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/lambdas/handler"
 )
 
 // maxRequestBytes is API Gateway's payload limit for REST APIs: 10 MB
 // (API Gateway quotas).
 const maxRequestBytes = 10 * 1024 * 1024
 
-// proxyHandler is a Lambda handler for API Gateway proxy events.
-type proxyHandler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
 // routes returns the local API: the deployed API's routes, served at the
-// root of the address, each turned into the API Gateway proxy event the
-// deployed function receives and answered by the same handler.
+// root of the address. The routes of contract.Functions are each turned
+// into the API Gateway proxy event the deployed function receives and
+// answered by the same handler (l.Handlers); those of
+// contract.StorageRoutes are answered over the local bucket as S3 answers
+// them (putImage, deleteImage).
 func (l *Local) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("PUT /index/{filename}", l.putImage)
-	mux.HandleFunc("DELETE /index/{filename}", l.deleteImage)
-	mux.HandleFunc("GET /index/{filename}", l.proxy("/index/{filename}", l.API.Status))
-	mux.HandleFunc("POST /search", l.proxy("/search", l.API.Search))
-	mux.HandleFunc("GET /info", l.proxy("/info", l.API.Info))
-	mux.HandleFunc("GET /faces", l.proxy("/faces", l.API.Faces))
-	mux.HandleFunc("GET /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.Faces))
-	mux.HandleFunc("DELETE /faces/{faceId}", l.proxy("/faces/{faceId}", l.API.DeleteFace))
-	mux.HandleFunc("GET /persons", l.proxy("/persons", l.API.Persons))
-	mux.HandleFunc("GET /persons/{person}", l.proxy("/persons/{person}", l.API.Persons))
-	mux.HandleFunc("DELETE /persons/{person}", l.proxy("/persons/{person}", l.API.DeletePerson))
+	for _, f := range contract.Functions {
+		for _, r := range f.Routes {
+			h, ok := l.Handlers[f.Name]
+			if !ok { // handler.Handlers has every API function (its tests check)
+				panic("offline: no handler for function " + f.Name)
+			}
+			mux.HandleFunc(r.Method+" "+r.Path, l.proxy(r, h))
+		}
+	}
+	storage := map[string]http.HandlerFunc{http.MethodPut: l.putImage, http.MethodDelete: l.deleteImage}
+	for _, r := range contract.StorageRoutes {
+		mux.HandleFunc(r.Method+" "+r.Path, storage[r.Method])
+	}
 	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
 		l.cors(w)
@@ -113,15 +115,15 @@ func binaryMediaType(contentType string) bool {
 	return false
 }
 
-// proxy serves a route with a Lambda proxy handler.
-func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
+// proxy serves route with a Lambda proxy handler.
+func (l *Local) proxy(route contract.Route, h handler.ProxyHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, ok := l.readBody(w, r)
 		if !ok {
 			return
 		}
 		req := events.APIGatewayProxyRequest{
-			Resource: resource, Path: r.URL.Path, HTTPMethod: r.Method,
+			Resource: route.Path, Path: r.URL.Path, HTTPMethod: r.Method,
 			Headers: map[string]string{}, MultiValueHeaders: map[string][]string(r.Header),
 			QueryStringParameters: map[string]string{}, MultiValueQueryStringParameters: map[string][]string(r.URL.Query()),
 			PathParameters: map[string]string{},
@@ -132,11 +134,10 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 		for k, v := range r.URL.Query() {
 			req.QueryStringParameters[k] = v[0]
 		}
-		if prefix, param, ok := strings.Cut(resource, "{"); ok {
-			// The one path parameter ends the resource. API Gateway REST
-			// passes path parameters percent-encoded as in the request
-			// path; the handlers decode them.
-			req.PathParameters[strings.TrimSuffix(param, "}")] = strings.TrimPrefix(r.URL.EscapedPath(), prefix)
+		if prefix, param, ok := route.PathParam(); ok {
+			// API Gateway REST passes path parameters percent-encoded as
+			// in the request path; the handlers decode them.
+			req.PathParameters[param] = strings.TrimPrefix(r.URL.EscapedPath(), prefix)
 		}
 		if binaryMediaType(r.Header.Get("Content-Type")) {
 			req.Body, req.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
@@ -144,7 +145,7 @@ func (l *Local) proxy(resource string, h proxyHandler) http.HandlerFunc {
 			req.Body = string(body)
 		}
 		req.RequestContext = events.APIGatewayProxyRequestContext{
-			RequestID: uuid.NewString(), Stage: "local", ResourcePath: resource, HTTPMethod: r.Method, Path: r.URL.Path,
+			RequestID: uuid.NewString(), Stage: "local", ResourcePath: route.Path, HTTPMethod: r.Method, Path: r.URL.Path,
 			Identity: events.APIGatewayRequestIdentity{SourceIP: r.RemoteAddr},
 		}
 		resp, err := h(r.Context(), req)

@@ -1,4 +1,4 @@
-// Package local runs the face service on a laptop: the same service core
+// Package offline runs the face service on a laptop: the same service core
 // and Lambda handlers as on AWS, over local parts that stand in for S3
 // (files), DynamoDB (a bbolt database), Rekognition (the faceengine
 // package) and SQS (a persistent in-process queue), behind an HTTP server

@@ -412,7 +412,7 @@ func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				t.Fatal(err)
 			}
-			direct, err := l.API.Search(context.Background(), ev)
+			direct, err := l.Handlers[contract.FunctionSearch](context.Background(), ev)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/facerec/facerec-cdk/client"
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/offline"
 )
 
@@ -33,23 +34,33 @@ func (p *putFlags) Set(v string) error {
 
 // invoke runs one handler once on an event file against the local parts
 // and prints its result as JSON: the SQS batch response (or null) for
-// index, the API Gateway proxy response for the API functions.
+// index, the API Gateway proxy response for the API functions. The
+// functions are those of contract.Functions, named in lower case.
 func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("invoke", "invoke index|search|status|info|faces|deleteface|persons|deleteperson --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
+	var names []string
+	for _, f := range contract.Functions {
+		names = append(names, strings.ToLower(f.Name))
+	}
+	fs := newFlags("invoke", "invoke "+strings.Join(names, "|")+" --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
 	eventFile := fs.String("event", "", "the Lambda event, as JSON (required)")
 	data := fs.String("data", defaultDataDir, "data directory")
 	modelDir := fs.String("model-dir", "", "directory of face-api FaceRecognitionNet weights to use instead of the embedded model")
 	var puts putFlags
 	fs.Var(&puts, "put", "store FILE under object KEY before invoking (repeatable)")
+	oneOf := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		// Flags come after the function; -h and --help print the usage.
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
 		fs.Usage()
-		return errors.New("a function is required: index, search, status, info, faces, deleteface, persons or deleteperson")
+		return errors.New("a function is required: " + oneOf)
 	}
 	function := args[0]
+	f, ok := contract.FunctionNamed(function)
+	if !ok {
+		return fmt.Errorf("unknown function %q: want %s", function, oneOf)
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -76,20 +87,14 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	var result any
-	switch function {
-	case "index":
+	if f.Name == contract.FunctionIndex {
 		result, err = l.Indexer.Handle(ctx, raw)
-	case "search", "status", "info", "faces", "deleteface", "persons", "deleteperson":
+	} else {
 		var req events.APIGatewayProxyRequest
 		if err := json.Unmarshal(raw, &req); err != nil {
 			return fmt.Errorf("event is not an API Gateway proxy request: %w", err)
 		}
-		h := map[string]func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error){
-			"search": l.API.Search, "status": l.API.Status, "info": l.API.Info, "faces": l.API.Faces, "deleteface": l.API.DeleteFace, "persons": l.API.Persons, "deleteperson": l.API.DeletePerson,
-		}[function]
-		result, err = h(ctx, req)
-	default:
-		return fmt.Errorf("unknown function %q: want index, search, status, info, faces, deleteface, persons or deleteperson", function)
+		result, err = l.Handlers[f.Name](ctx, req)
 	}
 	if err != nil {
 		return fmt.Errorf("%s handler: %w", function, err)

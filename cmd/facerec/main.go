@@ -2,7 +2,7 @@
 // deployment of it.
 //
 //	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]
-//	facerec invoke index|search|status|info|faces|deleteface|persons|deleteperson --event FILE [--data DIR] [--put KEY=FILE]...
+//	facerec invoke FUNCTION --event FILE [--data DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
@@ -12,8 +12,10 @@
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
 // local face engine, a persistent in-process queue). invoke runs one
-// handler once on an event file, as `sam local invoke` does. index,
-// search, faces, persons and delete are clients of any endpoint, local or deployed.
+// handler once on an event file, as `sam local invoke` does; FUNCTION is
+// the name of a function of contract.Functions in lower case, such as
+// index or deleteface. index, search, faces, persons and delete are
+// clients of any endpoint, local or deployed.
 package main
 
 import (

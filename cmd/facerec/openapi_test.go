@@ -16,12 +16,14 @@ import (
 	"github.com/facerec/facerec-cdk/offline"
 )
 
-// TestServe_routesAreTheDocumentedOnes checks that the local API answers
-// exactly the OpenAPI document's routes: every documented (path, method) is
-// routed, every other method on a documented path and a few undocumented
-// paths are not (404 RESOURCE_NOT_FOUND or 405). GET /openapi.json, the one
-// local addition, serves the document behind the key.
-func TestServe_routesAreTheDocumentedOnes(t *testing.T) {
+// TestServe_routesAreTheTableOnes checks that the local API answers
+// exactly the routes of contract.Functions and contract.StorageRoutes,
+// which the contract package checks are the OpenAPI document's operations:
+// every route is routed; every other method on a route's path, the paths
+// below and above those paths that are no route's, and a few other paths
+// are not (404 RESOURCE_NOT_FOUND or 405). GET /openapi.json, the one local
+// addition, serves the document behind the key.
+func TestServe_routesAreTheTableOnes(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(contract.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
@@ -57,23 +59,39 @@ func TestServe_routesAreTheDocumentedOnes(t *testing.T) {
 			(resp.StatusCode != http.StatusNotFound || eb.Error.Code != "RESOURCE_NOT_FOUND")
 	}
 
-	undocumented := []string{"/", "/index", "/openapi"}
-	for path, item := range doc.Paths.Map() {
-		concrete := strings.NewReplacer("{filename}", "probe.jpg", "{faceId}", "probe-face").Replace(path)
-		if !slices.ContainsFunc(slices.Collect(maps.Keys(doc.Paths.Map())), func(p string) bool { return strings.HasPrefix(p, path+"/") }) {
+	table := slices.Clone(contract.StorageRoutes)
+	for _, f := range contract.Functions {
+		table = append(table, f.Routes...)
+	}
+	paths := map[string]bool{}
+	for _, r := range table {
+		paths[r.Path] = true
+	}
+	undocumented := []string{"/", "/openapi"}
+	for path := range paths {
+		r := contract.Route{Path: path}
+		prefix, _, hasParam := r.PathParam()
+		concrete := path
+		if hasParam {
+			concrete = prefix + "probe"
+			if parent := strings.TrimSuffix(prefix, "/"); !paths[parent] {
+				undocumented = append(undocumented, parent)
+			}
+		}
+		if !slices.ContainsFunc(slices.Collect(maps.Keys(paths)), func(p string) bool { return strings.HasPrefix(p, path+"/") }) {
 			undocumented = append(undocumented, concrete+"/x")
 		}
 		for _, method := range []string{"GET", "PUT", "POST", "DELETE", "PATCH"} {
-			documented := item.GetOperation(method) != nil
-			if got := routed(method, concrete); got != documented {
-				t.Errorf("%s %s: routed %v, documented %v", method, path, got, documented)
+			want := slices.Contains(table, contract.Route{Method: method, Path: path})
+			if got := routed(method, concrete); got != want {
+				t.Errorf("%s %s: routed %v, in the table %v", method, path, got, want)
 			}
 		}
 	}
 	for _, path := range undocumented {
 		for _, method := range []string{"GET", "PUT", "POST"} {
 			if routed(method, path) {
-				t.Errorf("%s %s is routed but not documented", method, path)
+				t.Errorf("%s %s is routed but not in the table", method, path)
 			}
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -39,17 +38,4 @@ func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error)
 		dynamotable.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		log)
 	return svc, log, nil
-}
-
-// Start is the whole main of a function: it builds the service with
-// ServiceFromEnv, exits with a logged error if that fails, and serves the
-// Lambda handler that entry returns (for example NewAPI(svc, log).Search)
-// with lambda.Start.
-func Start(entry func(svc *service.Service, log *slog.Logger) any) {
-	svc, log, err := ServiceFromEnv(context.Background())
-	if err != nil {
-		log.Error("cannot start", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(entry(svc, log))
 }

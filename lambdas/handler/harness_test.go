@@ -25,7 +25,9 @@ type harness struct {
 	cfg     contract.Config
 	api     *API
 	indexer *Indexer
-	logs    *bytes.Buffer
+	// handlers are Handlers over the same service, logs and metrics.
+	handlers map[string]ProxyHandler
+	logs     *bytes.Buffer
 	// metrics receives the handlers' EMF lines (WithMetrics).
 	metrics *bytes.Buffer
 	// sqs makes deliverS3 wrap S3 events in SQS messages.
@@ -70,7 +72,8 @@ func newHarnessOn(t testing.TB, env *awstest.Env, opts ...harnessOption) *harnes
 	table.Backoff = time.Millisecond
 	svc := service.New(cfg, p.rek, p.objects, table, log)
 	metrics := new(bytes.Buffer)
-	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log, WithMetrics(metrics)), indexer: NewIndexer(svc, log, WithMetrics(metrics)), logs: logs, metrics: metrics}
+	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log, WithMetrics(metrics)), indexer: NewIndexer(svc, log, WithMetrics(metrics)),
+		handlers: Handlers(svc, log, WithMetrics(metrics)), logs: logs, metrics: metrics}
 	for name, faces := range photoFaces {
 		env.Rek.SetFaces(photos.MustRead(name), faces...)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
 )
 
-// Option configures NewAPI and NewIndexer.
+// Option configures NewAPI, NewIndexer and Handlers.
 type Option func(*options)
 
 type options struct {

@@ -35,17 +35,25 @@ func contractRouter(t *testing.T) routers.Router {
 	return router
 }
 
-// checkContract validates resp as the answer to method path (on the
-// document's local server): the operation must document its status itself,
-// not only through the default response, and its headers and JSON body must
-// match that response's.
-func checkContract(t *testing.T, router routers.Router, method, path string, resp events.APIGatewayProxyResponse) {
+// findRoute returns the request method path (on the document's local
+// server), its operation in the document and its path parameters.
+func findRoute(t *testing.T, router routers.Router, method, path string) (*http.Request, *routers.Route, map[string]string) {
 	t.Helper()
 	req := httptest.NewRequest(method, "http://127.0.0.1:8080"+path, nil)
 	route, params, err := router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s is not in the document: %v", method, path, err)
 	}
+	return req, route, params
+}
+
+// checkContract validates resp as the answer to method path (on the
+// document's local server): the operation must document its status itself,
+// not only through the default response, and its headers and JSON body must
+// match that response's.
+func checkContract(t *testing.T, router routers.Router, method, path string, resp events.APIGatewayProxyResponse) {
+	t.Helper()
+	req, route, params := findRoute(t, router, method, path)
 	if route.Operation.Responses.Value(strconv.Itoa(resp.StatusCode)) == nil {
 		t.Fatalf("%s %s: status %d is not documented (%s)", method, path, resp.StatusCode, resp.Body)
 	}
@@ -97,7 +105,8 @@ func undocumented(schema *openapi3.Schema, value any, path string) []string {
 
 // TestHandlers_answerAsTheOpenAPIDocumentSays runs the handlers on
 // successes and on each error they can be driven to, and validates every
-// answer against the document's response for its status.
+// answer against the document's response for its status. Every route of
+// contract.Functions has its cases.
 func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 	router := contractRouter(t)
 	h := newHarness(t)
@@ -231,7 +240,10 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"delete a person with a bad encoding", "DELETE", "/persons/a%25zz", deletePerson("a%zz"), http.StatusBadRequest},
 		{"delete a person", "DELETE", "/persons/obama", deletePerson("obama"), http.StatusOK},
 	}
+	covered := map[contract.Route]bool{}
 	for _, tc := range tests {
+		_, route, _ := findRoute(t, router, tc.method, tc.path)
+		covered[contract.Route{Method: route.Method, Path: route.Path}] = true
 		t.Run(tc.name, func(t *testing.T) {
 			resp := tc.run(t)
 			if resp.StatusCode != tc.want {
@@ -239,5 +251,40 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			}
 			checkContract(t, router, tc.method, tc.path, resp)
 		})
+	}
+	for _, f := range contract.Functions {
+		for _, r := range f.Routes {
+			if !covered[r] {
+				t.Errorf("no case checks the answers of %s %s (function %s)", r.Method, r.Path, f.Name)
+			}
+		}
+	}
+}
+
+// TestHandlers_answerTheRoutesOfTheirFunction sends one request to every
+// route of contract.Functions through the handler that Handlers registers
+// under the route's function, with the route's path as the resource and
+// "probe" as its path parameter, as API Gateway would, and validates the
+// answer against the document's operation for that route: a handler
+// registered under another function's name gives another answer.
+func TestHandlers_answerTheRoutesOfTheirFunction(t *testing.T) {
+	router := contractRouter(t)
+	h := newHarness(t)
+	for _, f := range contract.Functions {
+		for _, r := range f.Routes {
+			t.Run(r.Method+" "+r.Path, func(t *testing.T) {
+				req := events.APIGatewayProxyRequest{Resource: r.Path, Path: r.Path, HTTPMethod: r.Method}
+				if prefix, param, ok := r.PathParam(); ok {
+					req.Path, req.PathParameters = prefix+"probe", map[string]string{param: "probe"}
+				}
+				req.RequestContext.RequestID = "req-probe"
+				resp, err := h.handlers[f.Name](context.Background(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkResponse(t, resp)
+				checkContract(t, router, r.Method, req.Path, resp)
+			})
+		}
 	}
 }

@@ -4,15 +4,8 @@
 package main
 
 import (
-	"log/slog"
-	"os"
-
-	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/lambdas/handler"
 )
 
-func main() {
-	handler.Start(func(svc *service.Service, log *slog.Logger) any {
-		return handler.NewAPI(svc, log, handler.WithMetrics(os.Stdout)).Search
-	})
-}
+func main() { handler.Start(contract.FunctionSearch) }
