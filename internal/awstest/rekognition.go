@@ -115,7 +115,8 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // faces unless MaxResults (1-4096) says otherwise. Users hold at most 100
 // faces (ServiceQuotaExceededException beyond), and DeleteFaces refuses
 // faces associated with a user (UnsuccessfulFaceDeletions, reason
-// ASSOCIATED_TO_AN_EXISTING_USER), as Rekognition does.
+// ASSOCIATED_TO_AN_EXISTING_USER) and reports FaceIds the collection does
+// not hold (reason FACE_NOT_FOUND), as Rekognition does.
 //
 // Its methods are safe for concurrent use.
 type FakeRekognition struct {
@@ -471,6 +472,8 @@ func (f *FakeRekognition) deleteFaces(req *deleteFacesRequest) (any, error) {
 		i := slices.IndexFunc(stored, func(s StoredFace) bool { return s.FaceID == id })
 		switch {
 		case i < 0:
+			resp.UnsuccessfulFaceDeletions = append(resp.UnsuccessfulFaceDeletions,
+				unsuccessfulFace{FaceID: id, Reasons: []string{"FACE_NOT_FOUND"}})
 		case stored[i].UserID != "":
 			resp.UnsuccessfulFaceDeletions = append(resp.UnsuccessfulFaceDeletions,
 				unsuccessfulFace{FaceID: id, UserID: stored[i].UserID, Reasons: []string{"ASSOCIATED_TO_AN_EXISTING_USER"}})
