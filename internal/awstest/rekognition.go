@@ -116,7 +116,10 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // faces (ServiceQuotaExceededException beyond), and DeleteFaces refuses
 // faces associated with a user (UnsuccessfulFaceDeletions, reason
 // ASSOCIATED_TO_AN_EXISTING_USER) and reports FaceIds the collection does
-// not hold (reason FACE_NOT_FOUND), as Rekognition does.
+// not hold (reason FACE_NOT_FOUND), as Rekognition does. CreateUser of an
+// existing user is a ConflictException unless it repeats the
+// ClientRequestToken of the call that created the user, which gets the
+// same (successful) response.
 //
 // Its methods are safe for concurrent use.
 type FakeRekognition struct {
@@ -124,9 +127,9 @@ type FakeRekognition struct {
 
 	fetch       func(bucket, key string) ([]byte, error)
 	fixtures    map[[sha256.Size]byte][]Face
-	cropSources []*cropSource              // RecognizeCrops, in call order
-	collections map[string][]StoredFace    // in indexing order
-	users       map[string]map[string]bool // collection id → its UserIds
+	cropSources []*cropSource                // RecognizeCrops, in call order
+	collections map[string][]StoredFace      // in indexing order
+	users       map[string]map[string]string // collection id → its UserIds → the ClientRequestToken that created each
 }
 
 // cropSource is an image whose crops the stand-in recognizes.
@@ -142,7 +145,7 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		fetch:       fetch,
 		fixtures:    map[[sha256.Size]byte][]Face{},
 		collections: map[string][]StoredFace{},
-		users:       map[string]map[string]bool{},
+		users:       map[string]map[string]string{},
 	}
 	f.jsonService = newJSONService("RekognitionService.", "application/x-amz-json-1.1", map[string]operation{
 		"CreateCollection":   jsonOp(f.createCollection),
