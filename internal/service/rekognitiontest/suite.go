@@ -51,9 +51,11 @@ import (
 //     user (UnsuccessfulFaceDeletions, reason
 //     ASSOCIATED_TO_AN_EXISTING_USER, with its UserId) until it leaves
 //     the user; DeleteUser frees its faces.
-//   - Images Rekognition refuses: InvalidImageFormatException for a file
-//     that is not JPEG or PNG, InvalidParameterException for one under
-//     80×80 pixels, ImageTooLargeException above 5 MB.
+//   - Images Rekognition refuses, sent to IndexFaces, SearchFacesByImage,
+//     SearchUsersByImage and DetectFaces: InvalidImageFormatException for
+//     a file that is not JPEG or PNG, InvalidParameterException for one
+//     under 80×80 pixels, ImageTooLargeException above 5 MB (IndexFaces
+//     and DetectFaces only: such images are slow to send).
 //   - Every call naming a collection that does not exist is a
 //     ResourceNotFoundException.
 func RunConformanceTests(t *testing.T, h Harness) {
