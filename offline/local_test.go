@@ -23,8 +23,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rekognition"
-	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -510,33 +508,5 @@ func TestServe_indexesUploadsStoredButNeverQueued(t *testing.T) {
 			t.Fatal("the stored upload was not indexed")
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// TestRekognition_DetectFaces runs the local DetectFaces on the sample
-// photos: every face, largest first, with boxes inside the image.
-func TestRekognition_DetectFaces(t *testing.T) {
-	rek := testLocal(t).Rekognition
-	for file, want := range map[string]int{"group_obama_biden.jpg": 2, "noface_rocket.jpg": 0} {
-		out, err := rek.DetectFaces(context.Background(), &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: photos.MustRead(file)}})
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if len(out.FaceDetails) != want {
-			t.Errorf("%s: %d faces, want %d", file, len(out.FaceDetails), want)
-		}
-		for i, d := range out.FaceDetails {
-			b := d.BoundingBox
-			left, top, w, h := aws.ToFloat32(b.Left), aws.ToFloat32(b.Top), aws.ToFloat32(b.Width), aws.ToFloat32(b.Height)
-			if left < 0 || top < 0 || w <= 0 || h <= 0 || left+w > 1 || top+h > 1 || aws.ToFloat32(d.Confidence) <= 0 {
-				t.Errorf("%s: face %d box %v %v %v %v confidence %v", file, i, left, top, w, h, aws.ToFloat32(d.Confidence))
-			}
-			if i > 0 && w*h > aws.ToFloat32(out.FaceDetails[i-1].BoundingBox.Width)*aws.ToFloat32(out.FaceDetails[i-1].BoundingBox.Height) {
-				t.Errorf("%s: face %d is larger than face %d", file, i, i-1)
-			}
-		}
-	}
-	if _, err := rek.DetectFaces(context.Background(), &rekognition.DetectFacesInput{Image: &rtypes.Image{Bytes: []byte("%PDF-1.4")}}); !errors.As(err, new(*rtypes.InvalidImageFormatException)) {
-		t.Errorf("DetectFaces of a PDF: %v, want InvalidImageFormatException", err)
 	}
 }

@@ -247,10 +247,11 @@ func (r *Rekognition) DetectFaces(ctx context.Context, in *rekognition.DetectFac
 	return out, nil
 }
 
-// DeleteFaces removes faces from the collection and returns the FaceIds
-// that were there; faces associated with a user are refused
-// (UnsuccessfulFaceDeletions, reason ASSOCIATED_TO_AN_EXISTING_USER), as
-// Rekognition does.
+// DeleteFaces removes faces from the collection and returns their FaceIds;
+// as Rekognition does, faces associated with a user are refused
+// (UnsuccessfulFaceDeletions, reason ASSOCIATED_TO_AN_EXISTING_USER) and
+// FaceIds the collection does not hold are reported (reason
+// FACE_NOT_FOUND).
 func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFacesInput, _ ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error) {
 	if aws.ToString(in.CollectionId) != r.collectionID {
 		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The collection id: " + aws.ToString(in.CollectionId) + " does not exist")}
@@ -263,6 +264,9 @@ func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFaces
 		f, ok := r.faces[id]
 		switch {
 		case !ok:
+			out.UnsuccessfulFaceDeletions = append(out.UnsuccessfulFaceDeletions, rtypes.UnsuccessfulFaceDeletion{
+				FaceId: aws.String(id), Reasons: []rtypes.UnsuccessfulFaceDeletionReason{rtypes.UnsuccessfulFaceDeletionReasonFaceNotFound},
+			})
 		case f.Face.UserId != nil:
 			out.UnsuccessfulFaceDeletions = append(out.UnsuccessfulFaceDeletions, rtypes.UnsuccessfulFaceDeletion{
 				FaceId: aws.String(id), UserId: f.Face.UserId,

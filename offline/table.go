@@ -27,7 +27,7 @@ var (
 	bucketImages      = []byte("images")      // image item id → ImageItem JSON
 	bucketObjectFaces = []byte("objectFaces") // bucket/key NUL FaceId → empty (the ObjectKeyIndex)
 	bucketVectors     = []byte("descriptors") // FaceId → storedFace JSON (the collection)
-	bucketUsers       = []byte("users")       // UserId → empty (the collection's users)
+	bucketUsers       = []byte("users")       // UserId → ClientRequestToken of the CreateUser that created it, or empty (the collection's users)
 	bucketPersons     = []byte("persons")     // UserId → PersonItem JSON
 )
 

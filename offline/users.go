@@ -28,18 +28,24 @@ func (r *Rekognition) checkUser(tx *bolt.Tx, collectionID, userID *string, mustE
 	return nil
 }
 
-// CreateUser adds a user to the collection; an existing one is a
-// ConflictException, as in Rekognition.
+// CreateUser adds a user to the collection, keeping the
+// ClientRequestToken of the call. As in Rekognition, a call for an
+// existing user is answered as the call that created it was (success) if
+// it repeats that call's token, and with a ConflictException otherwise.
 func (r *Rekognition) CreateUser(_ context.Context, in *rekognition.CreateUserInput, _ ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error) {
 	err := r.db.Update(func(tx *bolt.Tx) error {
 		if err := r.checkUser(tx, in.CollectionId, in.UserId, false); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketUsers)
-		if b.Get([]byte(aws.ToString(in.UserId))) != nil {
+		token := aws.ToString(in.ClientRequestToken)
+		if created := b.Get([]byte(aws.ToString(in.UserId))); created != nil {
+			if len(created) > 0 && string(created) == token {
+				return nil
+			}
 			return &rtypes.ConflictException{Message: aws.String("The user id: " + aws.ToString(in.UserId) + " already exists")}
 		}
-		return b.Put([]byte(aws.ToString(in.UserId)), []byte{})
+		return b.Put([]byte(aws.ToString(in.UserId)), []byte(token))
 	})
 	if err != nil {
 		return nil, err

@@ -115,7 +115,11 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // faces unless MaxResults (1-4096) says otherwise. Users hold at most 100
 // faces (ServiceQuotaExceededException beyond), and DeleteFaces refuses
 // faces associated with a user (UnsuccessfulFaceDeletions, reason
-// ASSOCIATED_TO_AN_EXISTING_USER), as Rekognition does.
+// ASSOCIATED_TO_AN_EXISTING_USER) and reports FaceIds the collection does
+// not hold (reason FACE_NOT_FOUND), as Rekognition does. CreateUser of an
+// existing user is a ConflictException unless it repeats the
+// ClientRequestToken of the call that created the user, which gets the
+// same (successful) response.
 //
 // Its methods are safe for concurrent use.
 type FakeRekognition struct {
@@ -123,9 +127,9 @@ type FakeRekognition struct {
 
 	fetch       func(bucket, key string) ([]byte, error)
 	fixtures    map[[sha256.Size]byte][]Face
-	cropSources []*cropSource              // RecognizeCrops, in call order
-	collections map[string][]StoredFace    // in indexing order
-	users       map[string]map[string]bool // collection id → its UserIds
+	cropSources []*cropSource                // RecognizeCrops, in call order
+	collections map[string][]StoredFace      // in indexing order
+	users       map[string]map[string]string // collection id → its UserIds → the ClientRequestToken that created each
 }
 
 // cropSource is an image whose crops the stand-in recognizes.
@@ -141,7 +145,7 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		fetch:       fetch,
 		fixtures:    map[[sha256.Size]byte][]Face{},
 		collections: map[string][]StoredFace{},
-		users:       map[string]map[string]bool{},
+		users:       map[string]map[string]string{},
 	}
 	f.jsonService = newJSONService("RekognitionService.", "application/x-amz-json-1.1", map[string]operation{
 		"CreateCollection":   jsonOp(f.createCollection),
@@ -471,6 +475,8 @@ func (f *FakeRekognition) deleteFaces(req *deleteFacesRequest) (any, error) {
 		i := slices.IndexFunc(stored, func(s StoredFace) bool { return s.FaceID == id })
 		switch {
 		case i < 0:
+			resp.UnsuccessfulFaceDeletions = append(resp.UnsuccessfulFaceDeletions,
+				unsuccessfulFace{FaceID: id, Reasons: []string{"FACE_NOT_FOUND"}})
 		case stored[i].UserID != "":
 			resp.UnsuccessfulFaceDeletions = append(resp.UnsuccessfulFaceDeletions,
 				unsuccessfulFace{FaceID: id, UserID: stored[i].UserID, Reasons: []string{"ASSOCIATED_TO_AN_EXISTING_USER"}})

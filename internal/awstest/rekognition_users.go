@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"regexp"
 	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Limits of Rekognition's user operations (Rekognition API reference).
@@ -68,23 +70,31 @@ func (f *FakeRekognition) validate(req *userRequest, withFaces bool) error {
 
 // user checks that the user of req exists.
 func (f *FakeRekognition) user(req *userRequest) error {
-	if !f.users[req.CollectionID][req.UserID] {
+	if _, ok := f.users[req.CollectionID][req.UserID]; !ok {
 		return clientError("ResourceNotFoundException", "The user id: %s does not exist", req.UserID)
 	}
 	return nil
 }
 
+// createUser creates a user. For an existing user it answers a call with
+// the ClientRequestToken of the call that created it as that call was
+// answered (the SDK sends a token of its own when none is given), and
+// others with a ConflictException.
 func (f *FakeRekognition) createUser(req *userRequest) (any, error) {
 	if err := f.validate(req, false); err != nil {
 		return nil, err
 	}
-	if f.users[req.CollectionID][req.UserID] {
+	token := aws.ToString(req.ClientRequestToken)
+	if created, ok := f.users[req.CollectionID][req.UserID]; ok {
+		if created != "" && token == created {
+			return struct{}{}, nil
+		}
 		return nil, clientError("ConflictException", "The user id: %s already exists", req.UserID)
 	}
 	if f.users[req.CollectionID] == nil {
-		f.users[req.CollectionID] = map[string]bool{}
+		f.users[req.CollectionID] = map[string]string{}
 	}
-	f.users[req.CollectionID][req.UserID] = true
+	f.users[req.CollectionID][req.UserID] = token
 	return struct{}{}, nil
 }
 

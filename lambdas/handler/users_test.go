@@ -64,7 +64,7 @@ func TestIndex_personJoinsItsUser(t *testing.T) {
 		t.Errorf("person items = %v, want %v", persons, wantPersons)
 	}
 	if n := h.env.Rek.Calls("CreateUser"); n != 3 {
-		t.Errorf("CreateUser calls = %d, want 3 (the second for obama answers ConflictException)", n)
+		t.Errorf("CreateUser calls = %d, want 3 (the second for obama repeats the first, with its ClientRequestToken)", n)
 	}
 
 	if _, err := h.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(h.env.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
