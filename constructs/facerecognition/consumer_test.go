@@ -45,7 +45,7 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 
 	// The construct's module, read-only.
 	ro := filepath.Join(tmp, "facerec-cdk")
-	for _, dir := range []string{"lambdas", "constructs"} {
+	for _, dir := range []string{"lambdas", "constructs", "contract", "internal"} {
 		if err := os.CopyFS(filepath.Join(ro, dir), os.DirFS(filepath.Join(root, dir))); err != nil {
 			t.Fatal(err)
 		}
