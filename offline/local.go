@@ -47,7 +47,8 @@ type Options struct {
 }
 
 // Local is the face service on local parts. Open it, then Serve or use its
-// parts; Close it to release the database.
+// parts; Close it to release the database. Start does all three: it opens
+// a Local and serves it in the background until stopped.
 type Local struct {
 	// API is the API functions' handler (search, status, info) on the
 	// local parts.
