@@ -47,7 +47,8 @@ type Options struct {
 }
 
 // Local is the face service on local parts. Open it, then Serve or use its
-// parts; Close it to release the database.
+// parts; Close it to release the database. Start does all three: it opens
+// a Local and serves it in the background until stopped.
 type Local struct {
 	// Handlers are the API functions' handlers on the local parts, by
 	// contract.Function name (handler.Handlers); the server routes the
@@ -155,36 +156,70 @@ func (l *Local) Handler() http.Handler { return l.routes() }
 // time limit, until each worker has settled the message it holds.
 // Messages not yet processed stay queued on disk for the next start.
 func (l *Local) Serve(ctx context.Context, ln net.Listener) error {
-	qctx, stopQueue := context.WithCancel(context.Background())
-	defer stopQueue()
-	if err := l.Queue.Start(qctx, 2); err != nil {
+	s, err := l.start(ctx, ln)
+	if err != nil {
 		return err
+	}
+	select {
+	case err := <-s.failed:
+		s.stopQueue()
+		l.Queue.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	return s.stop()
+}
+
+// serving is the API being answered on a listener, between start and stop.
+type serving struct {
+	l         *Local
+	srv       *http.Server
+	stopQueue context.CancelFunc
+	// failed receives what the HTTP server's Serve returned when it stops
+	// without stop having been called: the listener failed.
+	failed chan error
+}
+
+// start starts the queue's workers, requeues the unindexed uploads and
+// answers the API on ln in the background, as Serve describes. When it
+// fails, the workers have stopped and ln is as it was given.
+func (l *Local) start(ctx context.Context, ln net.Listener) (*serving, error) {
+	qctx, stopQueue := context.WithCancel(context.Background())
+	if err := l.Queue.Start(qctx, 2); err != nil {
+		stopQueue()
+		return nil, err
 	}
 	// After Start, which loads the queue directory: a message sent before
 	// it would be loaded again and delivered twice.
 	if err := l.requeueUnindexed(ctx); err != nil {
 		stopQueue()
 		l.Queue.Wait()
-		return err
+		return nil, err
 	}
-	srv := &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		stopQueue()
-		l.Queue.Wait()
-		return err
-	case <-ctx.Done():
+	s := &serving{
+		l:         l,
+		srv:       &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second},
+		stopQueue: stopQueue,
+		failed:    make(chan error, 1),
 	}
+	go func() {
+		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.failed <- err
+		}
+	}()
+	return s, nil
+}
+
+// stop stops answering and lets the requests in hand finish for up to
+// 10 s (returning context.DeadlineExceeded after that, the requests left
+// running), then stops the queue's workers and waits until each has
+// settled the message it holds.
+func (s *serving) stop() error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := srv.Shutdown(shutdown)
-	stopQueue()
-	l.Queue.Wait()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
+	err := s.srv.Shutdown(shutdown)
+	s.stopQueue()
+	s.l.Queue.Wait()
 	return err
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/facerec/facerec-cdk/offline"
 )
@@ -22,17 +21,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	l, err := offline.Open(offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey})
+	srv, err := offline.Start(ctx, offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey}, *addr)
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "facerec: serving on http://%s (data in %s, %d faces indexed); Ctrl-C stops\n", ln.Addr(), *data, l.Rekognition.Len())
-	err = l.Serve(ctx, ln)
+	fmt.Fprintf(stdout, "facerec: serving on %s (data in %s, %d faces indexed); Ctrl-C stops\n", srv.URL, *data, srv.Local.Rekognition.Len())
+	err = srv.Wait()
 	fmt.Fprintln(stdout, "facerec: stopped")
 	return err
 }

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/facerec/facerec-cdk/internal/consumertest"
 )
 
 // consumerMain is the program of the consumer module: the construct with
@@ -44,7 +45,7 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 
 	// The construct's module, read-only.
 	ro := filepath.Join(tmp, "facerec-cdk")
-	for _, dir := range []string{"lambdas", "constructs"} {
+	for _, dir := range []string{"lambdas", "constructs", "contract", "internal"} {
 		if err := os.CopyFS(filepath.Join(ro, dir), os.DirFS(filepath.Join(root, dir))); err != nil {
 			t.Fatal(err)
 		}
@@ -64,29 +65,11 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 
 	// The consumer.
 	consumer := filepath.Join(tmp, "consumer")
-	goSum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"go.mod": "module example.com/consumer\n\ngo 1.26.0\n\nrequire github.com/facerec/facerec-cdk v0.0.0\n\n" +
-			"replace github.com/facerec/facerec-cdk => " + ro + "\n",
-		"go.sum":  string(goSum),
-		"main.go": consumerMain,
-	}
-	if err := os.Mkdir(consumer, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(consumer, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	consumertest.Write(t, consumer, ro, map[string]string{"main.go": consumerMain})
 
 	outdir := filepath.Join(tmp, "cdk.out")
-	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = consumer
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "CDK_OUTDIR="+outdir)
+	cmd := consumertest.Go(consumer, "run", ".")
+	cmd.Env = append(cmd.Env, "CDK_OUTDIR="+outdir)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
