@@ -1,8 +1,3 @@
-// Package client talks to the face-recognition HTTP API, deployed behind
-// API Gateway or served locally by `facerec serve`. It holds the logic of
-// the facerec index and search subcommands: requests with retries
-// (Client), bulk uploads with progress and status polling (IndexFiles),
-// and readable output (PrintMatches, Summary.Print).
 package client
 
 import (

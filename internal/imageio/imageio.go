@@ -1,9 +1,3 @@
-// Package imageio decodes JPEG and PNG photos the way Amazon Rekognition
-// sees them: upright, with a JPEG's EXIF Orientation applied, so that
-// Rekognition's bounding boxes locate faces in the decoded pixels. The
-// search function (which crops faces out of a photo) and the local face
-// engine share it; it imports only the standard library, so the Lambda
-// functions never link the face engine.
 package imageio
 
 import (

@@ -1,9 +1,3 @@
-// Package service is the face service's core: indexing stored images into a
-// Rekognition collection and a table of face records, and searching a photo
-// against them. It knows nothing about Lambda or HTTP: it takes decoded
-// inputs and returns results or *Error values. Its dependencies are small
-// interfaces shaped like the AWS SDK v2 clients (Rekognition, S3) and a
-// FaceTable, so the same core runs on AWS and on local parts.
 package service
 
 import (

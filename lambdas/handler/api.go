@@ -1,7 +1,3 @@
-// Package handler adapts the face service core to AWS Lambda events: API
-// Gateway REST proxy requests for the HTTP routes, and SQS or S3 events for
-// the index function. It is the one place where service errors become HTTP
-// statuses and JSON bodies.
 package handler
 
 import (
