@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
@@ -520,7 +521,9 @@ func (errUnprocessed) ErrorCode() string { return "ProvisionedThroughputExceeded
 func (e errUnprocessed) ErrorMessage() string { return e.Error() }
 
 // ErrorFault implements smithy.APIError.
-func (errUnprocessed) ErrorFault() int { return 0 }
+func (errUnprocessed) ErrorFault() smithy.ErrorFault { return smithy.FaultUnknown }
+
+var _ smithy.APIError = errUnprocessed{}
 
 // retryUnprocessed calls try until it reports done, waiting with
 // exponential backoff between calls, as DynamoDB asks for unprocessed batch
