@@ -117,7 +117,7 @@ func image(bucket, key string, version int, faceIDs ...string) service.ImageItem
 }
 
 // testEmptyTable: a new table holds nothing: the reads find nothing and
-// the listings end on their first page.
+// the listings list nothing.
 func testEmptyTable(t *testing.T, tb service.FaceTable) {
 	ctx := t.Context()
 	if img, err := tb.GetImage(ctx, bucket, "index/a.jpg"); err != nil || img != nil {
