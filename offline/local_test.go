@@ -29,7 +29,6 @@ import (
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/faceengine"
-	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // testEngine loads the face engine, with its embedded model, once for all
@@ -104,32 +103,6 @@ func assertNoObject(t *testing.T, o *Objects, key string) {
 	var nf *s3types.NotFound
 	if !errors.As(err, &nf) {
 		t.Errorf("HeadObject of %q: %v, want *types.NotFound", key, err)
-	}
-}
-
-func TestTable_deleteSkipsUnknownIDs(t *testing.T) {
-	db, err := openDB(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tb := &Table{db: db}
-	ctx := context.Background()
-	faces := []service.FaceItem{{FaceID: "f1", Bucket: "b", Key: "k"}, {FaceID: "f2", Bucket: "b", Key: "k"}, {FaceID: "f3", Bucket: "b", Key: "other"}}
-	if err := tb.PutFaces(ctx, faces); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := tb.FacesOfObject(ctx, "b", "k"); len(got) != 2 {
-		t.Fatalf("faces of b/k = %v", got)
-	}
-	if err := tb.DeleteItems(ctx, []string{"unknown", "f1", "IMAGE#b/k", "f2"}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := tb.FacesOfObject(ctx, "b", "k"); len(got) != 0 {
-		t.Errorf("faces of b/k after delete = %v", got)
-	}
-	if got, _ := tb.GetFaces(ctx, []string{"f1", "f3"}); len(got) != 1 || got["f3"].Key != "other" {
-		t.Errorf("GetFaces = %v", got)
 	}
 }
 

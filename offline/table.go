@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
 )
 
@@ -183,13 +185,23 @@ func (t *Table) PutImage(_ context.Context, img service.ImageItem, prevVersion i
 	})
 }
 
-// PutFaces implements service.FaceTable, in one transaction.
+// PutFaces implements service.FaceTable, in one transaction. A face
+// replaced with one of another object leaves its old object's index.
 func (t *Table) PutFaces(_ context.Context, faces []service.FaceItem) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
 		for _, f := range faces {
 			v, err := json.Marshal(f)
 			if err != nil {
 				return err
+			}
+			old, err := getFace(tx, []byte(f.FaceID))
+			if err != nil {
+				return err
+			}
+			if old != nil && (old.Bucket != f.Bucket || old.Key != f.Key) {
+				if err := tx.Bucket(bucketObjectFaces).Delete(objectFaceKey(old.Bucket, old.Key, old.FaceID)); err != nil {
+					return err
+				}
 			}
 			if err := tx.Bucket(bucketFaces).Put([]byte(f.FaceID), v); err != nil {
 				return err
@@ -202,13 +214,18 @@ func (t *Table) PutFaces(_ context.Context, faces []service.FaceItem) error {
 	})
 }
 
-// DeleteItems implements service.FaceTable: ids are FaceIds or image item
-// ids; unknown ids are ignored.
+// DeleteItems implements service.FaceTable: ids are FaceIds, image item
+// ids or person item ids (service.PersonItemID); unknown ids are ignored.
 func (t *Table) DeleteItems(_ context.Context, ids []string) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
 		for _, id := range ids {
 			if err := tx.Bucket(bucketImages).Delete([]byte(id)); err != nil {
 				return err
+			}
+			if userID, ok := strings.CutPrefix(id, contract.PersonItemPrefix); ok {
+				if err := tx.Bucket(bucketPersons).Delete([]byte(userID)); err != nil {
+					return err
+				}
 			}
 			f, err := getFace(tx, []byte(id))
 			if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
@@ -190,9 +191,11 @@ func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion
 }
 
 // PutFaces implements service.FaceTable with BatchWriteItem, 25 items a
-// call, retrying unprocessed items.
+// call, retrying unprocessed items. Of items with the same FaceId the last
+// is written (DynamoDB refuses a batch that names a key twice).
 func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 	reqs := make([]types.WriteRequest, 0, len(faces))
+	at := make(map[string]int, len(faces)) // FaceId → its request in reqs
 	for _, f := range faces {
 		bb := f.BoundingBox
 		av, err := attributevalue.MarshalMap(item{
@@ -213,7 +216,13 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 		if err != nil {
 			return fmt.Errorf("encode face item: %w", err)
 		}
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
+		req := types.WriteRequest{PutRequest: &types.PutRequest{Item: av}}
+		if i, ok := at[f.FaceID]; ok {
+			reqs[i] = req
+			continue
+		}
+		at[f.FaceID] = len(reqs)
+		reqs = append(reqs, req)
 	}
 	return t.batchWrite(ctx, reqs)
 }
@@ -228,13 +237,28 @@ func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
 	return err
 }
 
-// DeleteItems implements service.FaceTable with BatchWriteItem.
+// DeleteItems implements service.FaceTable with BatchWriteItem, each id
+// once (DynamoDB refuses a batch that names a key twice).
 func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
-	reqs := make([]types.WriteRequest, len(ids))
-	for i, id := range ids {
-		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(id)}}
+	reqs := make([]types.WriteRequest, 0, len(ids))
+	for _, id := range distinct(ids) {
+		reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(id)}})
 	}
 	return t.batchWrite(ctx, reqs)
+}
+
+// distinct returns ids without repeats, in the order of their first
+// occurrence.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // DeletePerson implements service.FaceTable with BatchWriteItem, as
@@ -284,10 +308,11 @@ func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]se
 	return found, err
 }
 
-// batchGet reads the items of ids with BatchGetItem, 100 keys a call,
+// batchGet reads the items of ids with BatchGetItem, each id once
+// (DynamoDB refuses a batch that names a key twice), 100 keys a call,
 // retrying unprocessed keys, and hands each answer's items to take.
 func (t *Table) batchGet(ctx context.Context, ids []string, take func([]map[string]types.AttributeValue) error) error {
-	for chunk := range slices.Chunk(ids, maxBatchGet) {
+	for chunk := range slices.Chunk(distinct(ids), maxBatchGet) {
 		keys := make([]map[string]types.AttributeValue, len(chunk))
 		for i, id := range chunk {
 			keys[i] = key(id)
@@ -496,7 +521,9 @@ func (errUnprocessed) ErrorCode() string { return "ProvisionedThroughputExceeded
 func (e errUnprocessed) ErrorMessage() string { return e.Error() }
 
 // ErrorFault implements smithy.APIError.
-func (errUnprocessed) ErrorFault() int { return 0 }
+func (errUnprocessed) ErrorFault() smithy.ErrorFault { return smithy.FaultUnknown }
+
+var _ smithy.APIError = errUnprocessed{}
 
 // retryUnprocessed calls try until it reports done, waiting with
 // exponential backoff between calls, as DynamoDB asks for unprocessed batch
