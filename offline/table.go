@@ -1,8 +1,3 @@
-// Package offline runs the face service on a laptop: the same service core
-// and Lambda handlers as on AWS, over local parts that stand in for S3
-// (files), DynamoDB (a bbolt database), Rekognition (the faceengine
-// package) and SQS (a persistent in-process queue), behind an HTTP server
-// that turns requests into API Gateway proxy events.
 package offline
 
 import (

@@ -1,7 +1,3 @@
-// Package dynamotable stores the face service's items in a DynamoDB table
-// (partition key FaceId, global secondary indexes ObjectKeyIndex on
-// ObjectKey and PersonIndex on Person). It implements service.FaceTable over a small interface shaped
-// like *dynamodb.Client.
 package dynamotable
 
 import (

@@ -1,0 +1,18 @@
+// Package offline runs the face service on a laptop: the same service core
+// and Lambda handlers as on AWS, over local parts that stand in for S3
+// (files), DynamoDB (a bbolt database), Rekognition (the faceengine
+// package) and SQS (a persistent in-process queue), behind an HTTP server
+// that turns requests into API Gateway proxy events.
+//
+// Start opens a data directory and serves the API on an address with one
+// call; Open and Serve do the same in two steps, and the parts (Objects,
+// Table, Rekognition, Queue) can be used on their own. The routes are
+// those of contract.Functions and contract.StorageRoutes, answered by the
+// handlers of lambdas/handler.
+//
+// Where and why: offline is public because it is a product of its own, a
+// local Rekognition-backed face API for laptops and other programs' tests,
+// not only the engine of the facerec command (which only parses flags and
+// calls it). Its parts pass the same conformance suites as the AWS ones
+// (internal/service/tabletest and rekognitiontest).
+package offline
