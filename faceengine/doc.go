@@ -1,7 +1,9 @@
 // Package faceengine is a local face engine: it finds faces in JPEG or PNG
 // photos, aligns each one, computes a 128-D descriptor with dlib's ResNet
-// face model, and matches descriptors. It backs the offline mode of the
-// facerec command and must never be linked into the Lambda binaries.
+// face model, and matches descriptors. It backs the offline service
+// (package offline) and must never be linked into the Lambda binaries (a
+// construct test checks it). It is public, with its weights embedded, so
+// that any Go program can use it after `go get`, with no other download.
 //
 // Pipeline:
 //

@@ -16,6 +16,10 @@
 // the name of a function of contract.Functions in lower case, such as
 // index or deleteface. index, search, faces, persons and delete are
 // clients of any endpoint, local or deployed.
+//
+// The command only parses flags and prints: serve and invoke call the
+// offline package, the other commands the client package, so another
+// program can do the same in-process.
 package main
 
 import (
