@@ -5,15 +5,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // TestSearch_awsErrorsMapToStatuses injects each AWS error on the calls a
@@ -198,14 +196,5 @@ func TestInfo(t *testing.T) {
 // tinyPNG encodes a w×h PNG.
 func tinyPNG(t testing.TB, w, h int) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 0x80
-	}
-	img.Set(0, 0, color.White)
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return servicetest.TinyPNG(t, w, h)
 }

@@ -13,18 +13,8 @@ import (
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
-
-// imageItem returns the image item of key, or nil.
-func (h *harness) imageItem(t testing.TB, key string) map[string]any {
-	t.Helper()
-	for _, it := range h.items(t, "IMAGE") {
-		if it["ObjectKey"] == key {
-			return it
-		}
-	}
-	return nil
-}
 
 // TestIndex_rejectsUnusableObjects: objects that are not images Rekognition
 // can use are recorded as rejected, without calling IndexFaces, and the
@@ -68,7 +58,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 func TestIndex_changedObjectReplacesFaces(t *testing.T) {
 	h := newHarness(t)
 	indexPhoto(t, h, "index/me.jpg", "obama_1.jpg", "me")
-	old := faceIDs(h.faceItems(t))
+	old := servicetest.FaceIDs(h.faceItems(t))
 	indexPhoto(t, h, "index/me.jpg", "group_obama_biden.jpg", "me")
 	items := h.faceItems(t)
 	if len(items) != 2 {
@@ -105,7 +95,7 @@ func TestIndex_removedObjectLosesFaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectRemoved:DeleteMarkerCreated", "index/a.jpg"))
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
 		t.Errorf("faces left: %v", got)
 	}
 	if tomb := h.imageItem(t, "index/a.jpg"); tomb == nil || tomb["Status"] != service.StatusRemoved || tomb["FaceIds"] != nil {
@@ -115,7 +105,7 @@ func TestIndex_removedObjectLosesFaces(t *testing.T) {
 		t.Errorf("collection holds %d faces, want 1", n)
 	}
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectRemoved:Delete", "index/b.jpg"))
-	if got := objectKeys(h.faceItems(t)); len(got) != 1 {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); len(got) != 1 {
 		t.Errorf("a stale ObjectRemoved event removed faces of an existing object: %v", got)
 	}
 }
@@ -163,7 +153,7 @@ func TestIndex_sqsFailuresAreReportedPerMessage(t *testing.T) {
 	if strings.Join(failed, ",") != "m0,m3,m4" {
 		t.Errorf("batch item failures = %v, want m0,m3,m4", failed)
 	}
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
 		t.Errorf("indexed: %v", got)
 	}
 	// The retried message indexes the throttled image.
@@ -171,7 +161,7 @@ func TestIndex_sqsFailuresAreReportedPerMessage(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("retry: %+v %v", resp, err)
 	}
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/a.jpg,index/b.jpg" {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/a.jpg,index/b.jpg" {
 		t.Errorf("indexed after retry: %v", got)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/dynamotable"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // barrierRekognition holds every IndexFaces call until n calls have
@@ -40,7 +41,7 @@ func (b *barrierRekognition) IndexFaces(ctx context.Context, in *rekognition.Ind
 func TestReconcile_concurrentRunsKeepOneConsistentVersion(t *testing.T) {
 	barrier := &barrierRekognition{}
 	barrier.arrived.Add(2)
-	h := newHarness(t, func(p *parts) { barrier.Rekognition = p.rek; p.rek = barrier })
+	h := newHarness(t, func(p *servicetest.Parts) { barrier.Rekognition = p.Rekognition; p.Rekognition = barrier })
 	h.put(t, "index/a.jpg", "obama_1.jpg", "")
 	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
 	errs := make([]error, 2)
@@ -83,7 +84,7 @@ func (r *hookRekognition) IndexFaces(ctx context.Context, in *rekognition.IndexF
 // and nothing of the image stays searchable.
 func TestReconcile_deleteDuringIndexingWins(t *testing.T) {
 	rek := &hookRekognition{}
-	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
+	h := newHarness(t, func(p *servicetest.Parts) { rek.Rekognition = p.Rekognition; p.Rekognition = rek })
 	h.put(t, "index/a.jpg", "obama_1.jpg", "")
 	rek.hook = func() {
 		if _, err := h.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(h.env.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
@@ -139,7 +140,7 @@ func TestReconcile_commitWithLostAnswerKeepsFaces(t *testing.T) {
 // commits removes them, and redeliveries change nothing.
 func TestReconcile_failedRunsFacesAreRemovedByTheWinner(t *testing.T) {
 	rek := &hookRekognition{}
-	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
+	h := newHarness(t, func(p *servicetest.Parts) { rek.Rekognition = p.Rekognition; p.Rekognition = rek })
 	h.put(t, "index/a.jpg", "obama_1.jpg", "")
 	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
 	rek.hook = func() {
@@ -172,7 +173,7 @@ func assertConsistent(t *testing.T, h *harness, key string, faces int) {
 		t.Fatalf("image item %v, %d face items, %d collection faces; want %d of each", img, len(items), len(stored), faces)
 	}
 	for i, id := range ids {
-		if items[i]["FaceId"] != id && !contains(faceIDs(items), id) {
+		if items[i]["FaceId"] != id && !contains(servicetest.FaceIDs(items), id) {
 			t.Errorf("image item names %s, which has no face item", id)
 		}
 	}
@@ -239,7 +240,7 @@ func (o etagObjects) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opt
 // with another ETag are not re-indexed, and the status is not left pending.
 func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
 	objects := &etagObjects{}
-	h := newHarness(t, func(p *parts) { objects.ObjectGetter = p.objects; p.objects = objects })
+	h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter = p.Objects; p.Objects = objects })
 	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
 	objects.etag = "0123456789abcdef0123456789abcdef-2"
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:CompleteMultipartUpload", "index/a.jpg"))
@@ -256,7 +257,7 @@ func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
 func TestReconcile_largeImagesGoThroughS3(t *testing.T) {
 	h := newHarness(t)
 	big := append(append([]byte{}, photos.MustRead("biden_2.jpg")...), bytes.Repeat([]byte{0}, 6<<20)...)
-	h.env.Rek.SetFaces(big, photoFaces["biden_2.jpg"]...)
+	h.env.Rek.SetFaces(big, servicetest.PhotoFaces["biden_2.jpg"]...)
 	h.env.PutObject(t, "index/big.jpg", big, nil)
 	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/big.jpg"))
 	assertConsistent(t, h, "index/big.jpg", 1)
@@ -371,7 +372,7 @@ func TestReconcile_deleteThenSameBytesAgain(t *testing.T) {
 // must not commit over the newer decision.
 func TestReconcile_ABA(t *testing.T) {
 	rek := &hookRekognition{}
-	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
+	h := newHarness(t, func(p *servicetest.Parts) { rek.Rekognition = p.Rekognition; p.Rekognition = rek })
 	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
 	h.put(t, "index/a.jpg", "biden_2.jpg", "")
 	rek.hook = func() {

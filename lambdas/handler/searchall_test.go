@@ -21,6 +21,7 @@ import (
 	"github.com/facerec/facerec-cdk/internal/awstest"
 	"github.com/facerec/facerec-cdk/internal/imageio"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // searchAllRequest is an API Gateway proxy event for POST
@@ -75,7 +76,7 @@ func TestSearchAll_searchesEveryFace(t *testing.T) {
 	for name, photo := range map[string][]byte{"upright": group, "EXIF orientation 3": turnedGroupPhoto(t)} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.Rek.SetFaces(photo, photoFaces["group_obama_biden.jpg"]...)
+			h.env.Rek.SetFaces(photo, servicetest.PhotoFaces["group_obama_biden.jpg"]...)
 			h.env.Rek.RecognizeCrops(t, photo)
 			indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 			indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
@@ -88,7 +89,7 @@ func TestSearchAll_searchesEveryFace(t *testing.T) {
 			}
 			for i, want := range []struct{ person, key string }{{"obama", "index/obama_1.jpg"}, {"biden", "index/biden_2.jpg"}} {
 				f := res.Faces[i]
-				if fixture := photoFaces["group_obama_biden.jpg"][i]; !boxNear(f.BoundingBox, fixture) || f.Confidence == 0 {
+				if fixture := servicetest.PhotoFaces["group_obama_biden.jpg"][i]; !boxNear(f.BoundingBox, fixture) || f.Confidence == 0 {
 					t.Errorf("face %d: box %+v confidence %v, want the photo's box of %s", i, f.BoundingBox, f.Confidence, fixture.Identity)
 				}
 				if f.Reason != "" || len(f.Matches) != 1 || f.Matches[0].Person != want.person || f.Matches[0].Key != want.key {
@@ -109,8 +110,8 @@ func TestSearchAll_searchesEveryFace(t *testing.T) {
 func TestSearchAll_samePersonTwice(t *testing.T) {
 	h := newHarness(t)
 	group := photos.MustRead("group_obama_biden.jpg")
-	boxes := photoFaces["group_obama_biden.jpg"]
-	h.env.Rek.SetFaces(group, face("obama", 0.1, 0.2, 0.2, 0.3), awstest.Face{Identity: "obama", BoundingBox: boxes[1].BoundingBox})
+	boxes := servicetest.PhotoFaces["group_obama_biden.jpg"]
+	h.env.Rek.SetFaces(group, servicetest.Face("obama", 0.1, 0.2, 0.2, 0.3), awstest.Face{Identity: "obama", BoundingBox: boxes[1].BoundingBox})
 	h.env.Rek.RecognizeCrops(t, group)
 	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 
@@ -133,7 +134,7 @@ func TestSearchAll_unsearchedFacesHaveAReason(t *testing.T) {
 	h := newHarness(t)
 	collins := photos.MustRead("collins_1.png") // 320×320
 	// Declared right to left: the answer lists them left to right.
-	h.env.Rek.SetFaces(collins, photoFaces["collins_1.png"][0], face("tiny", 0.05, 0.05, 0.1, 0.12))
+	h.env.Rek.SetFaces(collins, servicetest.PhotoFaces["collins_1.png"][0], servicetest.Face("tiny", 0.05, 0.05, 0.1, 0.12))
 	h.env.Rek.RecognizeCrops(t, collins)
 	indexPhoto(t, h, "index/collins_1.png", "collins_1.png", "collins")
 
@@ -235,7 +236,7 @@ func TestSearchAll_errors(t *testing.T) {
 	for _, tc := range undecodable {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.Rek.SetFaces(tc.photo, face("someone", 0.1, 0.1, 0.5, 0.5))
+			h.env.Rek.SetFaces(tc.photo, servicetest.Face("someone", 0.1, 0.1, 0.5, 0.5))
 			var eb contract.ErrorBody
 			resp := h.search(t, searchAllRequest(tc.photo), &eb)
 			if resp.StatusCode != tc.status || eb.Error.Code != tc.code || h.env.Rek.Calls("SearchFacesByImage") != 0 {

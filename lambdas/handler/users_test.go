@@ -17,6 +17,7 @@ import (
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // usersOf returns the UserId of each face in the collection, by the
@@ -77,7 +78,7 @@ func TestIndex_personJoinsItsUser(t *testing.T) {
 	if n := h.env.Rek.Calls("DisassociateFaces"); n != 1 {
 		t.Errorf("DisassociateFaces calls = %d, want 1", n)
 	}
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg,index/c.jpg,index/d.jpg,index/d.jpg" {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg,index/c.jpg,index/d.jpg,index/d.jpg" {
 		t.Errorf("face items left: %v", got)
 	}
 }
