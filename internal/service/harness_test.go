@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
@@ -54,4 +55,12 @@ func (h *harness) search(t testing.TB, photo []byte) *contract.SearchResult {
 		t.Fatalf("Search: %v", err)
 	}
 	return res
+}
+
+// kindOf returns the Kind of a service error, or -1 for no error.
+func kindOf(err error) service.Kind {
+	if err == nil {
+		return -1
+	}
+	return service.AsError(err).Kind
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -127,46 +128,6 @@ func TestSearch_bodyEncodings(t *testing.T) {
 	}
 }
 
-// TestSearch_groupPhotoSearchesLargestFace checks the shape of a result
-// with matches: the searched face's box and the stored record of each match.
-func TestSearch_matchesJoinStoredRecords(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "Barack Obama")
-	indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
-	var res contract.SearchResult
-	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
-	if len(res.Faces) != 1 {
-		t.Fatalf("faces = %+v", res.Faces)
-	}
-	f := res.Faces[0]
-	if f.BoundingBox.Width == 0 || f.Confidence == 0 {
-		t.Errorf("searched face has no box or confidence: %+v", f)
-	}
-	if len(f.Matches) != 1 {
-		t.Fatalf("matches = %+v, want only obama (biden is under the threshold)", f.Matches)
-	}
-	m := f.Matches[0]
-	if m.Person != "Barack Obama" || m.Key != "index/obama_1.jpg" || m.FaceID == "" || m.Similarity < h.cfg.FaceMatchThreshold || m.BoundingBox.Width == 0 || m.IndexedAt.IsZero() {
-		t.Errorf("match = %+v", m)
-	}
-	if n := h.env.DB.Calls("BatchGetItem"); n != 1 {
-		t.Errorf("BatchGetItem called %d times, want 1", n)
-	}
-}
-
-// TestSearch_unprocessedKeysAreRetried makes DynamoDB leave the batch read
-// unprocessed once; the match must still be joined.
-func TestSearch_unprocessedKeysAreRetried(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
-	h.env.DB.UnprocessedNext("BatchGetItem", 1)
-	var res contract.SearchResult
-	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
-	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 1 || res.Faces[0].Matches[0].Person != "obama" {
-		t.Errorf("result = %+v", res)
-	}
-}
-
 func TestInfo(t *testing.T) {
 	h := newHarness(t)
 	resp, err := h.api.Info(context.Background(), searchRequest(nil, false, ""))
@@ -191,6 +152,22 @@ func TestInfo(t *testing.T) {
 	if strings.Contains(resp.Body, "test-table") {
 		t.Error("info leaks the table name")
 	}
+}
+
+// TestHandlers_pathAndQueryParameters: the handlers refuse query
+// parameter values the service has no say in before calling it.
+func TestHandlers_pathAndQueryParameters(t *testing.T) {
+	t.Run("bad faces value", func(t *testing.T) {
+		h := newHarness(t)
+		for _, v := range []string{"", "ALL", "largest", "2"} {
+			req := searchAllRequest(photos.MustRead("group_obama_biden.jpg"))
+			req.QueryStringParameters[contract.FacesParam] = v
+			wantError(t, h, req, http.StatusBadRequest, contract.CodeInvalidParameter, fmt.Sprintf("not %q", v))
+		}
+		if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
+			t.Errorf("DetectFaces called %d times", n)
+		}
+	})
 }
 
 // tinyPNG encodes a w×h PNG.

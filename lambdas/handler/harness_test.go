@@ -155,6 +155,14 @@ func searchRequest(body []byte, base64Encoded bool, contentType string) events.A
 	return req
 }
 
+// searchAllRequest is an API Gateway proxy event for POST
+// /search?faces=all with a JPEG body.
+func searchAllRequest(body []byte) events.APIGatewayProxyRequest {
+	req := searchRequest(body, false, "image/jpeg")
+	req.QueryStringParameters = map[string]string{contract.FacesParam: contract.FacesAll}
+	return req
+}
+
 // faceItems returns the table's face items (image items left out).
 func (h *harness) faceItems(t testing.TB) []map[string]any {
 	t.Helper()
