@@ -154,8 +154,10 @@ func TestInfo(t *testing.T) {
 	}
 }
 
-// TestHandlers_pathAndQueryParameters: the handlers refuse query
-// parameter values the service has no say in before calling it.
+// TestHandlers_pathAndQueryParameters: the handlers decode the
+// percent-encoded path parameters before calling the service, and refuse
+// the parameter values the service has no say in (bad escapes, limits
+// that are not integers, faces values other than "all") before calling it.
 func TestHandlers_pathAndQueryParameters(t *testing.T) {
 	t.Run("bad faces value", func(t *testing.T) {
 		h := newHarness(t)
@@ -166,6 +168,46 @@ func TestHandlers_pathAndQueryParameters(t *testing.T) {
 		}
 		if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
 			t.Errorf("DetectFaces called %d times", n)
+		}
+	})
+	t.Run("filename", func(t *testing.T) {
+		h := newHarness(t)
+		// S3 events carry the key form-encoded, API Gateway passes the
+		// path parameter percent-encoded.
+		h.put(t, "index/Jane Doe+1.jpg", "biden_2.jpg", "")
+		deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/Jane+Doe%2B1.jpg"))
+		if resp, st := h.status(t, "Jane%20Doe+1.jpg"); st.Status != contract.StatusIndexed || st.Key != "index/Jane Doe+1.jpg" {
+			t.Errorf("escaped filename: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp, _ := h.status(t, "bad%zzescape"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad escape: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("person", func(t *testing.T) {
+		h := newHarness(t)
+		indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+		var p contract.Person
+		if resp := h.persons(t, "Barack%20Obama", nil, &p); resp.StatusCode != http.StatusOK || p.Person != "Barack Obama" || len(p.Faces) != 1 {
+			t.Errorf("GET /persons/Barack%%20Obama: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := h.persons(t, "bad%zz", nil, new(any)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /persons/bad%%zz: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := h.deletePerson(t, "bad%zz", new(any)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("DELETE /persons/bad%%zz: %d %s", resp.StatusCode, resp.Body)
+		}
+		var deleted contract.DeletedPerson
+		if resp := h.deletePerson(t, "Barack%20Obama", &deleted); resp.StatusCode != http.StatusOK || deleted.Person != "Barack Obama" || deleted.DeletedFaces != 1 {
+			t.Errorf("DELETE /persons/Barack%%20Obama: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("limit not an integer", func(t *testing.T) {
+		h := newHarness(t)
+		if resp := h.faces(t, "", map[string]string{contract.LimitParam: "ten"}, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /faces?limit=ten: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := h.persons(t, "", map[string]string{contract.LimitParam: "x"}, new(any)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /persons?limit=x: %d %s", resp.StatusCode, resp.Body)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -161,6 +162,97 @@ func searchAllRequest(body []byte) events.APIGatewayProxyRequest {
 	req := searchRequest(body, false, "image/jpeg")
 	req.QueryStringParameters = map[string]string{contract.FacesParam: contract.FacesAll}
 	return req
+}
+
+// status calls GET /index/{filename} (filename as it arrives,
+// percent-encoded) and decodes a 200 body.
+func (h *harness) status(t *testing.T, filename string) (events.APIGatewayProxyResponse, contract.ImageStatus) {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/index/{filename}", HTTPMethod: "GET", PathParameters: map[string]string{"filename": filename}}
+	req.RequestContext.RequestID = "req-status"
+	resp, err := h.api.Status(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	var st contract.ImageStatus
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.Body), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp, st
+}
+
+// faces calls GET /faces with query (or GET /faces/{faceId} when faceID is
+// not empty) and decodes a 200 answer into out.
+func (h *harness) faces(t *testing.T, faceID string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	return h.get(t, h.api.Faces, "/faces", contract.FaceIDParam, faceID, query, out)
+}
+
+// get calls the GET route resource with query through route, or, when value
+// is not empty, the route resource+"/{"+param+"}" with that path parameter
+// (as it arrives, percent-encoded); it checks the answer's shape and
+// decodes a 200 body into out.
+func (h *harness) get(t *testing.T, route func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+	resource, param, value string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: resource, HTTPMethod: "GET", QueryStringParameters: query}
+	if value != "" {
+		req.Resource, req.PathParameters = resource+"/{"+param+"}", map[string]string{param: value}
+	}
+	req.RequestContext.RequestID = "req-get"
+	resp, err := route(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp
+}
+
+// deleteFace calls DELETE /faces/{faceId}.
+func (h *harness) deleteFace(t *testing.T, faceID string) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/faces/{faceId}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.FaceIDParam: faceID}}
+	req.RequestContext.RequestID = "req-delete-face"
+	resp, err := h.api.DeleteFace(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	return resp
+}
+
+// persons calls GET /persons (person "") or GET /persons/{person} (person
+// as it arrives, percent-encoded) and decodes a 200 body into out.
+func (h *harness) persons(t *testing.T, person string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	return h.get(t, h.api.Persons, "/persons", contract.PersonNameParam, person, query, out)
+}
+
+// deletePerson calls DELETE /persons/{person} (person as it arrives,
+// percent-encoded) and decodes a 200 body into out.
+func (h *harness) deletePerson(t *testing.T, person string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/persons/{person}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.PersonNameParam: person}}
+	req.RequestContext.RequestID = "req-delete-person"
+	resp, err := h.api.DeletePerson(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp
 }
 
 // faceItems returns the table's face items (image items left out).
