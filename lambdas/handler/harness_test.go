@@ -261,13 +261,8 @@ func (h *harness) faceItems(t testing.TB) []map[string]any {
 	return h.core.FaceItems(t)
 }
 
+// items returns the table's items of itemType.
 func (h *harness) items(t testing.TB, itemType string) []map[string]any {
 	t.Helper()
 	return h.core.Items(t, itemType)
-}
-
-// imageItem returns the image item of key, or nil.
-func (h *harness) imageItem(t testing.TB, key string) map[string]any {
-	t.Helper()
-	return h.core.ImageItem(t, key)
 }
