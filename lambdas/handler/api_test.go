@@ -5,15 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // TestSearch_awsErrorsMapToStatuses injects each AWS error on the calls a
@@ -129,46 +128,6 @@ func TestSearch_bodyEncodings(t *testing.T) {
 	}
 }
 
-// TestSearch_groupPhotoSearchesLargestFace checks the shape of a result
-// with matches: the searched face's box and the stored record of each match.
-func TestSearch_matchesJoinStoredRecords(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "Barack Obama")
-	indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
-	var res contract.SearchResult
-	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
-	if len(res.Faces) != 1 {
-		t.Fatalf("faces = %+v", res.Faces)
-	}
-	f := res.Faces[0]
-	if f.BoundingBox.Width == 0 || f.Confidence == 0 {
-		t.Errorf("searched face has no box or confidence: %+v", f)
-	}
-	if len(f.Matches) != 1 {
-		t.Fatalf("matches = %+v, want only obama (biden is under the threshold)", f.Matches)
-	}
-	m := f.Matches[0]
-	if m.Person != "Barack Obama" || m.Key != "index/obama_1.jpg" || m.FaceID == "" || m.Similarity < h.cfg.FaceMatchThreshold || m.BoundingBox.Width == 0 || m.IndexedAt.IsZero() {
-		t.Errorf("match = %+v", m)
-	}
-	if n := h.env.DB.Calls("BatchGetItem"); n != 1 {
-		t.Errorf("BatchGetItem called %d times, want 1", n)
-	}
-}
-
-// TestSearch_unprocessedKeysAreRetried makes DynamoDB leave the batch read
-// unprocessed once; the match must still be joined.
-func TestSearch_unprocessedKeysAreRetried(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
-	h.env.DB.UnprocessedNext("BatchGetItem", 1)
-	var res contract.SearchResult
-	h.search(t, searchRequest(photos.MustRead("obama_2.jpg"), false, "image/jpeg"), &res)
-	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 1 || res.Faces[0].Matches[0].Person != "obama" {
-		t.Errorf("result = %+v", res)
-	}
-}
-
 func TestInfo(t *testing.T) {
 	h := newHarness(t)
 	resp, err := h.api.Info(context.Background(), searchRequest(nil, false, ""))
@@ -195,17 +154,66 @@ func TestInfo(t *testing.T) {
 	}
 }
 
+// TestHandlers_pathAndQueryParameters: the handlers decode the
+// percent-encoded path parameters before calling the service, and refuse
+// the parameter values the service has no say in (bad escapes, limits
+// that are not integers, faces values other than "all") before calling it.
+func TestHandlers_pathAndQueryParameters(t *testing.T) {
+	t.Run("bad faces value", func(t *testing.T) {
+		h := newHarness(t)
+		for _, v := range []string{"", "ALL", "largest", "2"} {
+			req := searchAllRequest(photos.MustRead("group_obama_biden.jpg"))
+			req.QueryStringParameters[contract.FacesParam] = v
+			wantError(t, h, req, http.StatusBadRequest, contract.CodeInvalidParameter, fmt.Sprintf("not %q", v))
+		}
+		if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
+			t.Errorf("DetectFaces called %d times", n)
+		}
+	})
+	t.Run("filename", func(t *testing.T) {
+		h := newHarness(t)
+		// S3 events carry the key form-encoded, API Gateway passes the
+		// path parameter percent-encoded.
+		h.put(t, "index/Jane Doe+1.jpg", "biden_2.jpg", "")
+		deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/Jane+Doe%2B1.jpg"))
+		if resp, st := h.status(t, "Jane%20Doe+1.jpg"); st.Status != contract.StatusIndexed || st.Key != "index/Jane Doe+1.jpg" {
+			t.Errorf("escaped filename: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp, _ := h.status(t, "bad%zzescape"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad escape: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("person", func(t *testing.T) {
+		h := newHarness(t)
+		indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+		var p contract.Person
+		if resp := h.persons(t, "Barack%20Obama", nil, &p); resp.StatusCode != http.StatusOK || p.Person != "Barack Obama" || len(p.Faces) != 1 {
+			t.Errorf("GET /persons/Barack%%20Obama: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := h.persons(t, "bad%zz", nil, new(any)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /persons/bad%%zz: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := h.deletePerson(t, "bad%zz", new(any)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("DELETE /persons/bad%%zz: %d %s", resp.StatusCode, resp.Body)
+		}
+		var deleted contract.DeletedPerson
+		if resp := h.deletePerson(t, "Barack%20Obama", &deleted); resp.StatusCode != http.StatusOK || deleted.Person != "Barack Obama" || deleted.DeletedFaces != 1 {
+			t.Errorf("DELETE /persons/Barack%%20Obama: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("limit not an integer", func(t *testing.T) {
+		h := newHarness(t)
+		if resp := h.faces(t, "", map[string]string{contract.LimitParam: "ten"}, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /faces?limit=ten: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := h.persons(t, "", map[string]string{contract.LimitParam: "x"}, new(any)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /persons?limit=x: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+}
+
 // tinyPNG encodes a w×h PNG.
 func tinyPNG(t testing.TB, w, h int) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 0x80
-	}
-	img.Set(0, 0, color.White)
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return servicetest.TinyPNG(t, w, h)
 }

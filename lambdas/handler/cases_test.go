@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // casesDir holds the inputs that failed for users of systems like ours,
@@ -27,10 +27,10 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 	"s3-event-delivered-twice": func(t *testing.T, h *harness, event []byte) {
 		h.put(t, "dup/obama_1.jpg", "obama_1.jpg", "")
 		deliverS3(t, h, event)
-		first := faceIDs(h.faceItems(t))
+		first := servicetest.FaceIDs(h.faceItems(t))
 		collection := len(h.env.Rek.Faces())
 		deliverS3(t, h, event)
-		if got := faceIDs(h.faceItems(t)); strings.Join(got, ",") != strings.Join(first, ",") || len(first) != 1 {
+		if got := servicetest.FaceIDs(h.faceItems(t)); strings.Join(got, ",") != strings.Join(first, ",") || len(first) != 1 {
 			t.Errorf("face items after second delivery = %v, after first = %v", got, first)
 		}
 		if got := len(h.env.Rek.Faces()); got != collection || got != 1 {
@@ -70,11 +70,11 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		if _, err := h.index(t, withBucket(t, event, h.env.Bucket)); err == nil || !strings.Contains(err.Error(), "a/obama_1.jpg") {
 			t.Fatalf("error = %v, want one naming the failed record a/obama_1.jpg", err)
 		}
-		if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "a/biden_2.jpg,a/collins_1.png" {
+		if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "a/biden_2.jpg,a/collins_1.png" {
 			t.Fatalf("indexed after a failed record: %v", got)
 		}
 		deliverS3(t, h, event)
-		if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "a/biden_2.jpg,a/collins_1.png,a/obama_1.jpg" {
+		if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "a/biden_2.jpg,a/collins_1.png,a/obama_1.jpg" {
 			t.Errorf("indexed after retry: %v", got)
 		}
 		for _, it := range h.faceItems(t) {
@@ -225,18 +225,4 @@ func assertNoImageBytesLogged(t *testing.T, h *harness) {
 	if strings.Contains(h.logs.String(), "/9j/") || len(h.logs.String()) > 20000 {
 		t.Errorf("logs hold image bytes (%d bytes of logs)", h.logs.Len())
 	}
-}
-
-func faceIDs(items []map[string]any) []string { return sortedField(items, "FaceId") }
-
-func objectKeys(items []map[string]any) []string { return sortedField(items, "ObjectKey") }
-
-func sortedField(items []map[string]any, name string) []string {
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		s, _ := it[name].(string)
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
 }

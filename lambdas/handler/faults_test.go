@@ -22,6 +22,7 @@ import (
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/awstest"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // The fault-injection tests of the index path run the real index handler
@@ -47,9 +48,9 @@ func (r fastRetries) IndexFaces(ctx context.Context, in *rekognition.IndexFacesI
 func newFaultHarness(t *testing.T) *harness {
 	t.Helper()
 	rek := fastRetries{}
-	return newHarnessOn(t, awstest.New(t, awstest.WithStandardRetryer()), func(p *parts) {
-		rek.Rekognition = p.rek
-		p.rek = rek
+	return newHarnessOn(t, awstest.New(t, awstest.WithStandardRetryer()), func(p *servicetest.Parts) {
+		rek.Rekognition = p.Rekognition
+		p.Rekognition = rek
 	})
 }
 
@@ -293,7 +294,7 @@ func distinctImages(t *testing.T, h *harness, n int) []string {
 	var keys []string
 	for i := range n {
 		img := awstest.PNG(t, 96, 96, color.RGBA{R: uint8(i), G: uint8(i >> 8), B: 99, A: 255})
-		h.env.Rek.SetFaces(img, face(fmt.Sprintf("person-%03d", i), 0.3, 0.2, 0.4, 0.5))
+		h.env.Rek.SetFaces(img, servicetest.Face(fmt.Sprintf("person-%03d", i), 0.3, 0.2, 0.4, 0.5))
 		key := fmt.Sprintf("index/img-%03d.png", i)
 		h.env.PutObject(t, key, img, nil)
 		keys = append(keys, key)

@@ -4,23 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
 	"github.com/facerec/facerec-cdk/contract"
-	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/awstest"
-	"github.com/facerec/facerec-cdk/internal/dynamotable"
-	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
-// harness is the service wired to loopback stand-ins through the real SDK
-// clients, with the identities of the sample photos registered.
+// harness is the service of servicetest, on loopback stand-ins through the
+// real SDK clients, wrapped in the handlers.
 type harness struct {
+	core    *servicetest.Env
 	env     *awstest.Env
 	cfg     contract.Config
 	api     *API
@@ -34,74 +32,30 @@ type harness struct {
 	sqs bool
 }
 
-// harnessOption changes the parts the harness's service runs on.
-type harnessOption func(*parts)
-
-// parts are the service's dependencies, wrappable by harnessOptions.
-type parts struct {
-	rek     service.Rekognition
-	objects service.ObjectGetter
-}
-
-func newHarness(t testing.TB, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, opts ...servicetest.Option) *harness {
 	t.Helper()
 	return newHarnessOn(t, awstest.New(t), opts...)
 }
 
-// newHarnessOn is newHarness on the stand-ins env.
-func newHarnessOn(t testing.TB, env *awstest.Env, opts ...harnessOption) *harness {
+// newHarnessOn is newHarness on the stand-ins env. The service logs with
+// the handlers' logger (NewLogger).
+func newHarnessOn(t testing.TB, env *awstest.Env, opts ...servicetest.Option) *harness {
 	t.Helper()
-	cfg, err := contract.FromEnv(func(k string) string {
-		return map[string]string{
-			contract.EnvCollectionID: "test-collection",
-			contract.EnvTableName:    "test-table",
-			contract.EnvBucketName:   env.Bucket,
-			contract.EnvImagePrefix:  contract.DefaultImagePrefix,
-		}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := new(bytes.Buffer)
-	log := NewLogger(logs)
-	p := parts{rek: env.Rekognition, objects: env.S3}
-	for _, o := range opts {
-		o(&p)
-	}
-	table := dynamotable.New(env.DynamoDB, cfg.TableName)
-	table.Backoff = time.Millisecond
-	svc := service.New(cfg, p.rek, p.objects, table, log)
+	opts = append([]servicetest.Option{func(p *servicetest.Parts) { p.Logger = NewLogger }}, opts...)
+	core := servicetest.NewOn(t, env, opts...)
 	metrics := new(bytes.Buffer)
-	h := &harness{env: env, cfg: cfg, api: NewAPI(svc, log, WithMetrics(metrics)), indexer: NewIndexer(svc, log, WithMetrics(metrics)),
-		handlers: Handlers(svc, log, WithMetrics(metrics)), logs: logs, metrics: metrics}
-	for name, faces := range photoFaces {
-		env.Rek.SetFaces(photos.MustRead(name), faces...)
+	return &harness{
+		core: core, env: env, cfg: core.Config, logs: core.Logs, metrics: metrics,
+		api:      NewAPI(core.Service, core.Log, WithMetrics(metrics)),
+		indexer:  NewIndexer(core.Service, core.Log, WithMetrics(metrics)),
+		handlers: Handlers(core.Service, core.Log, WithMetrics(metrics)),
 	}
-	return h
-}
-
-func face(identity string, left, top, width, height float32) awstest.Face {
-	return awstest.Face{Identity: identity, BoundingBox: awstest.Box(left, top, width, height), Confidence: 99.9}
-}
-
-// photoFaces are the faces the Rekognition stand-in finds in the sample
-// photos (see examples/photos/PROVENANCE.md for who is in them).
-var photoFaces = map[string][]awstest.Face{
-	"obama_1.jpg":           {face("obama", 0.35, 0.2, 0.3, 0.4)},
-	"obama_2.jpg":           {face("obama", 0.4, 0.15, 0.25, 0.35)},
-	"biden_2.jpg":           {face("biden", 0.3, 0.2, 0.35, 0.45)},
-	"collins_1.png":         {face("collins", 0.4, 0.1, 0.2, 0.3)},
-	"group_obama_biden.jpg": {face("obama", 0.1, 0.2, 0.2, 0.3), face("biden", 0.6, 0.2, 0.25, 0.35)},
 }
 
 // put stores a sample photo under key, with an optional person.
 func (h *harness) put(t testing.TB, key, photoName, person string) {
 	t.Helper()
-	var meta map[string]string
-	if person != "" {
-		meta = map[string]string{contract.PersonMetadataKey: person}
-	}
-	h.env.PutObject(t, key, photos.MustRead(photoName), meta)
+	h.core.Put(t, key, photoName, person)
 }
 
 // s3Event is an S3 notification for keys (as S3 encodes them in events).
@@ -205,23 +159,113 @@ func searchRequest(body []byte, base64Encoded bool, contentType string) events.A
 	return req
 }
 
+// searchAllRequest is an API Gateway proxy event for POST
+// /search?faces=all with a JPEG body.
+func searchAllRequest(body []byte) events.APIGatewayProxyRequest {
+	req := searchRequest(body, false, "image/jpeg")
+	req.QueryStringParameters = map[string]string{contract.FacesParam: contract.FacesAll}
+	return req
+}
+
+// status calls GET /index/{filename} (filename as it arrives,
+// percent-encoded) and decodes a 200 body.
+func (h *harness) status(t *testing.T, filename string) (events.APIGatewayProxyResponse, contract.ImageStatus) {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/index/{filename}", HTTPMethod: "GET", PathParameters: map[string]string{"filename": filename}}
+	req.RequestContext.RequestID = "req-status"
+	resp, err := h.api.Status(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	var st contract.ImageStatus
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.Body), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp, st
+}
+
+// faces calls GET /faces with query (or GET /faces/{faceId} when faceID is
+// not empty) and decodes a 200 answer into out.
+func (h *harness) faces(t *testing.T, faceID string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	return h.get(t, h.api.Faces, "/faces", contract.FaceIDParam, faceID, query, out)
+}
+
+// get calls the GET route resource with query through route, or, when value
+// is not empty, the route resource+"/{"+param+"}" with that path parameter
+// (as it arrives, percent-encoded); it checks the answer's shape and
+// decodes a 200 body into out.
+func (h *harness) get(t *testing.T, route func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+	resource, param, value string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: resource, HTTPMethod: "GET", QueryStringParameters: query}
+	if value != "" {
+		req.Resource, req.PathParameters = resource+"/{"+param+"}", map[string]string{param: value}
+	}
+	req.RequestContext.RequestID = "req-get"
+	resp, err := route(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp
+}
+
+// deleteFace calls DELETE /faces/{faceId}.
+func (h *harness) deleteFace(t *testing.T, faceID string) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/faces/{faceId}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.FaceIDParam: faceID}}
+	req.RequestContext.RequestID = "req-delete-face"
+	resp, err := h.api.DeleteFace(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	return resp
+}
+
+// persons calls GET /persons (person "") or GET /persons/{person} (person
+// as it arrives, percent-encoded) and decodes a 200 body into out.
+func (h *harness) persons(t *testing.T, person string, query map[string]string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	return h.get(t, h.api.Persons, "/persons", contract.PersonNameParam, person, query, out)
+}
+
+// deletePerson calls DELETE /persons/{person} (person as it arrives,
+// percent-encoded) and decodes a 200 body into out.
+func (h *harness) deletePerson(t *testing.T, person string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/persons/{person}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.PersonNameParam: person}}
+	req.RequestContext.RequestID = "req-delete-person"
+	resp, err := h.api.DeletePerson(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResponse(t, resp)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp
+}
+
 // faceItems returns the table's face items (image items left out).
 func (h *harness) faceItems(t testing.TB) []map[string]any {
 	t.Helper()
-	return h.items(t, "FACE")
+	return h.core.FaceItems(t)
 }
 
+// items returns the table's items of itemType.
 func (h *harness) items(t testing.TB, itemType string) []map[string]any {
 	t.Helper()
-	var out []map[string]any
-	for _, it := range h.env.DB.Items(h.cfg.TableName) {
-		m := map[string]any{}
-		if err := attributevalue.UnmarshalMap(it, &m); err != nil {
-			t.Fatal(err)
-		}
-		if m["ItemType"] == itemType {
-			out = append(out, m)
-		}
-	}
-	return out
+	return h.core.Items(t, itemType)
 }

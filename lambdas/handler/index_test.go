@@ -7,133 +7,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/facerec/facerec-cdk/contract"
-	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
-
-// imageItem returns the image item of key, or nil.
-func (h *harness) imageItem(t testing.TB, key string) map[string]any {
-	t.Helper()
-	for _, it := range h.items(t, "IMAGE") {
-		if it["ObjectKey"] == key {
-			return it
-		}
-	}
-	return nil
-}
-
-// TestIndex_rejectsUnusableObjects: objects that are not images Rekognition
-// can use are recorded as rejected, without calling IndexFaces, and the
-// event is acknowledged (not retried forever).
-func TestIndex_rejectsUnusableObjects(t *testing.T) {
-	tests := []struct {
-		name   string
-		body   []byte
-		reason string
-	}{
-		{"PDF", []byte("%PDF-1.4\n1 0 obj\n"), "JPEG and PNG"},
-		{"empty object", nil, "empty"},
-		{"tiny PNG", tinyPNG(t, 40, 40), "too small"},
-		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "could not be decoded"},
-		{"over 15 MB", append([]byte("\xff\xd8\xff"), make([]byte, contract.MaxS3ImageBytes)...), "at most 15728640 bytes"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t)
-			h.sqs = true
-			h.env.PutObject(t, "index/file", tc.body, nil)
-			deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/file"))
-			img := h.imageItem(t, "index/file")
-			if img == nil || img["Status"] != contract.StatusRejected || !strings.Contains(img["Reason"].(string), tc.reason) {
-				t.Fatalf("image item = %v, want rejected with %q", img, tc.reason)
-			}
-			if n := h.env.Rek.Calls("IndexFaces"); n != 0 {
-				t.Errorf("IndexFaces called %d times", n)
-			}
-			// Redelivery changes nothing.
-			deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/file"))
-			if again := h.imageItem(t, "index/file"); again["IndexedAt"] != img["IndexedAt"] {
-				t.Errorf("redelivery rewrote the image item: %v", again)
-			}
-		})
-	}
-}
-
-// TestIndex_changedObjectReplacesFaces: a new version of an object replaces
-// the faces of the old one in the collection and the table.
-func TestIndex_changedObjectReplacesFaces(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/me.jpg", "obama_1.jpg", "me")
-	old := faceIDs(h.faceItems(t))
-	indexPhoto(t, h, "index/me.jpg", "group_obama_biden.jpg", "me")
-	items := h.faceItems(t)
-	if len(items) != 2 {
-		t.Fatalf("face items = %v, want the group photo's two faces", items)
-	}
-	for _, it := range items {
-		if it["FaceId"] == old[0] {
-			t.Errorf("old face %s still stored", old[0])
-		}
-	}
-	if n := len(h.env.Rek.Faces()); n != 2 {
-		t.Errorf("collection holds %d faces, want 2", n)
-	}
-	img := h.imageItem(t, "index/me.jpg")
-	if img["Status"] != contract.StatusIndexed || img["FaceCount"] != float64(2) || len(img["FaceIds"].([]string)) != 2 {
-		t.Errorf("image item = %v", img)
-	}
-	// Replaced by something that is not an image: the faces go too.
-	h.env.PutObject(t, "index/me.jpg", []byte("not an image"), nil)
-	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/me.jpg"))
-	if n := len(h.faceItems(t)) + len(h.env.Rek.Faces()); n != 0 {
-		t.Errorf("%d faces left after the image was replaced by text", n)
-	}
-}
-
-// TestIndex_removedObjectLosesFaces: ObjectRemoved events remove the
-// image's faces and its image item; a stale ObjectRemoved event for an
-// object that exists again removes nothing.
-func TestIndex_removedObjectLosesFaces(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
-	indexPhoto(t, h, "index/b.jpg", "biden_2.jpg", "")
-	if _, err := h.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(h.env.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
-		t.Fatal(err)
-	}
-	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectRemoved:DeleteMarkerCreated", "index/a.jpg"))
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
-		t.Errorf("faces left: %v", got)
-	}
-	if tomb := h.imageItem(t, "index/a.jpg"); tomb == nil || tomb["Status"] != service.StatusRemoved || tomb["FaceIds"] != nil {
-		t.Errorf("image item of the removed object = %v, want a tombstone without faces", tomb)
-	}
-	if n := len(h.env.Rek.Faces()); n != 1 {
-		t.Errorf("collection holds %d faces, want 1", n)
-	}
-	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectRemoved:Delete", "index/b.jpg"))
-	if got := objectKeys(h.faceItems(t)); len(got) != 1 {
-		t.Errorf("a stale ObjectRemoved event removed faces of an existing object: %v", got)
-	}
-}
-
-// TestIndex_personAndUnicode: the person given at upload reaches the face
-// items, whether plain or RFC 2047-encoded in object metadata.
-func TestIndex_personAndUnicode(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "Barack Obama")
-	indexPhoto(t, h, "index/b.jpg", "biden_2.jpg", "=?UTF-8?B?Sm/DqyBCaWRlbg==?=")
-	got := map[any]any{}
-	for _, it := range h.faceItems(t) {
-		got[it["ObjectKey"]] = it["Person"]
-	}
-	if got["index/a.jpg"] != "Barack Obama" || got["index/b.jpg"] != "Joë Biden" {
-		t.Errorf("persons = %v", got)
-	}
-}
 
 // TestIndex_sqsFailuresAreReportedPerMessage: a throttled record, an
 // undecodable body and a malformed key escape fail only their own
@@ -163,7 +42,7 @@ func TestIndex_sqsFailuresAreReportedPerMessage(t *testing.T) {
 	if strings.Join(failed, ",") != "m0,m3,m4" {
 		t.Errorf("batch item failures = %v, want m0,m3,m4", failed)
 	}
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/b.jpg" {
 		t.Errorf("indexed: %v", got)
 	}
 	// The retried message indexes the throttled image.
@@ -171,19 +50,8 @@ func TestIndex_sqsFailuresAreReportedPerMessage(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("retry: %+v %v", resp, err)
 	}
-	if got := objectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/a.jpg,index/b.jpg" {
+	if got := servicetest.ObjectKeys(h.faceItems(t)); strings.Join(got, ",") != "index/a.jpg,index/b.jpg" {
 		t.Errorf("indexed after retry: %v", got)
-	}
-}
-
-// TestIndex_unprocessedWritesAreRetried: DynamoDB leaving batch writes
-// unprocessed twice still ends with every face stored.
-func TestIndex_unprocessedWritesAreRetried(t *testing.T) {
-	h := newHarness(t)
-	h.env.DB.UnprocessedNext("BatchWriteItem", 2)
-	indexPhoto(t, h, "index/g.jpg", "group_obama_biden.jpg", "")
-	if n := len(h.faceItems(t)); n != 2 {
-		t.Errorf("%d face items, want 2", n)
 	}
 }
 
@@ -210,30 +78,17 @@ func TestIndex_logsAreJSONWithoutImageBytes(t *testing.T) {
 	}
 }
 
-// TestIndex_indexFacesRetriesOnlyThrottling: IndexFaces is not idempotent,
-// so its call is retried when throttled (not applied) but not after a
-// server error (maybe applied); the queue's redelivery handles that.
-func TestIndex_indexFacesRetriesOnlyThrottling(t *testing.T) {
-	for _, tc := range []struct {
-		code      string
-		status    int
-		calls     int
-		delivered bool
-	}{
-		{"ThrottlingException", http.StatusBadRequest, 2, true},
-		{"InternalServerError", http.StatusInternalServerError, 1, false},
-	} {
-		t.Run(tc.code, func(t *testing.T) {
-			h := newHarness(t)
-			h.put(t, "index/a.jpg", "obama_1.jpg", "")
-			h.env.Rek.FailNext("IndexFaces", 1, tc.code, tc.status)
-			resp, err := h.index(t, sqsEvent(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")))
-			if err != nil || (len(resp.BatchItemFailures) == 0) != tc.delivered {
-				t.Errorf("resp %+v err %v, want delivered %v", resp, err, tc.delivered)
-			}
-			if n := h.env.Rek.Calls("IndexFaces"); n != tc.calls {
-				t.Errorf("IndexFaces called %d times, want %d", n, tc.calls)
-			}
-		})
+// TestHandleSQS_leavesMessagesNearTheDeadline: with less time left than a
+// message needs, messages are reported for retry without being started.
+func TestHandleSQS_leavesMessagesNearTheDeadline(t *testing.T) {
+	h := newHarness(t)
+	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	resp := h.indexer.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m0", Body: string(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"))},
+	}})
+	if len(resp.BatchItemFailures) != 1 || h.env.Rek.Calls("IndexFaces") != 0 {
+		t.Errorf("resp %+v, IndexFaces calls %d; want m0 left for a retry", resp, h.env.Rek.Calls("IndexFaces"))
 	}
 }

@@ -12,8 +12,7 @@ import (
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/awstest"
-	"github.com/facerec/facerec-cdk/internal/dynamotable"
-	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
 )
 
@@ -87,22 +86,14 @@ func assertMetrics(t testing.TB, docs []metrics.Document, dims map[string]string
 	}
 }
 
-// useConfig rebuilds h's handlers, with metrics, over cfg.
-func useConfig(h *harness, cfg contract.Config, rek service.Rekognition) {
-	log := NewLogger(h.logs)
-	svc := service.New(cfg, rek, h.env.S3, dynamotable.New(h.env.DynamoDB, cfg.TableName), log)
-	h.cfg = cfg
-	h.indexer, h.api = NewIndexer(svc, log, WithMetrics(h.metrics)), NewAPI(svc, log, WithMetrics(h.metrics))
-}
-
 // TestMetrics_indexInvocation: one SQS event with faces indexed and left
 // out, images rejected for two reasons and a throttled image gives one
 // document of totals and one per reason.
 func TestMetrics_indexInvocation(t *testing.T) {
-	h := newHarness(t)
-	cfg := h.cfg
-	cfg.MaxFaces = 1 // the group photo's second face: EXCEEDS_MAX_FACES
-	useConfig(h, cfg, fastRetries{h.env.Rekognition})
+	h := newHarness(t, func(p *servicetest.Parts) {
+		p.Config.MaxFaces = 1 // the group photo's second face: EXCEEDS_MAX_FACES
+		p.Rekognition = fastRetries{p.Rekognition}
+	})
 	h.put(t, "index/throttled.jpg", "biden_2.jpg", "")
 	h.put(t, "index/group.jpg", "group_obama_biden.jpg", "")
 	h.put(t, "index/obama.jpg", "obama_1.jpg", "")

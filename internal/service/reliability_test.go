@@ -1,15 +1,14 @@
-package handler
+package service_test
 
 import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
@@ -17,8 +16,10 @@ import (
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/internal/awstest"
 	"github.com/facerec/facerec-cdk/internal/dynamotable"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
 // barrierRekognition holds every IndexFaces call until n calls have
@@ -40,13 +41,13 @@ func (b *barrierRekognition) IndexFaces(ctx context.Context, in *rekognition.Ind
 func TestReconcile_concurrentRunsKeepOneConsistentVersion(t *testing.T) {
 	barrier := &barrierRekognition{}
 	barrier.arrived.Add(2)
-	h := newHarness(t, func(p *parts) { barrier.Rekognition = p.rek; p.rek = barrier })
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
+	h := newHarness(t, func(p *servicetest.Parts) { barrier.Rekognition = p.Rekognition; p.Rekognition = barrier })
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+	results := make([]service.IndexResult, 2)
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = h.index(t, event) })
+		wg.Go(func() { results[i], errs[i] = h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg") })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -54,11 +55,11 @@ func TestReconcile_concurrentRunsKeepOneConsistentVersion(t *testing.T) {
 			t.Errorf("run failed: %v", err)
 		}
 	}
-	if n := h.env.Rek.Calls("IndexFaces"); n != 2 {
+	if n := h.Rek.Calls("IndexFaces"); n != 2 {
 		t.Errorf("IndexFaces called %d times, want 2 (both runs overlapped)", n)
 	}
-	if !strings.Contains(h.logs.String(), `"outcome":"unchanged"`) {
-		t.Error("the losing run did not start over")
+	if !slices.ContainsFunc(results, func(r service.IndexResult) bool { return r.Outcome == service.OutcomeUnchanged }) {
+		t.Errorf("the losing run did not start over: results %+v", results)
 	}
 	assertConsistent(t, h, "index/a.jpg", 1)
 }
@@ -78,28 +79,28 @@ func (r *hookRekognition) IndexFaces(ctx context.Context, in *rekognition.IndexF
 	return r.Rekognition.IndexFaces(ctx, in, opts...)
 }
 
-// TestReconcile_deleteDuringIndexingWins: the object is deleted, and its
-// delete event processed, while a run indexes it; the run cannot commit,
-// and nothing of the image stays searchable.
+// TestReconcile_deleteDuringIndexingWins: the object is deleted, and
+// reconciled as its delete event would, while a run indexes it; the run
+// cannot commit, and nothing of the image stays searchable.
 func TestReconcile_deleteDuringIndexingWins(t *testing.T) {
 	rek := &hookRekognition{}
-	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
+	h := newHarness(t, func(p *servicetest.Parts) { rek.Rekognition = p.Rekognition; p.Rekognition = rek })
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
 	rek.hook = func() {
-		if _, err := h.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(h.env.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
+		if _, err := h.S3.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(h.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectRemoved:Delete", "index/a.jpg")); err != nil {
+		if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err != nil {
 			t.Fatalf("delete run: %v", err)
 		}
 	}
-	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+	if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err != nil {
 		t.Fatalf("create run: %v", err)
 	}
-	if img := h.imageItem(t, "index/a.jpg"); img["Status"] != service.StatusRemoved {
+	if img := h.ImageItem(t, "index/a.jpg"); img["Status"] != service.StatusRemoved {
 		t.Errorf("image item = %v, want the tombstone", img)
 	}
-	if n, m := len(h.env.Rek.Faces()), len(h.faceItems(t)); n+m != 0 {
+	if n, m := len(h.Rek.Faces()), len(h.FaceItems(t)); n+m != 0 {
 		t.Errorf("%d collection faces and %d face items left for a deleted object", n, m)
 	}
 }
@@ -123,13 +124,10 @@ func (d *lostAnswerDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o
 // TestReconcile_commitWithLostAnswerKeepsFaces: a commit that was applied
 // but reported as a conflict is recognized as the run's own.
 func TestReconcile_commitWithLostAnswerKeepsFaces(t *testing.T) {
-	h := newHarness(t)
-	table := dynamotable.New(&lostAnswerDB{API: h.env.DynamoDB}, h.cfg.TableName)
-	svc := service.New(h.cfg, h.env.Rekognition, h.env.S3, table, NewLogger(h.logs))
-	h.indexer, h.api = NewIndexer(svc, NewLogger(h.logs)), NewAPI(svc, NewLogger(h.logs))
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
+	h := newHarness(t, func(p *servicetest.Parts) { p.DynamoDB = &lostAnswerDB{API: p.DynamoDB} })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "")
 	assertConsistent(t, h, "index/a.jpg", 1)
-	if _, st := h.status(t, "a.jpg"); len(st.Faces) != 1 {
+	if st := h.status(t, "a.jpg"); len(st.Faces) != 1 {
 		t.Errorf("status = %+v, want its face", st)
 	}
 }
@@ -139,23 +137,18 @@ func TestReconcile_commitWithLostAnswerKeepsFaces(t *testing.T) {
 // commits removes them, and redeliveries change nothing.
 func TestReconcile_failedRunsFacesAreRemovedByTheWinner(t *testing.T) {
 	rek := &hookRekognition{}
-	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
+	h := newHarness(t, func(p *servicetest.Parts) { rek.Rekognition = p.Rekognition; p.Rekognition = rek })
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
 	rek.hook = func() {
-		h.env.DB.FailNext("PutItem", 1, "InternalServerError", http.StatusInternalServerError)
-		if _, err := h.index(t, event); err == nil {
+		h.DB.FailNext("PutItem", 1, "InternalServerError", http.StatusInternalServerError)
+		if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err == nil {
 			t.Error("the inner run's commit failed, but it reported success")
 		}
 	}
-	if _, err := h.index(t, event); err != nil {
-		t.Fatal(err)
-	}
+	h.reconcile(t, "index/a.jpg")
 	assertConsistent(t, h, "index/a.jpg", 1)
 	for range 2 {
-		if _, err := h.index(t, event); err != nil {
-			t.Fatal(err)
-		}
+		h.reconcile(t, "index/a.jpg")
 	}
 	assertConsistent(t, h, "index/a.jpg", 1)
 }
@@ -164,32 +157,23 @@ func TestReconcile_failedRunsFacesAreRemovedByTheWinner(t *testing.T) {
 // the collection agree, with faces faces.
 func assertConsistent(t *testing.T, h *harness, key string, faces int) {
 	t.Helper()
-	img := h.imageItem(t, key)
-	items := h.faceItems(t)
-	stored := h.env.Rek.Faces()
+	img := h.ImageItem(t, key)
+	items := h.FaceItems(t)
+	stored := h.Rek.Faces()
 	ids, _ := img["FaceIds"].([]string)
 	if img == nil || len(ids) != faces || len(items) != faces || len(stored) != faces {
 		t.Fatalf("image item %v, %d face items, %d collection faces; want %d of each", img, len(items), len(stored), faces)
 	}
 	for i, id := range ids {
-		if items[i]["FaceId"] != id && !contains(faceIDs(items), id) {
+		if items[i]["FaceId"] != id && !slices.Contains(servicetest.FaceIDs(items), id) {
 			t.Errorf("image item names %s, which has no face item", id)
 		}
 	}
 	for _, f := range stored {
-		if !contains(ids, f.FaceID) {
+		if !slices.Contains(ids, f.FaceID) {
 			t.Errorf("collection face %s is not in the image item", f.FaceID)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestReconcile_failureAfterIndexFacesLeavesNoFaces: when the table write
@@ -197,18 +181,15 @@ func contains(list []string, s string) bool {
 // retry indexes the image once.
 func TestReconcile_failureAfterIndexFacesLeavesNoFaces(t *testing.T) {
 	h := newHarness(t)
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	h.env.DB.FailNext("BatchWriteItem", 1, "InternalServerError", http.StatusInternalServerError)
-	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
-	if _, err := h.index(t, event); err == nil {
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.DB.FailNext("BatchWriteItem", 1, "InternalServerError", http.StatusInternalServerError)
+	if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err == nil {
 		t.Fatal("the run succeeded despite the failed table write")
 	}
-	if n := len(h.env.Rek.Faces()); n != 0 {
+	if n := len(h.Rek.Faces()); n != 0 {
 		t.Errorf("%d faces left in the collection by the failed run", n)
 	}
-	if _, err := h.index(t, event); err != nil {
-		t.Fatal(err)
-	}
+	h.reconcile(t, "index/a.jpg")
 	assertConsistent(t, h, "index/a.jpg", 1)
 }
 
@@ -239,14 +220,14 @@ func (o etagObjects) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opt
 // with another ETag are not re-indexed, and the status is not left pending.
 func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
 	objects := &etagObjects{}
-	h := newHarness(t, func(p *parts) { objects.ObjectGetter = p.objects; p.objects = objects })
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
+	h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter = p.Objects; p.Objects = objects })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "")
 	objects.etag = "0123456789abcdef0123456789abcdef-2"
-	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:CompleteMultipartUpload", "index/a.jpg"))
-	if n := h.env.Rek.Calls("IndexFaces"); n != 1 {
+	h.reconcile(t, "index/a.jpg")
+	if n := h.Rek.Calls("IndexFaces"); n != 1 {
 		t.Errorf("IndexFaces called %d times, want 1", n)
 	}
-	if _, st := h.status(t, "a.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
+	if st := h.status(t, "a.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 		t.Errorf("status = %+v, want indexed with its face", st)
 	}
 }
@@ -256,9 +237,9 @@ func TestReconcile_sameBytesNewETagStaysIndexed(t *testing.T) {
 func TestReconcile_largeImagesGoThroughS3(t *testing.T) {
 	h := newHarness(t)
 	big := append(append([]byte{}, photos.MustRead("biden_2.jpg")...), bytes.Repeat([]byte{0}, 6<<20)...)
-	h.env.Rek.SetFaces(big, photoFaces["biden_2.jpg"]...)
-	h.env.PutObject(t, "index/big.jpg", big, nil)
-	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/big.jpg"))
+	h.Rek.SetFaces(big, servicetest.PhotoFaces["biden_2.jpg"]...)
+	h.PutObject(t, "index/big.jpg", big, nil)
+	h.reconcile(t, "index/big.jpg")
 	assertConsistent(t, h, "index/big.jpg", 1)
 }
 
@@ -266,46 +247,30 @@ func TestReconcile_largeImagesGoThroughS3(t *testing.T) {
 // refuses is recorded as rejected, not retried.
 func TestReconcile_permanentRekognitionErrorRejects(t *testing.T) {
 	h := newHarness(t)
-	h.sqs = true
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	h.env.Rek.FailNext("IndexFaces", 1, "InvalidImageFormatException", http.StatusBadRequest)
-	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"))
-	if img := h.imageItem(t, "index/a.jpg"); img["Status"] != contract.StatusRejected || !strings.Contains(img["Reason"].(string), "JPEG or PNG") {
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.Rek.FailNext("IndexFaces", 1, "InvalidImageFormatException", http.StatusBadRequest)
+	h.reconcile(t, "index/a.jpg")
+	if img := h.ImageItem(t, "index/a.jpg"); img["Status"] != contract.StatusRejected || !strings.Contains(img["Reason"].(string), "JPEG or PNG") {
 		t.Errorf("image item = %v", img)
 	}
 }
 
 // TestReconcile_unprocessedBatchesEndInRetry: DynamoDB leaving a batch
-// unprocessed on every attempt makes the message fail as throttled, and
-// leaves no faces behind.
+// unprocessed on every attempt makes Reconcile fail (so the message is
+// retried), with the cause in its error, and leaves no faces behind.
 func TestReconcile_unprocessedBatchesEndInRetry(t *testing.T) {
 	h := newHarness(t)
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	h.env.DB.UnprocessedNext("BatchWriteItem", 100)
-	resp, err := h.index(t, sqsEvent(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")))
-	if err != nil || len(resp.BatchItemFailures) != 1 {
-		t.Fatalf("resp %+v err %v, want the message reported failed", resp, err)
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.DB.UnprocessedNext("BatchWriteItem", 100)
+	_, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg")
+	if err == nil {
+		t.Fatal("Reconcile succeeded, want the run failed for a retry")
 	}
-	if !strings.Contains(h.logs.String(), "unprocessed") {
-		t.Errorf("the cause was not logged: %s", h.logs.String())
+	if !strings.Contains(err.Error(), "unprocessed") {
+		t.Errorf("the cause is not in the error: %v", err)
 	}
-	if n := len(h.env.Rek.Faces()); n != 0 {
+	if n := len(h.Rek.Faces()); n != 0 {
 		t.Errorf("%d faces left in the collection", n)
-	}
-}
-
-// TestHandleSQS_leavesMessagesNearTheDeadline: with less time left than a
-// message needs, messages are reported for retry without being started.
-func TestHandleSQS_leavesMessagesNearTheDeadline(t *testing.T) {
-	h := newHarness(t)
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	resp := h.indexer.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{
-		{MessageId: "m0", Body: string(s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg"))},
-	}})
-	if len(resp.BatchItemFailures) != 1 || h.env.Rek.Calls("IndexFaces") != 0 {
-		t.Errorf("resp %+v, IndexFaces calls %d; want m0 left for a retry", resp, h.env.Rek.Calls("IndexFaces"))
 	}
 }
 
@@ -324,21 +289,15 @@ func (d *hookPutDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts
 	return d.API.PutItem(ctx, in, opts...)
 }
 
-// useTable rebuilds h's handlers over the DynamoDB API api.
-func useTable(h *harness, api dynamotable.API) {
-	svc := service.New(h.cfg, h.env.Rekognition, h.env.S3, dynamotable.New(api, h.cfg.TableName), NewLogger(h.logs))
-	h.indexer, h.api = NewIndexer(svc, NewLogger(h.logs)), NewAPI(svc, NewLogger(h.logs))
-}
-
 // assertIndexedAs checks that key's image is indexed, consistent, with the
 // one face of identity (per the Rekognition stand-in).
 func assertIndexedAs(t *testing.T, h *harness, key, identity string) {
 	t.Helper()
 	assertConsistent(t, h, key, 1)
-	if _, st := h.status(t, strings.TrimPrefix(key, "index/")); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
+	if st := h.status(t, strings.TrimPrefix(key, "index/")); st.Status != contract.StatusIndexed || len(st.Faces) != 1 {
 		t.Errorf("status = %+v, want indexed with one face", st)
 	}
-	if got := h.env.Rek.Faces()[0].Identity; got != identity {
+	if got := h.Rek.Faces()[0].Identity; got != identity {
 		t.Errorf("the collection holds %s's face, want %s's", got, identity)
 	}
 }
@@ -347,20 +306,19 @@ func assertIndexedAs(t *testing.T, h *harness, key, identity string) {
 // gone; before it commits, the same bytes are uploaded again and their run
 // decides "unchanged". That decision commits, so the delete run loses.
 func TestReconcile_deleteThenSameBytesAgain(t *testing.T) {
-	h := newHarness(t)
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
-	db := &hookPutDB{API: h.env.DynamoDB}
-	useTable(h, db)
-	if _, err := h.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(h.env.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
+	db := &hookPutDB{}
+	h := newHarness(t, func(p *servicetest.Parts) { db.API = p.DynamoDB; p.DynamoDB = db })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "")
+	if _, err := h.S3.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(h.Bucket), Key: aws.String("index/a.jpg")}); err != nil {
 		t.Fatal(err)
 	}
 	db.hook = func() {
-		h.put(t, "index/a.jpg", "obama_1.jpg", "")
-		if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+		h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+		if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err != nil {
 			t.Errorf("upload run: %v", err)
 		}
 	}
-	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectRemoved:Delete", "index/a.jpg")); err != nil {
+	if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err != nil {
 		t.Fatalf("delete run: %v", err)
 	}
 	assertIndexedAs(t, h, "index/a.jpg", "obama")
@@ -371,16 +329,16 @@ func TestReconcile_deleteThenSameBytesAgain(t *testing.T) {
 // must not commit over the newer decision.
 func TestReconcile_ABA(t *testing.T) {
 	rek := &hookRekognition{}
-	h := newHarness(t, func(p *parts) { rek.Rekognition = p.rek; p.rek = rek })
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
-	h.put(t, "index/a.jpg", "biden_2.jpg", "")
+	h := newHarness(t, func(p *servicetest.Parts) { rek.Rekognition = p.Rekognition; p.Rekognition = rek })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "")
+	h.Put(t, "index/a.jpg", "biden_2.jpg", "")
 	rek.hook = func() {
-		h.put(t, "index/a.jpg", "obama_1.jpg", "")
-		if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+		h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+		if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err != nil {
 			t.Errorf("A run: %v", err)
 		}
 	}
-	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
+	if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err != nil {
 		t.Fatalf("B run: %v", err)
 	}
 	assertIndexedAs(t, h, "index/a.jpg", "obama")
@@ -390,7 +348,7 @@ func TestReconcile_ABA(t *testing.T) {
 // answer would (condition failed), and fails the read-back once.
 type lostAnswerGetFailsDB struct {
 	dynamotable.API
-	h    *harness
+	fake *awstest.FakeDynamoDB
 	done bool
 }
 
@@ -400,7 +358,7 @@ func (d *lostAnswerGetFailsDB) PutItem(ctx context.Context, in *dynamodb.PutItem
 		return out, err
 	}
 	d.done = true
-	d.h.env.DB.FailNext("GetItem", 1, "InternalServerError", http.StatusInternalServerError)
+	d.fake.FailNext("GetItem", 1, "InternalServerError", http.StatusInternalServerError)
 	return d.API.PutItem(ctx, in, opts...)
 }
 
@@ -408,41 +366,35 @@ func (d *lostAnswerGetFailsDB) PutItem(ctx context.Context, in *dynamodb.PutItem
 // lost and reading it back fails too, the run keeps its faces and asks for
 // a retry, which finds them committed.
 func TestReconcile_unknownCommitOutcomeKeepsFaces(t *testing.T) {
-	h := newHarness(t)
-	useTable(h, &lostAnswerGetFailsDB{API: h.env.DynamoDB, h: h})
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	event := s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")
-	if _, err := h.index(t, event); err == nil {
+	db := &lostAnswerGetFailsDB{}
+	h := newHarness(t, func(p *servicetest.Parts) { db.API = p.DynamoDB; p.DynamoDB = db })
+	db.fake = h.DB
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+	if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err == nil {
 		t.Error("a run whose commit could not be confirmed reported success")
 	}
-	if _, err := h.index(t, event); err != nil {
-		t.Fatal(err)
-	}
+	h.reconcile(t, "index/a.jpg")
 	assertIndexedAs(t, h, "index/a.jpg", "obama")
 }
 
 // TestReconcile_failedRunThenRevert: a run for B fails to commit and leaves
-// its faces; the object goes back to A; the next event removes B's faces.
+// its faces; the object goes back to A; the next run removes B's faces.
 func TestReconcile_failedRunThenRevert(t *testing.T) {
 	h := newHarness(t)
-	indexPhoto(t, h, "index/a.jpg", "obama_1.jpg", "")
-	h.put(t, "index/a.jpg", "biden_2.jpg", "")
-	h.env.DB.FailNext("PutItem", 1, "InternalServerError", http.StatusInternalServerError)
-	h.env.Rek.FailNext("DeleteFaces", 1, "InternalServerError", http.StatusInternalServerError) // its cleanup fails too
-	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err == nil {
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "")
+	h.Put(t, "index/a.jpg", "biden_2.jpg", "")
+	h.DB.FailNext("PutItem", 1, "InternalServerError", http.StatusInternalServerError)
+	h.Rek.FailNext("DeleteFaces", 1, "InternalServerError", http.StatusInternalServerError) // its cleanup fails too
+	if _, err := h.Service.Reconcile(t.Context(), h.Bucket, "index/a.jpg"); err == nil {
 		t.Fatal("the failed run reported success")
 	}
-	if n := len(h.env.Rek.Faces()); n != 2 {
+	if n := len(h.Rek.Faces()); n != 2 {
 		t.Fatalf("%d collection faces after the failed run, want its face left beside A's", n)
 	}
-	h.put(t, "index/a.jpg", "obama_1.jpg", "")
-	if _, err := h.index(t, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/a.jpg")); err != nil {
-		t.Fatal(err)
-	}
+	h.Put(t, "index/a.jpg", "obama_1.jpg", "")
+	h.reconcile(t, "index/a.jpg")
 	assertIndexedAs(t, h, "index/a.jpg", "obama")
-	var res contract.SearchResult
-	h.search(t, searchRequest(photos.MustRead("biden_2.jpg"), false, "image/jpeg"), &res)
-	if len(res.Faces) != 1 || len(res.Faces[0].Matches) != 0 {
+	if res := h.search(t, photos.MustRead("biden_2.jpg")); len(res.Faces) != 1 || len(res.Faces[0].Matches) != 0 {
 		t.Errorf("search for biden = %+v, want no match", res)
 	}
 }

@@ -1,34 +1,32 @@
-package handler
+package service_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
-	"fmt"
 	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"math"
-	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/awstest"
 	"github.com/facerec/facerec-cdk/internal/imageio"
 	"github.com/facerec/facerec-cdk/internal/service"
+	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
 
-// searchAllRequest is an API Gateway proxy event for POST
-// /search?faces=all with a JPEG body.
-func searchAllRequest(body []byte) events.APIGatewayProxyRequest {
-	req := searchRequest(body, false, "image/jpeg")
-	req.QueryStringParameters = map[string]string{contract.FacesParam: contract.FacesAll}
-	return req
+// searchAll searches every face of photo, failing the test on an error.
+func (h *harness) searchAll(t *testing.T, photo []byte) *contract.SearchResult {
+	t.Helper()
+	res, err := h.Service.SearchAll(t.Context(), photo)
+	if err != nil {
+		t.Fatalf("SearchAll: %v", err)
+	}
+	return res
 }
 
 // boxNear reports whether got is want to within a thousandth.
@@ -66,8 +64,8 @@ func turnedGroupPhoto(t *testing.T) []byte {
 	return append(append(append([]byte{}, data[:2]...), exifOrientation3...), data[2:]...)
 }
 
-// TestSearchAll_searchesEveryFace searches the group photo, as sent and
-// stored turned with an EXIF orientation, with faces=all: one result per
+// TestSearchAll_searchesEveryFace searches every face of the group photo,
+// as sent and stored turned with an EXIF orientation: one result per
 // face, left to right, with the photo's boxes and each person's match,
 // from one DetectFaces, one SearchFacesByImage per face and one table read.
 func TestSearchAll_searchesEveryFace(t *testing.T) {
@@ -75,28 +73,27 @@ func TestSearchAll_searchesEveryFace(t *testing.T) {
 	for name, photo := range map[string][]byte{"upright": group, "EXIF orientation 3": turnedGroupPhoto(t)} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.Rek.SetFaces(photo, photoFaces["group_obama_biden.jpg"]...)
-			h.env.Rek.RecognizeCrops(t, photo)
-			indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
-			indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
-			before := h.env.DB.Calls("BatchGetItem")
+			h.Rek.SetFaces(photo, servicetest.PhotoFaces["group_obama_biden.jpg"]...)
+			h.Rek.RecognizeCrops(t, photo)
+			h.indexPhoto(t, "index/obama_1.jpg", "obama_1.jpg", "obama")
+			h.indexPhoto(t, "index/biden_2.jpg", "biden_2.jpg", "biden")
+			before := h.DB.Calls("BatchGetItem")
 
-			var res contract.SearchResult
-			resp := h.search(t, searchAllRequest(photo), &res)
-			if resp.StatusCode != http.StatusOK || len(res.Faces) != 2 {
-				t.Fatalf("status %d, body %s; want 200 with two faces", resp.StatusCode, resp.Body)
+			res, err := h.Service.SearchAll(t.Context(), photo)
+			if err != nil || len(res.Faces) != 2 {
+				t.Fatalf("result %+v, error %v; want two faces", res, err)
 			}
 			for i, want := range []struct{ person, key string }{{"obama", "index/obama_1.jpg"}, {"biden", "index/biden_2.jpg"}} {
 				f := res.Faces[i]
-				if fixture := photoFaces["group_obama_biden.jpg"][i]; !boxNear(f.BoundingBox, fixture) || f.Confidence == 0 {
+				if fixture := servicetest.PhotoFaces["group_obama_biden.jpg"][i]; !boxNear(f.BoundingBox, fixture) || f.Confidence == 0 {
 					t.Errorf("face %d: box %+v confidence %v, want the photo's box of %s", i, f.BoundingBox, f.Confidence, fixture.Identity)
 				}
 				if f.Reason != "" || len(f.Matches) != 1 || f.Matches[0].Person != want.person || f.Matches[0].Key != want.key {
 					t.Errorf("face %d: %+v, want one match, %s", i, f, want.person)
 				}
 			}
-			calls := map[string]int{"DetectFaces": h.env.Rek.Calls("DetectFaces"), "SearchFacesByImage": h.env.Rek.Calls("SearchFacesByImage"),
-				"BatchGetItem": h.env.DB.Calls("BatchGetItem") - before}
+			calls := map[string]int{"DetectFaces": h.Rek.Calls("DetectFaces"), "SearchFacesByImage": h.Rek.Calls("SearchFacesByImage"),
+				"BatchGetItem": h.DB.Calls("BatchGetItem") - before}
 			if calls["DetectFaces"] != 1 || calls["SearchFacesByImage"] != 2 || calls["BatchGetItem"] != 1 {
 				t.Errorf("calls %v, want 1 DetectFaces, 2 SearchFacesByImage, 1 BatchGetItem", calls)
 			}
@@ -109,15 +106,14 @@ func TestSearchAll_searchesEveryFace(t *testing.T) {
 func TestSearchAll_samePersonTwice(t *testing.T) {
 	h := newHarness(t)
 	group := photos.MustRead("group_obama_biden.jpg")
-	boxes := photoFaces["group_obama_biden.jpg"]
-	h.env.Rek.SetFaces(group, face("obama", 0.1, 0.2, 0.2, 0.3), awstest.Face{Identity: "obama", BoundingBox: boxes[1].BoundingBox})
-	h.env.Rek.RecognizeCrops(t, group)
-	indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
+	boxes := servicetest.PhotoFaces["group_obama_biden.jpg"]
+	h.Rek.SetFaces(group, servicetest.Face("obama", 0.1, 0.2, 0.2, 0.3), awstest.Face{Identity: "obama", BoundingBox: boxes[1].BoundingBox})
+	h.Rek.RecognizeCrops(t, group)
+	h.indexPhoto(t, "index/obama_1.jpg", "obama_1.jpg", "obama")
 
-	var res contract.SearchResult
-	resp := h.search(t, searchAllRequest(group), &res)
-	if resp.StatusCode != http.StatusOK || len(res.Faces) != 2 {
-		t.Fatalf("status %d, body %s; want 200 with two faces", resp.StatusCode, resp.Body)
+	res, err := h.Service.SearchAll(t.Context(), group)
+	if err != nil || len(res.Faces) != 2 {
+		t.Fatalf("result %+v, error %v; want two faces", res, err)
 	}
 	for i, f := range res.Faces {
 		if len(f.Matches) != 1 || f.Matches[0].Person != "obama" || f.Matches[0].FaceID != res.Faces[0].Matches[0].FaceID {
@@ -133,12 +129,11 @@ func TestSearchAll_unsearchedFacesHaveAReason(t *testing.T) {
 	h := newHarness(t)
 	collins := photos.MustRead("collins_1.png") // 320×320
 	// Declared right to left: the answer lists them left to right.
-	h.env.Rek.SetFaces(collins, photoFaces["collins_1.png"][0], face("tiny", 0.05, 0.05, 0.1, 0.12))
-	h.env.Rek.RecognizeCrops(t, collins)
-	indexPhoto(t, h, "index/collins_1.png", "collins_1.png", "collins")
+	h.Rek.SetFaces(collins, servicetest.PhotoFaces["collins_1.png"][0], servicetest.Face("tiny", 0.05, 0.05, 0.1, 0.12))
+	h.Rek.RecognizeCrops(t, collins)
+	h.indexPhoto(t, "index/collins_1.png", "collins_1.png", "collins")
 
-	var res contract.SearchResult
-	h.search(t, searchAllRequest(collins), &res)
+	res := h.searchAll(t, collins)
 	if len(res.Faces) != 2 {
 		t.Fatalf("faces %+v, want 2", res.Faces)
 	}
@@ -148,68 +143,53 @@ func TestSearchAll_unsearchedFacesHaveAReason(t *testing.T) {
 	if f := res.Faces[1]; f.Reason != "" || len(f.Matches) != 1 || f.Matches[0].Person != "collins" {
 		t.Errorf("collins: %+v", f)
 	}
-	if n := h.env.Rek.Calls("SearchFacesByImage"); n != 1 {
+	if n := h.Rek.Calls("SearchFacesByImage"); n != 1 {
 		t.Errorf("SearchFacesByImage called %d times, want once (the tiny face is not searched)", n)
 	}
 
 	// obama_2's crops are not recognized: the stand-in finds no face in
 	// them, as Rekognition may not in a blurred face.
-	res = contract.SearchResult{}
-	h.search(t, searchAllRequest(photos.MustRead("obama_2.jpg")), &res)
+	res = h.searchAll(t, photos.MustRead("obama_2.jpg"))
 	if len(res.Faces) != 1 || !strings.Contains(res.Faces[0].Reason, "no face") || len(res.Faces[0].Matches) != 0 {
 		t.Errorf("faces %+v, want one with a reason", res.Faces)
 	}
 
-	res = contract.SearchResult{}
-	h.search(t, searchAllRequest(photos.MustRead("noface_rocket.jpg")), &res)
+	res = h.searchAll(t, photos.MustRead("noface_rocket.jpg"))
 	if res.Faces == nil || len(res.Faces) != 0 {
 		t.Errorf("faces %+v, want []", res.Faces)
 	}
 }
 
-// TestSearchAll_errors covers the failures of a search of every face: a
-// bad faces value (before any call), AWS errors on each call, and photos
-// whose pixels cannot be decoded.
+// TestSearchAll_errors covers the failures of a search of every face: AWS
+// errors on each call, and photos whose pixels cannot be decoded. (A bad
+// faces value is the adapter's: TestHandlers_pathAndQueryParameters.)
 func TestSearchAll_errors(t *testing.T) {
 	group := photos.MustRead("group_obama_biden.jpg")
-	t.Run("bad faces value", func(t *testing.T) {
-		h := newHarness(t)
-		for _, v := range []string{"", "ALL", "largest", "2"} {
-			req := searchAllRequest(group)
-			req.QueryStringParameters[contract.FacesParam] = v
-			wantError(t, h, req, http.StatusBadRequest, contract.CodeInvalidParameter, fmt.Sprintf("not %q", v))
-		}
-		if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
-			t.Errorf("DetectFaces called %d times", n)
-		}
-	})
-
 	aws := []struct {
 		op, code   string
 		httpStatus int
-		want       int
+		want       service.Kind
 	}{
-		{"DetectFaces", "ThrottlingException", 400, http.StatusTooManyRequests},
-		{"SearchFacesByImage", "ThrottlingException", 400, http.StatusTooManyRequests},
-		{"SearchFacesByImage", "ProvisionedThroughputExceededException", 400, http.StatusTooManyRequests},
-		{"SearchFacesByImage", "InternalServerError", 500, http.StatusBadGateway},
-		{"BatchGetItem", "ProvisionedThroughputExceededException", 400, http.StatusTooManyRequests},
+		{"DetectFaces", "ThrottlingException", 400, service.KindThrottled},
+		{"SearchFacesByImage", "ThrottlingException", 400, service.KindThrottled},
+		{"SearchFacesByImage", "ProvisionedThroughputExceededException", 400, service.KindThrottled},
+		{"SearchFacesByImage", "InternalServerError", 500, service.KindUpstream},
+		{"BatchGetItem", "ProvisionedThroughputExceededException", 400, service.KindThrottled},
 	}
 	for _, tc := range aws {
 		t.Run(tc.op+" "+tc.code, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.Rek.RecognizeCrops(t, group)
-			indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
+			h.Rek.RecognizeCrops(t, group)
+			h.indexPhoto(t, "index/obama_1.jpg", "obama_1.jpg", "obama")
 			if tc.op == "BatchGetItem" {
-				h.env.DB.FailNext(tc.op, 1, tc.code, tc.httpStatus)
+				h.DB.FailNext(tc.op, 1, tc.code, tc.httpStatus)
 			} else {
 				// One failure: of the two parallel searches, one fails.
-				h.env.Rek.FailNext(tc.op, 1, tc.code, tc.httpStatus)
+				h.Rek.FailNext(tc.op, 1, tc.code, tc.httpStatus)
 			}
-			var eb contract.ErrorBody
-			resp := h.search(t, searchAllRequest(group), &eb)
-			if resp.StatusCode != tc.want || (tc.want == http.StatusTooManyRequests) != (resp.Headers["Retry-After"] != "") {
-				t.Errorf("status %d, Retry-After %q (%s), want %d", resp.StatusCode, resp.Headers["Retry-After"], resp.Body, tc.want)
+			_, err := h.Service.SearchAll(t.Context(), group)
+			if kindOf(err) != tc.want || (tc.want == service.KindThrottled) != (service.AsError(err).RetryAfter > 0) {
+				t.Errorf("error %v (kind %d), want kind %d, with a RetryAfter if throttled", err, kindOf(err), tc.want)
 			}
 		})
 	}
@@ -224,44 +204,39 @@ func TestSearchAll_errors(t *testing.T) {
 	binary.BigEndian.PutUint32(huge[20:], 10000)
 	binary.BigEndian.PutUint32(huge[29:], crc32.ChecksumIEEE(huge[12:29]))
 	undecodable := []struct {
-		name   string
-		photo  []byte
-		status int
-		code   string
+		name  string
+		photo []byte
+		kind  service.Kind
+		code  string
 	}{
-		{"truncated JPEG", group[:len(group)/2], http.StatusUnprocessableEntity, contract.CodeInvalidImage},
-		{"over 50 megapixels", huge, http.StatusRequestEntityTooLarge, contract.CodeImageTooLarge},
+		{"truncated JPEG", group[:len(group)/2], service.KindUnprocessable, contract.CodeInvalidImage},
+		{"over 50 megapixels", huge, service.KindTooLarge, contract.CodeImageTooLarge},
 	}
 	for _, tc := range undecodable {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.Rek.SetFaces(tc.photo, face("someone", 0.1, 0.1, 0.5, 0.5))
-			var eb contract.ErrorBody
-			resp := h.search(t, searchAllRequest(tc.photo), &eb)
-			if resp.StatusCode != tc.status || eb.Error.Code != tc.code || h.env.Rek.Calls("SearchFacesByImage") != 0 {
-				t.Errorf("got %d %s, want %d %s without a search", resp.StatusCode, resp.Body, tc.status, tc.code)
+			h.Rek.SetFaces(tc.photo, servicetest.Face("someone", 0.1, 0.1, 0.5, 0.5))
+			_, err := h.Service.SearchAll(t.Context(), tc.photo)
+			if kindOf(err) != tc.kind || service.AsError(err).Code != tc.code || h.Rek.Calls("SearchFacesByImage") != 0 {
+				t.Errorf("error %v (kind %d), want kind %d %s without a search", err, kindOf(err), tc.kind, tc.code)
 			}
 		})
 	}
 }
 
 // TestSearchAll_photoTooLargeForMemoryIsRefusedFirst: a photo with more
-// pixels than the function's memory can decode gets 413 before any
-// Rekognition call.
+// pixels than the function's memory can decode is refused as too large
+// before any Rekognition call.
 func TestSearchAll_photoTooLargeForMemoryIsRefusedFirst(t *testing.T) {
 	h := newHarness(t)
-	cfg := h.cfg
+	cfg := h.Config
 	cfg.MaxDecodedPixels = 100 * 100
-	api := NewAPI(service.New(cfg, h.env.Rekognition, h.env.S3, nil, NewLogger(h.logs)), NewLogger(h.logs))
-	resp, err := api.Search(context.Background(), searchAllRequest(photos.MustRead("group_obama_biden.jpg")))
-	if err != nil {
-		t.Fatal(err)
+	svc := service.New(cfg, h.Rekognition, h.S3, nil, h.Log)
+	_, err := svc.SearchAll(t.Context(), photos.MustRead("group_obama_biden.jpg"))
+	if kindOf(err) != service.KindTooLarge || !strings.Contains(service.AsError(err).Message, "faces=all") {
+		t.Errorf("error %v, want too large, naming faces=all", err)
 	}
-	checkResponse(t, resp)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(resp.Body, "faces=all") {
-		t.Errorf("%d %s, want 413 naming faces=all", resp.StatusCode, resp.Body)
-	}
-	if n := h.env.Rek.Calls("DetectFaces"); n != 0 {
+	if n := h.Rek.Calls("DetectFaces"); n != 0 {
 		t.Errorf("DetectFaces called %d times", n)
 	}
 }
