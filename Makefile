@@ -28,7 +28,7 @@ test: setup
 	go test -count=1 -timeout 30m $(PKGS)
 
 bench: setup
-	go test -run '^$$' -bench . -benchmem ./lambdas/handler ./faceengine
+	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine
 
 # Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of package.json.
 synth: setup
