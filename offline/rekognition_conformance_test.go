@@ -26,11 +26,7 @@ func testRekognition(t *testing.T) *Rekognition {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	db, err := openDB(filepath.Join(dir, "facerec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testDB(t, dir)
 	objects, err := newObjects(filepath.Join(dir, "objects"))
 	if err != nil {
 		t.Fatal(err)

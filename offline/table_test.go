@@ -6,17 +6,24 @@ import (
 
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/internal/service/tabletest"
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestTable_conformance runs the FaceTable conformance suite on the bbolt
 // table, each subtest on a new database.
 func TestTable_conformance(t *testing.T) {
 	tabletest.RunConformanceTests(t, func(t *testing.T) service.FaceTable {
-		db, err := openDB(filepath.Join(t.TempDir(), "facerec.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return &Table{db: db}
+		return &Table{db: testDB(t, t.TempDir())}
 	})
+}
+
+// testDB opens a new database in dir, closed when the test ends.
+func testDB(t *testing.T, dir string) *bolt.DB {
+	t.Helper()
+	db, err := openDB(filepath.Join(dir, "facerec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
