@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -143,6 +144,16 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	}
 }
 
+// addLambdaRoute answers httpMethod on resource with fn through a Lambda
+// proxy integration, with the authorization of the props' mode (authorize).
+// API Gateway may invoke fn only from the deployed stage (no console test
+// invocations).
+func addLambdaRoute(cfg *settings, resource awsapigateway.IResource, httpMethod string, fn awslambda.IFunction) {
+	resource.AddMethod(jsii.String(httpMethod),
+		awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
+		authorize(cfg, &awsapigateway.MethodOptions{}))
+}
+
 // addUploadRoute answers PUT on resource, a single-segment {filename}
 // resource, by storing the body in the bucket as <image prefix><filename>
 // with an AWS service integration to S3 PutObject: no function in the path,
@@ -233,18 +244,6 @@ func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapiga
 func (s *FaceRecognitionService) addDeleteRoute(cfg *settings, resource awsapigateway.IResource) {
 	role := s.addS3Role(cfg, "DeleteRole", "Lets API Gateway delete images under the image prefix", "s3:DeleteObject")
 	s.addS3Method(cfg, resource, deleteRoute, role, awsapigateway.IntegrationOptions{}, awsapigateway.MethodOptions{})
-}
-
-// addS3Role creates the role id, which API Gateway assumes to take the one
-// action on the objects under the image prefix whose key has at least one
-// character after it (<prefix>?*; see addUploadRoute for why).
-func (s *FaceRecognitionService) addS3Role(cfg *settings, id, description, action string) awsiam.Role {
-	role := awsiam.NewRole(s.Construct, jsii.String(id), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
-		Description: jsii.String(description),
-	})
-	role.AddToPrincipalPolicy(allow([]string{action}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"?*"))))
-	return role
 }
 
 // addS3Method adds r's method to resource, a single-segment {filename}

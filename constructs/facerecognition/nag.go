@@ -1,6 +1,10 @@
 package facerecognition
 
 import (
+	"encoding/json"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -70,4 +74,42 @@ func suppress(construct constructs.IConstruct, rule, reason string, appliesTo ..
 		sup.AppliesTo = &findings
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
+}
+
+// nagResource returns the form in which cdk-nag names the resource ARN arn
+// in its IAM findings ("Resource::<form>"): the resolved value with Ref and
+// Fn::GetAtt written <Id> and <Id.Attribute>, Fn::Join joined and
+// Fn::ImportValue replaced by the export's name (cdk-nag's
+// flattenCfnReference).
+func nagResource(scope constructs.IConstruct, arn *string) string {
+	var flatten func(v any) string
+	flatten = func(v any) string {
+		switch v := v.(type) {
+		case string:
+			return strings.NewReplacer("${", "<", "}", ">").Replace(v)
+		case map[string]any:
+			if join, ok := v["Fn::Join"].([]any); ok {
+				var parts []string
+				for _, p := range join[1].([]any) {
+					parts = append(parts, flatten(p))
+				}
+				return strings.Join(parts, join[0].(string))
+			}
+			if sub, ok := v["Fn::Sub"]; ok {
+				return flatten(sub)
+			}
+			if att, ok := v["Fn::GetAtt"].([]any); ok {
+				return "<" + flatten(att[0]) + "." + flatten(att[1]) + ">"
+			}
+			if imp, ok := v["Fn::ImportValue"]; ok {
+				return flatten(imp)
+			}
+			if ref, ok := v["Ref"]; ok {
+				return "<" + flatten(ref) + ">"
+			}
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return flatten(awscdk.Stack_Of(scope).Resolve(arn))
 }

@@ -146,13 +146,6 @@ func withAccessLogs(props *awss3.BucketProps, logs awss3.IBucket) *awss3.BucketP
 	return props
 }
 
-// namedFunction is a function of the service and the name addFunction gave
-// it ("Index", "Search", ...).
-type namedFunction struct {
-	name string
-	fn   awslambda.Function
-}
-
 // ServiceAlarms are the CloudWatch alarms of a FaceRecognitionService. Each
 // alarm fires when its metric is above its threshold, and treats missing
 // data as not breaching: every metric below is missing exactly when there is
