@@ -1,6 +1,6 @@
 package facerecognition
 
-// The functions, each with its own log group and role, and their grants.
+// The functions: one per row of contract.Functions.
 
 import (
 	"strconv"
@@ -12,69 +12,56 @@ import (
 	"github.com/facerec/facerec-cdk/contract"
 )
 
-// namedFunction is a function of the service and the name addFunction gave
-// it ("Index", "Search", ...).
-type namedFunction struct {
-	name string
-	fn   awslambda.Function
+// serviceFunction is a row of contract.Functions and the function
+// addFunctions created from it.
+type serviceFunction struct {
+	contract.Function
+	fn awslambda.Function
 }
 
-// addFunctions creates the functions, each with the environment of
-// functionEnv, and grants each the calls it makes on the collection
-// collectionArn, the bucket and the table; the index function consumes the
+// functionFields are the exported fields of FaceRecognitionService that
+// hold a function and its log group.
+type functionFields struct {
+	fn   *awslambda.Function
+	logs *awslogs.LogGroup
+}
+
+// functionFields returns the fields of s that hold each function, by its
+// contract.Function Name.
+func (s *FaceRecognitionService) functionFields() map[string]functionFields {
+	return map[string]functionFields{
+		contract.FunctionIndex:        {&s.IndexFunction, &s.IndexLogGroup},
+		contract.FunctionSearch:       {&s.SearchFunction, &s.SearchLogGroup},
+		contract.FunctionStatus:       {&s.StatusFunction, &s.StatusLogGroup},
+		contract.FunctionInfo:         {&s.InfoFunction, &s.InfoLogGroup},
+		contract.FunctionFaces:        {&s.FacesFunction, &s.FacesLogGroup},
+		contract.FunctionDeleteFace:   {&s.DeleteFaceFunction, &s.DeleteFaceLogGroup},
+		contract.FunctionPersons:      {&s.PersonsFunction, &s.PersonsLogGroup},
+		contract.FunctionDeletePerson: {&s.DeletePersonFunction, &s.DeletePersonLogGroup},
+	}
+}
+
+// addFunctions creates the functions of contract.Functions, in the table's
+// order, into their fields of s (functionFields) and s.functions: each with
+// the environment of functionEnv, the ApiTimeout (the index function, which
+// consumes the queue, IndexTimeout) and exactly its Grants (grantFunction,
+// on the collection collectionArn). The index function then consumes the
 // event queue (consumeImageEvents).
 func (s *FaceRecognitionService) addFunctions(cfg *settings, collectionArn *string) {
 	env := s.functionEnv(cfg)
-	tableArn := s.Table.TableArn()
-
-	s.IndexFunction, s.IndexLogGroup = s.addFunction(cfg, "Index", "lambdas/index", cfg.indexTimeoutSeconds, env)
-	s.IndexFunction.AddToRolePolicy(allow([]string{"rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"}, collectionArn))
-	s.grantReadImages(cfg, s.IndexFunction)
-	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.ObjectKeyIndex)))
-	s.IndexFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
-
-	s.SearchFunction, s.SearchLogGroup = s.addFunction(cfg, "Search", "lambdas/search", cfg.apiTimeoutSeconds, env)
-	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"}, collectionArn))
-	// POST /search?faces=all. DetectFaces takes no collection and has no
-	// resource-level permissions (Service Authorization Reference, Amazon
-	// Rekognition), so it can only be allowed on "*".
-	s.SearchFunction.AddToRolePolicy(allow([]string{"rekognition:DetectFaces"}, jsii.String("*")))
-	// POST /search?by=person reads the faces of each matched person.
-	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex)))
-	s.SearchFunction.AddToRolePolicy(allow([]string{"dynamodb:BatchGetItem"}, tableArn))
-
-	s.StatusFunction, s.StatusLogGroup = s.addFunction(cfg, "Status", "lambdas/status", cfg.apiTimeoutSeconds, env)
-	s.grantReadImages(cfg, s.StatusFunction)
-	s.StatusFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:BatchGetItem"}, tableArn))
-
-	s.InfoFunction, s.InfoLogGroup = s.addFunction(cfg, "Info", "lambdas/info", cfg.apiTimeoutSeconds, env)
-
-	s.FacesFunction, s.FacesLogGroup = s.addFunction(cfg, "Faces", "lambdas/faces", cfg.apiTimeoutSeconds, env)
-	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex)))
-	s.FacesFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:GetItem"}, tableArn))
-
-	// DELETE /faces/{faceId} commits the image item without the face, as
-	// the index function commits, and removes the face like it.
-	s.DeleteFaceFunction, s.DeleteFaceLogGroup = s.addFunction(cfg, "DeleteFace", "lambdas/deleteface", cfg.apiTimeoutSeconds, env)
-	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces"}, collectionArn))
-	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.ObjectKeyIndex)))
-	s.DeleteFaceFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"}, tableArn))
-
-	// GET /persons scans for person items and counts each person's faces
-	// on PersonIndex; GET /persons/{person} reads one person item.
-	s.PersonsFunction, s.PersonsLogGroup = s.addFunction(cfg, "Persons", "lambdas/persons", cfg.apiTimeoutSeconds, env)
-	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex)))
-	s.PersonsFunction.AddToRolePolicy(allow([]string{"dynamodb:Scan", "dynamodb:BatchGetItem"}, tableArn))
-
-	// DELETE /persons/{person} reads the person item and its faces on
-	// PersonIndex, deletes the objects of the images holding only its
-	// faces, commits each image item without them as DELETE /faces/{faceId}
-	// does, and deletes the Rekognition user and the person item.
-	s.DeletePersonFunction, s.DeletePersonLogGroup = s.addFunction(cfg, "DeletePerson", "lambdas/deleteperson", cfg.apiTimeoutSeconds, env)
-	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"}, collectionArn))
-	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:Query"}, jsii.String(*tableArn+"/index/"+contract.PersonIndex), jsii.String(*tableArn+"/index/"+contract.ObjectKeyIndex)))
-	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"}, tableArn))
-	s.DeletePersonFunction.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	fields := s.functionFields()
+	for _, f := range contract.Functions {
+		field, ok := fields[f.Name]
+		if !ok {
+			panic("facerecognition: contract.Functions has " + f.Name + ", which FaceRecognitionService has no field for")
+		}
+		timeoutSeconds := cfg.apiTimeoutSeconds
+		if f.Name == contract.FunctionIndex {
+			timeoutSeconds = cfg.indexTimeoutSeconds
+		}
+		*field.fn, *field.logs = s.addFunction(cfg, f, timeoutSeconds, env)
+		s.grantFunction(cfg, *field.fn, f.Grants, collectionArn)
+	}
 	s.consumeImageEvents(cfg)
 }
 
@@ -95,17 +82,17 @@ func (s *FaceRecognitionService) functionEnv(cfg *settings) map[string]*string {
 	}
 }
 
-// addFunction creates the function built from the Go package pkg (a
-// directory of the module, such as "lambdas/index") with its own log group
-// (newLogGroup) and its own role (functionRole). Callers grant the rest with
-// AddToRolePolicy. The construct ids are name+"LogGroup", name+"Role" and
-// name+"Function"; the alarms and the dashboard know the function by name.
-func (s *FaceRecognitionService) addFunction(cfg *settings, name, pkg string, timeoutSeconds int,
+// addFunction creates the function f, built from its Main package, with its
+// own log group (newLogGroup) and its own role (functionRole), and records
+// it in s.functions; the caller grants the rest. The construct ids are
+// f.Name+"LogGroup", f.Name+"Role" and f.Name+"Function"; the alarms and
+// the dashboard know the function by f.Name.
+func (s *FaceRecognitionService) addFunction(cfg *settings, f contract.Function, timeoutSeconds int,
 	env map[string]*string) (awslambda.Function, awslogs.LogGroup) {
-	logGroup := s.newLogGroup(cfg, name)
-	role := s.functionRole(name, logGroup)
-	fn := awslambda.NewFunction(s.Construct, jsii.String(name+"Function"),
-		functionProps(cfg, goFunctionCode(pkg, cfg.goarch), role, logGroup, timeoutSeconds, env))
-	s.functions = append(s.functions, namedFunction{name: name, fn: fn})
+	logGroup := s.newLogGroup(cfg, f.Name)
+	role := s.functionRole(f.Name, logGroup)
+	fn := awslambda.NewFunction(s.Construct, jsii.String(f.Name+"Function"),
+		functionProps(cfg, goFunctionCode(f.Main, cfg.goarch), role, logGroup, timeoutSeconds, env))
+	s.functions = append(s.functions, serviceFunction{Function: f, fn: fn})
 	return fn, logGroup
 }

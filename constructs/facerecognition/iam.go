@@ -1,7 +1,7 @@
 package facerecognition
 
-// The roles: each function's and those API Gateway assumes for the S3
-// routes. The KMS grants are in kms.go, the SQS
+// The roles: each function's, with its contract.Grants, and those API
+// Gateway assumes for the S3 routes. The KMS grants are in kms.go, the SQS
 // poller's in queues.go.
 
 import (
@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // allow returns a statement allowing actions on resources.
@@ -22,8 +24,8 @@ func allow(actions []string, resources ...*string) awsiam.PolicyStatement {
 // functionRole creates the role name+"Role" of the function name, which
 // Lambda assumes. It has no managed policy; its one permission is an inline
 // policy to create streams in and write to logGroup (the log group's Arn
-// attribute ends in ":*", which covers its streams). addFunctions grants
-// the rest, in its default policy.
+// attribute ends in ":*", which covers its streams). grantFunction adds the
+// function's Grants to it, in its default policy.
 func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILogGroup) awsiam.Role {
 	return awsiam.NewRole(s.Construct, jsii.String(name+"Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
@@ -37,6 +39,38 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 	})
 }
 
+// grantFunction allows fn exactly g, one statement per resource, in the
+// order of g's fields: the Collection actions on the collection
+// collectionArn; ReadImages (grantReadImages); the AnyResource actions on
+// "*"; dynamodb:Query on every index of QueryIndexes, in one statement; the
+// Table actions on the table; and, with DeleteImages, s3:DeleteObject on the
+// objects under the image prefix.
+func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Function, g contract.Grants, collectionArn *string) {
+	if len(g.Collection) > 0 {
+		fn.AddToRolePolicy(allow(g.Collection, collectionArn))
+	}
+	if g.ReadImages {
+		s.grantReadImages(cfg, fn)
+	}
+	if len(g.AnyResource) > 0 {
+		fn.AddToRolePolicy(allow(g.AnyResource, jsii.String("*")))
+	}
+	tableArn := s.Table.TableArn()
+	if len(g.QueryIndexes) > 0 {
+		indexes := make([]*string, len(g.QueryIndexes))
+		for i, name := range g.QueryIndexes {
+			indexes[i] = jsii.String(*tableArn + "/index/" + name)
+		}
+		fn.AddToRolePolicy(allow([]string{"dynamodb:Query"}, indexes...))
+	}
+	if len(g.Table) > 0 {
+		fn.AddToRolePolicy(allow(g.Table, tableArn))
+	}
+	if g.DeleteImages {
+		fn.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.imageObjects(cfg, "*")))
+	}
+}
+
 // grantReadImages lets fn read the images: s3:GetObject (which also
 // authorizes HeadObject) on the objects under the image prefix, and
 // s3:ListBucket on the bucket. Without s3:ListBucket, S3 answers a GetObject
@@ -48,7 +82,7 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 // the GetObject or HeadObject request, which has no s3:prefix, so a condition
 // on s3:prefix would never hold.
 func (s *FaceRecognitionService) grantReadImages(cfg *settings, fn awslambda.Function) {
-	fn.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"*"))))
+	fn.AddToRolePolicy(allow([]string{"s3:GetObject"}, s.imageObjects(cfg, "*")))
 	fn.AddToRolePolicy(allow([]string{"s3:ListBucket"}, s.Bucket.BucketArn()))
 }
 
@@ -60,6 +94,12 @@ func (s *FaceRecognitionService) addS3Role(cfg *settings, id, description, actio
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String(description),
 	})
-	role.AddToPrincipalPolicy(allow([]string{action}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"?*"))))
+	role.AddToPrincipalPolicy(allow([]string{action}, s.imageObjects(cfg, "?*")))
 	return role
+}
+
+// imageObjects is the ARN of the image bucket's objects whose keys are the
+// image prefix followed by pattern (an IAM wildcard pattern, such as "*").
+func (s *FaceRecognitionService) imageObjects(cfg *settings, pattern string) *string {
+	return s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix + pattern))
 }

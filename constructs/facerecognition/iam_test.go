@@ -222,7 +222,7 @@ func TestRolesAreScoped(t *testing.T) {
 					if r == `"*"` && role == logicalID(f.svc.SearchFunction.Role()) && action == "rekognition:DetectFaces" {
 						continue
 					}
-					if r == `"*"` && slices.Contains(xrayActions, action) && slices.ContainsFunc(f.svc.functions, func(nf namedFunction) bool {
+					if r == `"*"` && slices.Contains(xrayActions, action) && slices.ContainsFunc(f.svc.functions, func(nf serviceFunction) bool {
 						return logicalID(nf.fn.Role()) == role
 					}) {
 						continue

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // The KMS actions the construct's roles take on EncryptionKey, each for the
@@ -129,8 +131,8 @@ func (s *FaceRecognitionService) addKeyPermissions(key awskms.IKey, bucketArn *s
 // key it grants nothing. See keyReadActions and keyUploadActions for why
 // these actions: the index function reads images (also through
 // Rekognition's S3Object, with its rights) and receives from the queue; the
-// upload role puts images; every function that calls DynamoDB uses the
-// table's key. HeadObject and DeleteObject need no key. A key
+// upload role puts images; every function that calls DynamoDB (callsTable)
+// uses the table's key. HeadObject and DeleteObject need no key. A key
 // shared by several stores is granted once per principal.
 func (s *FaceRecognitionService) grantKeyUse() {
 	granted := map[string]bool{} // principal's node path + key ARN token
@@ -149,8 +151,16 @@ func (s *FaceRecognitionService) grantKeyUse() {
 	grant(s.Bucket.EncryptionKey(), keyUploadActions, s.Node().FindChild(jsii.String("UploadRole")).(awsiam.IRole))
 	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction)
 	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
-	grant(s.Table.EncryptionKey(), keyReadActions, s.IndexFunction, s.SearchFunction, s.StatusFunction,
-		s.FacesFunction, s.DeleteFaceFunction, s.PersonsFunction, s.DeletePersonFunction)
+	for _, f := range s.functions {
+		if callsTable(f.Grants) {
+			grant(s.Table.EncryptionKey(), keyReadActions, f.fn)
+		}
+	}
+}
+
+// callsTable reports whether a function with grants g calls DynamoDB.
+func callsTable(g contract.Grants) bool {
+	return len(g.Table) > 0 || len(g.QueryIndexes) > 0
 }
 
 // addKeyPolicy adds to the policy of key (EncryptionKey; nothing when it is

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -20,10 +19,12 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 	suppress(s.SearchFunction.Role(), "AwsSolutions-IAM5",
 		"rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
 		"Resource::*")
-	for _, fn := range []awslambda.Function{s.IndexFunction, s.StatusFunction} {
-		suppress(fn.Role(), "AwsSolutions-IAM5",
-			"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
-			"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+	for _, f := range s.functions {
+		if f.Grants.ReadImages {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5",
+				"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
+				"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+		}
 	}
 	suppress(s.DeletePersonFunction.Role(), "AwsSolutions-IAM5",
 		"s3:DeleteObject (DELETE /persons/{person}) must reach every image holding only the person's faces, whose names the uploaders chose; the wildcard covers only the image prefix of this bucket",

@@ -65,12 +65,12 @@ func TestTracing(t *testing.T) {
 					want = []string{`"*"`}
 				}
 				if got := grants[role][action]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s: %s role, %s on %v, want %v", c.name, nf.name, action, got, want)
+					t.Errorf("%s: %s role, %s on %v, want %v", c.name, nf.Name, action, got, want)
 				}
 			}
 			policy := nf.fn.Role().Node().TryFindChild(jsii.String("DefaultPolicy"))
 			if suppressed := policy != nil && c.f.suppresses(logicalID(policy), "AwsSolutions-IAM5", "Resource::*", "X-Ray"); suppressed != c.on {
-				t.Errorf("%s: %s role's X-Ray IAM5 suppression: %v, want %v", c.name, nf.name, suppressed, c.on)
+				t.Errorf("%s: %s role's X-Ray IAM5 suppression: %v, want %v", c.name, nf.Name, suppressed, c.on)
 			}
 		}
 	}
@@ -173,8 +173,8 @@ func expectedAlarms(f *fixture, queueAge, latency float64) map[string]wantAlarm 
 	}
 	for _, nf := range svc.functions {
 		fn := map[string]any{"FunctionName": ref(logicalID(nf.fn))}
-		out[nf.name+" errors"] = wantAlarm{svc.Alarms.FunctionErrors[nf.name], "AWS/Lambda", "Errors", fn, "Sum", 300, 0, 1, 1}
-		out[nf.name+" throttles"] = wantAlarm{svc.Alarms.FunctionThrottles[nf.name], "AWS/Lambda", "Throttles", fn, "Sum", 300, 0, 1, 1}
+		out[nf.Name+" errors"] = wantAlarm{svc.Alarms.FunctionErrors[nf.Name], "AWS/Lambda", "Errors", fn, "Sum", 300, 0, 1, 1}
+		out[nf.Name+" throttles"] = wantAlarm{svc.Alarms.FunctionThrottles[nf.Name], "AWS/Lambda", "Throttles", fn, "Sum", 300, 0, 1, 1}
 	}
 	return out
 }

@@ -20,9 +20,12 @@
 //     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
 //     the images holding only its faces, and its Rekognition user.
 //
-// The functions are Go programs of this module, compiled at synth time with
-// the local Go toolchain (no Docker). Their configuration, and the table's
-// names, come from the contract package (contract).
+// The functions, their routes and their permissions are the rows of
+// contract.Functions, and the S3 routes are contract.StorageRoutes: the
+// construct creates what those tables list. The functions are Go programs of
+// this module, compiled at synth time with the local Go toolchain (no
+// Docker). Their configuration, and the table's names, come from the
+// contract package too.
 package facerecognition
 
 import (
@@ -156,8 +159,9 @@ type FaceRecognitionService struct {
 	// unless Authorization is AuthorizationCognito.
 	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
 
-	// functions are the functions addFunction created, in creation order.
-	functions []namedFunction
+	// functions are the rows of contract.Functions with the functions
+	// addFunctions created from them, in the table's order.
+	functions []serviceFunction
 }
 
 // NewFaceRecognitionService creates the service in scope. props may be nil.
