@@ -2,6 +2,9 @@ package facerecognition
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"reflect"
 	"slices"
 	"strings"
@@ -556,5 +559,49 @@ func TestExistingCloudWatchRole(t *testing.T) {
 	})
 	if f.svc.Api.Node().TryFindChild(jsii.String("CloudWatchRole")) != nil {
 		t.Error("the API has a CloudWatchRole child")
+	}
+}
+
+// TestDocCommentsNameTheRoutes keeps the doc comments of service.go in step
+// with the contract's tables: the package doc names every route of
+// contract.StorageRoutes and every function's Main and Routes, and the doc
+// comment of each function's field (Name+"Function") its Main and Routes.
+func TestDocCommentsNameTheRoutes(t *testing.T) {
+	file, err := parser.ParseFile(token.NewFileSet(), "service.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(g *ast.CommentGroup) string { return strings.Join(strings.Fields(g.Text()), " ") }
+	fieldDocs := map[string]string{}
+	ast.Inspect(file, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == "FaceRecognitionService" {
+			for _, f := range ts.Type.(*ast.StructType).Fields.List {
+				for _, name := range f.Names {
+					fieldDocs[name.Name] = text(f.Doc)
+				}
+			}
+		}
+		return true
+	})
+	packageDoc := text(file.Doc)
+	for _, r := range contract.StorageRoutes {
+		if route := r.Method + " " + r.Path; !strings.Contains(packageDoc, route) {
+			t.Errorf("the package doc does not name %s", route)
+		}
+	}
+	for _, f := range contract.Functions {
+		field := f.Name + "Function"
+		names := []string{f.Main}
+		for _, r := range f.Routes {
+			names = append(names, r.Method+" "+r.Path)
+		}
+		for _, name := range names {
+			if !strings.Contains(packageDoc, name) {
+				t.Errorf("the package doc does not name %s", name)
+			}
+			if !strings.Contains(fieldDocs[field], name) {
+				t.Errorf("the doc comment of %s does not name %s", field, name)
+			}
+		}
 	}
 }
