@@ -1,12 +1,15 @@
 package facerecognition
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -110,22 +113,7 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 		})
 	}
 
-	image := s.Api.Root().AddResource(jsii.String("index"), nil).AddResource(jsii.String("{filename}"), nil)
-	s.addUploadRoute(cfg, image)
-	s.addDeleteRoute(cfg, image)
-	addLambdaRoute(cfg, image, "GET", s.StatusFunction)
-	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("search"), nil), "POST", s.SearchFunction)
-	addLambdaRoute(cfg, s.Api.Root().AddResource(jsii.String("info"), nil), "GET", s.InfoFunction)
-	faces := s.Api.Root().AddResource(jsii.String("faces"), nil)
-	addLambdaRoute(cfg, faces, "GET", s.FacesFunction)
-	face := faces.AddResource(jsii.String("{faceId}"), nil)
-	addLambdaRoute(cfg, face, "GET", s.FacesFunction)
-	addLambdaRoute(cfg, face, "DELETE", s.DeleteFaceFunction)
-	persons := s.Api.Root().AddResource(jsii.String("persons"), nil)
-	addLambdaRoute(cfg, persons, "GET", s.PersonsFunction)
-	person := persons.AddResource(jsii.String("{person}"), nil)
-	addLambdaRoute(cfg, person, "GET", s.PersonsFunction)
-	addLambdaRoute(cfg, person, "DELETE", s.DeletePersonFunction)
+	s.addRoutes(cfg)
 
 	if cfg.authorization == AuthorizationApiKey {
 		s.ApiKey = awsapigateway.NewApiKey(s.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{
@@ -141,6 +129,71 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 		})
 		s.UsagePlan.AddApiKey(s.ApiKey, nil)
 	}
+}
+
+// apiRoute is a route of the API and the function that answers it; fn is
+// nil for the routes of contract.StorageRoutes, which S3 answers
+// (storageRoutes).
+type apiRoute struct {
+	contract.Route
+	fn awslambda.IFunction
+}
+
+// addRoutes adds the API's routes: contract.StorageRoutes, answered by S3
+// (storageRoutes), and the Routes of each function of contract.Functions
+// (addLambdaRoute). It adds them resource by resource, in the order of each
+// resource's first route in that list, and on each resource in that order
+// too: the API's resources, its methods and its deployment's logical ID
+// (which hashes the methods in the order they were added) depend on it.
+func (s *FaceRecognitionService) addRoutes(cfg *settings) {
+	var routes []apiRoute
+	for _, r := range contract.StorageRoutes {
+		routes = append(routes, apiRoute{Route: r})
+	}
+	for _, f := range s.functions {
+		for _, r := range f.Routes {
+			routes = append(routes, apiRoute{Route: r, fn: f.fn})
+		}
+	}
+	first := map[string]int{} // path to the index of its first route
+	for i, r := range routes {
+		if _, ok := first[r.Path]; !ok {
+			first[r.Path] = i
+		}
+	}
+	slices.SortStableFunc(routes, func(a, b apiRoute) int { return cmp.Compare(first[a.Path], first[b.Path]) })
+	storage := s.storageRoutes()
+	for _, r := range routes {
+		resource := s.Api.Root().ResourceForPath(jsii.String(r.Path))
+		if r.fn != nil {
+			addLambdaRoute(cfg, resource, r.Method, r.fn)
+			continue
+		}
+		add, ok := storage[r.Method]
+		if !ok {
+			panic("facerecognition: contract.StorageRoutes has " + r.Method + " " + r.Path + ", which has no S3 integration")
+		}
+		add(cfg, resource)
+	}
+}
+
+// storageRoutes returns the functions that add each route of
+// contract.StorageRoutes, by HTTP method, to its resource.
+func (s *FaceRecognitionService) storageRoutes() map[string]func(*settings, awsapigateway.IResource) {
+	return map[string]func(*settings, awsapigateway.IResource){
+		uploadRoute.method: s.addUploadRoute,
+		deleteRoute.method: s.addDeleteRoute,
+	}
+}
+
+// addLambdaRoute answers httpMethod on resource with fn through a Lambda
+// proxy integration, with the authorization of the props' mode (authorize).
+// API Gateway may invoke fn only from the deployed stage (no console test
+// invocations).
+func addLambdaRoute(cfg *settings, resource awsapigateway.IResource, httpMethod string, fn awslambda.IFunction) {
+	resource.AddMethod(jsii.String(httpMethod),
+		awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
+		authorize(cfg, &awsapigateway.MethodOptions{}))
 }
 
 // addUploadRoute answers PUT on resource, a single-segment {filename}
@@ -233,18 +286,6 @@ func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapiga
 func (s *FaceRecognitionService) addDeleteRoute(cfg *settings, resource awsapigateway.IResource) {
 	role := s.addS3Role(cfg, "DeleteRole", "Lets API Gateway delete images under the image prefix", "s3:DeleteObject")
 	s.addS3Method(cfg, resource, deleteRoute, role, awsapigateway.IntegrationOptions{}, awsapigateway.MethodOptions{})
-}
-
-// addS3Role creates the role id, which API Gateway assumes to take the one
-// action on the objects under the image prefix whose key has at least one
-// character after it (<prefix>?*; see addUploadRoute for why).
-func (s *FaceRecognitionService) addS3Role(cfg *settings, id, description, action string) awsiam.Role {
-	role := awsiam.NewRole(s.Construct, jsii.String(id), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
-		Description: jsii.String(description),
-	})
-	role.AddToPrincipalPolicy(allow([]string{action}, s.Bucket.ArnForObjects(jsii.String(cfg.imagePrefix+"?*"))))
-	return role
 }
 
 // addS3Method adds r's method to resource, a single-segment {filename}

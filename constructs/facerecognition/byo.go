@@ -1,8 +1,9 @@
 package facerecognition
 
-// Bring your own resources: ExistingBucket, ExistingCollectionId and
-// ExistingTable replace the bucket, the collection and the table the
-// construct would otherwise create.
+// Bring your own resources: the checks of ExistingBucket,
+// ExistingCollectionId and ExistingTable, which replace the bucket, the
+// collection and the table the construct would otherwise create (see
+// addBucket, addCollection and addTable).
 
 import (
 	"encoding/json"
@@ -12,12 +13,9 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawss3"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 )
 
 // resolveExisting validates the Existing* props into s and refuses the
@@ -50,147 +48,6 @@ func resolveExisting(p *FaceRecognitionServiceProps, s *settings) {
 		}
 		s.existingTable = p.ExistingTable
 	}
-}
-
-// collectionArn returns the ARN of the collection id in the construct's
-// account and region:
-// arn:<partition>:rekognition:<region>:<account>:collection/<id>.
-func (s *FaceRecognitionService) collectionArn(id string) *string {
-	return awscdk.Stack_Of(s.Construct).FormatArn(&awscdk.ArnComponents{
-		Service:      jsii.String("rekognition"),
-		Resource:     jsii.String("collection"),
-		ResourceName: jsii.String(id),
-		ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-	})
-}
-
-// imageEventTypes are the awss3.EventType values of imageEvents.
-var imageEventTypes = map[string]awss3.EventType{
-	"s3:ObjectCreated:*": awss3.EventType_OBJECT_CREATED,
-	"s3:ObjectRemoved:*": awss3.EventType_OBJECT_REMOVED,
-}
-
-// notifyImageEvents has an existing bucket send imageEvents for keys under
-// the image prefix to the queue, through CDK's bucket notifications: a
-// Custom::S3BucketNotifications resource whose handler function
-// (BucketNotificationsHandler, one per stack) calls
-// PutBucketNotificationConfiguration. For a bucket imported into the app
-// (awss3.Bucket_FromBucketName and the like) the handler first reads the
-// bucket's configuration and keeps the notifications this stack did not
-// add; for an awss3.Bucket defined in the app, the configuration is the
-// one the app declares on that bucket. The queue's resource policy lets
-// s3.amazonaws.com send messages from the bucket's ARN in this account
-// (allowImageBucketEvents), as for a bucket the construct creates; with
-// EncryptionKey, addKeyPolicy lets S3 use the key on the same conditions.
-func (s *FaceRecognitionService) notifyImageEvents(cfg *settings) {
-	dest := &queueDestination{queueArn: s.Queue.QueueArn(), queuePolicy: s.allowImageBucketEvents(s.Bucket.BucketArn())}
-	for _, event := range imageEvents {
-		s.Bucket.AddEventNotification(imageEventTypes[event], dest, &awss3.NotificationKeyFilter{Prefix: jsii.String(cfg.imagePrefix)})
-	}
-}
-
-// queueDestination is the event queue as the destination of an existing
-// bucket's notifications. It replaces CDK's
-// awss3notifications.SqsDestination, which grants S3 more than it needs:
-// sqs:SendMessage, sqs:GetQueueAttributes and sqs:GetQueueUrl with
-// ArnLike aws:SourceArn alone, and, for a queue under a customer managed
-// key, two key policy statements for s3.amazonaws.com, one of them
-// (kms:GenerateDataKey*, kms:Decrypt) with no condition at all. The
-// construct grants S3 its one queue action (allowImageBucketEvents) and its
-// key use (addKeyPolicy) itself, on the bucket's ARN and account.
-type queueDestination struct {
-	queueArn    *string
-	queuePolicy constructs.IConstruct // the queue's resource policy
-}
-
-// Bind returns the queue's ARN and makes the bucket's notifications
-// resource depend on the queue policy: S3 checks that it may send to the
-// queue (with a test event) when the notification is configured. It grants
-// nothing, so that CDK may call it once per event type.
-func (d *queueDestination) Bind(constructs.Construct, interfacesawss3.IBucketRef) *awss3.BucketNotificationDestinationConfig {
-	return &awss3.BucketNotificationDestinationConfig{
-		Arn:          d.queueArn,
-		Type:         awss3.BucketNotificationDestinationType_QUEUE,
-		Dependencies: &[]constructs.IDependable{d.queuePolicy},
-	}
-}
-
-// imageBucketEventConditions are the conditions on which S3 may send the
-// events of the image bucket bucketArn to the queue, in the queue policy
-// and in the key policy alike: aws:SourceArn is the bucket, and
-// aws:SourceAccount the stack's account, since a bucket ARN names no
-// account and a bucket of the same name may later exist in another one.
-func imageBucketEventConditions(bucketArn *string) *map[string]interface{} {
-	return &map[string]interface{}{
-		"ArnEquals":    map[string]interface{}{"aws:SourceArn": bucketArn},
-		"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
-	}
-}
-
-// allowImageBucketEvents lets s3.amazonaws.com take sqs:SendMessage, the one
-// action S3 takes to deliver an event, on the queue for the image bucket
-// bucketArn (imageBucketEventConditions). It returns the queue's resource
-// policy, which holds the statement: whatever configures the bucket's
-// notifications must depend on it.
-func (s *FaceRecognitionService) allowImageBucketEvents(bucketArn *string) constructs.IConstruct {
-	s.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowImageBucketEvents"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("sqs:SendMessage"),
-		Resources:  &[]*string{s.Queue.QueueArn()},
-		Conditions: imageBucketEventConditions(bucketArn),
-	}))
-	return s.Queue.Node().FindChild(jsii.String("Policy"))
-}
-
-// bucketNotificationsHandlerId is the construct id CDK gives the
-// BucketNotificationsHandler singleton in the bucket's stack.
-const bucketNotificationsHandlerId = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
-
-// suppressBucketNotificationsFindings records why the cdk-nag finding on
-// CDK's bucket notifications handler (see notifyImageEvents) does not apply:
-// its role's AWS managed policy (IAM4). Its other permissions are
-// s3:PutBucketNotification (and, for an imported bucket,
-// s3:GetBucketNotification) on the bucket's ARN only, and its runtime is the
-// latest Python CDK knows, so cdk-nag finds nothing else (CDK 2.276). The
-// handler lives in the bucket's stack and serves every bucket notification
-// of that stack.
-func (s *FaceRecognitionService) suppressBucketNotificationsFindings() {
-	handler := awscdk.Stack_Of(s.Bucket).Node().FindChild(jsii.String(bucketNotificationsHandlerId))
-	suppress(handler, "AwsSolutions-IAM4",
-		"AWSLambdaBasicExecutionRole is the managed policy CDK gives its bucket notifications handler (aws-s3 BucketNotificationsHandler) to write its logs; the handler only configures notifications of the buckets of this stack",
-		"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
-}
-
-// grantKeyUse grants, on the exact key ARNs, the KMS actions each principal
-// needs for the customer managed keys of the stores it calls: the image
-// bucket's (EncryptionKey, or ExistingBucket's), the table's (EncryptionKey,
-// or ExistingTable's) and the event queue's (EncryptionKey). With no such
-// key it grants nothing. See keyReadActions and keyUploadActions for why
-// these actions: the index function reads images (also through
-// Rekognition's S3Object, with its rights) and receives from the queue; the
-// upload role puts images; every function that calls DynamoDB uses the
-// table's key. HeadObject and DeleteObject need no key. A key shared by
-// several stores is granted once per principal.
-func (s *FaceRecognitionService) grantKeyUse() {
-	granted := map[string]bool{} // principal's node path + key ARN token
-	grant := func(key awskms.IKey, actions []string, principals ...awsiam.IGrantable) {
-		if key == nil {
-			return
-		}
-		for _, p := range principals {
-			id := *p.(constructs.IConstruct).Node().Path() + " " + *key.KeyArn()
-			if !granted[id] {
-				granted[id] = true
-				p.GrantPrincipal().AddToPrincipalPolicy(allow(actions, key.KeyArn()))
-			}
-		}
-	}
-	grant(s.Bucket.EncryptionKey(), keyUploadActions, s.Node().FindChild(jsii.String("UploadRole")).(awsiam.IRole))
-	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction)
-	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
-	grant(s.Table.EncryptionKey(), keyReadActions, s.IndexFunction, s.SearchFunction, s.StatusFunction,
-		s.FacesFunction, s.DeleteFaceFunction, s.PersonsFunction, s.DeletePersonFunction)
 }
 
 // cfnAttributeType maps the CDK attribute types to CloudFormation's.
@@ -295,44 +152,6 @@ func tableSchemaProblems(table awsdynamodb.ITable) []string {
 		problems[0] = "its key schema is not the one the functions need: " + problems[0]
 	}
 	return problems
-}
-
-// nagResource returns the form in which cdk-nag names the resource ARN arn
-// in its IAM findings ("Resource::<form>"): the resolved value with Ref and
-// Fn::GetAtt written <Id> and <Id.Attribute>, Fn::Join joined and
-// Fn::ImportValue replaced by the export's name (cdk-nag's
-// flattenCfnReference).
-func nagResource(scope constructs.IConstruct, arn *string) string {
-	var flatten func(v any) string
-	flatten = func(v any) string {
-		switch v := v.(type) {
-		case string:
-			return strings.NewReplacer("${", "<", "}", ">").Replace(v)
-		case map[string]any:
-			if join, ok := v["Fn::Join"].([]any); ok {
-				var parts []string
-				for _, p := range join[1].([]any) {
-					parts = append(parts, flatten(p))
-				}
-				return strings.Join(parts, join[0].(string))
-			}
-			if sub, ok := v["Fn::Sub"]; ok {
-				return flatten(sub)
-			}
-			if att, ok := v["Fn::GetAtt"].([]any); ok {
-				return "<" + flatten(att[0]) + "." + flatten(att[1]) + ">"
-			}
-			if imp, ok := v["Fn::ImportValue"]; ok {
-				return flatten(imp)
-			}
-			if ref, ok := v["Ref"]; ok {
-				return "<" + flatten(ref) + ">"
-			}
-		}
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-	return flatten(awscdk.Stack_Of(scope).Resolve(arn))
 }
 
 // keyPolicyCycle reports whether bucket is defined in the app (not imported)

@@ -5,9 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/consumertest"
 )
 
@@ -43,9 +46,10 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 	root := testModuleDir(t)
 	tmp := t.TempDir()
 
-	// The construct's module, read-only.
+	// The construct's module, read-only: the packages the consumer's synth
+	// compiles.
 	ro := filepath.Join(tmp, "facerec-cdk")
-	for _, dir := range []string{"lambdas", "constructs", "contract", "internal"} {
+	for _, dir := range synthDirs(t, root) {
 		if err := os.CopyFS(filepath.Join(ro, dir), os.DirFS(filepath.Join(root, dir))); err != nil {
 			t.Fatal(err)
 		}
@@ -81,8 +85,8 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bootstraps) != 8 {
-		t.Fatalf("%d asset bootstraps, want 8 (index, search, status, info, faces, deleteface, persons, deleteperson):\n%s", len(bootstraps), out)
+	if len(bootstraps) != len(contract.Functions) {
+		t.Fatalf("%d asset bootstraps, want one per function of contract.Functions (%d):\n%s", len(bootstraps), len(contract.Functions), out)
 	}
 	for _, b := range bootstraps {
 		assertBootstrap(t, b, "arm64")
@@ -90,6 +94,35 @@ func TestConsumerModuleSynthesizes(t *testing.T) {
 	if after := snapshot(t, ro); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("the synth wrote to the read-only module:\nbefore %v\nafter  %v", before, after)
 	}
+}
+
+// synthDirs returns the directories, relative to the module root root, of
+// the module's packages that a consumer's synth compiles: the construct's
+// package and the functions' Main packages (contract.Functions), and the
+// module's packages they import, directly or not. A directory inside
+// another one of the list is left out: copying the outer one copies it.
+func synthDirs(t *testing.T, root string) []string {
+	t.Helper()
+	pkgs := []string{"./constructs/facerecognition"}
+	for _, f := range contract.Functions {
+		pkgs = append(pkgs, "./"+f.Main)
+	}
+	var dirs []string
+	for _, dir := range goListDeps(t, `{{if .Module}}{{if eq .Module.Path "`+modulePath+`"}}{{.Dir}}{{end}}{{end}}`, pkgs...) {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, rel)
+	}
+	slices.Sort(dirs) // outer directories first
+	var out []string
+	for _, dir := range dirs {
+		if !slices.ContainsFunc(out, func(outer string) bool { return strings.HasPrefix(dir, outer+string(filepath.Separator)) }) {
+			out = append(out, dir)
+		}
+	}
+	return out
 }
 
 // snapshot lists the files under dir with their sizes and modification

@@ -87,6 +87,12 @@ func imageBucketName(addr string) *string {
 	})
 }
 
+// stackCreationID is the UUID in the stack's ID: unique per creation of the
+// stack, unlike its name.
+func stackCreationID() *string {
+	return awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+}
+
 // bucketProps returns the image bucket's settings: no public access, S3
 // managed encryption, TLS only, versioned (an overwritten or deleted image
 // can be recovered for noncurrentDays days), ACLs disabled, and the given

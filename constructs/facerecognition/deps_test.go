@@ -1,32 +1,61 @@
 package facerecognition
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
-// TestFunctionsDoNotLinkTheLocalEngine: the bundled functions must not link
-// the offline mode's face engine, its detector or its matrix library: they
-// run on Rekognition, and those packages would only grow the bootstraps.
+// TestFunctionsDoNotLinkTheLocalEngine: the bundled functions (the Main
+// packages of contract.Functions) must not link the offline mode's face
+// engine, its detector or its matrix library, nor the offline server, the
+// HTTP client or the commands: they run on Rekognition behind API Gateway,
+// and those packages would only grow the bootstraps.
 func TestFunctionsDoNotLinkTheLocalEngine(t *testing.T) {
-	dir, err := moduleDir()
-	if err != nil {
-		t.Fatal(err)
+	banned := []string{
+		modulePath + "/faceengine", modulePath + "/offline", modulePath + "/client", modulePath + "/cmd",
+		"github.com/esimov/pigo", "gonum.org/v1/gonum",
 	}
-	for _, pkg := range []string{"./lambdas/index", "./lambdas/search", "./lambdas/status", "./lambdas/info", "./lambdas/faces", "./lambdas/deleteface", "./lambdas/persons", "./lambdas/deleteperson"} {
-		cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", pkg)
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v", pkg, err)
-		}
-		for _, dep := range strings.Fields(string(out)) {
-			for _, banned := range []string{modulePath + "/cmd/", "github.com/esimov/pigo", "gonum.org/v1/gonum"} {
-				if strings.HasPrefix(dep, banned) {
-					t.Errorf("%s links %s", pkg, dep)
+	for _, f := range contract.Functions {
+		for _, dep := range goListDeps(t, "{{.ImportPath}}", "./"+f.Main) {
+			for _, b := range banned {
+				if dep == b || strings.HasPrefix(dep, b+"/") {
+					t.Errorf("%s links %s", f.Main, dep)
 				}
 			}
 		}
 	}
+}
+
+// goListDeps runs `go list -deps -f format pkgs` in the module's directory
+// as the bundler builds the functions (goBuildFlags, buildEnv for arm64),
+// and returns its non-empty output lines: one per package that pkgs import,
+// directly or not, and pkgs themselves.
+func goListDeps(t *testing.T, format string, pkgs ...string) []string {
+	t.Helper()
+	args := append([]string{"list", "-deps", "-f", format}, goBuildFlags...)
+	cmd := exec.Command("go", append(args, pkgs...)...)
+	cmd.Dir = testModuleDir(t)
+	cmd.Env = os.Environ()
+	for k, v := range buildEnv("arm64") {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("go list -deps %v: %v\n%s", pkgs, err, stderr)
+	}
+	var lines []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines
 }

@@ -1,54 +1,98 @@
 package facerecognition
 
+// The functions: one per row of contract.Functions.
+
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"strconv"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
-// addFunction creates the function built from the Go package pkg (a
-// directory of the module, such as "lambdas/index") with its own log group
-// and its own role. The role has no managed policy; its one permission is an
-// inline policy to create streams in and write to that log group (the log
-// group's Arn attribute ends in ":*", which covers its streams). Callers
-// grant the rest with AddToRolePolicy. The construct ids are name+"LogGroup",
-// name+"Role" and name+"Function"; the alarms and the dashboard know the
-// function by name.
-func (s *FaceRecognitionService) addFunction(cfg *settings, name, pkg string, timeoutSeconds int,
+// serviceFunction is a row of contract.Functions and the function
+// addFunctions created from it.
+type serviceFunction struct {
+	contract.Function
+	fn awslambda.Function
+}
+
+// functionFields are the exported fields of FaceRecognitionService that
+// hold a function and its log group.
+type functionFields struct {
+	fn   *awslambda.Function
+	logs *awslogs.LogGroup
+}
+
+// functionFields returns the fields of s that hold each function, by its
+// contract.Function Name.
+func (s *FaceRecognitionService) functionFields() map[string]functionFields {
+	return map[string]functionFields{
+		contract.FunctionIndex:        {&s.IndexFunction, &s.IndexLogGroup},
+		contract.FunctionSearch:       {&s.SearchFunction, &s.SearchLogGroup},
+		contract.FunctionStatus:       {&s.StatusFunction, &s.StatusLogGroup},
+		contract.FunctionInfo:         {&s.InfoFunction, &s.InfoLogGroup},
+		contract.FunctionFaces:        {&s.FacesFunction, &s.FacesLogGroup},
+		contract.FunctionDeleteFace:   {&s.DeleteFaceFunction, &s.DeleteFaceLogGroup},
+		contract.FunctionPersons:      {&s.PersonsFunction, &s.PersonsLogGroup},
+		contract.FunctionDeletePerson: {&s.DeletePersonFunction, &s.DeletePersonLogGroup},
+	}
+}
+
+// addFunctions creates the functions of contract.Functions, in the table's
+// order, into their fields of s (functionFields) and s.functions: each with
+// the environment of functionEnv, the ApiTimeout (the index function, which
+// consumes the queue, IndexTimeout) and exactly its Grants (grantFunction,
+// on the collection collectionArn). The index function then consumes the
+// event queue (consumeImageEvents).
+func (s *FaceRecognitionService) addFunctions(cfg *settings, collectionArn *string) {
+	env := s.functionEnv(cfg)
+	fields := s.functionFields()
+	for _, f := range contract.Functions {
+		field, ok := fields[f.Name]
+		if !ok {
+			panic("facerecognition: contract.Functions has " + f.Name + ", which FaceRecognitionService has no field for")
+		}
+		timeoutSeconds := cfg.apiTimeoutSeconds
+		if f.Name == contract.FunctionIndex {
+			timeoutSeconds = cfg.indexTimeoutSeconds
+		}
+		*field.fn, *field.logs = s.addFunction(cfg, f, timeoutSeconds, env)
+		s.grantFunction(cfg, *field.fn, f.Grants, collectionArn)
+	}
+	s.consumeImageEvents(cfg)
+}
+
+// functionEnv returns the environment of every function: the names of the
+// service's resources and the settings the props resolved to (cfg), under
+// the contract's variable names.
+func (s *FaceRecognitionService) functionEnv(cfg *settings) map[string]*string {
+	return map[string]*string{
+		contract.EnvCollectionID:        s.CollectionId,
+		contract.EnvTableName:           s.Table.TableName(),
+		contract.EnvBucketName:          s.Bucket.BucketName(),
+		contract.EnvImagePrefix:         jsii.String(cfg.imagePrefix),
+		contract.EnvFaceMatchThreshold:  jsii.String(strconv.FormatFloat(cfg.faceMatchThreshold, 'f', -1, 64)),
+		contract.EnvMaxFaces:            jsii.String(strconv.Itoa(cfg.maxFaces)),
+		contract.EnvQualityFilter:       jsii.String(cfg.qualityFilter),
+		contract.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
+		contract.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
+	}
+}
+
+// addFunction creates the function f, built from its Main package, with its
+// own log group (newLogGroup) and its own role (functionRole), and records
+// it in s.functions; the caller grants the rest. The construct ids are
+// f.Name+"LogGroup", f.Name+"Role" and f.Name+"Function"; the alarms and
+// the dashboard know the function by f.Name.
+func (s *FaceRecognitionService) addFunction(cfg *settings, f contract.Function, timeoutSeconds int,
 	env map[string]*string) (awslambda.Function, awslogs.LogGroup) {
-	logGroup := s.newLogGroup(cfg, name)
-	role := awsiam.NewRole(s.Construct, jsii.String(name+"Role"), &awsiam.RoleProps{
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"Logs": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-				Statements: &[]awsiam.PolicyStatement{
-					allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn()),
-				},
-			}),
-		},
-	})
-	fn := awslambda.NewFunction(s.Construct, jsii.String(name+"Function"),
-		functionProps(cfg, goFunctionCode(pkg, cfg.goarch), role, logGroup, timeoutSeconds, env))
-	s.functions = append(s.functions, namedFunction{name: name, fn: fn})
+	logGroup := s.newLogGroup(cfg, f.Name)
+	role := s.functionRole(f.Name, logGroup)
+	fn := awslambda.NewFunction(s.Construct, jsii.String(f.Name+"Function"),
+		functionProps(cfg, goFunctionCode(f.Main, cfg.goarch), role, logGroup, timeoutSeconds, env))
+	s.functions = append(s.functions, serviceFunction{Function: f, fn: fn})
 	return fn, logGroup
-}
-
-// addLambdaRoute answers httpMethod on resource with fn through a Lambda
-// proxy integration, with the authorization of the props' mode (authorize).
-// API Gateway may invoke fn only from the deployed stage (no console test
-// invocations).
-func addLambdaRoute(cfg *settings, resource awsapigateway.IResource, httpMethod string, fn awslambda.IFunction) awsapigateway.Method {
-	return resource.AddMethod(jsii.String(httpMethod),
-		awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
-		authorize(cfg, &awsapigateway.MethodOptions{}))
-}
-
-// allow returns a statement allowing actions on resources.
-func allow(actions []string, resources ...*string) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings(actions...),
-		Resources: &resources,
-	})
 }

@@ -115,64 +115,42 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 // wantGrants returns the grants of every role of svc's construct, given the
 // template forms of the bucket's ARN, of the ARN of its objects matching a
 // key pattern, and of the table's and the collection's ARNs, and the image
+// prefix: each function's role may write to its log group and take the
+// X-Ray actions, and has exactly the contract.Grants of its row of
+// contract.Functions, the index function's also the SQS poller's actions
+// on the queue; the S3 routes' roles may put and delete objects under the
 // prefix.
 func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func(pattern string) any, table, collection map[string]any, prefix string) map[string]grants {
-	logs := func(g string) grants {
-		return merge(grant(getAtt(g), "logs:CreateLogStream", "logs:PutLogEvents"), grant("*", xrayActions...))
-	}
-	return map[string]grants{
-		logicalID(svc.IndexFunction.Role()): merge(
-			logs(logicalID(svc.IndexLogGroup)),
-			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"),
-			grant(objects(prefix+"*"), "s3:GetObject"),
-			grant(bucket, "s3:ListBucket"),
-			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
-			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
-		),
-		logicalID(svc.SearchFunction.Role()): merge(
-			logs(logicalID(svc.SearchLogGroup)),
-			grant(collection, "rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"),
-			grant("*", "rekognition:DetectFaces"),
-			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:BatchGetItem"),
-		),
-		logicalID(svc.StatusFunction.Role()): merge(
-			logs(logicalID(svc.StatusLogGroup)),
-			grant(objects(prefix+"*"), "s3:GetObject"),
-			grant(bucket, "s3:ListBucket"),
-			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
-		),
-		logicalID(svc.FacesFunction.Role()): merge(
-			logs(logicalID(svc.FacesLogGroup)),
-			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:Scan", "dynamodb:GetItem"),
-		),
-		logicalID(svc.DeleteFaceFunction.Role()): merge(
-			logs(logicalID(svc.DeleteFaceLogGroup)),
-			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces"),
-			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
-		),
-		logicalID(svc.PersonsFunction.Role()): merge(
-			logs(logicalID(svc.PersonsLogGroup)),
-			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:Scan", "dynamodb:BatchGetItem"),
-		),
-		logicalID(svc.DeletePersonFunction.Role()): merge(
-			logs(logicalID(svc.DeletePersonLogGroup)),
-			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"),
-			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
-				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
-			}))},
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
-			grant(objects(prefix+"*"), "s3:DeleteObject"),
-		),
-		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
+	want := map[string]grants{
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
 	}
+	fields := svc.functionFields()
+	for _, f := range contract.Functions {
+		g := merge(
+			grant(getAtt(logicalID(*fields[f.Name].logs)), "logs:CreateLogStream", "logs:PutLogEvents"),
+			grant("*", xrayActions...),
+			grant(collection, f.Grants.Collection...),
+			grant("*", f.Grants.AnyResource...),
+			grant(table, f.Grants.Table...),
+		)
+		if f.Grants.ReadImages {
+			g = merge(g, grant(objects(prefix+"*"), "s3:GetObject"), grant(bucket, "s3:ListBucket"))
+		}
+		for _, index := range f.Grants.QueryIndexes {
+			g["dynamodb:Query"] = append(g["dynamodb:Query"], jsonString(join(table, "/index/"+index)))
+		}
+		slices.Sort(g["dynamodb:Query"])
+		if f.Grants.DeleteImages {
+			g = merge(g, grant(objects(prefix+"*"), "s3:DeleteObject"))
+		}
+		if f.Name == contract.FunctionIndex {
+			g = merge(g, grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))
+		}
+		want[logicalID((*fields[f.Name].fn).Role())] = g
+	}
+	return want
 }
 
 // checkGrants compares the grants of every role of the template with want.
@@ -203,9 +181,10 @@ func (f *fixture) checkGrants(t *testing.T, want map[string]grants) {
 var xrayActions = []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 // TestRolesAreScoped checks every role of every configuration: resources
-// are ARNs of the stack's own resources, never "*" but for the search
-// role's rekognition:DetectFaces and the functions' xrayActions, which have
-// no resource-level permissions (Service Authorization Reference, Amazon
+// are ARNs of the stack's own resources, never "*" but for the functions'
+// xrayActions and the AnyResource actions of their contract.Grants (such as
+// the search function's rekognition:DetectFaces), which have no
+// resource-level permissions (Service Authorization Reference, Amazon
 // Rekognition and AWS X-Ray); principals are the
 // services that use them, and only API Gateway's account-level CloudWatch
 // role has a managed policy, AWS's AmazonAPIGatewayPushToCloudWatchLogs.
@@ -216,15 +195,14 @@ func TestRolesAreScoped(t *testing.T) {
 		if r := f.svc.Api.Node().TryFindChild(jsii.String("CloudWatchRole")); r != nil {
 			cloudWatchRole = logicalID(r)
 		}
+		onAnyResource := map[string][]string{} // role to the actions it may take on "*"
+		for _, nf := range f.svc.functions {
+			onAnyResource[logicalID(nf.fn.Role())] = append(slices.Clone(xrayActions), nf.Grants.AnyResource...)
+		}
 		for role, g := range f.roleGrants(t) {
 			for action, resources := range g {
 				for _, r := range resources {
-					if r == `"*"` && role == logicalID(f.svc.SearchFunction.Role()) && action == "rekognition:DetectFaces" {
-						continue
-					}
-					if r == `"*"` && slices.Contains(xrayActions, action) && slices.ContainsFunc(f.svc.functions, func(nf namedFunction) bool {
-						return logicalID(nf.fn.Role()) == role
-					}) {
+					if r == `"*"` && slices.Contains(onAnyResource[role], action) {
 						continue
 					}
 					if !strings.HasPrefix(r, `{"Fn::GetAtt":[`) && !strings.HasPrefix(r, `{"Fn::Join":["",[{"Fn::GetAtt":[`) {

@@ -1,5 +1,9 @@
 package facerecognition
 
+// Encryption with a customer managed KMS key: the EncryptionKey prop, the
+// stores it encrypts, the key grants of the construct's principals and the
+// key policy.
+
 import (
 	"fmt"
 	"strings"
@@ -8,10 +12,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // The KMS actions the construct's roles take on EncryptionKey, each for the
@@ -109,39 +115,52 @@ func encryptQueue(p *awssqs.QueueProps, key awskms.IKey) *awssqs.QueueProps {
 	return p
 }
 
-// newLogGroup creates the log group name+"LogGroup" with logGroupProps.
-// With an encryption key, the key encrypts it and it is named
-// logGroupPrefix followed by name, so that the key policy can let CloudWatch
-// Logs use the key for exactly this construct's log groups (their ARNs cannot
-// be referenced there: each log group refers to the key).
-func (s *FaceRecognitionService) newLogGroup(cfg *settings, name string) awslogs.LogGroup {
-	props := logGroupProps(cfg.logRetention, cfg.logRemovalPolicy)
-	if cfg.encryptionKey != nil {
-		props.EncryptionKey = cfg.encryptionKey
-		props.LogGroupName = awscdk.Fn_Join(jsii.String(""), &[]*string{s.logGroupPrefix(), jsii.String(name)})
+// addKeyPermissions lets the construct's principals use the customer
+// managed keys of the stores they call (grantKeyUse), and S3 and CloudWatch
+// Logs use key, the EncryptionKey prop, for the image bucket bucketArn and
+// the log groups (addKeyPolicy). Without such keys it adds nothing.
+func (s *FaceRecognitionService) addKeyPermissions(key awskms.IKey, bucketArn *string) {
+	s.grantKeyUse()
+	s.addKeyPolicy(key, bucketArn)
+}
+
+// grantKeyUse grants, on the exact key ARNs, the KMS actions each principal
+// needs for the customer managed keys of the stores it calls: the image
+// bucket's (EncryptionKey, or ExistingBucket's), the table's (EncryptionKey,
+// or ExistingTable's) and the event queue's (EncryptionKey). With no such
+// key it grants nothing. See keyReadActions and keyUploadActions for why
+// these actions: the index function reads images (also through
+// Rekognition's S3Object, with its rights) and receives from the queue; the
+// upload role puts images; every function that calls DynamoDB (callsTable)
+// uses the table's key. HeadObject and DeleteObject need no key. A key
+// shared by several stores is granted once per principal.
+func (s *FaceRecognitionService) grantKeyUse() {
+	granted := map[string]bool{} // principal's node path + key ARN token
+	grant := func(key awskms.IKey, actions []string, principals ...awsiam.IGrantable) {
+		if key == nil {
+			return
+		}
+		for _, p := range principals {
+			id := *p.(constructs.IConstruct).Node().Path() + " " + *key.KeyArn()
+			if !granted[id] {
+				granted[id] = true
+				p.GrantPrincipal().AddToPrincipalPolicy(allow(actions, key.KeyArn()))
+			}
+		}
 	}
-	return awslogs.NewLogGroup(s.Construct, jsii.String(name+"LogGroup"), props)
+	grant(s.Bucket.EncryptionKey(), keyUploadActions, s.Node().FindChild(jsii.String("UploadRole")).(awsiam.IRole))
+	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction)
+	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
+	for _, f := range s.functions {
+		if callsTable(f.Grants) {
+			grant(s.Table.EncryptionKey(), keyReadActions, f.fn)
+		}
+	}
 }
 
-// logGroupPrefix is the prefix of the log group names with an encryption
-// key: "/facerec/", the 16 hex characters of the construct's node address
-// that imageBucketName uses, "-", the UUID of the stack's ID, "/". The UUID
-// makes names unique per stack creation, so that log groups a deleted stack
-// retained never block a new one.
-func (s *FaceRecognitionService) logGroupPrefix() *string {
-	return awscdk.Fn_Join(jsii.String(""), &[]*string{
-		jsii.String("/facerec/" + (*s.Node().Addr())[2:18] + "-"), stackCreationID(), jsii.String("/"),
-	})
-}
-
-// logsEncryptionContext is the value of kms:EncryptionContext:aws:logs:arn
-// that CloudWatch Logs sends for the log groups under logGroupPrefix (the
-// log group ARN without ":*").
-func (s *FaceRecognitionService) logsEncryptionContext() *string {
-	return awscdk.Fn_Join(jsii.String(""), &[]*string{
-		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":logs:"), awscdk.Aws_REGION(), jsii.String(":"),
-		awscdk.Aws_ACCOUNT_ID(), jsii.String(":log-group:"), s.logGroupPrefix(), jsii.String("*"),
-	})
+// callsTable reports whether a function with grants g calls DynamoDB.
+func callsTable(g contract.Grants) bool {
+	return len(g.Table) > 0 || len(g.QueryIndexes) > 0
 }
 
 // addKeyPolicy adds to the policy of key (EncryptionKey; nothing when it is
@@ -220,16 +239,4 @@ func (s *FaceRecognitionService) imageBucketCondition(bucketArn *string) string 
 	}
 	return "ArnEquals aws:SourceArn " + strings.NewReplacer(
 		"<AWS::Partition>", "<partition>", "<AWS::Region>", "<region>", "<AWS::AccountId>", "<account>").Replace(nagResource(s.Construct, bucketArn))
-}
-
-// imageBucketArn is the ARN of the image bucket named bucketName, built
-// from the name so that policies the bucket depends on can use it.
-func imageBucketArn(bucketName *string) *string {
-	return jsii.String("arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + *bucketName)
-}
-
-// stackCreationID is the UUID in the stack's ID: unique per creation of the
-// stack, unlike its name.
-func stackCreationID() *string {
-	return awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
 }

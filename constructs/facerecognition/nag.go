@@ -1,7 +1,10 @@
 package facerecognition
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"encoding/json"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -16,10 +19,12 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 	suppress(s.SearchFunction.Role(), "AwsSolutions-IAM5",
 		"rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
 		"Resource::*")
-	for _, fn := range []awslambda.Function{s.IndexFunction, s.StatusFunction} {
-		suppress(fn.Role(), "AwsSolutions-IAM5",
-			"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
-			"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+	for _, f := range s.functions {
+		if f.Grants.ReadImages {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5",
+				"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
+				"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+		}
 	}
 	suppress(s.DeletePersonFunction.Role(), "AwsSolutions-IAM5",
 		"s3:DeleteObject (DELETE /persons/{person}) must reach every image holding only the person's faces, whose names the uploaders chose; the wildcard covers only the image prefix of this bucket",
@@ -70,4 +75,42 @@ func suppress(construct constructs.IConstruct, rule, reason string, appliesTo ..
 		sup.AppliesTo = &findings
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
+}
+
+// nagResource returns the form in which cdk-nag names the resource ARN arn
+// in its IAM findings ("Resource::<form>"): the resolved value with Ref and
+// Fn::GetAtt written <Id> and <Id.Attribute>, Fn::Join joined and
+// Fn::ImportValue replaced by the export's name (cdk-nag's
+// flattenCfnReference).
+func nagResource(scope constructs.IConstruct, arn *string) string {
+	var flatten func(v any) string
+	flatten = func(v any) string {
+		switch v := v.(type) {
+		case string:
+			return strings.NewReplacer("${", "<", "}", ">").Replace(v)
+		case map[string]any:
+			if join, ok := v["Fn::Join"].([]any); ok {
+				var parts []string
+				for _, p := range join[1].([]any) {
+					parts = append(parts, flatten(p))
+				}
+				return strings.Join(parts, join[0].(string))
+			}
+			if sub, ok := v["Fn::Sub"]; ok {
+				return flatten(sub)
+			}
+			if att, ok := v["Fn::GetAtt"].([]any); ok {
+				return "<" + flatten(att[0]) + "." + flatten(att[1]) + ">"
+			}
+			if imp, ok := v["Fn::ImportValue"]; ok {
+				return flatten(imp)
+			}
+			if ref, ok := v["Ref"]; ok {
+				return "<" + flatten(ref) + ">"
+			}
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return flatten(awscdk.Stack_Of(scope).Resolve(arn))
 }

@@ -146,13 +146,6 @@ func withAccessLogs(props *awss3.BucketProps, logs awss3.IBucket) *awss3.BucketP
 	return props
 }
 
-// namedFunction is a function of the service and the name addFunction gave
-// it ("Index", "Search", ...).
-type namedFunction struct {
-	name string
-	fn   awslambda.Function
-}
-
 // ServiceAlarms are the CloudWatch alarms of a FaceRecognitionService. Each
 // alarm fires when its metric is above its threshold, and treats missing
 // data as not breaching: every metric below is missing exactly when there is
@@ -165,8 +158,8 @@ type ServiceAlarms struct {
 	// timeout; the API functions answer request errors with HTTP statuses,
 	// and the index function reports failed events as batch item
 	// failures): Errors, Sum over 5 minutes, above 0. Keyed by function
-	// name: Index, Search, Status, Info, Faces, DeleteFace, Persons,
-	// DeletePerson.
+	// name, the Name of its row of contract.Functions ("Index", "Search",
+	// ...).
 	FunctionErrors map[string]awscloudwatch.Alarm
 	// FunctionThrottles fire when Lambda throttles a function (account or
 	// function concurrency exhausted): Throttles, Sum over 5 minutes, above
@@ -235,8 +228,8 @@ func (s *FaceRecognitionService) signals() *signals {
 		throttles: map[string]awscloudwatch.Metric{},
 	}
 	for _, f := range s.functions {
-		sig.errors[f.name] = f.fn.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period})
-		sig.throttles[f.name] = f.fn.MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period})
+		sig.errors[f.Name] = f.fn.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period})
+		sig.throttles[f.Name] = f.fn.MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period})
 	}
 	return sig
 }
@@ -273,12 +266,12 @@ func (s *FaceRecognitionService) addAlarms(cfg *settings, sig *signals) *Service
 	}
 	a := &ServiceAlarms{FunctionErrors: map[string]awscloudwatch.Alarm{}, FunctionThrottles: map[string]awscloudwatch.Alarm{}}
 	for _, f := range s.functions {
-		a.FunctionErrors[f.name] = alarm(f.name+"Errors",
-			fmt.Sprintf("The %s function failed invocations (crash or timeout); see its log group %s.", f.name, *f.fn.LogGroup().LogGroupName()),
-			sig.errors[f.name], 0, 1, 1)
-		a.FunctionThrottles[f.name] = alarm(f.name+"Throttles",
-			fmt.Sprintf("Lambda throttled the %s function: the account's or the function's concurrency is exhausted.", f.name),
-			sig.throttles[f.name], 0, 1, 1)
+		a.FunctionErrors[f.Name] = alarm(f.Name+"Errors",
+			fmt.Sprintf("The %s function failed invocations (crash or timeout); see its log group %s.", f.Name, *f.fn.LogGroup().LogGroupName()),
+			sig.errors[f.Name], 0, 1, 1)
+		a.FunctionThrottles[f.Name] = alarm(f.Name+"Throttles",
+			fmt.Sprintf("Lambda throttled the %s function: the account's or the function's concurrency is exhausted.", f.Name),
+			sig.throttles[f.Name], 0, 1, 1)
 	}
 	a.DeadLetterQueueNotEmpty = alarm("DeadLetterQueueNotEmpty",
 		"Image events failed five times and wait in the dead-letter queue; read the index function's log for their reason, fix it, then redrive them to the event queue.",
@@ -346,7 +339,7 @@ func (s *FaceRecognitionService) addDashboard(cfg *settings, sig *signals) awscl
 	byFunction := func(metrics map[string]awscloudwatch.Metric) []awscloudwatch.IMetric {
 		var out []awscloudwatch.IMetric
 		for _, f := range s.functions {
-			out = append(out, metrics[f.name].With(&awscloudwatch.MetricOptions{Label: jsii.String(f.name)}))
+			out = append(out, metrics[f.Name].With(&awscloudwatch.MetricOptions{Label: jsii.String(f.Name)}))
 		}
 		return out
 	}
@@ -403,7 +396,7 @@ func (s *FaceRecognitionService) addDashboard(cfg *settings, sig *signals) awscl
 func (s *FaceRecognitionService) durations() map[string]awscloudwatch.Metric {
 	out := map[string]awscloudwatch.Metric{}
 	for _, f := range s.functions {
-		out[f.name] = f.fn.MetricDuration(&awscloudwatch.MetricOptions{
+		out[f.Name] = f.fn.MetricDuration(&awscloudwatch.MetricOptions{
 			Statistic: jsii.String("p99"), Period: awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes)),
 		})
 	}

@@ -57,20 +57,22 @@ func TestTracing(t *testing.T) {
 			t.Errorf("%s: stage TracingEnabled %v, want %v", c.name, got, c.on)
 		}
 		grants := c.f.roleGrants(t)
-		for _, nf := range c.f.svc.functions {
-			role := logicalID(nf.fn.Role())
+		fields := c.f.svc.functionFields()
+		for _, f := range contract.Functions {
+			fn := *fields[f.Name].fn
+			role := logicalID(fn.Role())
 			for _, action := range []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"} {
 				var want []string
 				if c.on {
 					want = []string{`"*"`}
 				}
 				if got := grants[role][action]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s: %s role, %s on %v, want %v", c.name, nf.name, action, got, want)
+					t.Errorf("%s: %s role, %s on %v, want %v", c.name, f.Name, action, got, want)
 				}
 			}
-			policy := nf.fn.Role().Node().TryFindChild(jsii.String("DefaultPolicy"))
+			policy := fn.Role().Node().TryFindChild(jsii.String("DefaultPolicy"))
 			if suppressed := policy != nil && c.f.suppresses(logicalID(policy), "AwsSolutions-IAM5", "Resource::*", "X-Ray"); suppressed != c.on {
-				t.Errorf("%s: %s role's X-Ray IAM5 suppression: %v, want %v", c.name, nf.name, suppressed, c.on)
+				t.Errorf("%s: %s role's X-Ray IAM5 suppression: %v, want %v", c.name, f.Name, suppressed, c.on)
 			}
 		}
 	}
@@ -171,10 +173,11 @@ func expectedAlarms(f *fixture, queueAge, latency float64) map[string]wantAlarm 
 			map[string]any{"ApiName": *svc.Api.RestApiName(), "Stage": resolve(stage.StageName()), "Method": "POST", "Resource": "/search"},
 			"p99", 300, latency, 3, 2},
 	}
-	for _, nf := range svc.functions {
-		fn := map[string]any{"FunctionName": ref(logicalID(nf.fn))}
-		out[nf.name+" errors"] = wantAlarm{svc.Alarms.FunctionErrors[nf.name], "AWS/Lambda", "Errors", fn, "Sum", 300, 0, 1, 1}
-		out[nf.name+" throttles"] = wantAlarm{svc.Alarms.FunctionThrottles[nf.name], "AWS/Lambda", "Throttles", fn, "Sum", 300, 0, 1, 1}
+	fields := svc.functionFields()
+	for _, f := range contract.Functions {
+		fn := map[string]any{"FunctionName": ref(logicalID(*fields[f.Name].fn))}
+		out[f.Name+" errors"] = wantAlarm{svc.Alarms.FunctionErrors[f.Name], "AWS/Lambda", "Errors", fn, "Sum", 300, 0, 1, 1}
+		out[f.Name+" throttles"] = wantAlarm{svc.Alarms.FunctionThrottles[f.Name], "AWS/Lambda", "Throttles", fn, "Sum", 300, 0, 1, 1}
 	}
 	return out
 }
@@ -197,8 +200,8 @@ func TestAlarms(t *testing.T) {
 		{"AlarmTopic", fx.shapes["AlarmTopic"], alarmTopicArn, 30 * 60, 2500},
 	} {
 		want := expectedAlarms(c.f, c.queueAge, c.latency)
-		if len(want) != 20 || len(c.f.svc.Alarms.All()) != 20 {
-			t.Errorf("%s: %d expected alarms, All() has %d; want 8 functions × 2 + 4", c.name, len(want), len(c.f.svc.Alarms.All()))
+		if n := 2*len(contract.Functions) + 4; len(want) != n || len(c.f.svc.Alarms.All()) != n {
+			t.Errorf("%s: %d expected alarms, All() has %d; want %d: 2 per function of contract.Functions and 4", c.name, len(want), len(c.f.svc.Alarms.All()), n)
 		}
 		if n := len(c.f.ofType("AWS::CloudWatch::Alarm")); n != len(want) {
 			t.Errorf("%s: %d alarms in the template, want %d", c.name, n, len(want))

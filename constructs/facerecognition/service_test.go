@@ -2,6 +2,9 @@ package facerecognition
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,9 +18,26 @@ import (
 
 // TestResourceCounts pins what each configuration creates: in particular no
 // custom resources (no bucket-notification or log-retention functions) and
-// no functions beyond the six of the service.
+// no functions beyond those of contract.Functions.
 func TestResourceCounts(t *testing.T) {
 	f := synth()
+	functions, lambdaRoutes := len(contract.Functions), 0
+	for _, fn := range contract.Functions {
+		lambdaRoutes += len(fn.Routes)
+	}
+	// Each route is a method, and each resource (the root, and every prefix
+	// of a route's path) has a CORS preflight method.
+	methods := lambdaRoutes + len(contract.StorageRoutes)
+	resources := map[string]bool{"": true}
+	for _, r := range contractRoutes() {
+		for i, c := range r.Path {
+			if c == '/' && i > 0 {
+				resources[r.Path[:i]] = true
+			}
+		}
+		resources[r.Path] = true
+	}
+	methods += len(resources)
 	tests := []struct {
 		typ                     string
 		base, variant, existing int
@@ -28,21 +48,25 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::SQS::QueuePolicy", 2, 2, 2},
 		{"AWS::DynamoDB::Table", 1, 1, 1},
 		{"AWS::Rekognition::Collection", 1, 1, 1},
-		{"AWS::Lambda::Function", 8, 8, 8},
+		{"AWS::Lambda::Function", functions, functions, functions},
 		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
-		{"AWS::Lambda::Permission", 9, 9, 9},
-		{"AWS::Logs::LogGroup", 9, 8, 9},
-		{"AWS::IAM::Role", 11, 10, 10},
+		{"AWS::Lambda::Permission", lambdaRoutes, lambdaRoutes, lambdaRoutes},
+		// The functions' and the access log's; the variant has no access log.
+		{"AWS::Logs::LogGroup", functions + 1, functions, functions + 1},
+		// The functions', the upload's and the delete's, and API Gateway's
+		// CloudWatch role unless the props use the account's.
+		{"AWS::IAM::Role", functions + 3, functions + 2, functions + 2},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
 		{"AWS::ApiGateway::GatewayResponse", 2, 2, 2},
-		{"AWS::ApiGateway::Method", 20, 20, 20},
+		{"AWS::ApiGateway::Method", methods, methods, methods},
 		{"AWS::ApiGateway::RequestValidator", 1, 1, 1},
 		{"AWS::ApiGateway::ApiKey", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlan", 1, 0, 1},
 		{"AWS::ApiGateway::UsagePlanKey", 1, 0, 1},
-		{"AWS::CloudWatch::Alarm", 20, 20, 20},
+		// Errors and throttles of each function, and the four others.
+		{"AWS::CloudWatch::Alarm", 2*functions + 4, 2*functions + 4, 2*functions + 4},
 		{"AWS::CloudWatch::Dashboard", 1, 1, 1},
 	}
 	for _, tt := range tests {
@@ -182,7 +206,7 @@ func TestDefaultTemplate(t *testing.T) {
 	}
 	assertion(t, "log groups keep 30 days", func() {
 		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"),
-			map[string]any{"RetentionInDays": 30}, jsii.Number(9))
+			map[string]any{"RetentionInDays": 30}, jsii.Number(float64(len(contract.Functions)+1)))
 	})
 	for _, c := range []struct{ typ, id string }{
 		{"AWS::S3::Bucket", bucket}, {"AWS::DynamoDB::Table", table},
@@ -225,8 +249,10 @@ func TestEventSourceMapping(t *testing.T) {
 	}
 }
 
-// TestFunctions checks the four functions' runtime, architecture, handler,
-// memory, timeout, log group and environment.
+// TestFunctions checks the runtime, architecture, handler, memory, timeout
+// (the index function's IndexTimeout, the others' ApiTimeout), log group and
+// environment of each function of contract.Functions, found through its
+// exported fields.
 func TestFunctions(t *testing.T) {
 	f := synth().base
 	svc := f.svc
@@ -241,34 +267,33 @@ func TestFunctions(t *testing.T) {
 		contract.EnvSearchMaxImageBytes: "5242880",
 		contract.EnvAllowedOrigin:       "*",
 	}
-	for _, c := range []struct {
-		name    string
-		id      string
-		logs    string
-		timeout int
-	}{
-		{"index", logicalID(svc.IndexFunction), logicalID(svc.IndexLogGroup), 60},
-		{"search", logicalID(svc.SearchFunction), logicalID(svc.SearchLogGroup), 20},
-		{"status", logicalID(svc.StatusFunction), logicalID(svc.StatusLogGroup), 20},
-		{"info", logicalID(svc.InfoFunction), logicalID(svc.InfoLogGroup), 20},
-		{"faces", logicalID(svc.FacesFunction), logicalID(svc.FacesLogGroup), 20},
-		{"delete face", logicalID(svc.DeleteFaceFunction), logicalID(svc.DeleteFaceLogGroup), 20},
-		{"persons", logicalID(svc.PersonsFunction), logicalID(svc.PersonsLogGroup), 20},
-		{"delete person", logicalID(svc.DeletePersonFunction), logicalID(svc.DeletePersonLogGroup), 20},
-	} {
+	fields := svc.functionFields()
+	if len(fields) != len(contract.Functions) {
+		t.Errorf("%d functions have fields, want the %d of contract.Functions", len(fields), len(contract.Functions))
+	}
+	for _, fn := range contract.Functions {
+		field, ok := fields[fn.Name]
+		if !ok || *field.fn == nil || *field.logs == nil {
+			t.Errorf("%s: no function or log group in its fields", fn.Name)
+			continue
+		}
+		timeout := 20
+		if fn.Name == contract.FunctionIndex {
+			timeout = 60
+		}
 		want := map[string]any{
 			"Runtime":       "provided.al2023",
 			"Architectures": []any{"arm64"},
 			"Handler":       "bootstrap",
 			"MemorySize":    float64(256),
-			"Timeout":       float64(c.timeout),
-			"LoggingConfig": map[string]any{"LogGroup": ref(c.logs)},
+			"Timeout":       float64(timeout),
+			"LoggingConfig": map[string]any{"LogGroup": ref(logicalID(*field.logs))},
 			"Environment":   map[string]any{"Variables": env},
 		}
-		got := f.props(c.id)
+		got := f.props(logicalID(*field.fn))
 		for k, v := range want {
 			if !reflect.DeepEqual(jsonValue(got[k]), jsonValue(v)) {
-				t.Errorf("%s function %s = %v, want %v", c.name, k, got[k], v)
+				t.Errorf("%s function %s = %v, want %v", fn.Name, k, got[k], v)
 			}
 		}
 	}
@@ -534,5 +559,49 @@ func TestExistingCloudWatchRole(t *testing.T) {
 	})
 	if f.svc.Api.Node().TryFindChild(jsii.String("CloudWatchRole")) != nil {
 		t.Error("the API has a CloudWatchRole child")
+	}
+}
+
+// TestDocCommentsNameTheRoutes keeps the doc comments of service.go in step
+// with the contract's tables: the package doc names every route of
+// contract.StorageRoutes and every function's Main and Routes, and the doc
+// comment of each function's field (Name+"Function") its Main and Routes.
+func TestDocCommentsNameTheRoutes(t *testing.T) {
+	file, err := parser.ParseFile(token.NewFileSet(), "service.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(g *ast.CommentGroup) string { return strings.Join(strings.Fields(g.Text()), " ") }
+	fieldDocs := map[string]string{}
+	ast.Inspect(file, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == "FaceRecognitionService" {
+			for _, f := range ts.Type.(*ast.StructType).Fields.List {
+				for _, name := range f.Names {
+					fieldDocs[name.Name] = text(f.Doc)
+				}
+			}
+		}
+		return true
+	})
+	packageDoc := text(file.Doc)
+	for _, r := range contract.StorageRoutes {
+		if route := r.Method + " " + r.Path; !strings.Contains(packageDoc, route) {
+			t.Errorf("the package doc does not name %s", route)
+		}
+	}
+	for _, f := range contract.Functions {
+		field := f.Name + "Function"
+		names := []string{f.Main}
+		for _, r := range f.Routes {
+			names = append(names, r.Method+" "+r.Path)
+		}
+		for _, name := range names {
+			if !strings.Contains(packageDoc, name) {
+				t.Errorf("the package doc does not name %s", name)
+			}
+			if !strings.Contains(fieldDocs[field], name) {
+				t.Errorf("the doc comment of %s does not name %s", field, name)
+			}
+		}
 	}
 }
