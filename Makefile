@@ -1,5 +1,5 @@
 # Targets: `make demo` (the main job), `make test` (what CI runs), and their parts.
-# Each target installs what it needs: npm packages from package-lock.json and Go modules from go.sum.
+# Each target installs what it needs: npm packages from tools/package-lock.json and Go modules from go.sum.
 
 # Node 20 makes jsii print an end-of-life banner; this documented variable silences it.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -30,7 +30,7 @@ test: setup
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine
 
-# Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of package.json.
+# Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of tools/package.json.
 synth: setup
 	$(CDK) synth --quiet
 

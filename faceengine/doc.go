@@ -7,8 +7,9 @@
 //
 // Pipeline:
 //
-//   - imageio.DecodeImage (shared with the search function) decodes the
-//     bytes and applies the JPEG EXIF orientation.
+//   - Decode (internal/imageio's decoder, shared with the service's search
+//     of every face) decodes the bytes and applies the JPEG EXIF
+//     orientation.
 //   - Engine.Detect runs pigo's face cascade (embedded from pigo v1.4.6),
 //     merges overlapping boxes, and finds both pupils with pico's pupil
 //     cascade. Only upright, roughly frontal faces are found: profiles and

@@ -42,8 +42,18 @@ func New(modelDir string) (*Engine, error) {
 	return &Engine{det: det, net: net}, nil
 }
 
-// Detect returns the faces in img (imageio.DecodeImage output or any
-// image.Image), largest box first. Only upright frontal faces at least a
+// Decode decodes a JPEG or PNG photo upright, with a JPEG's EXIF
+// Orientation applied, as Rekognition sees it (and as the service decodes
+// photos before cropping faces), so that the boxes Detect returns locate
+// faces in the photo as shown. It fails for data that is not a JPEG or
+// PNG image or does not decode, and for an image of more than 50
+// megapixels (a guard against decompression bombs); the result is an RGBA
+// image with bounds starting at (0, 0).
+func Decode(data []byte) (*image.RGBA, error) {
+	return imageio.DecodeImage(data)
+}
+
+// Detect returns the faces in img (Decode's output or any image.Image), largest box first. Only upright frontal faces at least a
 // tenth of the shorter image side are found: pigo's cascade is trained on
 // upright frontal faces and is run without its in-plane rotation search,
 // so profiles and strongly tilted heads are missed (an accepted

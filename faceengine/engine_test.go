@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -238,7 +239,8 @@ func TestEmbeddedModelHashes(t *testing.T) {
 }
 
 // TestNew_modelDir: a directory holding the same files loads the same
-// network as the embedded model; a directory without them is refused with
+// network as the embedded model, one holding other weights another; a
+// directory without them is refused with
 // an error that names the missing manifest and the way to the embedded one.
 func TestNew_modelDir(t *testing.T) {
 	dir := t.TempDir()
@@ -260,6 +262,26 @@ func TestNew_modelDir(t *testing.T) {
 	}
 	if len(got) != len(want) || len(got) == 0 || got[0].Descriptor != want[0].Descriptor {
 		t.Errorf("weights from a directory describe obama_1.jpg differently from the embedded ones")
+	}
+	// Other weights in the directory give other descriptors: New(dir)
+	// loads dir, not the embedded model.
+	bin := filepath.Join(dir, "face_recognition_model.bin")
+	weights, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(weights) - 4096; i < len(weights); i++ {
+		weights[i] ^= 0xFF
+	}
+	if err := os.WriteFile(bin, weights, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	altered, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = altered.Faces(img); err != nil || len(got) == 0 || got[0].Descriptor == want[0].Descriptor {
+		t.Errorf("altered weights in the directory: faces %d, err %v; want a descriptor unlike the embedded model's", len(got), err)
 	}
 	_, err = New(t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), manifestFile) || !strings.Contains(err.Error(), "embedded") {

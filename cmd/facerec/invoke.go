@@ -41,7 +41,7 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, f := range contract.Functions {
 		names = append(names, strings.ToLower(f.Name))
 	}
-	fs := newFlags("invoke", "invoke "+strings.Join(names, "|")+" --event FILE [--data DIR] [--put KEY=FILE]...", stderr)
+	fs := newFlags("invoke", "invoke "+strings.Join(names, "|")+" --event FILE [--data DIR] [--model-dir DIR] [--put KEY=FILE]...", stderr)
 	eventFile := fs.String("event", "", "the Lambda event, as JSON (required)")
 	data := fs.String("data", defaultDataDir, "data directory")
 	modelDir := fs.String("model-dir", "", "directory of face-api FaceRecognitionNet weights to use instead of the embedded model")

@@ -1,7 +1,7 @@
 // Command basic is a CDK app that deploys FaceRecognitionService with its
 // defaults in one environment-agnostic stack, FaceRecognitionStack, checked
 // by cdk-nag's AWS Solutions rules (an unsuppressed error fails the synth).
-// cdk.json at the repository root runs it: `npx cdk synth`, `npx cdk deploy`.
+// cdk.json at the repository root runs it: `npx --prefix tools cdk synth`, `npx --prefix tools cdk deploy`.
 // main_test.go compares the stack's template with a committed snapshot.
 package main
 

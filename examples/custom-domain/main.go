@@ -8,7 +8,7 @@
 // The hosted zone is passed in from its attributes, so the synth looks
 // nothing up and needs no AWS credentials. Replace hostedZoneId, zoneName
 // and domainName with a public hosted zone of your account before
-// deploying. Run it with `npx cdk synth --app "go run ./examples/custom-domain"`.
+// deploying. Run it with `npx --prefix tools cdk synth --app "go run ./examples/custom-domain"`.
 package main
 
 import (

@@ -134,16 +134,9 @@ func (ix *Indexer) message(ctx context.Context, body string, counts *metrics.Cou
 	return ix.handleS3(ctx, ev, counts)
 }
 
-// HandleS3 reconciles the object of every record, going on after a failed
-// record, and returns an error naming the records that failed. It writes
-// the event's metrics at the end.
-func (ix *Indexer) HandleS3(ctx context.Context, ev events.S3Event) error {
-	counts := indexMetrics()
-	defer emit(ctx, ix.log, ix.metrics, counts)
-	return ix.handleS3(ctx, ev, counts)
-}
-
-// handleS3 is HandleS3 adding to counts.
+// handleS3 reconciles the object of every record, going on after a failed
+// record, adds to counts, and returns an error naming the records that
+// failed.
 func (ix *Indexer) handleS3(ctx context.Context, ev events.S3Event, counts *metrics.Counts) error {
 	var failed []string
 	var errs []error
