@@ -4,9 +4,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/internal/service/tabletest"
-	bolt "go.etcd.io/bbolt"
 )
 
 // TestTable_conformance runs the FaceTable conformance suite on the bbolt

@@ -1,7 +1,7 @@
 // Package dynamotable stores the face service's items in a DynamoDB table
 // (partition key FaceId, global secondary indexes ObjectKeyIndex on
-// ObjectKey and PersonIndex on Person). It implements service.FaceTable over a small interface shaped
-// like *dynamodb.Client.
+// ObjectKey and PersonIndex on Person). It implements service.FaceTable
+// over a small interface shaped like *dynamodb.Client.
 //
 // Where and why: it is the table adapter of the deployed functions
 // (lambdas/handler builds it in ServiceFromEnv), kept apart from the core
