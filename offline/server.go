@@ -42,7 +42,11 @@ func (l *Local) routes() http.Handler {
 	}
 	storage := map[string]http.HandlerFunc{http.MethodPut: l.putImage, http.MethodDelete: l.deleteImage}
 	for _, r := range contract.StorageRoutes {
-		mux.HandleFunc(r.Method+" "+r.Path, storage[r.Method])
+		h, ok := storage[r.Method]
+		if !ok {
+			panic("offline: contract.StorageRoutes has " + r.Method + " " + r.Path + ", which the local bucket does not answer")
+		}
+		mux.HandleFunc(r.Method+" "+r.Path, h)
 	}
 	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
