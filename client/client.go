@@ -137,11 +137,9 @@ func (c *Client) Index(ctx context.Context, filename string, body []byte, conten
 	}
 	var query url.Values
 	if person != "" {
-		query = url.Values{"person": {person}}
+		query = url.Values{contract.UploadPersonParam: {person}}
 	}
-	var out struct {
-		Key string `json:"key"`
-	}
+	var out contract.PutResponse
 	if err := c.do(ctx, http.MethodPut, c.route(query, "index", filename), body, contentType, &out); err != nil {
 		return "", err
 	}
@@ -173,9 +171,7 @@ func (c *Client) Delete(ctx context.Context, filename string) (string, error) {
 	if filename == "" {
 		return "", errors.New("client: empty filename")
 	}
-	var out struct {
-		Key string `json:"key"`
-	}
+	var out contract.PutResponse
 	if err := c.do(ctx, http.MethodDelete, c.route(nil, "index", filename), nil, "", &out); err != nil {
 		return "", err
 	}

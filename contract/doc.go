@@ -11,6 +11,9 @@
 //   - the API's OpenAPI document (OpenAPI), whose operations are exactly
 //     those routes.
 //
-// It has no dependencies beyond the standard library so that the construct
-// package can import it without linking the AWS SDK into CDK apps.
+// It has no dependencies beyond the standard library because two packages
+// import it to stay light: the construct package, which must not link the
+// AWS SDK into CDK apps, and the client package, which imports it alone of
+// the module's packages so that a program that only calls the API links
+// neither aws-lambda-go nor an AWS SDK service client.
 package contract

@@ -44,3 +44,22 @@ func TestRoute_PathParam(t *testing.T) {
 		t.Errorf("/faces: %q %q %v", prefix, name, ok)
 	}
 }
+
+// TestRoutes_pathParamsAreDeclared checks that the parameter of every
+// route's path is one of the path parameter constants, which the
+// construct, the handlers and the offline server use, and that the
+// StorageRoutes, which the construct and the offline server answer
+// without a function, have FilenameParam.
+func TestRoutes_pathParamsAreDeclared(t *testing.T) {
+	declared := map[string]bool{FilenameParam: true, FaceIDParam: true, PersonNameParam: true}
+	for _, r := range tableRoutes() {
+		if _, name, ok := r.PathParam(); ok && !declared[name] {
+			t.Errorf("%s %s: the parameter %q is no path parameter constant", r.Method, r.Path, name)
+		}
+	}
+	for _, r := range StorageRoutes {
+		if _, name, _ := r.PathParam(); name != FilenameParam {
+			t.Errorf("%s %s: the parameter is %q, want FilenameParam %q", r.Method, r.Path, name, FilenameParam)
+		}
+	}
+}

@@ -38,6 +38,15 @@ const (
 	NextTokenParam = "nextToken"
 )
 
+// FilenameParam is the path parameter of /index/{filename}: the image's
+// file name, its object key without the image prefix.
+const FilenameParam = "filename"
+
+// UploadPersonParam is the optional query parameter of PUT
+// /index/{filename} that names the person in the image; it is stored as
+// the object's PersonMetadataKey metadata.
+const UploadPersonParam = "person"
+
 // FaceIDParam is the path parameter of /faces/{faceId}.
 const FaceIDParam = "faceId"
 

@@ -5,10 +5,13 @@
 // that turns requests into API Gateway proxy events.
 //
 // Start opens a data directory and serves the API on an address with one
-// call; Open and Serve do the same in two steps, and the parts (Objects,
-// Table, Rekognition, Queue) can be used on their own. The routes are
-// those of contract.Functions and contract.StorageRoutes, answered by the
-// handlers of lambdas/handler.
+// call; Open and Serve do the same in two steps. The parts have no
+// constructors of their own: they are the fields of the Local that Open
+// returns (Server.Local after Start) — Objects, Table, Rekognition, Queue,
+// Handlers, Indexer — and can be used directly once it is open, for
+// example to put an object or drain the queue in a test, while it serves
+// or not. The routes are those of contract.Functions and
+// contract.StorageRoutes, answered by the handlers of lambdas/handler.
 //
 // Where and why: offline is public because it is a product of its own, a
 // local Rekognition-backed face API for laptops and other programs' tests,

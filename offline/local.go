@@ -160,14 +160,11 @@ func (l *Local) Serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case err := <-s.failed:
-		s.stopQueue()
-		l.Queue.Wait()
-		return err
-	case <-ctx.Done():
+	listenErr, stopErr := s.wait(ctx)
+	if listenErr != nil {
+		return listenErr
 	}
-	return s.stop()
+	return stopErr
 }
 
 // serving is the API being answered on a listener, between start and stop.
@@ -208,6 +205,23 @@ func (l *Local) start(ctx context.Context, ln net.Listener) (*serving, error) {
 		}
 	}()
 	return s, nil
+}
+
+// wait blocks until ctx ends or the listener fails, and then stops
+// serving. When ctx ends, it stops as stop does and returns stop's error
+// as stopErr. When the listener fails, nothing is answering any more: it
+// stops the queue's workers, waits until each has settled the message it
+// holds and returns the listener's error as listenErr. At most one of the
+// two is set.
+func (s *serving) wait(ctx context.Context) (listenErr, stopErr error) {
+	select {
+	case err := <-s.failed:
+		s.stopQueue()
+		s.l.Queue.Wait()
+		return err, nil
+	case <-ctx.Done():
+		return nil, s.stop()
+	}
 }
 
 // stop stops answering and lets the requests in hand finish for up to

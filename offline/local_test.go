@@ -483,3 +483,21 @@ func TestServe_indexesUploadsStoredButNeverQueued(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRoutes_storageRouteWithoutHandlerPanics: a route of
+// contract.StorageRoutes whose method the local bucket does not answer
+// stops the server from being built, with a panic naming the route, rather
+// than registering a nil handler.
+func TestRoutes_storageRouteWithoutHandlerPanics(t *testing.T) {
+	l := testLocal(t)
+	saved := contract.StorageRoutes
+	contract.StorageRoutes = append(slices.Clone(saved), contract.Route{Method: http.MethodPatch, Path: "/index/{filename}"})
+	t.Cleanup(func() { contract.StorageRoutes = saved })
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "PATCH /index/{filename}") {
+			t.Errorf("routes panicked with %q, want a message naming PATCH /index/{filename}", msg)
+		}
+	}()
+	l.routes()
+}

@@ -42,7 +42,11 @@ func (l *Local) routes() http.Handler {
 	}
 	storage := map[string]http.HandlerFunc{http.MethodPut: l.putImage, http.MethodDelete: l.deleteImage}
 	for _, r := range contract.StorageRoutes {
-		mux.HandleFunc(r.Method+" "+r.Path, storage[r.Method])
+		h, ok := storage[r.Method]
+		if !ok {
+			panic("offline: contract.StorageRoutes has " + r.Method + " " + r.Path + ", which the local bucket does not answer")
+		}
+		mux.HandleFunc(r.Method+" "+r.Path, h)
 	}
 	mux.HandleFunc("GET /openapi.json", l.openAPIDocument)
 	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +54,7 @@ func (l *Local) routes() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		l.gatewayError(w, r, http.StatusNotFound, "RESOURCE_NOT_FOUND", "no route "+r.Method+" "+r.URL.Path)
+		l.gatewayError(w, r, http.StatusNotFound, contract.GatewayResourceNotFound, "no route "+r.Method+" "+r.URL.Path)
 	})
 	return l.withAPIKey(mux)
 }
@@ -61,7 +65,7 @@ func (l *Local) withAPIKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if l.apiKey != "" && r.Method != http.MethodOptions &&
 			subtle.ConstantTimeCompare([]byte(r.Header.Get("x-api-key")), []byte(l.apiKey)) != 1 {
-			l.gatewayError(w, r, http.StatusForbidden, "INVALID_API_KEY", "Forbidden")
+			l.gatewayError(w, r, http.StatusForbidden, contract.GatewayInvalidAPIKey, "Forbidden")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -94,10 +98,10 @@ func (l *Local) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		l.gatewayError(w, r, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the request is larger than 10 MB")
+		l.gatewayError(w, r, http.StatusRequestEntityTooLarge, contract.GatewayRequestTooLarge, "the request is larger than 10 MB")
 		return nil, false
 	case err != nil:
-		l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_BODY", "the request body could not be read")
+		l.gatewayError(w, r, http.StatusBadRequest, contract.GatewayBadRequestBody, "the request body could not be read")
 		return nil, false
 	}
 	return body, true
@@ -152,13 +156,13 @@ func (l *Local) proxy(route contract.Route, h handler.ProxyHandler) http.Handler
 		if err != nil {
 			// API Gateway answers a failed invocation with 502.
 			l.log.Error("handler failed", "requestId", req.RequestContext.RequestID, "err", err)
-			l.gatewayError(w, r, http.StatusBadGateway, "INTERNAL_SERVER_ERROR", "Internal server error")
+			l.gatewayError(w, r, http.StatusBadGateway, contract.GatewayInternalServerError, "Internal server error")
 			return
 		}
 		out := []byte(resp.Body)
 		if resp.IsBase64Encoded {
 			if out, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-				l.gatewayError(w, r, http.StatusBadGateway, "INTERNAL_SERVER_ERROR", "Internal server error")
+				l.gatewayError(w, r, http.StatusBadGateway, contract.GatewayInternalServerError, "Internal server error")
 				return
 			}
 		}
@@ -178,7 +182,7 @@ func (l *Local) proxy(route contract.Route, h handler.ProxyHandler) http.Handler
 // the notification cannot be queued, the answer is 500 and the upload stays
 // stored; the next start of the server queues it.
 func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
-	filename := r.PathValue("filename")
+	filename := r.PathValue(contract.FilenameParam)
 	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
 		l.gatewayError(w, r, http.StatusBadRequest, err.Code, err.Message)
 		return
@@ -189,25 +193,25 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
-		l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_PARAMETERS", "Missing required request parameters: [Content-Type]")
+		l.gatewayError(w, r, http.StatusBadRequest, contract.GatewayBadRequestParameters, "Missing required request parameters: [Content-Type]")
 		return
 	}
 	if !binaryMediaType(ct) {
 		decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(body)))
 		if err != nil {
-			l.gatewayError(w, r, http.StatusBadRequest, "BAD_REQUEST_BODY", "a body that is not image/jpeg, image/png or application/octet-stream must be base64 text")
+			l.gatewayError(w, r, http.StatusBadRequest, contract.GatewayBadRequestBody, "a body that is not image/jpeg, image/png or application/octet-stream must be base64 text")
 			return
 		}
 		body = decoded
 	}
 	var meta map[string]string
-	if p := r.URL.Query().Get("person"); p != "" {
+	if p := r.URL.Query().Get(contract.UploadPersonParam); p != "" {
 		meta = map[string]string{contract.PersonMetadataKey: p}
 	}
 	key := l.svc.Config().ImagePrefix + filename
 	if _, err := l.Objects.Put(key, body, ct, meta); err != nil {
 		l.log.Error("store upload", "key", key, "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be stored")
+		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "the image could not be stored")
 		return
 	}
 	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectCreated:Put", key, int64(len(body)))); err != nil {
@@ -215,7 +219,7 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 		// version that is still indexed, or a concurrent upload): the next
 		// start queues every stored upload that was not processed.
 		l.log.Error("enqueue upload", "key", key, "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image was stored but not queued for indexing; it is indexed when facerec serve restarts")
+		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "the image was stored but not queued for indexing; it is indexed when facerec serve restarts")
 		return
 	}
 	l.cors(w)
@@ -233,7 +237,7 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 // notification cannot be queued, it answers 500 with the object already
 // deleted: deleting it again sends the notification again.
 func (l *Local) deleteImage(w http.ResponseWriter, r *http.Request) {
-	filename := r.PathValue("filename")
+	filename := r.PathValue(contract.FilenameParam)
 	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
 		l.gatewayError(w, r, http.StatusBadRequest, err.Code, err.Message)
 		return
@@ -241,12 +245,12 @@ func (l *Local) deleteImage(w http.ResponseWriter, r *http.Request) {
 	key := l.svc.Config().ImagePrefix + filename
 	if err := l.Objects.Delete(key); err != nil {
 		l.log.Error("delete image", "key", key, "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image could not be deleted")
+		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "the image could not be deleted")
 		return
 	}
 	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0)); err != nil {
 		l.log.Error("enqueue delete", "key", key, "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "the image was deleted but its faces were not queued for removal; delete it again")
+		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "the image was deleted but its faces were not queued for removal; delete it again")
 		return
 	}
 	l.cors(w)

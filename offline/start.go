@@ -68,14 +68,9 @@ func Start(ctx context.Context, opts Options, addr string) (*Server, error) {
 	s := &Server{URL: "http://" + ln.Addr().String(), Local: l, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		var err error
-		select {
-		case err = <-serving.failed:
-			serving.stopQueue()
-			l.Queue.Wait()
-			err = fmt.Errorf("offline: serving %s: %w", s.URL, err)
-		case <-ctx.Done():
-			err = serving.stop()
+		listenErr, err := serving.wait(ctx)
+		if listenErr != nil {
+			err = fmt.Errorf("offline: serving %s: %w", s.URL, listenErr)
 		}
 		s.err = errors.Join(err, l.Close())
 	}()

@@ -92,7 +92,8 @@ func TestStart_servesUntilClose(t *testing.T) {
 		resp.Body.Close()
 		t.Errorf("GET /info after Close: %s, want a refused connection", resp.Status)
 	}
-	// Open fails on a directory still held by another Local.
+	// Close released the data directory (Open would fail on a directory
+	// still held by another Local) and kept its data.
 	l, err := offline.Open(quietOptions(dir))
 	if err != nil {
 		t.Fatalf("the data directory is still held after Close: %v", err)

@@ -300,7 +300,7 @@ func TestServe_deleteImage(t *testing.T) {
 // refuses, with the same statuses and JSON error shape.
 func TestServe_apiKeyAndBadInput(t *testing.T) {
 	srv := startServe(t, t.TempDir(), "--api-key", "secret")
-	do := func(method, path, key, contentType string, body []byte) (*http.Response, handlerError) {
+	do := func(method, path, key, contentType string, body []byte) (*http.Response, contract.ErrorBody) {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.url+path, bytes.NewReader(body))
 		if key != "" {
@@ -314,7 +314,7 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var eb handlerError
+		var eb contract.ErrorBody
 		json.NewDecoder(resp.Body).Decode(&eb)
 		return resp, eb
 	}
@@ -324,17 +324,17 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		status                      int
 		code                        string
 	}{
-		{"no key", "GET", "/info", "", "", nil, 403, "INVALID_API_KEY"},
-		{"wrong key", "POST", "/search", "nope", "image/jpeg", photos.MustRead("obama_2.jpg"), 403, "INVALID_API_KEY"},
+		{"no key", "GET", "/info", "", "", nil, 403, contract.GatewayInvalidAPIKey},
+		{"wrong key", "POST", "/search", "nope", "image/jpeg", photos.MustRead("obama_2.jpg"), 403, contract.GatewayInvalidAPIKey},
 		{"info", "GET", "/info", "secret", "", nil, 200, ""},
 		{"dot-dot filename", "PUT", "/index/..%2F..%2Fetc", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidBody},
 		{"unknown image", "GET", "/index/nothing.jpg", "secret", "", nil, 404, contract.CodeNotFound},
 		{"PDF search", "POST", "/search", "secret", "application/pdf", []byte("%PDF-1.4\n"), 415, contract.CodeUnsupportedMedia},
-		{"over 10 MB", "PUT", "/index/big.jpg", "secret", "image/jpeg", make([]byte, 10<<20+1), 413, "REQUEST_TOO_LARGE"},
-		{"bad base64 upload", "PUT", "/index/a.jpg", "secret", "text/plain", []byte("***"), 400, "BAD_REQUEST_BODY"},
-		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", photos.MustRead("obama_1.jpg"), 400, "BAD_REQUEST_BODY"},
-		{"no content type", "PUT", "/index/a.jpg", "secret", "", photos.MustRead("obama_1.jpg"), 400, "BAD_REQUEST_PARAMETERS"},
-		{"unknown route", "GET", "/nope", "secret", "", nil, 404, "RESOURCE_NOT_FOUND"},
+		{"over 10 MB", "PUT", "/index/big.jpg", "secret", "image/jpeg", make([]byte, 10<<20+1), 413, contract.GatewayRequestTooLarge},
+		{"bad base64 upload", "PUT", "/index/a.jpg", "secret", "text/plain", []byte("***"), 400, contract.GatewayBadRequestBody},
+		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", photos.MustRead("obama_1.jpg"), 400, contract.GatewayBadRequestBody},
+		{"no content type", "PUT", "/index/a.jpg", "secret", "", photos.MustRead("obama_1.jpg"), 400, contract.GatewayBadRequestParameters},
+		{"unknown route", "GET", "/nope", "secret", "", nil, 404, contract.GatewayResourceNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -356,10 +356,6 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 	if st := waitIndexed(t, c, "as text.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != "Joe Biden" {
 		t.Errorf("base64 upload status: %+v", st)
 	}
-}
-
-type handlerError struct {
-	Error struct{ Code string } `json:"error"`
 }
 
 // TestCases_sameStatusLocallyAndThroughTheHandler sends every search case's

@@ -2,9 +2,10 @@ package facerecognition
 
 import (
 	"cmp"
-	"fmt"
+	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -29,7 +30,7 @@ type s3Route struct {
 	// (PUT is PutObject, DELETE is DeleteObject).
 	method string
 	// status is the method response status of any 2xx from S3; its body
-	// is {"key":"<prefix><filename>","status":state}.
+	// is a contract.PutResponse, {"key":"<prefix><filename>","status":state}.
 	status, state string
 	// done is what the route does to the image, as the error messages say
 	// it ("the image could not be " + done).
@@ -38,8 +39,8 @@ type s3Route struct {
 
 // The S3 routes: see addUploadRoute and addDeleteRoute.
 var (
-	uploadRoute = s3Route{method: "PUT", status: "200", state: "pending", done: "stored"}
-	deleteRoute = s3Route{method: "DELETE", status: "202", state: "deleting", done: "deleted"}
+	uploadRoute = s3Route{method: "PUT", status: "200", state: contract.StatusPending, done: "stored"}
+	deleteRoute = s3Route{method: "DELETE", status: "202", state: contract.StatusDeleting, done: "deleted"}
 )
 
 // s3Response maps the S3 status codes that match pattern (a regular
@@ -56,20 +57,53 @@ type s3Response struct {
 // 3xx from S3) takes the default, 500.
 func (r s3Route) responses(imagePrefix string) []s3Response {
 	return []s3Response{
-		{status: r.status, pattern: `2\d{2}`, body: fmt.Sprintf(`{"key":"%s$util.escapeJavaScript($input.params('filename')).replaceAll("\\'","'")","status":"%s"}`, imagePrefix, r.state)},
-		{status: "400", pattern: `4(0[0-24-9]|[1-9]\d)`, body: errorTemplate(`"BAD_REQUEST"`, `"S3 refused the image"`)},
-		{status: "403", pattern: `403`, body: errorTemplate(`"ACCESS_DENIED"`, `"the image may not be `+r.done+` under this name"`)},
-		{status: "503", pattern: `503`, body: errorTemplate(`"SERVICE_UNAVAILABLE"`, `"S3 is throttling requests; retry later"`),
+		{status: r.status, pattern: `2\d{2}`, body: mappingTemplate(contract.PutResponse{Key: imagePrefix + "@filename@", Status: r.state},
+			"@filename@", filenameExpression)},
+		{status: "400", pattern: `4(0[0-24-9]|[1-9]\d)`, body: errorTemplate(quoteJSON(contract.CodeBadRequest), quoteJSON("S3 refused the image"))},
+		{status: "403", pattern: `403`, body: errorTemplate(quoteJSON(contract.CodeAccessDenied), quoteJSON("the image may not be "+r.done+" under this name"))},
+		{status: "503", pattern: `503`, body: errorTemplate(quoteJSON(contract.CodeUnavailable), quoteJSON("S3 is throttling requests; retry later")),
 			headers: map[string]string{"Retry-After": "1"}},
-		{status: "502", pattern: `5(0[0-24-9]|[1-9]\d)`, body: errorTemplate(`"UPSTREAM_ERROR"`, `"S3 failed; retry later"`)},
-		{status: "500", body: errorTemplate(`"INTERNAL_ERROR"`, `"the image could not be `+r.done+`"`)},
+		{status: "502", pattern: `5(0[0-24-9]|[1-9]\d)`, body: errorTemplate(quoteJSON(contract.CodeUpstream), quoteJSON("S3 failed; retry later"))},
+		{status: "500", body: errorTemplate(quoteJSON(contract.CodeInternal), quoteJSON("the image could not be "+r.done))},
 	}
 }
 
-// errorTemplate is a mapping template of the API's JSON error body; code and
-// message are JSON strings or template expressions that yield them.
+// filenameExpression is the template expression of the request's
+// filename as the inside of a JSON string: $util.escapeJavaScript escapes
+// quotes and backslashes, and also the apostrophe, whose escape JSON does
+// not allow and replaceAll undoes.
+const filenameExpression = `$util.escapeJavaScript($input.params('` + contract.FilenameParam + `')).replaceAll("\\'","'")`
+
+// errorTemplate is a mapping template of the API's JSON error body, a
+// contract.ErrorBody with the request id; code and message are JSON strings
+// or template expressions that yield them.
 func errorTemplate(code, message string) string {
-	return fmt.Sprintf(`{"error":{"code":%s,"message":%s},"requestId":"$context.requestId"}`, code, message)
+	return mappingTemplate(contract.ErrorBody{
+		Error:     contract.ErrorDetail{Code: "@code@", Message: "@message@"},
+		RequestID: "$context.requestId",
+	}, `"@code@"`, code, `"@message@"`, message)
+}
+
+// mappingTemplate is a mapping template that yields body as JSON: body's
+// JSON encoding, so that the member names are those of its contract type,
+// with each placeholder of oldnew (old, new pairs, as strings.NewReplacer
+// takes them) replaced by its template text. The placeholders are
+// "@name@" strings, which JSON encodes as they are.
+func mappingTemplate(body any, oldnew ...string) string {
+	b, err := json.Marshal(body)
+	if err != nil {
+		panic(err) // the bodies are contract structs of strings
+	}
+	return strings.NewReplacer(oldnew...).Replace(string(b))
+}
+
+// quoteJSON returns s as a JSON string.
+func quoteJSON(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a string always encodes
+	}
+	return string(b)
 }
 
 // addApi creates the REST API, its routes, its CORS answers and, with
@@ -246,14 +280,14 @@ func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapiga
 			ContentHandling:     awsapigateway.ContentHandling_CONVERT_TO_BINARY,
 			PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_TEMPLATES,
 			RequestParameters: &map[string]*string{
-				"integration.request.header.Content-Type":      jsii.String("method.request.header.Content-Type"),
-				"integration.request.header.x-amz-meta-person": jsii.String("method.request.querystring.person"),
+				"integration.request.header.Content-Type":                             jsii.String("method.request.header.Content-Type"),
+				"integration.request.header.x-amz-meta-" + contract.PersonMetadataKey: jsii.String("method.request.querystring." + contract.UploadPersonParam),
 			},
 		},
 		awsapigateway.MethodOptions{
 			RequestParameters: &map[string]*bool{
-				"method.request.header.Content-Type": jsii.Bool(true),
-				"method.request.querystring.person":  jsii.Bool(false),
+				"method.request.header.Content-Type":                       jsii.Bool(true),
+				"method.request.querystring." + contract.UploadPersonParam: jsii.Bool(false),
 			},
 			// Parameter validation refuses a request without Content-Type.
 			// Body validation has no model to apply to an image; it is on so

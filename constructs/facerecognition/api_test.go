@@ -2,11 +2,14 @@ package facerecognition
 
 import (
 	"encoding/json"
-	"reflect"
+	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // TestS3ResponsePatterns maps every HTTP status S3 could answer through
@@ -59,26 +62,33 @@ var vtl = strings.NewReplacer(
 	`$context.error.messageString`, `"Missing Authentication Token"`,
 )
 
-// apiError is the API's JSON error body.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	RequestID string `json:"requestId"`
+// decodeStrict decodes body, a whole JSON value, into v as a client
+// would, refusing members v does not have: the member names the templates
+// write must be those of the contract's types.
+func decodeStrict(body string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("data after the JSON value (%v)", err)
+	}
+	return nil
 }
 
 // TestResponseBodiesAreJSON evaluates the response templates of each S3
-// route with example values and wants the documented JSON bodies, with the
-// service's error codes.
+// route and of the gateway responses with example values and decodes them
+// strictly into the contract's types: a contract.PutResponse for success,
+// a contract.ErrorBody with the contract's error codes otherwise.
 func TestResponseBodiesAreJSON(t *testing.T) {
 	for _, route := range []struct {
 		r              s3Route
 		success, state string
-	}{{uploadRoute, "200", "pending"}, {deleteRoute, "202", "deleting"}} {
+	}{{uploadRoute, "200", contract.StatusPending}, {deleteRoute, "202", contract.StatusDeleting}} {
 		codes := map[string]string{
-			route.success: "", "400": "BAD_REQUEST", "403": "ACCESS_DENIED", "500": "INTERNAL_ERROR",
-			"502": "UPSTREAM_ERROR", "503": "SERVICE_UNAVAILABLE",
+			route.success: "", "400": contract.CodeBadRequest, "403": contract.CodeAccessDenied, "500": contract.CodeInternal,
+			"502": contract.CodeUpstream, "503": contract.CodeUnavailable,
 		}
 		for _, r := range route.r.responses("photos/in/") {
 			body := vtl.Replace(r.body)
@@ -87,16 +97,16 @@ func TestResponseBodiesAreJSON(t *testing.T) {
 				continue
 			}
 			if r.status == route.success {
-				var got map[string]string
-				if err := json.Unmarshal([]byte(body), &got); err != nil {
+				var got contract.PutResponse
+				if err := decodeStrict(body, &got); err != nil {
 					t.Fatalf("%s %s body %s: %v", route.r.method, r.status, body, err)
 				}
-				if want := map[string]string{"key": `photos/in/it's "me".jpg`, "status": route.state}; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s %s body %v, want %v", route.r.method, r.status, got, want)
+				if want := (contract.PutResponse{Key: `photos/in/it's "me".jpg`, Status: route.state}); got != want {
+					t.Errorf("%s %s body %+v, want %+v", route.r.method, r.status, got, want)
 				}
 			} else {
-				var got apiError
-				if err := json.Unmarshal([]byte(body), &got); err != nil {
+				var got contract.ErrorBody
+				if err := decodeStrict(body, &got); err != nil {
 					t.Fatalf("%s %s body %s: %v", route.r.method, r.status, body, err)
 				}
 				if got.Error.Code != codes[r.status] || got.Error.Message == "" || got.RequestID != "c0ffee" {
@@ -109,12 +119,16 @@ func TestResponseBodiesAreJSON(t *testing.T) {
 			t.Errorf("%s: no responses with statuses %v", route.r.method, codes)
 		}
 	}
-	var gateway apiError
+	var gateway contract.ErrorBody
 	body := vtl.Replace(errorTemplate(`"$context.error.responseType"`, `$context.error.messageString`))
-	if err := json.Unmarshal([]byte(body), &gateway); err != nil {
+	if err := decodeStrict(body, &gateway); err != nil {
 		t.Fatalf("gateway response body %s: %v", body, err)
 	}
-	if gateway.Error.Code != "MISSING_AUTHENTICATION_TOKEN" || gateway.Error.Message != "Missing Authentication Token" {
-		t.Errorf("gateway response body %+v", gateway)
+	want := contract.ErrorBody{
+		Error:     contract.ErrorDetail{Code: "MISSING_AUTHENTICATION_TOKEN", Message: "Missing Authentication Token"},
+		RequestID: "c0ffee",
+	}
+	if gateway != want {
+		t.Errorf("gateway response body %+v, want %+v", gateway, want)
 	}
 }

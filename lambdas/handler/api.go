@@ -87,7 +87,7 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 // ("Jane%20Doe.jpg"), so the filename is unescaped first.
 func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	filename, err := url.PathUnescape(req.PathParameters["filename"])
+	filename, err := url.PathUnescape(req.PathParameters[contract.FilenameParam])
 	if err != nil {
 		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "invalid filename: bad percent-encoding"}), nil
 	}

@@ -1,4 +1,4 @@
-package main
+package offline_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -16,23 +17,28 @@ import (
 	"github.com/facerec/facerec-cdk/offline"
 )
 
-// TestServe_routesAreTheTableOnes checks that the local API answers
+// TestRoutes_areTheTableOnes checks that the local API answers
 // exactly the routes of contract.Functions and contract.StorageRoutes,
 // which the contract package checks are the OpenAPI document's operations:
 // every route is routed; every other method on a route's path, the paths
 // below and above those paths that are no route's, and a few other paths
 // are not (404 RESOURCE_NOT_FOUND or 405). GET /openapi.json, the one local
 // addition, serves the document behind the key.
-func TestServe_routesAreTheTableOnes(t *testing.T) {
+func TestRoutes_areTheTableOnes(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(contract.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := offline.Open(offline.Options{DataDir: t.TempDir(), APIKey: "secret"})
+	opts := quietOptions(t.TempDir())
+	opts.APIKey = "secret"
+	l, err := offline.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httpTestServer(t, l)
+	defer l.Close()
+	ts := httptest.NewServer(l.Handler())
+	defer ts.Close()
+	srv := ts.URL
 	do := func(method, path, key string) (*http.Response, []byte) {
 		t.Helper()
 		req, err := http.NewRequest(method, srv+path, nil)
@@ -53,10 +59,10 @@ func TestServe_routesAreTheTableOnes(t *testing.T) {
 	routed := func(method, path string) bool {
 		t.Helper()
 		resp, body := do(method, path, "secret")
-		var eb handlerError
+		var eb contract.ErrorBody
 		json.Unmarshal(body, &eb)
 		return resp.StatusCode != http.StatusMethodNotAllowed &&
-			(resp.StatusCode != http.StatusNotFound || eb.Error.Code != "RESOURCE_NOT_FOUND")
+			(resp.StatusCode != http.StatusNotFound || eb.Error.Code != contract.GatewayResourceNotFound)
 	}
 
 	table := slices.Clone(contract.StorageRoutes)
