@@ -7,6 +7,6 @@
 // Where and why: client is public so that other Go programs can drive any
 // deployment (or `facerec serve`) the way the facerec command does. It
 // imports only the contract package and the standard library (plus a
-// progress bar), never aws-lambda-go or an AWS SDK service client, so a
+// retry backoff and a progress bar), never aws-lambda-go or an AWS SDK service client, so a
 // program that only calls the API stays small.
 package client
