@@ -214,10 +214,10 @@ func TestEncryptionKeyPolicy(t *testing.T) {
 
 // TestEncryptionKeyGrants checks that the key adds exactly these grants,
 // each on the key ARN, to the base fixture's roles: kms:Decrypt to every
-// function that calls DynamoDB (dynamoDBCallers; among them the index function,
-// which also reads the images and the queue), and kms:GenerateDataKey to
-// the upload role; none to the other functions (the info function), the
-// delete role or API Gateway's CloudWatch role.
+// function that calls DynamoDB (dynamoDBCallers; among them the index
+// function, which also reads the images and the queue), and
+// kms:GenerateDataKey to the upload role; none to the other functions (the
+// info function), the delete role or API Gateway's CloudWatch role.
 func TestEncryptionKeyGrants(t *testing.T) {
 	fx := synth()
 	kmsFx := fx.shapes["Kms"]
