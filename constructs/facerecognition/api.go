@@ -378,3 +378,43 @@ func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigatew
 		Options:               &integration,
 	}), &method)
 }
+
+// stageOptions returns the API stage's settings: execution logging at
+// s.executionLogLevel without request and response bodies (they are face
+// images), JSON access logs to accessLogs, CloudWatch metrics (detailed:
+// per method, which the search latency alarm uses), X-Ray active tracing
+// unless the props turned it off, and the stage-wide throttle. With
+// accessLogs nil, there is no API Gateway logging at all.
+func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.StageOptions {
+	o := &awsapigateway.StageOptions{
+		StageName:            jsii.String(s.stageName),
+		MetricsEnabled:       jsii.Bool(true),
+		DataTraceEnabled:     jsii.Bool(false),
+		LoggingLevel:         awsapigateway.MethodLoggingLevel_OFF,
+		ThrottlingRateLimit:  jsii.Number(s.throttleRateLimit),
+		ThrottlingBurstLimit: jsii.Number(s.throttleBurstLimit),
+		TracingEnabled:       jsii.Bool(s.tracing),
+	}
+	if accessLogs != nil {
+		o.LoggingLevel = s.executionLogLevel
+		o.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(accessLogs)
+		o.AccessLogFormat = awsapigateway.AccessLogFormat_JsonWithStandardFields(&awsapigateway.JsonWithStandardFieldProps{
+			Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
+			RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
+			Status: jsii.Bool(true), User: jsii.Bool(true),
+		})
+	}
+	return o
+}
+
+// corsOptions returns the CORS preflight answered on every resource: the
+// allowed origin, the methods of contract.CORSAllowMethods, which the
+// functions and the local server send too, and the request headers
+// allowHeaders (Authorization.corsAllowHeaders).
+func corsOptions(allowedOrigin string, allowHeaders []string) *awsapigateway.CorsOptions {
+	return &awsapigateway.CorsOptions{
+		AllowOrigins: jsii.Strings(allowedOrigin),
+		AllowMethods: jsii.Strings(strings.Split(contract.CORSAllowMethods, ",")...),
+		AllowHeaders: jsii.Strings(allowHeaders...),
+	}
+}

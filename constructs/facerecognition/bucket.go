@@ -167,3 +167,47 @@ func (s *FaceRecognitionService) suppressBucketNotificationsFindings() {
 		"AWSLambdaBasicExecutionRole is the managed policy CDK gives its bucket notifications handler (aws-s3 BucketNotificationsHandler) to write its logs; the handler only configures notifications of the buckets of this stack",
 		"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
 }
+
+// imageBucketName returns the image bucket's name: "facerec-", 16 hex
+// characters of the construct's node address addr (unique within the app),
+// "-", and the UUID in the stack's ID (unique per stack creation, so a
+// bucket retained by a deleted stack never blocks a new one): 61 characters
+// of the 63 S3 allows. The queue policy can compute it without referring to
+// the bucket, a reference that would be circular (see sendImageEvents).
+func imageBucketName(addr string) *string {
+	return awscdk.Fn_Join(jsii.String("-"), &[]*string{
+		jsii.String("facerec"),
+		jsii.String(addr[2:18]),
+		stackCreationID(),
+	})
+}
+
+// stackCreationID is the UUID in the stack's ID: unique per creation of the
+// stack, unlike its name.
+func stackCreationID() *string {
+	return awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+}
+
+// bucketProps returns the image bucket's settings: no public access, S3
+// managed encryption, TLS only, versioned (an overwritten or deleted image
+// can be recovered for noncurrentDays days), ACLs disabled, and the given
+// name. Its lifecycle rule permanently deletes noncurrent versions
+// noncurrentDays days after they became noncurrent, and then the delete
+// markers they leave without any version, so that a deleted image is
+// really gone afterwards.
+func bucketProps(name *string, removal awscdk.RemovalPolicy, noncurrentDays int) *awss3.BucketProps {
+	return &awss3.BucketProps{
+		BucketName:        name,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		Versioned:         jsii.Bool(true),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                          jsii.String("ExpireNoncurrentVersions"),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(noncurrentDays)),
+			ExpiredObjectDeleteMarker:   jsii.Bool(true),
+		}},
+		ObjectOwnership: awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:   removal,
+	}
+}

@@ -301,9 +301,9 @@ func TestExistingResourcesGrants(t *testing.T) {
 				index["kms:Decrypt"] = append(index["kms:Decrypt"], jsonString(k))
 			}
 			slices.Sort(index["kms:Decrypt"])
-			for _, f := range svc.functions {
-				if f.Name != contract.FunctionIndex && callsTable(f.Grants) {
-					want[logicalID(f.fn.Role())]["kms:Decrypt"] = []string{jsonString(c.tables)}
+			for _, fn := range dynamoDBCallers(svc) {
+				if fn != svc.IndexFunction {
+					want[logicalID(fn.Role())]["kms:Decrypt"] = []string{jsonString(c.tables)}
 				}
 			}
 			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}

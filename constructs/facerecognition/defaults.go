@@ -1,20 +1,20 @@
 package facerecognition
 
+// The props' default values (those the contract package does not define)
+// and the AWS limits the props are checked against, with their sources:
+// values only. The settings of each resource, built from them and the
+// resolved props (bucketProps, tableProps, eventQueueProps, functionProps,
+// stageOptions and the like), are in the file of that resource, beside the
+// code that creates it: bucket.go, table.go, queues.go, logs.go,
+// functions.go, api.go, and observability.go (the access log bucket),
+// auth.go (the user pool), waf.go (the web ACL).
+
 import (
 	"math"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
-	"github.com/aws/jsii-runtime-go"
-
-	"github.com/facerec/facerec-cdk/contract"
 )
 
 // Defaults of the props that the contract package does not define.
@@ -72,173 +72,3 @@ const (
 	minMemorySizeMB = 128
 	maxMemorySizeMB = 10240
 )
-
-// imageBucketName returns the image bucket's name: "facerec-", 16 hex
-// characters of the construct's node address addr (unique within the app),
-// "-", and the UUID in the stack's ID (unique per stack creation, so a
-// bucket retained by a deleted stack never blocks a new one): 61 characters
-// of the 63 S3 allows. The queue policy can compute it without referring to
-// the bucket, a reference that would be circular (see sendImageEvents).
-func imageBucketName(addr string) *string {
-	return awscdk.Fn_Join(jsii.String("-"), &[]*string{
-		jsii.String("facerec"),
-		jsii.String(addr[2:18]),
-		stackCreationID(),
-	})
-}
-
-// stackCreationID is the UUID in the stack's ID: unique per creation of the
-// stack, unlike its name.
-func stackCreationID() *string {
-	return awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
-}
-
-// bucketProps returns the image bucket's settings: no public access, S3
-// managed encryption, TLS only, versioned (an overwritten or deleted image
-// can be recovered for noncurrentDays days), ACLs disabled, and the given
-// name. Its lifecycle rule permanently deletes noncurrent versions
-// noncurrentDays days after they became noncurrent, and then the delete
-// markers they leave without any version, so that a deleted image is
-// really gone afterwards.
-func bucketProps(name *string, removal awscdk.RemovalPolicy, noncurrentDays int) *awss3.BucketProps {
-	return &awss3.BucketProps{
-		BucketName:        name,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                          jsii.String("ExpireNoncurrentVersions"),
-			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(noncurrentDays)),
-			ExpiredObjectDeleteMarker:   jsii.Bool(true),
-		}},
-		ObjectOwnership: awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:   removal,
-	}
-}
-
-// deadLetterQueueProps returns the dead-letter queue's settings: TLS only,
-// SQS managed encryption, 14 days' retention.
-func deadLetterQueueProps() *awssqs.QueueProps {
-	return &awssqs.QueueProps{
-		EnforceSSL:      jsii.Bool(true),
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(sqsMaxRetentionDays)),
-	}
-}
-
-// eventQueueProps returns the settings of the queue of image events: TLS
-// only, SQS managed encryption (S3 can send to it, which it cannot to a
-// queue under the AWS managed KMS key), a visibility timeout of six index
-// function timeouts, and dlq after five receives.
-func eventQueueProps(dlq awssqs.IQueue, indexTimeoutSeconds int) *awssqs.QueueProps {
-	return &awssqs.QueueProps{
-		EnforceSSL:        jsii.Bool(true),
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(sqsVisibilityTimeoutFactor * indexTimeoutSeconds)),
-		DeadLetterQueue: &awssqs.DeadLetterQueue{
-			Queue:           dlq,
-			MaxReceiveCount: jsii.Number(sqsMaxReceiveCount),
-		},
-	}
-}
-
-// tableProps returns the face table's settings: the FaceId partition key,
-// on-demand capacity, point-in-time recovery, AWS managed encryption.
-func tableProps(removal awscdk.RemovalPolicy) *awsdynamodb.TableProps {
-	return &awsdynamodb.TableProps{
-		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(contract.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		Encryption:    awsdynamodb.TableEncryption_AWS_MANAGED,
-		RemovalPolicy: removal,
-	}
-}
-
-// objectKeyIndexProps returns the index that finds an image's items by
-// object key, projecting whole items.
-func objectKeyIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
-	return &awsdynamodb.GlobalSecondaryIndexProps{
-		IndexName:      jsii.String(contract.ObjectKeyIndex),
-		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(contract.AttrObjectKey), Type: awsdynamodb.AttributeType_STRING},
-		ProjectionType: awsdynamodb.ProjectionType_ALL,
-	}
-}
-
-// personIndexProps returns the index that lists a person's items, for
-// GET /faces?person=NAME.
-func personIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
-	return &awsdynamodb.GlobalSecondaryIndexProps{
-		IndexName:      jsii.String(contract.PersonIndex),
-		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(contract.AttrPerson), Type: awsdynamodb.AttributeType_STRING},
-		ProjectionType: awsdynamodb.ProjectionType_ALL,
-	}
-}
-
-// logGroupProps returns the settings of every log group the construct creates.
-func logGroupProps(retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *awslogs.LogGroupProps {
-	return &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal}
-}
-
-// functionProps returns a function's settings: the Go custom runtime
-// (provided.al2023; its handler name is by convention "bootstrap", the
-// executable's name), its own role and log group, the configured architecture
-// and memory, the environment env, and X-Ray active tracing unless the props
-// turned it off.
-func functionProps(s *settings, code awslambda.Code, role awsiam.IRole, logGroup awslogs.ILogGroup,
-	timeoutSeconds int, env map[string]*string) *awslambda.FunctionProps {
-	return &awslambda.FunctionProps{
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Handler:      jsii.String("bootstrap"),
-		Code:         code,
-		Architecture: s.architecture,
-		MemorySize:   jsii.Number(s.memorySizeMB),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)),
-		Role:         role,
-		LogGroup:     logGroup,
-		Environment:  &env,
-		Tracing:      functionTracing(s.tracing),
-	}
-}
-
-// stageOptions returns the API stage's settings: execution logging at
-// s.executionLogLevel without request and response bodies (they are face
-// images), JSON access logs to accessLogs, CloudWatch metrics (detailed:
-// per method, which the search latency alarm uses), X-Ray active tracing
-// unless the props turned it off, and the stage-wide throttle. With
-// accessLogs nil, there is no API Gateway logging at all.
-func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.StageOptions {
-	o := &awsapigateway.StageOptions{
-		StageName:            jsii.String(s.stageName),
-		MetricsEnabled:       jsii.Bool(true),
-		DataTraceEnabled:     jsii.Bool(false),
-		LoggingLevel:         awsapigateway.MethodLoggingLevel_OFF,
-		ThrottlingRateLimit:  jsii.Number(s.throttleRateLimit),
-		ThrottlingBurstLimit: jsii.Number(s.throttleBurstLimit),
-		TracingEnabled:       jsii.Bool(s.tracing),
-	}
-	if accessLogs != nil {
-		o.LoggingLevel = s.executionLogLevel
-		o.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(accessLogs)
-		o.AccessLogFormat = awsapigateway.AccessLogFormat_JsonWithStandardFields(&awsapigateway.JsonWithStandardFieldProps{
-			Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
-			RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
-			Status: jsii.Bool(true), User: jsii.Bool(true),
-		})
-	}
-	return o
-}
-
-// corsOptions returns the CORS preflight answered on every resource: the
-// allowed origin, the methods of contract.CORSAllowMethods, which the
-// functions and the local server send too, and the request headers
-// allowHeaders (Authorization.corsAllowHeaders).
-func corsOptions(allowedOrigin string, allowHeaders []string) *awsapigateway.CorsOptions {
-	return &awsapigateway.CorsOptions{
-		AllowOrigins: jsii.Strings(allowedOrigin),
-		AllowMethods: jsii.Strings(strings.Split(contract.CORSAllowMethods, ",")...),
-		AllowHeaders: jsii.Strings(allowHeaders...),
-	}
-}

@@ -5,6 +5,8 @@ package facerecognition
 import (
 	"strconv"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
@@ -95,4 +97,25 @@ func (s *FaceRecognitionService) addFunction(cfg *settings, f contract.Function,
 		functionProps(cfg, goFunctionCode(f.Main, cfg.goarch), role, logGroup, timeoutSeconds, env))
 	s.functions = append(s.functions, serviceFunction{Function: f, fn: fn})
 	return fn, logGroup
+}
+
+// functionProps returns a function's settings: the Go custom runtime
+// (provided.al2023; its handler name is by convention "bootstrap", the
+// executable's name), its own role and log group, the configured architecture
+// and memory, the environment env, and X-Ray active tracing unless the props
+// turned it off.
+func functionProps(s *settings, code awslambda.Code, role awsiam.IRole, logGroup awslogs.ILogGroup,
+	timeoutSeconds int, env map[string]*string) *awslambda.FunctionProps {
+	return &awslambda.FunctionProps{
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         code,
+		Architecture: s.architecture,
+		MemorySize:   jsii.Number(s.memorySizeMB),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)),
+		Role:         role,
+		LogGroup:     logGroup,
+		Environment:  &env,
+		Tracing:      functionTracing(s.tracing),
+	}
 }

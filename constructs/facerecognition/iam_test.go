@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/facerec/facerec-cdk/contract"
@@ -103,7 +104,8 @@ func merge(gs ...grants) grants {
 
 // TestRolesHaveExactlyTheirGrants checks every role's permissions against
 // the calls its function, its event source mapping or its integration makes:
-// exact actions, each on its own resource ARN.
+// exact actions, each on its own resource ARN, as wantGrants writes them
+// out by hand.
 func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	f := synth().base
 	svc := f.svc
@@ -112,15 +114,92 @@ func TestRolesHaveExactlyTheirGrants(t *testing.T) {
 	f.checkGrants(t, wantGrants(svc, bucket, objects, getAtt(logicalID(svc.Table)), getAtt(logicalID(svc.Collection)), "index/"))
 }
 
+// TestRoleGrantsFollowTheTable checks that the template grants each
+// function exactly the contract.Grants of its row of contract.Functions
+// (tableGrants): that the construct turns every field of the table into
+// its statements. Whether the table itself grants the least privilege is
+// TestRolesHaveExactlyTheirGrants's question, which does not read it.
+func TestRoleGrantsFollowTheTable(t *testing.T) {
+	f := synth().base
+	svc := f.svc
+	bucket := getAtt(logicalID(svc.Bucket))
+	objects := func(pattern string) any { return join(bucket, "/"+pattern) }
+	f.checkGrants(t, tableGrants(svc, bucket, objects, getAtt(logicalID(svc.Table)), getAtt(logicalID(svc.Collection)), "index/"))
+}
+
 // wantGrants returns the grants of every role of svc's construct, given the
 // template forms of the bucket's ARN, of the ARN of its objects matching a
 // key pattern, and of the table's and the collection's ARNs, and the image
-// prefix: each function's role may write to its log group and take the
-// X-Ray actions, and has exactly the contract.Grants of its row of
-// contract.Functions, the index function's also the SQS poller's actions
-// on the queue; the S3 routes' roles may put and delete objects under the
-// prefix.
+// prefix. They are written out role by role, independently of
+// contract.Functions, so that a grant added to or lost from the table
+// fails the test: each is the least privilege of the calls the role's
+// principal makes.
 func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func(pattern string) any, table, collection map[string]any, prefix string) map[string]grants {
+	logs := func(g string) grants {
+		return merge(grant(getAtt(g), "logs:CreateLogStream", "logs:PutLogEvents"), grant("*", xrayActions...))
+	}
+	return map[string]grants{
+		logicalID(svc.IndexFunction.Role()): merge(
+			logs(logicalID(svc.IndexLogGroup)),
+			grant(collection, "rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"),
+			grant(objects(prefix+"*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket"),
+			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+		),
+		logicalID(svc.SearchFunction.Role()): merge(
+			logs(logicalID(svc.SearchLogGroup)),
+			grant(collection, "rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"),
+			grant("*", "rekognition:DetectFaces"),
+			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:BatchGetItem"),
+		),
+		logicalID(svc.StatusFunction.Role()): merge(
+			logs(logicalID(svc.StatusLogGroup)),
+			grant(objects(prefix+"*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket"),
+			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
+		),
+		logicalID(svc.FacesFunction.Role()): merge(
+			logs(logicalID(svc.FacesLogGroup)),
+			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:Scan", "dynamodb:GetItem"),
+		),
+		logicalID(svc.DeleteFaceFunction.Role()): merge(
+			logs(logicalID(svc.DeleteFaceLogGroup)),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces"),
+			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+		),
+		logicalID(svc.PersonsFunction.Role()): merge(
+			logs(logicalID(svc.PersonsLogGroup)),
+			grant(join(table, "/index/"+contract.PersonIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:Scan", "dynamodb:BatchGetItem"),
+		),
+		logicalID(svc.DeletePersonFunction.Role()): merge(
+			logs(logicalID(svc.DeletePersonLogGroup)),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"),
+			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
+				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
+			}))},
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
+			grant(objects(prefix+"*"), "s3:DeleteObject"),
+		),
+		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
+		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
+		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
+		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
+	}
+}
+
+// tableGrants returns the grants of every role of svc's construct, with the
+// arguments of wantGrants, as contract.Functions states them: each
+// function's role may write to its log group and take the X-Ray actions,
+// and has exactly the contract.Grants of its row, the index function's
+// also the SQS poller's actions on the queue; the S3 routes' roles may put
+// and delete objects under the prefix.
+func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects func(pattern string) any, table, collection map[string]any, prefix string) map[string]grants {
 	want := map[string]grants{
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
@@ -146,11 +225,30 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			g = merge(g, grant(objects(prefix+"*"), "s3:DeleteObject"))
 		}
 		if f.Name == contract.FunctionIndex {
-			g = merge(g, grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))
+			g = merge(g, grant(getAtt(logicalID(svc.Queue)), sqsPollerActions...))
 		}
 		want[logicalID((*fields[f.Name].fn).Role())] = g
 	}
 	return want
+}
+
+// functionsOf returns the functions of svc, from its fields: written out,
+// not read from contract.Functions.
+func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
+	return []awslambda.Function{
+		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
+		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+	}
+}
+
+// dynamoDBCallers returns the functions of svc that call DynamoDB, and so
+// decrypt with the table's key: all but the info function. Written out, as
+// wantGrants, not read from contract.Functions.
+func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
+	return []awslambda.Function{
+		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
+		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+	}
 }
 
 // checkGrants compares the grants of every role of the template with want.
@@ -182,10 +280,10 @@ var xrayActions = []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 // TestRolesAreScoped checks every role of every configuration: resources
 // are ARNs of the stack's own resources, never "*" but for the functions'
-// xrayActions and the AnyResource actions of their contract.Grants (such as
-// the search function's rekognition:DetectFaces), which have no
-// resource-level permissions (Service Authorization Reference, Amazon
-// Rekognition and AWS X-Ray); principals are the
+// xrayActions and the search function's rekognition:DetectFaces (written
+// here, not read from contract.Functions), which have no resource-level
+// permissions (Service Authorization Reference, Amazon Rekognition and
+// AWS X-Ray); principals are the
 // services that use them, and only API Gateway's account-level CloudWatch
 // role has a managed policy, AWS's AmazonAPIGatewayPushToCloudWatchLogs.
 func TestRolesAreScoped(t *testing.T) {
@@ -196,9 +294,11 @@ func TestRolesAreScoped(t *testing.T) {
 			cloudWatchRole = logicalID(r)
 		}
 		onAnyResource := map[string][]string{} // role to the actions it may take on "*"
-		for _, nf := range f.svc.functions {
-			onAnyResource[logicalID(nf.fn.Role())] = append(slices.Clone(xrayActions), nf.Grants.AnyResource...)
+		for _, fn := range functionsOf(f.svc) {
+			onAnyResource[logicalID(fn.Role())] = xrayActions
 		}
+		search := logicalID(f.svc.SearchFunction.Role())
+		onAnyResource[search] = append(slices.Clone(xrayActions), "rekognition:DetectFaces")
 		for role, g := range f.roleGrants(t) {
 			for action, resources := range g {
 				for _, r := range resources {

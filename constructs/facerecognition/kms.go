@@ -149,6 +149,14 @@ func (s *FaceRecognitionService) grantKeyUse() {
 		}
 	}
 	grant(s.Bucket.EncryptionKey(), keyUploadActions, s.Node().FindChild(jsii.String("UploadRole")).(awsiam.IRole))
+	// The bucket's and the queue's keys go to the index function by name,
+	// not from contract.Functions: Grants.ReadImages covers GetObject and
+	// HeadObject alike, and only GetObject of an SSE-KMS object needs
+	// kms:Decrypt, so granting the bucket's key to every ReadImages row
+	// would also give it to the status function, which only heads objects;
+	// and no field of Grants says which function consumes the queue
+	// (consumeImageEvents names the index function too). The table's key
+	// follows the table: every function with a DynamoDB grant.
 	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction)
 	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
 	for _, f := range s.functions {

@@ -214,10 +214,10 @@ func TestEncryptionKeyPolicy(t *testing.T) {
 
 // TestEncryptionKeyGrants checks that the key adds exactly these grants,
 // each on the key ARN, to the base fixture's roles: kms:Decrypt to every
-// function that calls DynamoDB (callsTable; among them the index function,
-// which also reads the images and the queue), and kms:GenerateDataKey to
-// the upload role; none to the other functions (the info function), the
-// delete role or API Gateway's CloudWatch role.
+// function that calls DynamoDB (dynamoDBCallers; among them the index
+// function, which also reads the images and the queue), and
+// kms:GenerateDataKey to the upload role; none to the other functions (the
+// info function), the delete role or API Gateway's CloudWatch role.
 func TestEncryptionKeyGrants(t *testing.T) {
 	fx := synth()
 	kmsFx := fx.shapes["Kms"]
@@ -235,10 +235,8 @@ func TestEncryptionKeyGrants(t *testing.T) {
 		for role := range base {
 			want[role] = grants{}
 		}
-		for _, f := range svc.functions {
-			if callsTable(f.Grants) {
-				want[logicalID(f.fn.Role())] = grant(tc.key, "kms:Decrypt")
-			}
+		for _, fn := range dynamoDBCallers(svc) {
+			want[logicalID(fn.Role())] = grant(tc.key, "kms:Decrypt")
 		}
 		want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))] = grant(tc.key, "kms:GenerateDataKey")
 

@@ -42,3 +42,8 @@ func (s *FaceRecognitionService) logsEncryptionContext() *string {
 		awscdk.Aws_ACCOUNT_ID(), jsii.String(":log-group:"), s.logGroupPrefix(), jsii.String("*"),
 	})
 }
+
+// logGroupProps returns the settings of every log group the construct creates.
+func logGroupProps(retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *awslogs.LogGroupProps {
+	return &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal}
+}

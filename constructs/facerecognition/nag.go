@@ -8,6 +8,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // suppressNagFindings records, on the exact resources and findings they
@@ -16,19 +18,19 @@ import (
 func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 	bucketArn := nagResource(s.Construct, s.Bucket.BucketArn())
 
-	suppress(s.SearchFunction.Role(), "AwsSolutions-IAM5",
-		"rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
-		"Resource::*")
+	// The functions' wildcards, as their rows of contract.Functions grant
+	// them (see grantFunction).
 	for _, f := range s.functions {
+		if len(f.Grants.AnyResource) > 0 {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "AnyResource"), "Resource::*")
+		}
 		if f.Grants.ReadImages {
-			suppress(f.fn.Role(), "AwsSolutions-IAM5",
-				"s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket",
-				"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+			suppress(f.fn.Role(), "AwsSolutions-IAM5", readImagesReason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+		}
+		if f.Grants.DeleteImages {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "DeleteImages"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 		}
 	}
-	suppress(s.DeletePersonFunction.Role(), "AwsSolutions-IAM5",
-		"s3:DeleteObject (DELETE /persons/{person}) must reach every image holding only the person's faces, whose names the uploaders chose; the wildcard covers only the image prefix of this bucket",
-		"Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 	for role, reason := range map[string]string{
 		"UploadRole": "API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
 		"DeleteRole": "API Gateway deletes images by the names the clients chose; s3:DeleteObject covers only keys of at least one character under the image prefix",
@@ -61,6 +63,38 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 			}
 		}
 	}
+}
+
+// readImagesReason is why the wildcard of Grants.ReadImages (s3:GetObject
+// on every object under the image prefix) does not apply, for every
+// function whose row of contract.Functions has it.
+const readImagesReason = "s3:GetObject (and HeadObject, which it authorizes) must reach every image, whose names the uploaders choose; the wildcard covers only the image prefix of this bucket"
+
+// wildcardReasons are why the wildcards of the grants whose use depends on
+// the function cannot be narrower, by the function's name and the grant's
+// field of contract.Grants: AnyResource (its actions, allowed on "*") and
+// DeleteImages (s3:DeleteObject on every object under the image prefix).
+// suppressNagFindings suppresses the finding on the role of every function
+// whose row has the grant, with the reason written here for that function;
+// a row given such a grant without one panics (wildcardReason), so that
+// every wildcard of the table is justified where it is used.
+var wildcardReasons = map[string]map[string]string{
+	contract.FunctionSearch: {
+		"AnyResource": "rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
+	},
+	contract.FunctionDeletePerson: {
+		"DeleteImages": "s3:DeleteObject (DELETE /persons/{person}) must reach every image holding only the person's faces, whose names the uploaders chose; the wildcard covers only the image prefix of this bucket",
+	},
+}
+
+// wildcardReason returns the reason of wildcardReasons for the grant field
+// of the function name, and panics if there is none.
+func wildcardReason(name, field string) string {
+	reason, ok := wildcardReasons[name][field]
+	if !ok {
+		panic("facerecognition: contract.Functions grants " + name + " " + field + ", whose wildcard has no reason in wildcardReasons")
+	}
+	return reason
 }
 
 // suppress suppresses rule on construct and its children with reason,

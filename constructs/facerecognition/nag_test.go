@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // TestNoUnsuppressedNagErrors wants no cdk-nag AWS Solutions error left in
@@ -59,6 +61,26 @@ func TestNagSuppressionsAreJustified(t *testing.T) {
 		for rule := range rules {
 			if !strings.HasPrefix(rule, "AwsSolutions-") {
 				t.Errorf("%s: suppression of %q", name, rule)
+			}
+		}
+	}
+}
+
+// TestWildcardReasonsAreUsed wants every reason of wildcardReasons to be
+// for a grant its function's row of contract.Functions has, so that no
+// reason outlives its wildcard (a row's wildcard without a reason panics
+// at synth).
+func TestWildcardReasonsAreUsed(t *testing.T) {
+	for name, reasons := range wildcardReasons {
+		f, ok := contract.FunctionNamed(name)
+		if !ok {
+			t.Errorf("wildcardReasons has %s, which is not a function of contract.Functions", name)
+			continue
+		}
+		for field := range reasons {
+			has := map[string]bool{"AnyResource": len(f.Grants.AnyResource) > 0, "DeleteImages": f.Grants.DeleteImages}
+			if used, known := has[field]; !known || !used {
+				t.Errorf("wildcardReasons has a reason for %s %s, which its row does not grant", name, field)
 			}
 		}
 	}

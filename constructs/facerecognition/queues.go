@@ -46,3 +46,29 @@ func (s *FaceRecognitionService) consumeImageEvents(cfg *settings) {
 		})
 	mapping.Node().AddDependency(s.IndexFunction.Role())
 }
+
+// deadLetterQueueProps returns the dead-letter queue's settings: TLS only,
+// SQS managed encryption, 14 days' retention.
+func deadLetterQueueProps() *awssqs.QueueProps {
+	return &awssqs.QueueProps{
+		EnforceSSL:      jsii.Bool(true),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(sqsMaxRetentionDays)),
+	}
+}
+
+// eventQueueProps returns the settings of the queue of image events: TLS
+// only, SQS managed encryption (S3 can send to it, which it cannot to a
+// queue under the AWS managed KMS key), a visibility timeout of six index
+// function timeouts, and dlq after five receives.
+func eventQueueProps(dlq awssqs.IQueue, indexTimeoutSeconds int) *awssqs.QueueProps {
+	return &awssqs.QueueProps{
+		EnforceSSL:        jsii.Bool(true),
+		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(sqsVisibilityTimeoutFactor * indexTimeoutSeconds)),
+		DeadLetterQueue: &awssqs.DeadLetterQueue{
+			Queue:           dlq,
+			MaxReceiveCount: jsii.Number(sqsMaxReceiveCount),
+		},
+	}
+}

@@ -1,31 +1,3 @@
-// Package facerecognition provides FaceRecognitionService, a CDK construct
-// that deploys a face recognition service on Amazon Rekognition:
-//
-//   - PUT /index/{filename} stores an image (raw bytes, or base64 text sent
-//     as text/plain) in an S3 bucket under an image prefix, straight from
-//     API Gateway, without a function in the path, and DELETE
-//     /index/{filename} deletes it the same way;
-//   - S3 reports every object created or removed under the prefix to an SQS
-//     queue, and the index function (lambdas/index) indexes or forgets the
-//     image's faces in a Rekognition collection and a DynamoDB table;
-//   - GET /index/{filename} (lambdas/status) tells whether an image is
-//     pending, indexed or rejected, with its faces;
-//   - POST /search (lambdas/search) finds the indexed faces that match the
-//     faces of an image, and GET /info (lambdas/info) describes the service;
-//   - GET /faces and GET /faces/{faceId} (lambdas/faces) list and read the
-//     indexed faces, and DELETE /faces/{faceId} (lambdas/deleteface)
-//     removes one face from its image;
-//   - GET /persons and GET /persons/{person} (lambdas/persons) list and
-//     read the persons named at upload, with their faces, and DELETE
-//     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
-//     the images holding only its faces, and its Rekognition user.
-//
-// The functions, their routes and their permissions are the rows of
-// contract.Functions, and the S3 routes are contract.StorageRoutes: the
-// construct creates what those tables list. The functions are Go programs of
-// this module, compiled at synth time with the local Go toolchain (no
-// Docker). Their configuration, and the table's names, come from the
-// contract package too.
 package facerecognition
 
 import (

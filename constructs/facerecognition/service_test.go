@@ -562,12 +562,18 @@ func TestExistingCloudWatchRole(t *testing.T) {
 	}
 }
 
-// TestDocCommentsNameTheRoutes keeps the doc comments of service.go in step
-// with the contract's tables: the package doc names every route of
+// TestDocCommentsNameTheRoutes keeps the doc comments in step with the
+// contract's tables: the package doc (doc.go) names every route of
 // contract.StorageRoutes and every function's Main and Routes, and the doc
-// comment of each function's field (Name+"Function") its Main and Routes.
+// comment of each function's field (Name+"Function", in service.go) its
+// Main and Routes.
 func TestDocCommentsNameTheRoutes(t *testing.T) {
-	file, err := parser.ParseFile(token.NewFileSet(), "service.go", nil, parser.ParseComments)
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "service.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docFile, err := parser.ParseFile(fset, "doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +589,10 @@ func TestDocCommentsNameTheRoutes(t *testing.T) {
 		}
 		return true
 	})
-	packageDoc := text(file.Doc)
+	if file.Doc != nil {
+		t.Error("service.go has a package doc; it belongs in doc.go")
+	}
+	packageDoc := text(docFile.Doc)
 	for _, r := range contract.StorageRoutes {
 		if route := r.Method + " " + r.Path; !strings.Contains(packageDoc, route) {
 			t.Errorf("the package doc does not name %s", route)

@@ -1,8 +1,11 @@
 package facerecognition
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // addTable sets Table: the props' ExistingTable (whose key schema
@@ -18,4 +21,38 @@ func (s *FaceRecognitionService) addTable(cfg *settings) {
 	table.AddGlobalSecondaryIndex(objectKeyIndexProps())
 	table.AddGlobalSecondaryIndex(personIndexProps())
 	s.Table = table
+}
+
+// tableProps returns the face table's settings: the FaceId partition key,
+// on-demand capacity, point-in-time recovery, AWS managed encryption.
+func tableProps(removal awscdk.RemovalPolicy) *awsdynamodb.TableProps {
+	return &awsdynamodb.TableProps{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(contract.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		Encryption:    awsdynamodb.TableEncryption_AWS_MANAGED,
+		RemovalPolicy: removal,
+	}
+}
+
+// objectKeyIndexProps returns the index that finds an image's items by
+// object key, projecting whole items.
+func objectKeyIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
+	return &awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(contract.ObjectKeyIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(contract.AttrObjectKey), Type: awsdynamodb.AttributeType_STRING},
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	}
+}
+
+// personIndexProps returns the index that lists a person's items, for
+// GET /faces?person=NAME.
+func personIndexProps() *awsdynamodb.GlobalSecondaryIndexProps {
+	return &awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(contract.PersonIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(contract.AttrPerson), Type: awsdynamodb.AttributeType_STRING},
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	}
 }
