@@ -356,14 +356,14 @@ func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigatew
 		})
 	}
 
-	integrationParams := map[string]*string{"integration.request.path.filename": jsii.String("method.request.path.filename")}
+	integrationParams := map[string]*string{"integration.request.path." + contract.FilenameParam: jsii.String("method.request.path." + contract.FilenameParam)}
 	if integration.RequestParameters != nil {
 		maps.Copy(integrationParams, *integration.RequestParameters)
 	}
 	integration.RequestParameters = &integrationParams
 	integration.CredentialsRole = role
 	integration.IntegrationResponses = &integrationResponses
-	methodParams := map[string]*bool{"method.request.path.filename": jsii.Bool(true)}
+	methodParams := map[string]*bool{"method.request.path." + contract.FilenameParam: jsii.Bool(true)}
 	if method.RequestParameters != nil {
 		maps.Copy(methodParams, *method.RequestParameters)
 	}
@@ -374,7 +374,7 @@ func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigatew
 	resource.AddMethod(jsii.String(r.method), awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String("s3"),
 		IntegrationHttpMethod: jsii.String(r.method),
-		Path:                  jsii.String(*s.Bucket.BucketName() + "/" + cfg.imagePrefix + "{filename}"),
+		Path:                  jsii.String(*s.Bucket.BucketName() + "/" + cfg.imagePrefix + "{" + contract.FilenameParam + "}"),
 		Options:               &integration,
 	}), &method)
 }
