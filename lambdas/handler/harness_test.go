@@ -171,19 +171,10 @@ func searchAllRequest(body []byte) events.APIGatewayProxyRequest {
 // percent-encoded) and decodes a 200 body.
 func (h *harness) status(t *testing.T, filename string) (events.APIGatewayProxyResponse, contract.ImageStatus) {
 	t.Helper()
-	req := events.APIGatewayProxyRequest{Resource: "/index/{filename}", HTTPMethod: "GET", PathParameters: map[string]string{"filename": filename}}
+	req := events.APIGatewayProxyRequest{Resource: "/index/{filename}", HTTPMethod: "GET", PathParameters: map[string]string{contract.FilenameParam: filename}}
 	req.RequestContext.RequestID = "req-status"
-	resp, err := h.api.Status(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResponse(t, resp)
 	var st contract.ImageStatus
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal([]byte(resp.Body), &st); err != nil {
-			t.Fatal(err)
-		}
-	}
+	resp := call(t, h.api.Status, req, &st)
 	return resp, st
 }
 
@@ -198,7 +189,7 @@ func (h *harness) faces(t *testing.T, faceID string, query map[string]string, ou
 // is not empty, the route resource+"/{"+param+"}" with that path parameter
 // (as it arrives, percent-encoded); it checks the answer's shape and
 // decodes a 200 body into out.
-func (h *harness) get(t *testing.T, route func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+func (h *harness) get(t *testing.T, route ProxyHandler,
 	resource, param, value string, query map[string]string, out any) events.APIGatewayProxyResponse {
 	t.Helper()
 	req := events.APIGatewayProxyRequest{Resource: resource, HTTPMethod: "GET", QueryStringParameters: query}
@@ -206,12 +197,19 @@ func (h *harness) get(t *testing.T, route func(context.Context, events.APIGatewa
 		req.Resource, req.PathParameters = resource+"/{"+param+"}", map[string]string{param: value}
 	}
 	req.RequestContext.RequestID = "req-get"
+	return call(t, route, req, out)
+}
+
+// call answers req with route, checks the answer's shape and decodes a 200
+// body into out (unless out is nil).
+func call(t *testing.T, route ProxyHandler, req events.APIGatewayProxyRequest, out any) events.APIGatewayProxyResponse {
+	t.Helper()
 	resp, err := route(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkResponse(t, resp)
-	if resp.StatusCode == http.StatusOK {
+	if resp.StatusCode == http.StatusOK && out != nil {
 		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
 			t.Fatal(err)
 		}
@@ -224,12 +222,7 @@ func (h *harness) deleteFace(t *testing.T, faceID string) events.APIGatewayProxy
 	t.Helper()
 	req := events.APIGatewayProxyRequest{Resource: "/faces/{faceId}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.FaceIDParam: faceID}}
 	req.RequestContext.RequestID = "req-delete-face"
-	resp, err := h.api.DeleteFace(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResponse(t, resp)
-	return resp
+	return call(t, h.api.DeleteFace, req, nil)
 }
 
 // persons calls GET /persons (person "") or GET /persons/{person} (person
@@ -245,17 +238,7 @@ func (h *harness) deletePerson(t *testing.T, person string, out any) events.APIG
 	t.Helper()
 	req := events.APIGatewayProxyRequest{Resource: "/persons/{person}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.PersonNameParam: person}}
 	req.RequestContext.RequestID = "req-delete-person"
-	resp, err := h.api.DeletePerson(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResponse(t, resp)
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal([]byte(resp.Body), out); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return resp
+	return call(t, h.api.DeletePerson, req, out)
 }
 
 // faceItems returns the table's face items (image items left out).
