@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -202,7 +203,9 @@ func (r *Rekognition) collection(id *string) (*collection, error) {
 	return c, nil
 }
 
-// image returns the decoded image of in, checking Rekognition's limits:
+// image returns the decoded image of in (its Bytes, or its S3Object, which
+// must be in the local bucket, BucketName: else InvalidS3ObjectException),
+// checking Rekognition's limits:
 // 5 MB for bytes and 15 MB for S3 objects (ImageTooLargeException), JPEG
 // or PNG (InvalidImageFormatException), at least 80×80 pixels
 // (InvalidParameterException).
@@ -212,7 +215,12 @@ func (r *Rekognition) image(ctx context.Context, in *rtypes.Image) (*faceImage, 
 	}
 	data, limit := in.Bytes, contract.MaxImageBytes
 	if in.S3Object != nil {
+		// The local bucket is the only one.
 		out, err := r.objects.GetObject(ctx, &s3.GetObjectInput{Bucket: in.S3Object.Bucket, Key: in.S3Object.Name})
+		if err == nil && aws.ToString(in.S3Object.Bucket) != BucketName {
+			out.Body.Close()
+			err = errors.New("not the local bucket")
+		}
 		if err != nil {
 			return nil, &rtypes.InvalidS3ObjectException{Message: aws.String("Unable to get object metadata from S3. Check object key, region and/or access permissions.")}
 		}

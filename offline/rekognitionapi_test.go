@@ -115,6 +115,8 @@ func TestRekognitionAPI_faceWorkflow(t *testing.T) {
 	wantCode(t, "IndexFaces of 5 MB and a byte", err, "ImageTooLargeException")
 	_, err = rek.IndexFaces(ctx, &rekognition.IndexFacesInput{CollectionId: coll, Image: &rtypes.Image{S3Object: &rtypes.S3Object{Bucket: aws.String(BucketName), Name: aws.String("missing.jpg")}}})
 	wantCode(t, "IndexFaces of a missing object", err, "InvalidS3ObjectException")
+	_, err = rek.IndexFaces(ctx, &rekognition.IndexFacesInput{CollectionId: coll, Image: &rtypes.Image{S3Object: &rtypes.S3Object{Bucket: aws.String("other-bucket"), Name: aws.String("photos/biden_2.jpg")}}})
+	wantCode(t, "IndexFaces of an object of another bucket", err, "InvalidS3ObjectException")
 	_, err = rek.IndexFaces(ctx, &rekognition.IndexFacesInput{CollectionId: aws.String("missing"), Image: photo("obama_1.jpg")})
 	wantCode(t, "IndexFaces into a missing collection", err, "ResourceNotFoundException")
 	obamaFace, bidenFace, groupFace := *obama1.FaceRecords[0].Face.FaceId, *biden.FaceRecords[0].Face.FaceId, *group.FaceRecords[0].Face.FaceId
