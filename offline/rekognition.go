@@ -75,7 +75,9 @@ type storedFace struct {
 // The database layout of the collections: bucketCollections holds one
 // bucket per CollectionId, which holds metaKey (collectionMeta JSON) and
 // the buckets collFaces (FaceId → storedFace JSON) and collUsers (UserId →
-// the ClientRequestToken of the CreateUser that created it, or empty).
+// the ClientRequestToken of the CreateUser that created it, or empty) and
+// collDeletedUsers (UserId → the ClientRequestToken of the DeleteUser that
+// deleted it, when it had one).
 // Databases written before several collections existed kept the one
 // collection in the top-level buckets legacyFaces and legacyUsers; open
 // moves them into the service's collection.
@@ -84,6 +86,7 @@ var (
 	metaKey           = []byte("meta")
 	collFaces         = []byte("faces")
 	collUsers         = []byte("users")
+	collDeletedUsers  = []byte("deletedUsers")
 	legacyFaces       = []byte("descriptors")
 	legacyUsers       = []byte("users")
 )
@@ -123,7 +126,7 @@ func createCollectionBucket(root *bolt.Bucket, id string, created time.Time) (*b
 	if err != nil {
 		return nil, err
 	}
-	for _, sub := range [][]byte{collFaces, collUsers} {
+	for _, sub := range [][]byte{collFaces, collUsers, collDeletedUsers} {
 		if _, err := b.CreateBucket(sub); err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -228,8 +229,12 @@ func TestRekognitionAPI_faceWorkflow(t *testing.T) {
 	if err != nil || len(del.DeletedFaces) != 0 || len(del.UnsuccessfulFaceDeletions) != 1 || del.UnsuccessfulFaceDeletions[0].Reasons[0] != rtypes.UnsuccessfulFaceDeletionReasonAssociatedToAnExistingUser {
 		t.Errorf("DeleteFaces of a user's face: %+v, %v; want it refused", del, err)
 	}
-	if _, err := rek.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user}); err != nil {
+	deleteUser := &rekognition.DeleteUserInput{CollectionId: coll, UserId: user, ClientRequestToken: aws.String("delete-obama")}
+	if _, err := rek.DeleteUser(ctx, deleteUser); err != nil {
 		t.Fatalf("DeleteUser: %v", err)
+	}
+	if _, err := rek.DeleteUser(ctx, deleteUser); err != nil {
+		t.Errorf("DeleteUser repeated with its ClientRequestToken: %v, want success", err)
 	}
 	_, err = rek.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user})
 	wantCode(t, "DeleteUser of a deleted user", err, "ResourceNotFoundException")
@@ -442,4 +447,28 @@ func TestRekognition_collectionsPersist(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestRekognitionError_statuses: errors keep their code, with Rekognition's
+// HTTP statuses, and other errors do not leak their text.
+func TestRekognitionError_statuses(t *testing.T) {
+	for _, c := range []struct {
+		err    error
+		code   string
+		status int
+	}{
+		{&rtypes.InvalidParameterException{Message: aws.String("m")}, "InvalidParameterException", 400},
+		{&rtypes.AccessDeniedException{Message: aws.String("m")}, "AccessDeniedException", 400},
+		{&rtypes.ProvisionedThroughputExceededException{Message: aws.String("m")}, "ProvisionedThroughputExceededException", 400},
+		{&rtypes.ThrottlingException{Message: aws.String("m")}, "ThrottlingException", 500},
+		{&rtypes.InternalServerError{Message: aws.String("m")}, "InternalServerError", 500},
+		{fmt.Errorf("wrapped: %w", &rtypes.ResourceNotFoundException{Message: aws.String("m")}), "ResourceNotFoundException", 400},
+	} {
+		if code, msg, status := rekognitionError(c.err); code != c.code || status != c.status || msg != "m" {
+			t.Errorf("%v: %s %q %d, want %s \"m\" %d", c.err, code, msg, status, c.code, c.status)
+		}
+	}
+	if code, msg, status := rekognitionError(errors.New("disk /secret/path failed")); code != "InternalServerError" || status != 500 || strings.Contains(msg, "secret") {
+		t.Errorf("a plain error: %s %q %d, want InternalServerError 500 without its text", code, msg, status)
+	}
 }

@@ -55,6 +55,9 @@ func (r *Rekognition) CreateUser(_ context.Context, in *rekognition.CreateUserIn
 			}
 			return &rtypes.ConflictException{Message: aws.String("The user id: " + *in.UserId + " already exists")}
 		}
+		if err := collectionBucket(tx, *in.CollectionId).Bucket(collDeletedUsers).Delete([]byte(*in.UserId)); err != nil {
+			return err
+		}
 		return b.Put([]byte(*in.UserId), []byte(token))
 	})
 	if err != nil {
@@ -65,7 +68,9 @@ func (r *Rekognition) CreateUser(_ context.Context, in *rekognition.CreateUserIn
 
 // DeleteUser removes a user from the collection, disassociating its faces
 // first; a missing user is a ResourceNotFoundException, as in
-// Rekognition.
+// Rekognition, unless the call repeats the ClientRequestToken of the
+// DeleteUser that deleted it, which is answered as that call was
+// (success).
 func (r *Rekognition) DeleteUser(_ context.Context, in *rekognition.DeleteUserInput, _ ...func(*rekognition.Options)) (*rekognition.DeleteUserOutput, error) {
 	if err := checkToken(in.ClientRequestToken); err != nil {
 		return nil, err
@@ -73,9 +78,21 @@ func (r *Rekognition) DeleteUser(_ context.Context, in *rekognition.DeleteUserIn
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	err := r.db.Update(func(tx *bolt.Tx) error {
-		c, b, err := r.userBucket(tx, in.CollectionId, in.UserId, true)
+		c, b, err := r.userBucket(tx, in.CollectionId, in.UserId, false)
 		if err != nil {
 			return err
+		}
+		deleted, token := collectionBucket(tx, *in.CollectionId).Bucket(collDeletedUsers), aws.ToString(in.ClientRequestToken)
+		if b.Get([]byte(*in.UserId)) == nil {
+			if token != "" && string(deleted.Get([]byte(*in.UserId))) == token {
+				return nil
+			}
+			return &rtypes.ResourceNotFoundException{Message: aws.String("The user id: " + *in.UserId + " does not exist")}
+		}
+		if token != "" {
+			if err := deleted.Put([]byte(*in.UserId), []byte(token)); err != nil {
+				return err
+			}
 		}
 		var members []string
 		for id, f := range c.faces {
