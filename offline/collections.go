@@ -147,7 +147,8 @@ func (r *Rekognition) ListFaces(_ context.Context, in *rekognition.ListFacesInpu
 // of its faces (FaceId), leaving that face out: matches with Similarity ≥
 // FaceMatchThreshold (default 80), at most MaxFaces (1–4096; all when
 // unset), most similar first. A FaceId the collection does not hold is an
-// InvalidParameterException.
+// InvalidParameterException, as in Rekognition ("faceId was not found in
+// the collection.").
 func (r *Rekognition) SearchFaces(_ context.Context, in *rekognition.SearchFacesInput, _ ...func(*rekognition.Options)) (*rekognition.SearchFacesOutput, error) {
 	if err := check(
 		checkCollectionID(in.CollectionId),
@@ -165,7 +166,7 @@ func (r *Rekognition) SearchFaces(_ context.Context, in *rekognition.SearchFaces
 	}
 	f, ok := c.faces[*in.FaceId]
 	if !ok {
-		return nil, invalidParameter("The face id: " + *in.FaceId + " does not exist in the collection")
+		return nil, invalidParameter("faceId was not found in the collection.")
 	}
 	return &rekognition.SearchFacesOutput{
 		SearchedFaceId:   in.FaceId,

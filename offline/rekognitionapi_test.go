@@ -164,6 +164,8 @@ func TestRekognitionAPI_faceWorkflow(t *testing.T) {
 	}
 	_, err = rek.SearchFaces(ctx, &rekognition.SearchFacesInput{CollectionId: coll, FaceId: aws.String("not-a-face-id")})
 	wantCode(t, "SearchFaces of a malformed FaceId", err, "InvalidParameterException")
+	_, err = rek.SearchFaces(ctx, &rekognition.SearchFacesInput{CollectionId: coll, FaceId: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantCode(t, "SearchFaces of a FaceId not in the collection", err, "InvalidParameterException")
 	detected, err := rek.DetectFaces(ctx, &rekognition.DetectFacesInput{Image: photo("group_obama_biden.jpg")})
 	if err != nil || len(detected.FaceDetails) != 2 || detected.FaceDetails[0].BoundingBox == nil || aws.ToFloat32(detected.FaceDetails[0].Confidence) <= 0 {
 		t.Errorf("DetectFaces of the group: %+v, %v; want two faces with boxes and confidence", detected, err)
@@ -327,6 +329,7 @@ func TestRekognitionAPI_wireShapes(t *testing.T) {
 func TestRekognitionAPI_signatures(t *testing.T) {
 	l := testLocal(t)
 	l.credentials = aws.Credentials{AccessKeyID: "AKIDLOCAL", SecretAccessKey: "local-secret"}
+	l.apiKey = "rest-api-key" // the REST API's key does not apply to the protocol
 	ctx := t.Context()
 	in := &rekognition.ListCollectionsInput{}
 	if _, err := sdkClient(t, l, "AKIDLOCAL", "local-secret").ListCollections(ctx, in); err != nil {

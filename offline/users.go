@@ -298,7 +298,7 @@ func (r *Rekognition) SearchUsers(_ context.Context, in *rekognition.SearchUsers
 	if in.FaceId != nil {
 		f, ok := c.faces[*in.FaceId]
 		if !ok {
-			return nil, invalidParameter("The face id: " + *in.FaceId + " does not exist in the collection")
+			return nil, invalidParameter("faceId was not found in the collection.")
 		}
 		ds, out.SearchedFace = []faceengine.Descriptor{f.Descriptor}, &rtypes.SearchedFace{FaceId: in.FaceId}
 	} else {
