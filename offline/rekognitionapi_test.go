@@ -225,6 +225,21 @@ func TestRekognitionAPI_faceWorkflow(t *testing.T) {
 	}
 	_, err = rek.SearchUsers(ctx, &rekognition.SearchUsersInput{CollectionId: coll})
 	wantCode(t, "SearchUsers with neither FaceId nor UserId", err, "InvalidParameterException")
+	// obama's group face as a user of its own: found by obama's user, which
+	// is left out of its own matches.
+	if _, err := rek.DisassociateFaces(ctx, &rekognition.DisassociateFacesInput{CollectionId: coll, UserId: user, FaceIds: []string{groupFace}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rek.CreateUser(ctx, &rekognition.CreateUserInput{CollectionId: coll, UserId: aws.String("obama-group")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rek.AssociateFaces(ctx, &rekognition.AssociateFacesInput{CollectionId: coll, UserId: aws.String("obama-group"), FaceIds: []string{groupFace}}); err != nil {
+		t.Fatal(err)
+	}
+	byUser, err = rek.SearchUsers(ctx, &rekognition.SearchUsersInput{CollectionId: coll, UserId: user})
+	if err != nil || len(byUser.UserMatches) != 1 || aws.ToString(byUser.UserMatches[0].User.UserId) != "obama-group" || aws.ToString(byUser.SearchedUser.UserId) != *user {
+		t.Errorf("SearchUsers by the user obama: %+v, %v; want the user obama-group only", byUser, err)
+	}
 
 	// Deleting.
 	del, err := rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: coll, FaceIds: []string{obamaFace}})
