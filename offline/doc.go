@@ -13,6 +13,13 @@
 // or not. The routes are those of contract.Functions and
 // contract.StorageRoutes, answered by the handlers of lambdas/handler.
 //
+// The same address answers Amazon Rekognition's own protocol (AWS JSON 1.1,
+// POST / with X-Amz-Target RekognitionService.<Operation>) for its
+// face-collection operations over the local Rekognition, which holds any
+// number of collections, so that any AWS SDK pointed at it
+// (AWS_ENDPOINT_URL_REKOGNITION) runs offline; see rekognitionapi.go and
+// Options.Credentials.
+//
 // Where and why: offline is public because it is a product of its own, a
 // local Rekognition-backed face API for laptops and other programs' tests,
 // not only the engine of the facerec command (which only parses flags and

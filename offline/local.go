@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/facerec/facerec-cdk/contract"
@@ -41,6 +42,11 @@ type Options struct {
 	// APIKey, when set, is required in x-api-key, as the deployed API
 	// requires its key.
 	APIKey string
+	// Credentials, when their AccessKeyID is set, is the key pair whose
+	// AWS Signature Version 4 every request of the Rekognition protocol
+	// must carry (see verifySigV4); unset, any signature, or none, is
+	// accepted.
+	Credentials aws.Credentials
 	// Log receives the JSON logs of the handlers and the server, and the
 	// handlers' metrics (see metricsLog); default stderr.
 	Log *slog.Logger
@@ -61,8 +67,10 @@ type Local struct {
 	Objects *Objects
 	// Table stands in for the DynamoDB table, in DataDir/facerec.db.
 	Table *Table
-	// Rekognition stands in for the collection (CollectionID), in
-	// DataDir/facerec.db.
+	// Rekognition stands in for Rekognition's collections, in
+	// DataDir/facerec.db: the service's (CollectionID) and any others
+	// created on the Rekognition protocol, which the server also answers
+	// (POST / with X-Amz-Target RekognitionService.<Operation>).
 	Rekognition *Rekognition
 	// Queue stands in for the SQS queue between the bucket's
 	// notifications and Indexer, in DataDir/queue and
@@ -73,6 +81,9 @@ type Local struct {
 	db     *bolt.DB
 	apiKey string
 	log    *slog.Logger
+
+	credentials    aws.Credentials          // Options.Credentials
+	rekognitionOps map[string]rekognitionOp // the Rekognition protocol's operations on Rekognition
 }
 
 // Open opens the data directory (creating it if needed) and loads the
@@ -134,6 +145,7 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 		Handlers: handler.Handlers(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics),
 		Objects: objects, Table: table, Rekognition: rek,
 		svc: svc, db: db, apiKey: opts.APIKey, log: log,
+		credentials: opts.Credentials, rekognitionOps: rekognitionOps(rek),
 	}
 	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
 		return nil, err

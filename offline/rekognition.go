@@ -3,10 +3,14 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
+	"maps"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
@@ -21,76 +25,210 @@ import (
 	"github.com/facerec/facerec-cdk/internal/service"
 )
 
-// Rekognition is the local stand-in for an Amazon Rekognition collection:
-// it implements the calls of service.Rekognition with the same inputs,
-// outputs and typed errors, over faceengine. Faces are kept in the bbolt
-// database, with their descriptors loaded into an in-memory
-// faceengine.Gallery at start. It is safe for concurrent use.
+// FaceModelVersion is the FaceModelVersion the local Rekognition reports:
+// faceengine's descriptors (dlib's ResNet), not one of Rekognition's models.
+const FaceModelVersion = "local-dlib-resnet-v1"
+
+// Rekognition is the local stand-in for Amazon Rekognition's face
+// collections: it implements the calls of service.Rekognition, and the
+// rest of the collection API that the Rekognition protocol server
+// (rekognitionapi.go) answers, with the same inputs, outputs and typed
+// errors, over faceengine. It holds any number of collections, each its
+// own namespace of faces and users; the service's collection is created
+// when the database is opened. Collections are kept in the bbolt
+// database, with their faces' descriptors loaded into one in-memory
+// faceengine.Gallery per collection at start. It is safe for concurrent
+// use.
 type Rekognition struct {
-	collectionID string
+	collectionID string // the service's collection, created at start
 	engine       *faceengine.Engine
 	objects      service.ObjectGetter
 	db           *bolt.DB
 
-	mu      sync.RWMutex
-	faces   map[string]storedFace // FaceId → face
-	gallery faceengine.Gallery
+	// mu guards collections and the faces of each; the users live in the
+	// database only.
+	mu          sync.RWMutex
+	collections map[string]*collection
 }
 
 var _ service.Rekognition = (*Rekognition)(nil)
 
-// storedFace is a face of the collection as kept in the database.
+// collection is one collection in memory.
+type collection struct {
+	meta    collectionMeta
+	faces   map[string]storedFace // FaceId → face
+	gallery *faceengine.Gallery
+}
+
+// collectionMeta is what the database keeps of a collection besides its
+// faces and users (key metaKey of its bucket).
+type collectionMeta struct {
+	Created time.Time
+}
+
+// storedFace is a face of a collection as kept in the database.
 type storedFace struct {
 	Face       rtypes.Face
 	Descriptor faceengine.Descriptor
 }
 
+// The database layout of the collections: bucketCollections holds one
+// bucket per CollectionId, which holds metaKey (collectionMeta JSON) and
+// the buckets collFaces (FaceId → storedFace JSON) and collUsers (UserId →
+// the ClientRequestToken of the CreateUser that created it, or empty) and
+// collDeletedUsers (UserId → the ClientRequestToken of the DeleteUser that
+// deleted it, when it had one).
+// Databases written before several collections existed kept the one
+// collection in the top-level buckets legacyFaces and legacyUsers; open
+// moves them into the service's collection.
+var (
+	bucketCollections = []byte("collections")
+	metaKey           = []byte("meta")
+	collFaces         = []byte("faces")
+	collUsers         = []byte("users")
+	collDeletedUsers  = []byte("deletedUsers")
+	legacyFaces       = []byte("descriptors")
+	legacyUsers       = []byte("users")
+)
+
+// newRekognition loads the collections of db, creating the collection
+// collectionID (the service's) if it does not exist.
 func newRekognition(collectionID string, engine *faceengine.Engine, objects service.ObjectGetter, db *bolt.DB) (*Rekognition, error) {
-	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, faces: map[string]storedFace{}}
-	err := db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketVectors).ForEach(func(k, v []byte) error {
-			var f storedFace
-			if err := json.Unmarshal(v, &f); err != nil {
-				return fmt.Errorf("face %s: %w", k, err)
+	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, collections: map[string]*collection{}}
+	err := db.Update(func(tx *bolt.Tx) error {
+		root, err := tx.CreateBucketIfNotExists(bucketCollections)
+		if err != nil {
+			return err
+		}
+		if root.Bucket([]byte(collectionID)) == nil {
+			if _, err := createCollectionBucket(root, collectionID, time.Now()); err != nil {
+				return err
 			}
-			r.faces[string(k)] = f
-			r.gallery.Add(string(k), f.Descriptor)
+		}
+		if err := migrateLegacy(tx, root.Bucket([]byte(collectionID))); err != nil {
+			return err
+		}
+		return root.ForEachBucket(func(id []byte) error {
+			c, err := loadCollection(root.Bucket(id))
+			if err != nil {
+				return fmt.Errorf("collection %s: %w", id, err)
+			}
+			r.collections[string(id)] = c
 			return nil
 		})
 	})
 	return r, err
 }
 
-// Len returns the number of faces in the collection.
+// createCollectionBucket adds the bucket of a new collection to root.
+func createCollectionBucket(root *bolt.Bucket, id string, created time.Time) (*bolt.Bucket, error) {
+	b, err := root.CreateBucket([]byte(id))
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range [][]byte{collFaces, collUsers, collDeletedUsers} {
+		if _, err := b.CreateBucket(sub); err != nil {
+			return nil, err
+		}
+	}
+	meta, err := json.Marshal(collectionMeta{Created: created.UTC()})
+	if err != nil {
+		return nil, err
+	}
+	return b, b.Put(metaKey, meta)
+}
+
+// migrateLegacy moves the faces and users of a database of the
+// one-collection layout into the collection bucket into, and removes the
+// old buckets.
+func migrateLegacy(tx *bolt.Tx, into *bolt.Bucket) error {
+	for _, m := range []struct{ from, to []byte }{{legacyFaces, collFaces}, {legacyUsers, collUsers}} {
+		old := tx.Bucket(m.from)
+		if old == nil {
+			continue
+		}
+		err := old.ForEach(func(k, v []byte) error { return into.Bucket(m.to).Put(k, v) })
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(m.from); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadCollection reads a collection's bucket into memory.
+func loadCollection(b *bolt.Bucket) (*collection, error) {
+	c := &collection{faces: map[string]storedFace{}, gallery: new(faceengine.Gallery)}
+	if err := json.Unmarshal(b.Get(metaKey), &c.meta); err != nil {
+		return nil, err
+	}
+	err := b.Bucket(collFaces).ForEach(func(k, v []byte) error {
+		var f storedFace
+		if err := json.Unmarshal(v, &f); err != nil {
+			return fmt.Errorf("face %s: %w", k, err)
+		}
+		c.faces[string(k)] = f
+		c.gallery.Add(string(k), f.Descriptor)
+		return nil
+	})
+	return c, err
+}
+
+// collectionBucket returns the database bucket of collection id, which
+// exists while the collection is in r.collections.
+func collectionBucket(tx *bolt.Tx, id string) *bolt.Bucket {
+	return tx.Bucket(bucketCollections).Bucket([]byte(id))
+}
+
+// Len returns the number of faces in the service's collection.
 func (r *Rekognition) Len() int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return len(r.faces)
+	if c := r.collections[r.collectionID]; c != nil {
+		return len(c.faces)
+	}
+	return 0
 }
 
-func invalidParameter(msg string) error {
-	return &rtypes.InvalidParameterException{Message: aws.String(msg)}
+// collection returns the collection id after checking the id's pattern;
+// a collection that does not exist is a ResourceNotFoundException, as in
+// Rekognition. r.mu is held.
+func (r *Rekognition) collection(id *string) (*collection, error) {
+	if err := checkCollectionID(id); err != nil {
+		return nil, err
+	}
+	c := r.collections[*id]
+	if c == nil {
+		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The collection id: " + *id + " does not exist")}
+	}
+	return c, nil
 }
 
-// image returns the decoded image of in, checking Rekognition's limits:
+// image returns the decoded image of in (its Bytes, or its S3Object, which
+// must be in the local bucket, BucketName: else InvalidS3ObjectException),
+// checking Rekognition's limits:
 // 5 MB for bytes and 15 MB for S3 objects (ImageTooLargeException), JPEG
 // or PNG (InvalidImageFormatException), at least 80×80 pixels
 // (InvalidParameterException).
-func (r *Rekognition) image(ctx context.Context, collectionID *string, in *rtypes.Image) (*faceImage, error) {
-	if collectionID != nil && aws.ToString(collectionID) != r.collectionID {
-		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The collection id: " + aws.ToString(collectionID) + " does not exist")}
-	}
-	if in == nil {
-		return nil, invalidParameter("Image is required")
+func (r *Rekognition) image(ctx context.Context, in *rtypes.Image) (*faceImage, error) {
+	if in == nil || (in.Bytes == nil) == (in.S3Object == nil) {
+		return nil, invalidParameter("Image needs exactly one of Bytes and S3Object")
 	}
 	data, limit := in.Bytes, contract.MaxImageBytes
 	if in.S3Object != nil {
+		// The local bucket is the only one.
 		out, err := r.objects.GetObject(ctx, &s3.GetObjectInput{Bucket: in.S3Object.Bucket, Key: in.S3Object.Name})
+		if err == nil && aws.ToString(in.S3Object.Bucket) != BucketName {
+			out.Body.Close()
+			err = errors.New("not the local bucket")
+		}
 		if err != nil {
 			return nil, &rtypes.InvalidS3ObjectException{Message: aws.String("Unable to get object metadata from S3. Check object key, region and/or access permissions.")}
 		}
 		defer out.Body.Close()
-		if data, err = io.ReadAll(out.Body); err != nil {
+		if data, err = io.ReadAll(io.LimitReader(out.Body, int64(contract.MaxS3ImageBytes)+1)); err != nil {
 			return nil, err
 		}
 		limit = contract.MaxS3ImageBytes
@@ -117,8 +255,22 @@ type faceImage struct {
 	width, height int
 }
 
+// small reports whether a face is under contract.MinFaceDimension pixels
+// wide or high, which the quality filters other than NONE leave out.
+func (im *faceImage) small(d faceengine.Detection) bool {
+	return d.BoundingBox.Width*float64(im.width) < contract.MinFaceDimension || d.BoundingBox.Height*float64(im.height) < contract.MinFaceDimension
+}
+
 func box(b faceengine.BoundingBox) *rtypes.BoundingBox {
 	return &rtypes.BoundingBox{Left: aws.Float32(float32(b.Left)), Top: aws.Float32(float32(b.Top)), Width: aws.Float32(float32(b.Width)), Height: aws.Float32(float32(b.Height))}
+}
+
+// faceDetail is Rekognition's FaceDetail of a detected face, with what
+// faceengine finds: the bounding box and the detection confidence. Every
+// operation that answers a FaceDetail builds it here, so that attributes
+// the engine learns to give are added in one place.
+func faceDetail(d faceengine.Detection) *rtypes.FaceDetail {
+	return &rtypes.FaceDetail{BoundingBox: box(d.BoundingBox), Confidence: aws.Float32(float32(d.Confidence))}
 }
 
 // IndexFaces detects the faces of the image, keeps up to MaxFaces of the
@@ -127,7 +279,18 @@ func box(b faceengine.BoundingBox) *rtypes.BoundingBox {
 // contract.MinFaceDimension pixels are SMALL_BOUNDING_BOX), and adds them to
 // the collection with new FaceIds.
 func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, _ ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error) {
-	im, err := r.image(ctx, in.CollectionId, in.Image)
+	if err := check(
+		checkCollectionID(in.CollectionId),
+		checkPattern("ExternalImageId", in.ExternalImageId, externalImageIDPattern, maxIDLength, false),
+		checkRange("MaxFaces", in.MaxFaces, 1, contract.MaxFacesLimit),
+		checkQualityFilter(in.QualityFilter),
+	); err != nil {
+		return nil, err
+	}
+	if err := r.exists(in.CollectionId); err != nil {
+		return nil, err
+	}
+	im, err := r.image(ctx, in.Image)
 	if err != nil {
 		return nil, err
 	}
@@ -139,74 +302,95 @@ func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFaces
 	if in.MaxFaces == nil {
 		maxFaces = contract.MaxFacesLimit
 	}
-	out := &rekognition.IndexFacesOutput{FaceModelVersion: aws.String("local-dlib-resnet-v1")}
+	out := &rekognition.IndexFacesOutput{FaceModelVersion: aws.String(FaceModelVersion), FaceRecords: []rtypes.FaceRecord{}, UnindexedFaces: []rtypes.UnindexedFace{}}
 	imageID := uuid.NewString()
 	var added []storedFace
 	for _, f := range found {
-		detail := rtypes.FaceDetail{BoundingBox: box(f.BoundingBox), Confidence: aws.Float32(float32(f.Confidence))}
-		small := f.BoundingBox.Width*float64(im.width) < contract.MinFaceDimension || f.BoundingBox.Height*float64(im.height) < contract.MinFaceDimension
+		detail := faceDetail(f.Detection)
 		switch {
-		case small && in.QualityFilter != rtypes.QualityFilterNone:
-			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: &detail, Reasons: []rtypes.Reason{rtypes.ReasonSmallBoundingBox}})
+		case im.small(f.Detection) && in.QualityFilter != rtypes.QualityFilterNone:
+			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: detail, Reasons: []rtypes.Reason{rtypes.ReasonSmallBoundingBox}})
 		case len(added) >= maxFaces:
-			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: &detail, Reasons: []rtypes.Reason{rtypes.ReasonExceedsMaxFaces}})
+			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: detail, Reasons: []rtypes.Reason{rtypes.ReasonExceedsMaxFaces}})
 		default:
-			face := rtypes.Face{FaceId: aws.String(uuid.NewString()), ImageId: aws.String(imageID), ExternalImageId: in.ExternalImageId, BoundingBox: detail.BoundingBox, Confidence: detail.Confidence}
+			face := rtypes.Face{FaceId: aws.String(uuid.NewString()), ImageId: aws.String(imageID), ExternalImageId: in.ExternalImageId,
+				BoundingBox: detail.BoundingBox, Confidence: detail.Confidence, IndexFacesModelVersion: aws.String(FaceModelVersion)}
 			added = append(added, storedFace{Face: face, Descriptor: f.Descriptor})
-			out.FaceRecords = append(out.FaceRecords, rtypes.FaceRecord{Face: &face, FaceDetail: &detail})
+			out.FaceRecords = append(out.FaceRecords, rtypes.FaceRecord{Face: &face, FaceDetail: detail})
 		}
 	}
-	if err := r.store(added); err != nil {
+	if err := r.store(*in.CollectionId, added); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (r *Rekognition) store(faces []storedFace) error {
-	err := r.db.Update(func(tx *bolt.Tx) error {
-		for _, f := range faces {
-			v, err := json.Marshal(f)
-			if err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketVectors).Put([]byte(aws.ToString(f.Face.FaceId)), v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// exists checks that the collection id exists.
+func (r *Rekognition) exists(id *string) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, err := r.collection(id)
+	return err
+}
+
+// store adds faces to the collection id, in the database and in memory;
+// a collection deleted meanwhile is a ResourceNotFoundException.
+func (r *Rekognition) store(id string, faces []storedFace) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, err := r.collection(&id)
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	err = r.db.Update(func(tx *bolt.Tx) error { return putFaces(collectionBucket(tx, id), faces) })
+	if err != nil {
+		return err
+	}
 	for _, f := range faces {
-		id := aws.ToString(f.Face.FaceId)
-		r.faces[id] = f
-		r.gallery.Add(id, f.Descriptor)
+		fid := aws.ToString(f.Face.FaceId)
+		c.faces[fid] = f
+		c.gallery.Add(fid, f.Descriptor)
+	}
+	return nil
+}
+
+// putFaces writes faces to a collection's bucket.
+func putFaces(b *bolt.Bucket, faces []storedFace) error {
+	for _, f := range faces {
+		v, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		if err := b.Bucket(collFaces).Put([]byte(aws.ToString(f.Face.FaceId)), v); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // largestFace returns the largest face of img (its detection and
-// descriptor) and the match threshold (default 80), as the searches need
-// them; an image without a face gives InvalidParameterException, as in
-// Rekognition.
-func (r *Rekognition) largestFace(ctx context.Context, collectionID *string, img *rtypes.Image, threshold *float32) (faceengine.Detection, faceengine.Descriptor, float64, error) {
-	im, err := r.image(ctx, collectionID, img)
+// descriptor), the other faces found, and the match threshold (default
+// 80), as the searches need them; an image without a face gives
+// InvalidParameterException, as in Rekognition.
+func (r *Rekognition) largestFace(ctx context.Context, img *rtypes.Image, threshold *float32) (faceengine.Detection, faceengine.Descriptor, []faceengine.Detection, float64, error) {
+	im, err := r.image(ctx, img)
 	if err != nil {
-		return faceengine.Detection{}, faceengine.Descriptor{}, 0, err
+		return faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, err
 	}
 	dets := r.engine.Detect(im.img)
 	if len(dets) == 0 {
-		return faceengine.Detection{}, faceengine.Descriptor{}, 0, invalidParameter("There are no faces in the image. Should be at least 1.")
+		return faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, invalidParameter("There are no faces in the image. Should be at least 1.")
 	}
 	desc, err := r.engine.Descriptor(im.img, dets[0])
-	t := contract.DefaultFaceMatchThreshold
+	return dets[0], desc, dets[1:], thresholdOr(threshold), err
+}
+
+// thresholdOr is a similarity threshold, or Rekognition's default 80.
+func thresholdOr(threshold *float32) float64 {
 	if threshold != nil {
-		t = float64(*threshold)
+		return float64(*threshold)
 	}
-	return dets[0], desc, t, err
+	return contract.DefaultFaceMatchThreshold
 }
 
 // SearchFacesByImage searches the collection for the largest face of the
@@ -214,35 +398,63 @@ func (r *Rekognition) largestFace(ctx context.Context, collectionID *string, img
 // (default 80), at most MaxFaces (all when unset), most similar first. An
 // image without a face gives InvalidParameterException, as Rekognition does.
 func (r *Rekognition) SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, _ ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error) {
-	det, desc, threshold, err := r.largestFace(ctx, in.CollectionId, in.Image, in.FaceMatchThreshold)
+	if err := check(
+		checkCollectionID(in.CollectionId),
+		checkRange("MaxFaces", in.MaxFaces, 1, maxSearchResults),
+		checkThreshold("FaceMatchThreshold", in.FaceMatchThreshold),
+		checkQualityFilter(in.QualityFilter),
+	); err != nil {
+		return nil, err
+	}
+	if err := r.exists(in.CollectionId); err != nil {
+		return nil, err
+	}
+	det, desc, _, threshold, err := r.largestFace(ctx, in.Image, in.FaceMatchThreshold)
 	if err != nil {
 		return nil, err
 	}
-	out := &rekognition.SearchFacesByImageOutput{
-		SearchedFaceBoundingBox: box(det.BoundingBox),
-		SearchedFaceConfidence:  aws.Float32(float32(det.Confidence)),
-		FaceModelVersion:        aws.String("local-dlib-resnet-v1"),
-		FaceMatches:             []rtypes.FaceMatch{},
-	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for _, m := range r.gallery.Search(desc, int(aws.ToInt32(in.MaxFaces)), threshold) {
-		face := r.faces[m.ID].Face
-		out.FaceMatches = append(out.FaceMatches, rtypes.FaceMatch{Face: &face, Similarity: aws.Float32(float32(m.Similarity))})
+	c, err := r.collection(in.CollectionId)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &rekognition.SearchFacesByImageOutput{
+		SearchedFaceBoundingBox: box(det.BoundingBox),
+		SearchedFaceConfidence:  aws.Float32(float32(det.Confidence)),
+		FaceModelVersion:        aws.String(FaceModelVersion),
+		FaceMatches:             c.matches(desc, "", int(aws.ToInt32(in.MaxFaces)), threshold),
+	}, nil
 }
 
-// DetectFaces returns the faces of the image with their boxes and
-// confidence, largest first.
+// matches are the faces of c most similar to d, at least threshold
+// similar, at most maxFaces (all when 0), most similar first, leaving out
+// the face skip.
+func (c *collection) matches(d faceengine.Descriptor, skip string, maxFaces int, threshold float64) []rtypes.FaceMatch {
+	out := []rtypes.FaceMatch{}
+	for _, m := range c.gallery.Search(d, 0, threshold) {
+		if m.ID == skip {
+			continue
+		}
+		if maxFaces > 0 && len(out) == maxFaces {
+			break
+		}
+		face := c.faces[m.ID].Face
+		out = append(out, rtypes.FaceMatch{Face: &face, Similarity: aws.Float32(float32(m.Similarity))})
+	}
+	return out
+}
+
+// DetectFaces returns the faces of the image with their details, largest
+// first.
 func (r *Rekognition) DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, _ ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error) {
-	im, err := r.image(ctx, nil, in.Image)
+	im, err := r.image(ctx, in.Image)
 	if err != nil {
 		return nil, err
 	}
 	out := &rekognition.DetectFacesOutput{FaceDetails: []rtypes.FaceDetail{}}
 	for _, d := range r.engine.Detect(im.img) {
-		out.FaceDetails = append(out.FaceDetails, rtypes.FaceDetail{BoundingBox: box(d.BoundingBox), Confidence: aws.Float32(float32(d.Confidence))})
+		out.FaceDetails = append(out.FaceDetails, *faceDetail(d))
 	}
 	return out, nil
 }
@@ -251,17 +463,21 @@ func (r *Rekognition) DetectFaces(ctx context.Context, in *rekognition.DetectFac
 // as Rekognition does, faces associated with a user are refused
 // (UnsuccessfulFaceDeletions, reason ASSOCIATED_TO_AN_EXISTING_USER) and
 // FaceIds the collection does not hold are reported (reason
-// FACE_NOT_FOUND).
+// FACE_NOT_FOUND). It takes 1 to 4096 FaceIds.
 func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFacesInput, _ ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error) {
-	if aws.ToString(in.CollectionId) != r.collectionID {
-		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The collection id: " + aws.ToString(in.CollectionId) + " does not exist")}
+	if err := check(checkCollectionID(in.CollectionId), checkFaceIDs(in.FaceIds, maxSearchResults)); err != nil {
+		return nil, err
 	}
-	out := &rekognition.DeleteFacesOutput{DeletedFaces: []string{}}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	c, err := r.collection(in.CollectionId)
+	if err != nil {
+		return nil, err
+	}
+	out := &rekognition.DeleteFacesOutput{DeletedFaces: []string{}}
 	var gone []string
 	for _, id := range in.FaceIds {
-		f, ok := r.faces[id]
+		f, ok := c.faces[id]
 		switch {
 		case !ok:
 			out.UnsuccessfulFaceDeletions = append(out.UnsuccessfulFaceDeletions, rtypes.UnsuccessfulFaceDeletion{
@@ -272,13 +488,14 @@ func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFaces
 				FaceId: aws.String(id), UserId: f.Face.UserId,
 				Reasons: []rtypes.UnsuccessfulFaceDeletionReason{rtypes.UnsuccessfulFaceDeletionReasonAssociatedToAnExistingUser},
 			})
-		default:
+		case !slices.Contains(gone, id):
 			gone = append(gone, id)
 		}
 	}
-	err := r.db.Update(func(tx *bolt.Tx) error {
+	err = r.db.Update(func(tx *bolt.Tx) error {
+		b := collectionBucket(tx, *in.CollectionId).Bucket(collFaces)
 		for _, id := range gone {
-			if err := tx.Bucket(bucketVectors).Delete([]byte(id)); err != nil {
+			if err := b.Delete([]byte(id)); err != nil {
 				return err
 			}
 		}
@@ -288,9 +505,14 @@ func (r *Rekognition) DeleteFaces(_ context.Context, in *rekognition.DeleteFaces
 		return nil, err
 	}
 	for _, id := range gone {
-		delete(r.faces, id)
-		r.gallery.Remove(id)
+		delete(c.faces, id)
+		c.gallery.Remove(id)
 		out.DeletedFaces = append(out.DeletedFaces, id)
 	}
 	return out, nil
+}
+
+// sortedKeys returns the keys of m in order, for stable paging.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }

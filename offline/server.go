@@ -28,7 +28,8 @@ const maxRequestBytes = 10 * 1024 * 1024
 // into the API Gateway proxy event the deployed function receives and
 // answered by the same handler (l.Handlers); those of
 // contract.StorageRoutes are answered over the local bucket as S3 answers
-// them (putImage, deleteImage).
+// them (putImage, deleteImage). Requests of the Rekognition protocol are
+// answered first (withRekognition), without the API key.
 func (l *Local) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, f := range contract.Functions {
@@ -56,7 +57,7 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		l.gatewayError(w, r, http.StatusNotFound, contract.GatewayResourceNotFound, "no route "+r.Method+" "+r.URL.Path)
 	})
-	return l.withAPIKey(mux)
+	return l.withRekognition(l.withAPIKey(mux))
 }
 
 // withAPIKey refuses requests without the configured x-api-key, with 403

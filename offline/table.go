@@ -18,13 +18,12 @@ import (
 	"github.com/facerec/facerec-cdk/internal/service"
 )
 
-// bbolt buckets of the data directory's database.
+// bbolt buckets of the data directory's database (the Rekognition
+// collections' are in rekognition.go).
 var (
 	bucketFaces       = []byte("faces")       // FaceId → FaceItem JSON
 	bucketImages      = []byte("images")      // image item id → ImageItem JSON
 	bucketObjectFaces = []byte("objectFaces") // bucket/key NUL FaceId → empty (the ObjectKeyIndex)
-	bucketVectors     = []byte("descriptors") // FaceId → storedFace JSON (the collection)
-	bucketUsers       = []byte("users")       // UserId → ClientRequestToken of the CreateUser that created it, or empty (the collection's users)
 	bucketPersons     = []byte("persons")     // UserId → PersonItem JSON
 )
 
@@ -52,7 +51,7 @@ func openDB(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketVectors, bucketUsers, bucketPersons} {
+		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketPersons} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -38,7 +38,7 @@ func TestRekognition_usersPersist(t *testing.T) {
 	}
 
 	reloaded := reload()
-	if got := aws.ToString(reloaded.faces[face].Face.UserId); got != *user {
+	if got := aws.ToString(reloaded.collections[rek.collectionID].faces[face].Face.UserId); got != *user {
 		t.Errorf("after a reload the face's user is %q, want %q", got, *user)
 	}
 	if _, err := reloaded.CreateUser(ctx, &rekognition.CreateUserInput{CollectionId: coll, UserId: user, ClientRequestToken: token}); err != nil {
@@ -47,8 +47,8 @@ func TestRekognition_usersPersist(t *testing.T) {
 	if _, err := reloaded.DeleteUser(ctx, &rekognition.DeleteUserInput{CollectionId: coll, UserId: user}); err != nil {
 		t.Fatalf("DeleteUser: %v", err)
 	}
-	if reloaded = reload(); reloaded.faces[face].Face.UserId != nil {
-		t.Errorf("after DeleteUser and a reload the face's user is %q, want none", aws.ToString(reloaded.faces[face].Face.UserId))
+	if reloaded = reload(); reloaded.collections[rek.collectionID].faces[face].Face.UserId != nil {
+		t.Errorf("after DeleteUser and a reload the face's user is %q, want none", aws.ToString(reloaded.collections[rek.collectionID].faces[face].Face.UserId))
 	}
 	if del, err := reloaded.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: coll, FaceIds: []string{face}}); err != nil || len(del.DeletedFaces) != 1 || reloaded.Len() != 0 || reload().Len() != 0 {
 		t.Errorf("DeleteFaces of the freed face: %+v, %v; %d faces left", del, err, reloaded.Len())

@@ -1,7 +1,7 @@
 // Command facerec runs the face service offline and talks to any
 // deployment of it.
 //
-//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]
+//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--access-key-id ID]
 //	facerec invoke FUNCTION --event FILE [--data DIR] [--model-dir DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE
@@ -11,7 +11,8 @@
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
-// local face engine, a persistent in-process queue). invoke runs one
+// local face engine, a persistent in-process queue), and Amazon
+// Rekognition's own protocol on the same address. invoke runs one
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
 // index or deleteface. index, search, faces, persons and delete are

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/facerec/facerec-cdk/offline"
 )
@@ -11,17 +14,30 @@ import (
 // defaultDataDir is where serve and invoke keep their data by default.
 const defaultDataDir = "./.facerec"
 
+// The environment variables of the key pair that serve checks the
+// signatures of Rekognition protocol requests against. The secret is
+// read from the environment only, to keep it out of process listings.
+const (
+	envAccessKeyID     = "FACEREC_ACCESS_KEY_ID"
+	envSecretAccessKey = "FACEREC_SECRET_ACCESS_KEY"
+)
+
 // serve runs the local API until ctx ends (SIGINT or SIGTERM).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]", stderr)
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--access-key-id ID]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", defaultDataDir, "data directory: objects, database, queue")
 	apiKey := fs.String("api-key", "", "require this key in x-api-key, as the deployed API does")
 	modelDir := fs.String("model-dir", "", "directory of face-api FaceRecognitionNet weights to use instead of the embedded model")
+	keyID := fs.String("access-key-id", os.Getenv(envAccessKeyID), "require Rekognition protocol requests to be SigV4-signed with this access key id and the secret in $"+envSecretAccessKey+" (default $"+envAccessKeyID+"; unset: any signature is accepted)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv, err := offline.Start(ctx, offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey}, *addr)
+	creds := aws.Credentials{AccessKeyID: *keyID, SecretAccessKey: os.Getenv(envSecretAccessKey)}
+	if creds.AccessKeyID != "" && creds.SecretAccessKey == "" {
+		return fmt.Errorf("--access-key-id needs the secret access key in $%s", envSecretAccessKey)
+	}
+	srv, err := offline.Start(ctx, offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey, Credentials: creds}, *addr)
 	if err != nil {
 		return err
 	}
