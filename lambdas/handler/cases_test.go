@@ -86,6 +86,12 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 			t.Errorf("collection holds %d faces, want 3", n)
 		}
 	},
+	"s3-test-event": func(t *testing.T, h *harness, event []byte) {
+		deliverS3(t, h, event) // fails the test on a function error or batch item failure
+		if n := h.env.Rek.Calls("IndexFaces"); n != 0 {
+			t.Errorf("IndexFaces called %d times on a test event", n)
+		}
+	},
 	"search-base64-text-body": func(t *testing.T, h *harness, event []byte) {
 		indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 		indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
