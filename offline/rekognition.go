@@ -72,6 +72,9 @@ func invalidParameter(msg string) error {
 	return &rtypes.InvalidParameterException{Message: aws.String(msg)}
 }
 
+// errNoFace is Rekognition's answer to a search in an image without a face.
+var errNoFace = invalidParameter("There are no faces in the image. Should be at least 1.")
+
 // image returns the decoded image of in, checking Rekognition's limits:
 // 5 MB for bytes and 15 MB for S3 objects (ImageTooLargeException), JPEG
 // or PNG (InvalidImageFormatException), at least 80×80 pixels
@@ -199,7 +202,7 @@ func (r *Rekognition) largestFace(ctx context.Context, collectionID *string, img
 	}
 	dets := r.engine.Detect(im.img)
 	if len(dets) == 0 {
-		return faceengine.Detection{}, faceengine.Descriptor{}, 0, invalidParameter("There are no faces in the image. Should be at least 1.")
+		return faceengine.Detection{}, faceengine.Descriptor{}, 0, errNoFace
 	}
 	desc, err := r.engine.Descriptor(im.img, dets[0])
 	t := contract.DefaultFaceMatchThreshold

@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -176,10 +177,15 @@ func (r *Rekognition) DisassociateFaces(_ context.Context, in *rekognition.Disas
 // SearchUsersByImage searches the users for the largest face of the
 // image: each user's similarity is the best of its faces', users at or
 // above UserMatchThreshold (default 80) come most similar first, at most
-// MaxUsers (all when unset). An image without a face gives
-// InvalidParameterException, as in Rekognition.
+// MaxUsers (all when unset). An image without a face gives no
+// SearchedFace and no UserMatches, as in Rekognition ("If no valid face is
+// detected in the image, the response will contain an empty UserMatches
+// list and no SearchedFace object", Rekognition API reference).
 func (r *Rekognition) SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, _ ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error) {
 	det, desc, threshold, err := r.largestFace(ctx, in.CollectionId, in.Image, in.UserMatchThreshold)
+	if errors.Is(err, errNoFace) {
+		return &rekognition.SearchUsersByImageOutput{FaceModelVersion: aws.String("local-dlib-resnet-v1"), UserMatches: []rtypes.UserMatch{}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
