@@ -373,10 +373,12 @@ func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
 		"s3-key-url-encoded":       {"uploads/Jane Doe+1.jpg=biden_2.jpg"},
 		"s3-multipart-upload":      {"big/obama_2.jpg=obama_2.jpg"},
 		"s3-several-records":       {"a/obama_1.jpg=obama_1.jpg", "a/biden_2.jpg=biden_2.jpg", "a/collins_1.png=collins_1.png"},
+		"s3-test-event":            {},
 	}
 	wantStatus := map[string]int{
 		"search-base64-text-body": 200, "search-empty-body": 400, "search-no-face": 200,
 		"search-not-an-image": 415, "search-tiny-image": 422,
+		"search-truncated-jpeg": 422, "search-corrupt-png": 422, "search-too-many-pixels": 413,
 	}
 	data := t.TempDir()
 	l, err := offline.Open(offline.Options{DataDir: data})

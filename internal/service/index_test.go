@@ -25,7 +25,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 		{"PDF", []byte("%PDF-1.4\n1 0 obj\n"), "JPEG and PNG"},
 		{"empty object", nil, "empty"},
 		{"tiny PNG", servicetest.TinyPNG(t, 40, 40), "too small"},
-		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "could not be decoded"},
+		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "jpeg image is truncated"},
 		{"over 15 MB", append([]byte("\xff\xd8\xff"), make([]byte, contract.MaxS3ImageBytes)...), "at most 15728640 bytes"},
 	}
 	for _, tc := range tests {
