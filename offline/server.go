@@ -206,6 +206,12 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	}
 	var meta map[string]string
 	if p := r.URL.Query().Get(contract.UploadPersonParam); p != "" {
+		// Deployed, S3 stores any name and the index function rejects the
+		// image; here the upload is refused at once.
+		if err := contract.ValidatePerson(p); err != nil {
+			l.gatewayError(w, r, http.StatusBadRequest, contract.CodeInvalidParameter, err.Error())
+			return
+		}
 		meta = map[string]string{contract.PersonMetadataKey: p}
 	}
 	key := l.svc.Config().ImagePrefix + filename

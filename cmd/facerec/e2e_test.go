@@ -335,6 +335,11 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", photos.MustRead("obama_1.jpg"), 400, contract.GatewayBadRequestBody},
 		{"no content type", "PUT", "/index/a.jpg", "secret", "", photos.MustRead("obama_1.jpg"), 400, contract.GatewayBadRequestParameters},
 		{"unknown route", "GET", "/nope", "secret", "", nil, 404, contract.GatewayResourceNotFound},
+		{"person with a line break", "PUT", "/index/a.jpg?person=two%0Alines", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidParameter},
+		{"person of spaces", "PUT", "/index/a.jpg?person=%20%20", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidParameter},
+		{"person too long", "PUT", "/index/a.jpg?person=" + strings.Repeat("x", contract.MaxPersonBytes+1), "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidParameter},
+		{"faces of an invalid person", "GET", "/faces?person=nul%00", "secret", "", nil, 400, contract.CodeInvalidParameter},
+		{"invalid person", "GET", "/persons/a%0Ab", "secret", "", nil, 400, contract.CodeInvalidParameter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -41,8 +41,9 @@ func ValidateFilename(prefix, name string) *Error {
 
 // Status returns the indexing state of the image stored as filename under
 // the configured prefix and bucket: "pending" while the stored object is
-// not the version its image item describes (new, or replaced and not yet
-// processed), else the image item's status and faces. Errors:
+// not the upload its image item describes (new, or replaced and not yet
+// processed: another ETag, or the same bytes with another person), else
+// the image item's status and faces. Errors:
 // KindBadRequest for an invalid filename, KindNotFound when no such object
 // is stored, mapped AWS errors otherwise.
 func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageStatus, error) {
@@ -63,7 +64,11 @@ func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageS
 		return nil, fromAWS("DynamoDB", err)
 	}
 	st := &contract.ImageStatus{Key: key, Faces: []contract.StatusFace{}}
-	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) {
+	// Pending until a run has processed this upload: its bytes (ETag)
+	// and what it asked for (its person, which an upload of the same
+	// bytes may change).
+	person, _ := uploadPerson(head.Metadata) // an invalid name is recorded as none, with the rejection
+	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) || img.Person != person {
 		st.Status = contract.StatusPending
 		return st, nil
 	}

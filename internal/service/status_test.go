@@ -48,3 +48,23 @@ func TestStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestStatus_pendingUntilTheUploadsPersonIsIndexed: the same bytes
+// uploaded again with another person (same ETag) are pending until the
+// run for that upload ends, and then indexed with the new person; an
+// upload without a person leaves the image with no person.
+func TestStatus_pendingUntilTheUploadsPersonIsIndexed(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/me.jpg", "obama_1.jpg", "Old Name")
+	for _, person := range []string{"New Name", ""} {
+		h.Put(t, "index/me.jpg", "obama_1.jpg", person)
+		if st := h.status(t, "me.jpg"); st.Status != contract.StatusPending || len(st.Faces) != 0 {
+			t.Fatalf("re-upload with person %q, before its run: %+v, want pending", person, st)
+		}
+		h.reconcile(t, "index/me.jpg")
+		st := h.status(t, "me.jpg")
+		if st.Status != contract.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != person {
+			t.Fatalf("re-upload with person %q, after its run: %+v", person, st)
+		}
+	}
+}
