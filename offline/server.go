@@ -56,7 +56,7 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		l.gatewayError(w, r, http.StatusNotFound, contract.GatewayResourceNotFound, "no route "+r.Method+" "+r.URL.Path)
 	})
-	return l.withAPIKey(mux)
+	return l.withPlainPath(l.withAPIKey(mux))
 }
 
 // withAPIKey refuses requests without the configured x-api-key, with 403

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -13,8 +14,8 @@ import (
 
 // ValidateFilename checks a filename given in a route: it becomes part of
 // an object key, so it must not be empty, have empty, "." or ".."
-// segments, contain control characters, or make a key longer than S3's
-// 1,024 bytes (S3 limits). Errors are KindBadRequest.
+// segments, be invalid UTF-8, contain control characters, or make a key
+// longer than S3's 1,024 bytes (S3 limits). Errors are KindBadRequest.
 func ValidateFilename(prefix, name string) *Error {
 	bad := func(why string) *Error {
 		return newError(KindBadRequest, contract.CodeInvalidBody, "invalid filename: %s", why)
@@ -32,6 +33,10 @@ func ValidateFilename(prefix, name string) *Error {
 		case ".", "..":
 			return bad("it has a \".\" or \"..\" path segment")
 		}
+	}
+	if !utf8.ValidString(name) {
+		// S3 keys are UTF-8 (S3 User Guide, object keys).
+		return bad("it is not valid UTF-8")
 	}
 	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return bad("it contains control characters")
