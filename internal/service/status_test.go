@@ -42,7 +42,7 @@ func TestStatus(t *testing.T) {
 	}
 
 	for name, want := range map[string]service.Kind{
-		"missing.jpg": service.KindNotFound, "..": service.KindBadRequest, "": service.KindBadRequest, "a//b": service.KindBadRequest, "a/../b": service.KindBadRequest} {
+		"missing.jpg": service.KindNotFound, "..": service.KindBadRequest, "": service.KindBadRequest, "a//b": service.KindBadRequest, "a/../b": service.KindBadRequest, "\xff\xfe.jpg": service.KindBadRequest} {
 		if _, err := h.Service.Status(t.Context(), name); kindOf(err) != want {
 			t.Errorf("filename %q: error %v (kind %d), want kind %d", name, err, kindOf(err), want)
 		}
