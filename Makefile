@@ -28,7 +28,7 @@ test: setup
 	go test -count=1 -timeout 30m $(PKGS)
 
 bench: setup
-	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine
+	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine ./internal/imageio
 
 # Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of tools/package.json.
 synth: setup
