@@ -431,6 +431,20 @@ func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
 			if direct.StatusCode != want || resp.StatusCode != want {
 				t.Errorf("handler %d, local HTTP %d, want %d (%s)", direct.StatusCode, resp.StatusCode, want, direct.Body)
 			}
+			if want == http.StatusOK || want == http.StatusBadRequest {
+				return
+			}
+			// A refused image is refused by every search route alike.
+			for _, query := range []string{"?by=person", "?faces=all"} {
+				resp, err := http.Post(srv+"/search"+query, ev.Headers["Content-Type"], bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != want {
+					t.Errorf("%s: local HTTP %d, want %d", query, resp.StatusCode, want)
+				}
+			}
 		})
 	}
 }
