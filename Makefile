@@ -28,7 +28,7 @@ test: setup
 	go test -count=1 -timeout 30m $(PKGS)
 
 bench: setup
-	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine
+	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine ./internal/imageio
 
 # Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of tools/package.json.
 synth: setup
@@ -40,9 +40,17 @@ demo: synth
 	go build -o bin/facerec ./cmd/facerec
 	@mkdir -p $(DATA)
 	@echo "facerec serve logs to $(DATA)/serve.log"
-	@bin/facerec serve --addr $(ADDR) --data $(DATA) 2>>$(DATA)/serve.log & pid=$$!; \
+	@# Wait for this server's own "serving on" line, not for any server on
+	@# $(ADDR): if it exits (the port is taken), show its error and stop.
+	@bin/facerec serve --addr $(ADDR) --data $(DATA) >$(DATA)/serve.out 2>>$(DATA)/serve.log & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid; exit 0' INT TERM; \
-	for i in $$(seq 100); do curl -fsS http://$(ADDR)/info >/dev/null 2>&1 && break; sleep 0.2; done; \
+	for i in $$(seq 150); do \
+		grep -q 'serving on' $(DATA)/serve.out && break; \
+		if ! kill -0 $$pid 2>/dev/null; then tail -n 1 $(DATA)/serve.log >&2; exit 1; fi; \
+		sleep 0.2; \
+	done; \
+	grep -q 'serving on' $(DATA)/serve.out || { echo "facerec serve did not start within 30 s; see $(DATA)/serve.log" >&2; kill $$pid 2>/dev/null; exit 1; }; \
+	cat $(DATA)/serve.out; \
 	export FACEREC_ENDPOINT=http://$(ADDR); \
 	bin/facerec index --wait --person "Barack Obama" examples/photos/obama_1.jpg && \
 	bin/facerec index --wait --person "Joe Biden" examples/photos/biden_2.jpg && \

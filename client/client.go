@@ -126,8 +126,11 @@ func (e *APIError) Error() string {
 // "index/<filename>") for person (may be empty), with PUT
 // /index/{filename}, and returns the object key. contentType empty means
 // ContentType(filename). Indexing is asynchronous: poll Status for the
-// outcome. Errors: *APIError for refusals (400 invalid filename, 413 too
-// large, 415 not JPEG/PNG...), transport or context errors otherwise.
+// outcome. The person must pass contract.ValidatePerson; otherwise Index
+// returns its error without sending anything. An upload without a person
+// indexes the image without one, even if an earlier upload named one.
+// Errors: *APIError for refusals (400 invalid filename, 413 too large, 415
+// not JPEG/PNG...), transport or context errors otherwise.
 func (c *Client) Index(ctx context.Context, filename string, body []byte, contentType, person string) (string, error) {
 	if filename == "" {
 		return "", errors.New("client: empty filename")
@@ -137,6 +140,9 @@ func (c *Client) Index(ctx context.Context, filename string, body []byte, conten
 	}
 	var query url.Values
 	if person != "" {
+		if err := contract.ValidatePerson(person); err != nil {
+			return "", fmt.Errorf("client: %w", err)
+		}
 		query = url.Values{contract.UploadPersonParam: {person}}
 	}
 	var out contract.PutResponse

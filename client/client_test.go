@@ -5,9 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // waits records the waits a Client reports through OnRetry.
@@ -298,5 +301,19 @@ func TestRetryAfter(t *testing.T) {
 		if got := retryAfter(tt.in, now); got != tt.want {
 			t.Errorf("retryAfter(%q) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestIndexRefusesInvalidPersons: a person name that breaks the contract's
+// rule is refused with the rule, before any request.
+func TestIndexRefusesInvalidPersons(t *testing.T) {
+	f, c := newFake(t)
+	for _, person := range []string{"two\nlines", "  ", strings.Repeat("x", contract.MaxPersonBytes+1), "\xff"} {
+		if _, err := c.Index(context.Background(), "a.jpg", []byte("\xff\xd8\xff"), "image/jpeg", person); err == nil || !strings.Contains(err.Error(), contract.PersonRule) {
+			t.Errorf("person %q: error %v, want the rule", person, err)
+		}
+	}
+	if len(f.requests) != 0 {
+		t.Errorf("requests sent: %v", f.requests)
 	}
 }

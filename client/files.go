@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,9 +91,12 @@ type FileResult struct {
 // Summary is the outcome of IndexFiles.
 type Summary struct {
 	// Uploaded, Failed and Skipped count the files uploaded, those
-	// whose upload failed, and the directory entries left out for their
-	// extension.
+	// whose upload failed, and the directory entries left out
+	// (len(SkippedFiles)).
 	Uploaded, Failed, Skipped int
+	// SkippedFiles names each directory entry left out, with why, in the
+	// order met.
+	SkippedFiles []SkippedFile
 	// Waited tells that the statuses were polled; the counts below are
 	// zero otherwise.
 	Waited bool
@@ -107,16 +111,29 @@ type Summary struct {
 	Files []FileResult
 }
 
+// SkippedFile is a directory entry IndexFiles left out.
+type SkippedFile struct {
+	// Path is the entry's local path.
+	Path string
+	// Reason says why it was left out, such as "not a .jpg, .jpeg or
+	// .png file".
+	Reason string
+}
+
 // IndexFiles uploads image files with c.Index, opts.Concurrency at a time,
 // each under its base name and for opts.Person, showing a progress bar on
 // opts.Progress, then, with opts.Wait, polls c.Status until every uploaded
 // file is processed or opts.WaitTimeout has passed.
 //
 // Each path is a file, uploaded whatever its extension, or a directory,
-// whose .jpg, .jpeg and .png files (by extension, case-insensitively) are
-// uploaded and whose other files are skipped; subdirectories are ignored.
-// Files larger than the service accepts (contract.MaxS3ImageBytes) and files
-// with the base name of an earlier one (they would overwrite it) fail
+// walked with its subdirectories (in lexical order): its .jpg, .jpeg and
+// .png files (by extension, case-insensitively) are uploaded; other files,
+// entries that are not regular files (symbolic links to directories are
+// not followed) and subdirectories that cannot be read are skipped, each
+// named in Summary.SkippedFiles with its reason. Every file is stored
+// under its base name: files larger than the service accepts
+// (contract.MaxS3ImageBytes) and files with the base name of an earlier
+// one (they would overwrite it; in another subdirectory, say) fail
 // without being sent.
 //
 // Per-file failures are in the Summary, not the error. The error is
@@ -155,32 +172,62 @@ func IndexFiles(ctx context.Context, c *Client, paths []string, opts IndexOption
 	if opts.Wait {
 		wait(ctx, c, results, limit, opts)
 	}
-	return summarize(results, skipped, opts.Wait), ctx.Err()
+	sum := summarize(results, len(skipped), opts.Wait)
+	sum.SkippedFiles = skipped
+	return sum, ctx.Err()
 }
 
-// expand lists the files to upload and counts the skipped ones.
-func expand(paths []string) (files []string, skipped int, err error) {
+// expand lists the files to upload, walking directories, and the
+// entries skipped. It fails only when a given path cannot be read.
+func expand(paths []string) (files []string, skipped []SkippedFile, err error) {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		if !fi.IsDir() {
 			files = append(files, p)
 			continue
 		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, e := range entries {
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			skip := func(reason string) { skipped = append(skipped, SkippedFile{Path: path, Reason: reason}) }
 			switch {
-			case e.IsDir():
-			case ContentType(e.Name()) == octetStream:
-				skipped++
-			default:
-				files = append(files, filepath.Join(p, e.Name()))
+			case err != nil && path == p:
+				return err
+			case err != nil:
+				skip("could not be read: " + err.Error())
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			case d.IsDir():
+				return nil
 			}
+			mode := d.Type()
+			if mode&fs.ModeSymlink != 0 {
+				target, err := os.Stat(path)
+				if err != nil {
+					skip("a symbolic link that cannot be followed: " + err.Error())
+					return nil
+				}
+				if target.IsDir() {
+					skip("a symbolic link to a directory; not followed")
+					return nil
+				}
+				mode = target.Mode().Type()
+			}
+			switch {
+			case !mode.IsRegular():
+				skip("not a regular file")
+			case ContentType(path) == octetStream:
+				skip("not a .jpg, .jpeg or .png file")
+			default:
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 	return files, skipped, nil
@@ -307,15 +354,19 @@ func summarize(results []FileResult, skipped int, waited bool) Summary {
 	return s
 }
 
-// Print writes the counts, then one line per file that failed or, when
-// the statuses were polled, per uploaded file: its faces, its rejection
-// reason, or that it is still pending.
+// Print writes the counts, then one line per skipped directory entry
+// with its reason, and per file that failed or, when the statuses were
+// polled, per uploaded file: its faces, its rejection reason, or that it
+// is still pending.
 func (s Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "%d uploaded, %d failed, %d skipped\n", s.Uploaded, s.Failed, s.Skipped)
 	if s.Waited {
 		fmt.Fprintf(w, "%d indexed (%s), %d rejected, %d still pending\n", s.Indexed, faces(s.Faces), s.Rejected, s.Pending)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range s.SkippedFiles {
+		fmt.Fprintf(tw, "  %s\tskipped\t%s\n", f.Path, f.Reason)
+	}
 	for _, f := range s.Files {
 		switch {
 		case f.Err != nil:

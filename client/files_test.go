@@ -32,7 +32,12 @@ func TestIndexFilesDirectoryAndWait(t *testing.T) {
 		"c.png":     "not a face",
 		"notes.txt": "faces:9",
 	})
+	// Subdirectories are walked; files are stored under their base name.
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, filepath.Join(dir, "sub"), map[string]string{"d.jpg": "faces:1", "a.jpg": "faces:1", "readme.md": "faces:1"})
+	if err := os.Symlink(filepath.Join(dir, "sub"), filepath.Join(dir, "link")); err != nil {
 		t.Fatal(err)
 	}
 	var progress bytes.Buffer
@@ -47,24 +52,40 @@ func TestIndexFilesDirectoryAndWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts := s
-	counts.Files = nil
-	if want := (Summary{Uploaded: 3, Skipped: 1, Waited: true, Indexed: 2, Rejected: 1, Faces: 3}); !reflect.DeepEqual(counts, want) {
+	counts.Files, counts.SkippedFiles = nil, nil
+	if want := (Summary{Uploaded: 4, Failed: 1, Skipped: 3, Waited: true, Indexed: 3, Rejected: 1, Faces: 4}); !reflect.DeepEqual(counts, want) {
 		t.Errorf("summary counts = %+v, want %+v", counts, want)
 	}
 	wantFiles := map[string]FileResult{
-		"a.jpg":  {Key: "index/a.jpg", Status: "indexed", Faces: 1},
-		"b.JPEG": {Key: "index/b.JPEG", Status: "indexed", Faces: 2},
-		"c.png":  {Key: "index/c.png", Status: "rejected", Reason: "no face in the image"},
+		"a.jpg":     {Key: "index/a.jpg", Status: "indexed", Faces: 1},
+		"b.JPEG":    {Key: "index/b.JPEG", Status: "indexed", Faces: 2},
+		"c.png":     {Key: "index/c.png", Status: "rejected", Reason: "no face in the image"},
+		"sub/d.jpg": {Key: "index/d.jpg", Status: "indexed", Faces: 1},
 	}
-	if len(s.Files) != len(wantFiles) {
-		t.Fatalf("%d files, want %d", len(s.Files), len(wantFiles))
+	if len(s.Files) != len(wantFiles)+1 {
+		t.Fatalf("%d files, want %d", len(s.Files), len(wantFiles)+1)
 	}
 	for _, r := range s.Files {
-		w := wantFiles[filepath.Base(r.Path)]
+		rel, _ := filepath.Rel(dir, r.Path)
+		if rel == "sub/a.jpg" {
+			if r.Err == nil || !strings.Contains(r.Err.Error(), "same filename as") {
+				t.Errorf("sub/a.jpg: %+v, want refused for its base name", r)
+			}
+			continue
+		}
+		w := wantFiles[rel]
 		w.Path = r.Path
 		if r != w {
 			t.Errorf("file = %+v, want %+v", r, w)
 		}
+	}
+	wantSkipped := []SkippedFile{
+		{filepath.Join(dir, "link"), "a symbolic link to a directory; not followed"},
+		{filepath.Join(dir, "notes.txt"), "not a .jpg, .jpeg or .png file"},
+		{filepath.Join(dir, "sub", "readme.md"), "not a .jpg, .jpeg or .png file"},
+	}
+	if !reflect.DeepEqual(s.SkippedFiles, wantSkipped) {
+		t.Errorf("skipped = %+v, want %+v", s.SkippedFiles, wantSkipped)
 	}
 	f.mu.Lock()
 	for name, img := range f.images {
@@ -73,15 +94,18 @@ func TestIndexFilesDirectoryAndWait(t *testing.T) {
 		}
 	}
 	f.mu.Unlock()
-	if p := progress.String(); !strings.Contains(p, "uploading") || !strings.Contains(p, "processing") || !strings.Contains(p, "3/3") {
+	if p := progress.String(); !strings.Contains(p, "uploading") || !strings.Contains(p, "processing") || !strings.Contains(p, "4/4") {
 		t.Errorf("progress = %q, want both bars complete", p)
 	}
 
 	var out bytes.Buffer
 	s.Print(&out)
 	for _, want := range []string{
-		`(?m)^3 uploaded, 0 failed, 1 skipped$`,
-		`(?m)^2 indexed \(3 faces\), 1 rejected, 0 still pending$`,
+		`(?m)^4 uploaded, 1 failed, 3 skipped$`,
+		`(?m)^3 indexed \(4 faces\), 1 rejected, 0 still pending$`,
+		`(?m)notes\.txt +skipped +not a \.jpg, \.jpeg or \.png file$`,
+		`(?m)link +skipped +a symbolic link to a directory; not followed$`,
+		`(?m)sub/a\.jpg +error +same filename as`,
 		`(?m)a\.jpg +indexed +1 face$`,
 		`(?m)b\.JPEG +indexed +2 faces$`,
 		`(?m)c\.png +rejected +no face in the image$`,

@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/facerec/facerec-cdk/contract"
 )
@@ -16,7 +19,8 @@ import (
 // detection confidence, followed by "not searched: " and the reason of a
 // face that was not searched, "no match above the threshold", or a table
 // of its matches, best first: rank, person ("-" when none), similarity in
-// percent with one decimal, object key and face ID.
+// percent with one decimal, object key and face ID (persons and keys as
+// SafeText gives them).
 func PrintMatches(w io.Writer, res *contract.SearchResult) {
 	if res == nil || len(res.Faces) == 0 {
 		fmt.Fprintln(w, "no face found in the photo")
@@ -40,14 +44,14 @@ func PrintMatches(w io.Writer, res *contract.SearchResult) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  RANK\tPERSON\tSIMILARITY\tKEY\tFACE ID")
 		for j, m := range f.Matches {
-			fmt.Fprintf(tw, "  %d\t%s\t%.1f%%\t%s\t%s\n", j+1, cmp.Or(m.Person, "-"), m.Similarity, m.Key, m.FaceID)
+			fmt.Fprintf(tw, "  %d\t%s\t%.1f%%\t%s\t%s\n", j+1, cmp.Or(SafeText(m.Person), "-"), m.Similarity, SafeText(m.Key), m.FaceID)
 		}
 		_ = tw.Flush()
 	}
 }
 
 // PrintFaces writes faces as a table, one face a line: face ID, person
-// ("-" when none), object key, detection confidence in percent with one
+// ("-" when none) and object key (as SafeText gives them), detection confidence in percent with one
 // decimal, and when it was indexed (RFC 3339); "no faces" when there is
 // none.
 func PrintFaces(w io.Writer, faces []contract.Face) {
@@ -58,13 +62,13 @@ func PrintFaces(w io.Writer, faces []contract.Face) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FACE ID\tPERSON\tKEY\tCONFIDENCE\tINDEXED AT")
 	for _, f := range faces {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f%%\t%s\n", f.FaceID, cmp.Or(f.Person, "-"), f.Key, f.Confidence, f.IndexedAt.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f%%\t%s\n", f.FaceID, cmp.Or(SafeText(f.Person), "-"), SafeText(f.Key), f.Confidence, f.IndexedAt.Format(time.RFC3339))
 	}
 	_ = tw.Flush()
 }
 
-// PrintPersons writes a table of persons: name, Rekognition UserId and
-// number of faces; "no persons" when there is none.
+// PrintPersons writes a table of persons: name (as SafeText gives it),
+// Rekognition UserId and number of faces; "no persons" when there is none.
 func PrintPersons(w io.Writer, persons []contract.PersonSummary) {
 	if len(persons) == 0 {
 		fmt.Fprintln(w, "no persons")
@@ -73,7 +77,22 @@ func PrintPersons(w io.Writer, persons []contract.PersonSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PERSON\tUSER ID\tFACES")
 	for _, p := range persons {
-		fmt.Fprintf(tw, "%s\t%s\t%d\n", p.Person, p.UserID, p.FaceCount)
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", SafeText(p.Person), p.UserID, p.FaceCount)
 	}
 	_ = tw.Flush()
+}
+
+// SafeText returns s as it is when it prints as one plain field of a line
+// (graphic characters and inner spaces only), else as a Go-quoted string
+// with its control characters, line breaks, tabs and invalid UTF-8
+// escaped ("\"two\\nlines\""): a name or key read from the service can
+// then never add a line or a column to a table, nor move the cursor.
+func SafeText(s string) string {
+	plain := strings.TrimSpace(s) == s && !strings.ContainsFunc(s, func(r rune) bool {
+		return r == unicode.ReplacementChar || r == '"' || (!unicode.IsGraphic(r) && r != ' ')
+	})
+	if plain {
+		return s
+	}
+	return strconv.Quote(s)
 }

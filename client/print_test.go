@@ -56,3 +56,28 @@ func TestPrintMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintPersonsEscapesNames: a name with a line break, a tab or an
+// escape sequence stays in its own row and column, quoted.
+func TestPrintPersonsEscapesNames(t *testing.T) {
+	var out bytes.Buffer
+	PrintPersons(&out, []contract.PersonSummary{
+		{Person: "Jane Doe", UserID: "u1", FaceCount: 1},
+		{Person: "evil\nroot\tu0\t99", UserID: "u2", FaceCount: 2},
+		{Person: "\x1b[2Jclear", UserID: "u3", FaceCount: 3},
+	})
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want a header and 3 rows:\n%s", len(lines), out.String())
+	}
+	for i, want := range []string{"Jane Doe ", `"evil\nroot\tu0\t99"`, `"\x1b[2Jclear"`} {
+		if !strings.HasPrefix(lines[i+1], want) {
+			t.Errorf("row %d = %q, want it to start with %q", i+1, lines[i+1], want)
+		}
+	}
+	for s, want := range map[string]string{"Zoë": "Zoë", " padded": `" padded"`, `say "hi"`: `"say \"hi\""`, "\xff": `"\xff"`} {
+		if got := SafeText(s); got != want {
+			t.Errorf("SafeText(%q) = %s, want %s", s, got, want)
+		}
+	}
+}

@@ -55,7 +55,10 @@ const (
 	// when its local bucket or queue fails.
 	CodeInternal = "INTERNAL_ERROR"
 	// CodeBadRequest (400): API Gateway answers it on the StorageRoutes
-	// when S3 refuses the request with a 4xx other than 403.
+	// when S3 refuses the request with a 4xx other than 403. The offline
+	// server answers it for a request it cannot route as sent: a path with
+	// a literal ".", ".." or empty segment, an invalid percent-escape, a
+	// malformed request line or header.
 	CodeBadRequest = "BAD_REQUEST"
 	// CodeAccessDenied (403): API Gateway answers it on the StorageRoutes
 	// when S3 answers 403, such as for a key the route's role may not put
@@ -82,7 +85,9 @@ const (
 	// wrong (Authorization API_KEY).
 	GatewayInvalidAPIKey = "INVALID_API_KEY"
 	// GatewayRequestTooLarge (413): the request is larger than API
-	// Gateway's 10 MB payload limit.
+	// Gateway's 10 MB payload limit. The offline server also answers it,
+	// with 431, for a request line and headers over API Gateway's 10,240
+	// bytes.
 	GatewayRequestTooLarge = "REQUEST_TOO_LARGE"
 	// GatewayBadRequestBody (400): the request body is refused. The
 	// offline server answers it for a body it cannot read and for a text

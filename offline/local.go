@@ -207,12 +207,12 @@ func (l *Local) start(ctx context.Context, ln net.Listener) (*serving, error) {
 	}
 	s := &serving{
 		l:         l,
-		srv:       &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second},
+		srv:       l.newHTTPServer(),
 		stopQueue: stopQueue,
 		failed:    make(chan error, 1),
 	}
 	go func() {
-		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := s.srv.Serve(jsonErrorListener{Listener: ln, l: l}); !errors.Is(err, http.ErrServerClosed) {
 			s.failed <- err
 		}
 	}()

@@ -206,6 +206,9 @@ func (r *Rekognition) collection(id *string) (*collection, error) {
 	return c, nil
 }
 
+// errNoFace is Rekognition's answer to a search in an image without a face.
+var errNoFace = invalidParameter("There are no faces in the image. Should be at least 1.")
+
 // image returns the decoded image of in (its Bytes, or its S3Object, which
 // must be in the local bucket, BucketName: else InvalidS3ObjectException),
 // checking Rekognition's limits:
@@ -379,7 +382,7 @@ func (r *Rekognition) largestFace(ctx context.Context, img *rtypes.Image, thresh
 	}
 	dets := r.engine.Detect(im.img)
 	if len(dets) == 0 {
-		return faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, invalidParameter("There are no faces in the image. Should be at least 1.")
+		return faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, errNoFace
 	}
 	desc, err := r.engine.Descriptor(im.img, dets[0])
 	return dets[0], desc, dets[1:], thresholdOr(threshold), err

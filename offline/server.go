@@ -57,7 +57,7 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		l.gatewayError(w, r, http.StatusNotFound, contract.GatewayResourceNotFound, "no route "+r.Method+" "+r.URL.Path)
 	})
-	return l.withRekognition(l.withAPIKey(mux))
+	return l.withRekognition(l.withPlainPath(l.withAPIKey(mux)))
 }
 
 // withAPIKey refuses requests without the configured x-api-key, with 403
@@ -207,6 +207,12 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	}
 	var meta map[string]string
 	if p := r.URL.Query().Get(contract.UploadPersonParam); p != "" {
+		// Deployed, S3 stores any name and the index function rejects the
+		// image; here the upload is refused at once.
+		if err := contract.ValidatePerson(p); err != nil {
+			l.gatewayError(w, r, http.StatusBadRequest, contract.CodeInvalidParameter, err.Error())
+			return
+		}
 		meta = map[string]string{contract.PersonMetadataKey: p}
 	}
 	key := l.svc.Config().ImagePrefix + filename

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -321,7 +322,9 @@ func (r *Rekognition) SearchUsers(_ context.Context, in *rekognition.SearchUsers
 // above UserMatchThreshold (default 80) come most similar first, at most
 // MaxUsers (1–500; all when unset); the other faces of the image are
 // UnsearchedFaces (reason FACE_NOT_LARGEST). An image without a face gives
-// InvalidParameterException, as in Rekognition.
+// no SearchedFace and no UserMatches, as in Rekognition ("If no valid face
+// is detected in the image, the response will contain an empty UserMatches
+// list and no SearchedFace object", Rekognition API reference).
 func (r *Rekognition) SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, _ ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error) {
 	if err := check(
 		checkCollectionID(in.CollectionId),
@@ -335,6 +338,9 @@ func (r *Rekognition) SearchUsersByImage(ctx context.Context, in *rekognition.Se
 		return nil, err
 	}
 	det, desc, others, threshold, err := r.largestFace(ctx, in.Image, in.UserMatchThreshold)
+	if errors.Is(err, errNoFace) {
+		return &rekognition.SearchUsersByImageOutput{FaceModelVersion: aws.String(FaceModelVersion), UserMatches: []rtypes.UserMatch{}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}

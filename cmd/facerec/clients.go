@@ -176,7 +176,7 @@ func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			if err != nil {
 				return fmt.Errorf("delete person %s: %w", name, err)
 			}
-			fmt.Fprintf(stdout, "person %s: deleted %d faces; images deleted %v, kept %v\n", res.Person, res.DeletedFaces, res.DeletedImages, res.KeptImages)
+			fmt.Fprintf(stdout, "person %s: deleted %d faces; images deleted %v, kept %v\n", client.SafeText(res.Person), res.DeletedFaces, res.DeletedImages, res.KeptImages)
 			continue
 		}
 		if *face {

@@ -335,6 +335,11 @@ func TestServe_apiKeyAndBadInput(t *testing.T) {
 		{"form-encoded image", "PUT", "/index/a.jpg", "secret", "application/x-www-form-urlencoded", photos.MustRead("obama_1.jpg"), 400, contract.GatewayBadRequestBody},
 		{"no content type", "PUT", "/index/a.jpg", "secret", "", photos.MustRead("obama_1.jpg"), 400, contract.GatewayBadRequestParameters},
 		{"unknown route", "GET", "/nope", "secret", "", nil, 404, contract.GatewayResourceNotFound},
+		{"person with a line break", "PUT", "/index/a.jpg?person=two%0Alines", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidParameter},
+		{"person of spaces", "PUT", "/index/a.jpg?person=%20%20", "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidParameter},
+		{"person too long", "PUT", "/index/a.jpg?person=" + strings.Repeat("x", contract.MaxPersonBytes+1), "secret", "image/jpeg", photos.MustRead("obama_1.jpg"), 400, contract.CodeInvalidParameter},
+		{"faces of an invalid person", "GET", "/faces?person=nul%00", "secret", "", nil, 400, contract.CodeInvalidParameter},
+		{"invalid person", "GET", "/persons/a%0Ab", "secret", "", nil, 400, contract.CodeInvalidParameter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -373,10 +378,12 @@ func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
 		"s3-key-url-encoded":       {"uploads/Jane Doe+1.jpg=biden_2.jpg"},
 		"s3-multipart-upload":      {"big/obama_2.jpg=obama_2.jpg"},
 		"s3-several-records":       {"a/obama_1.jpg=obama_1.jpg", "a/biden_2.jpg=biden_2.jpg", "a/collins_1.png=collins_1.png"},
+		"s3-test-event":            {},
 	}
 	wantStatus := map[string]int{
 		"search-base64-text-body": 200, "search-empty-body": 400, "search-no-face": 200,
 		"search-not-an-image": 415, "search-tiny-image": 422,
+		"search-truncated-jpeg": 422, "search-corrupt-png": 422, "search-too-many-pixels": 413,
 	}
 	data := t.TempDir()
 	l, err := offline.Open(offline.Options{DataDir: data})
@@ -423,6 +430,20 @@ func TestCases_sameStatusLocallyAndThroughTheHandler(t *testing.T) {
 			resp.Body.Close()
 			if direct.StatusCode != want || resp.StatusCode != want {
 				t.Errorf("handler %d, local HTTP %d, want %d (%s)", direct.StatusCode, resp.StatusCode, want, direct.Body)
+			}
+			if want == http.StatusOK || want == http.StatusBadRequest {
+				return
+			}
+			// A refused image is refused by every search route alike.
+			for _, query := range []string{"?by=person", "?faces=all"} {
+				resp, err := http.Post(srv+"/search"+query, ev.Headers["Content-Type"], bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != want {
+					t.Errorf("%s: local HTTP %d, want %d", query, resp.StatusCode, want)
+				}
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,7 +123,7 @@ func New(tb testing.TB, opts ...Option) *Env {
 	}
 	rekURL := serve(tb, rek)
 	dbURL := serve(tb, db)
-	s3URL := serve(tb, gofakes3.New(backend).Server())
+	s3URL := serve(tb, gofakes3.New(replacingBackend{backend}).Server())
 	return &Env{
 		Rekognition: rekognition.NewFromConfig(cfg, func(o *rekognition.Options) { o.BaseEndpoint = &rekURL }),
 		DynamoDB:    dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &dbURL }),
@@ -189,4 +190,27 @@ func solid(width, height int, c color.Color) image.Image {
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
 	return img
+}
+
+// replacingBackend makes a PUT replace the object's user metadata, as S3
+// does (a PUT writes a whole new object), where gofakes3's backends carry
+// over the keys the new PUT does not set: those are set to "" instead,
+// which reads back as the metadata being absent.
+type replacingBackend struct {
+	gofakes3.Backend
+}
+
+// PutObject stores the object with exactly the metadata meta gives.
+func (b replacingBackend) PutObject(bucket, key string, meta map[string]string, input io.Reader, size int64, conditions *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
+	if old, err := b.HeadObject(bucket, key); err == nil {
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		for k := range old.Metadata {
+			if _, ok := meta[k]; !ok && strings.HasPrefix(strings.ToLower(k), "x-amz-meta-") {
+				meta[k] = ""
+			}
+		}
+	}
+	return b.Backend.PutObject(bucket, key, meta, input, size, conditions)
 }

@@ -44,6 +44,12 @@ func TestS3MetadataRoundTrip(t *testing.T) {
 	if aws.ToString(out.ContentType) != "image/jpeg" {
 		t.Errorf("ContentType = %s", aws.ToString(out.ContentType))
 	}
+	// A PUT replaces the object, its metadata included, as in S3.
+	env.PutObject(t, "index/Jane Doe+1.jpg", body, nil)
+	head, err := env.S3.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &env.Bucket, Key: aws.String("index/Jane Doe+1.jpg")})
+	if err != nil || head.Metadata["person"] != "" {
+		t.Errorf("after a PUT without metadata: Metadata = %v, %v; want no person", head.Metadata, err)
+	}
 }
 
 // TestFailNext checks injected faults surface as the SDK's typed errors, one

@@ -209,7 +209,8 @@ type userMatch struct {
 }
 
 // searchUsersByImage matches the largest face of the image against the
-// users: a user's similarity is the best of its faces'.
+// users: a user's similarity is the best of its faces'. An image without
+// a face gives no SearchedFace and no UserMatches.
 func (f *FakeRekognition) searchUsersByImage(req *searchUsersByImageRequest) (any, error) {
 	if err := validateCollectionID(req.CollectionID); err != nil {
 		return nil, err
@@ -221,6 +222,17 @@ func (f *FakeRekognition) searchUsersByImage(req *searchUsersByImageRequest) (an
 	maxUsers, stored, faces, err := f.prepare(req.CollectionID, "MaxUsers", req.MaxUsers, maxSearchUsers, req.QualityFilter, req.Image)
 	if err != nil {
 		return nil, err
+	}
+	if len(faces) == 0 {
+		// Unlike SearchFacesByImage, no error: "If no valid face is
+		// detected in the image, the response will contain an empty
+		// UserMatches list and no SearchedFace object" (Rekognition API
+		// reference, SearchUsersByImage).
+		return struct {
+			UserMatches      []userMatch
+			FaceModelVersion string
+			UnsearchedFaces  []struct{}
+		}{UserMatches: []userMatch{}, FaceModelVersion: FaceModelVersion, UnsearchedFaces: []struct{}{}}, nil
 	}
 	searched, err := searchedFace(faces)
 	if err != nil {

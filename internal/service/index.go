@@ -68,8 +68,11 @@ type IndexResult struct {
 // Reconcile brings the collection and the table in line with the object
 // bucket/key as it is now, whatever event announced it: a new or changed
 // image is indexed and replaces the faces of its earlier version; an object
-// that is not a usable image is recorded as rejected (IndexFaces is not
-// called); a deleted object loses its faces and its image item becomes a
+// that is not a usable image, or whose person metadata breaks
+// contract.ValidatePerson (INVALID_PARAMETER), is recorded as rejected
+// (IndexFaces is not called). The upload decides the person: an upload
+// without one indexes the image without a person, even if an earlier
+// upload of it named one. A deleted object loses its faces and its image item becomes a
 // StatusRemoved tombstone. Because it looks at the object rather than the
 // event, it is idempotent and insensitive to event order: a redelivered
 // event finds the same bytes (same SHA-256) and only removes faces that an
@@ -147,9 +150,10 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		Bucket:    bucket,
 		Key:       key,
 		ETag:      strings.Trim(aws.ToString(obj.ETag), `"`),
-		Person:    decodePerson(obj.Metadata[contract.PersonMetadataKey]),
 		IndexedAt: start,
 	}
+	person, personErr := uploadPerson(obj.Metadata)
+	item.Person = person
 	if size := aws.ToInt64(obj.ContentLength); size > contract.MaxS3ImageBytes {
 		if prev.Status == contract.StatusRejected && prev.ETag == item.ETag {
 			return s.unchanged(ctx, log, res, prev, item)
@@ -164,6 +168,9 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 	item.ContentSHA256 = hex.EncodeToString(sum[:])
 	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.Person == item.Person {
 		return s.unchanged(ctx, log, res, prev, item)
+	}
+	if personErr != nil {
+		return s.reject(ctx, log, res, prev, item, contract.CodeInvalidParameter, personErr.Error())
 	}
 	if len(data) == 0 {
 		return s.reject(ctx, log, res, prev, item, contract.CodeImageRequired, "the object is empty")
@@ -419,6 +426,21 @@ func boundingBox(b *rtypes.BoundingBox) contract.BoundingBox {
 		Left:   float64(aws.ToFloat32(b.Left)),
 		Top:    float64(aws.ToFloat32(b.Top)),
 	}
+}
+
+// uploadPerson returns the person an upload names in its metadata (see
+// decodePerson), "" when it names none. A name that breaks
+// contract.ValidatePerson gives "" and the rule's error: such an upload
+// is rejected, and no such name is ever stored.
+func uploadPerson(metadata map[string]string) (string, error) {
+	person := decodePerson(metadata[contract.PersonMetadataKey])
+	if person == "" {
+		return "", nil
+	}
+	if err := contract.ValidatePerson(person); err != nil {
+		return "", err
+	}
+	return person, nil
 }
 
 // decodePerson returns the person named in object metadata. S3 user

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
@@ -25,7 +26,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 		{"PDF", []byte("%PDF-1.4\n1 0 obj\n"), "JPEG and PNG"},
 		{"empty object", nil, "empty"},
 		{"tiny PNG", servicetest.TinyPNG(t, 40, 40), "too small"},
-		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "could not be decoded"},
+		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "jpeg image is truncated"},
 		{"over 15 MB", append([]byte("\xff\xd8\xff"), make([]byte, contract.MaxS3ImageBytes)...), "at most 15728640 bytes"},
 	}
 	for _, tc := range tests {
@@ -159,5 +160,27 @@ func TestIndex_indexFacesRetriesOnlyThrottling(t *testing.T) {
 				t.Errorf("IndexFaces called %d times, want %d", n, tc.calls)
 			}
 		})
+	}
+}
+
+// TestIndex_rejectsInvalidPersons: an upload whose person metadata breaks
+// contract.ValidatePerson (a line break, and only spaces, RFC 2047-encoded
+// as S3 returns such metadata) is rejected with the rule,
+// stores no name, and its status is rejected, not pending.
+func TestIndex_rejectsInvalidPersons(t *testing.T) {
+	for _, person := range []string{"=?UTF-8?B?dHdvCmxpbmVz?=", "=?UTF-8?B?ICAg?="} {
+		h := newHarness(t)
+		h.PutObject(t, "index/p.jpg", photos.MustRead("obama_1.jpg"), map[string]string{contract.PersonMetadataKey: person})
+		h.reconcile(t, "index/p.jpg")
+		img := h.ImageItem(t, "index/p.jpg")
+		if img == nil || img["Status"] != contract.StatusRejected || !strings.Contains(img["Reason"].(string), contract.PersonRule) || img["Person"] != nil {
+			t.Errorf("person %q: image item %v, want rejected with the rule and no person", person, img)
+		}
+		if n := h.Rek.Calls("IndexFaces"); n != 0 {
+			t.Errorf("person %q: IndexFaces called %d times", person, n)
+		}
+		if st := h.status(t, "p.jpg"); st.Status != contract.StatusRejected {
+			t.Errorf("person %q: status %+v, want rejected", person, st)
+		}
 	}
 }

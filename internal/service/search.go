@@ -122,7 +122,10 @@ func isNoFace(err error) bool {
 // FaceMatchThreshold, at most MaxFaces persons), joined with their person
 // items in one table read and with their faces (read from the person
 // index). Users without a person item (a person erased while the search
-// ran) are left out. Errors are those of Search.
+// ran) are left out. A photo without a face gives an empty Faces, as with
+// Search, whether Rekognition answers it with no SearchedFace (as its API
+// reference says) or with the no-faces InvalidParameterException. Errors
+// are those of Search.
 func (s *Service) SearchPersons(ctx context.Context, image []byte) (*contract.SearchResult, error) {
 	if err := ValidateImage(image, s.cfg.SearchMaxImageBytes); err != nil {
 		return nil, err
@@ -140,6 +143,11 @@ func (s *Service) SearchPersons(ctx context.Context, image []byte) (*contract.Se
 		}
 		return nil, fromAWS("Rekognition", err)
 	}
+	if out.SearchedFace == nil || out.SearchedFace.FaceDetail == nil {
+		// Rekognition's answer to an image without a usable face: no
+		// SearchedFace, no UserMatches (API reference, SearchUsersByImage).
+		return &contract.SearchResult{Faces: []contract.SearchedFace{}}, nil
+	}
 	var ids []string
 	for _, m := range out.UserMatches {
 		if m.User != nil {
@@ -152,10 +160,11 @@ func (s *Service) SearchPersons(ctx context.Context, image []byte) (*contract.Se
 			return nil, fromAWS("DynamoDB", err)
 		}
 	}
-	face := contract.SearchedFace{Matches: []contract.Match{}, Persons: []contract.PersonMatch{}}
-	if out.SearchedFace != nil && out.SearchedFace.FaceDetail != nil {
-		face.BoundingBox = boundingBox(out.SearchedFace.FaceDetail.BoundingBox)
-		face.Confidence = float64(aws.ToFloat32(out.SearchedFace.FaceDetail.Confidence))
+	face := contract.SearchedFace{
+		BoundingBox: boundingBox(out.SearchedFace.FaceDetail.BoundingBox),
+		Confidence:  float64(aws.ToFloat32(out.SearchedFace.FaceDetail.Confidence)),
+		Matches:     []contract.Match{},
+		Persons:     []contract.PersonMatch{},
 	}
 	for _, m := range out.UserMatches {
 		if m.User == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -13,8 +14,8 @@ import (
 
 // ValidateFilename checks a filename given in a route: it becomes part of
 // an object key, so it must not be empty, have empty, "." or ".."
-// segments, contain control characters, or make a key longer than S3's
-// 1,024 bytes (S3 limits). Errors are KindBadRequest.
+// segments, be invalid UTF-8, contain control characters, or make a key
+// longer than S3's 1,024 bytes (S3 limits). Errors are KindBadRequest.
 func ValidateFilename(prefix, name string) *Error {
 	bad := func(why string) *Error {
 		return newError(KindBadRequest, contract.CodeInvalidBody, "invalid filename: %s", why)
@@ -33,6 +34,10 @@ func ValidateFilename(prefix, name string) *Error {
 			return bad("it has a \".\" or \"..\" path segment")
 		}
 	}
+	if !utf8.ValidString(name) {
+		// S3 keys are UTF-8 (S3 User Guide, object keys).
+		return bad("it is not valid UTF-8")
+	}
 	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return bad("it contains control characters")
 	}
@@ -41,8 +46,9 @@ func ValidateFilename(prefix, name string) *Error {
 
 // Status returns the indexing state of the image stored as filename under
 // the configured prefix and bucket: "pending" while the stored object is
-// not the version its image item describes (new, or replaced and not yet
-// processed), else the image item's status and faces. Errors:
+// not the upload its image item describes (new, or replaced and not yet
+// processed: another ETag, or the same bytes with another person), else
+// the image item's status and faces. Errors:
 // KindBadRequest for an invalid filename, KindNotFound when no such object
 // is stored, mapped AWS errors otherwise.
 func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageStatus, error) {
@@ -63,7 +69,11 @@ func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageS
 		return nil, fromAWS("DynamoDB", err)
 	}
 	st := &contract.ImageStatus{Key: key, Faces: []contract.StatusFace{}}
-	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) {
+	// Pending until a run has processed this upload: its bytes (ETag)
+	// and what it asked for (its person, which an upload of the same
+	// bytes may change).
+	person, _ := uploadPerson(head.Metadata) // an invalid name is recorded as none, with the rejection
+	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) || img.Person != person {
 		st.Status = contract.StatusPending
 		return st, nil
 	}

@@ -42,9 +42,29 @@ func TestStatus(t *testing.T) {
 	}
 
 	for name, want := range map[string]service.Kind{
-		"missing.jpg": service.KindNotFound, "..": service.KindBadRequest, "": service.KindBadRequest, "a//b": service.KindBadRequest, "a/../b": service.KindBadRequest} {
+		"missing.jpg": service.KindNotFound, "..": service.KindBadRequest, "": service.KindBadRequest, "a//b": service.KindBadRequest, "a/../b": service.KindBadRequest, "\xff\xfe.jpg": service.KindBadRequest} {
 		if _, err := h.Service.Status(t.Context(), name); kindOf(err) != want {
 			t.Errorf("filename %q: error %v (kind %d), want kind %d", name, err, kindOf(err), want)
+		}
+	}
+}
+
+// TestStatus_pendingUntilTheUploadsPersonIsIndexed: the same bytes
+// uploaded again with another person (same ETag) are pending until the
+// run for that upload ends, and then indexed with the new person; an
+// upload without a person leaves the image with no person.
+func TestStatus_pendingUntilTheUploadsPersonIsIndexed(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/me.jpg", "obama_1.jpg", "Old Name")
+	for _, person := range []string{"New Name", ""} {
+		h.Put(t, "index/me.jpg", "obama_1.jpg", person)
+		if st := h.status(t, "me.jpg"); st.Status != contract.StatusPending || len(st.Faces) != 0 {
+			t.Fatalf("re-upload with person %q, before its run: %+v, want pending", person, st)
+		}
+		h.reconcile(t, "index/me.jpg")
+		st := h.status(t, "me.jpg")
+		if st.Status != contract.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != person {
+			t.Fatalf("re-upload with person %q, after its run: %+v", person, st)
 		}
 	}
 }

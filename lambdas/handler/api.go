@@ -118,6 +118,11 @@ func (a *API) Faces(ctx context.Context, req events.APIGatewayProxyRequest) (eve
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
+	if p := q[contract.PersonParam]; p != "" {
+		if err := contract.ValidatePerson(p); err != nil {
+			return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter, Message: err.Error()}), nil
+		}
+	}
 	list, err := a.svc.ListFaces(ctx, q[contract.PersonParam], limit, q[contract.NextTokenParam])
 	if err != nil {
 		return a.fail(ctx, err), nil
@@ -184,11 +189,15 @@ func (a *API) DeleteFace(ctx context.Context, req events.APIGatewayProxyRequest)
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 
-// personOf unescapes the percent-encoded person path parameter.
+// personOf unescapes the percent-encoded person path parameter and checks
+// it against contract.ValidatePerson (400 INVALID_PARAMETER).
 func personOf(raw string) (string, error) {
 	person, err := url.PathUnescape(raw)
 	if err != nil {
 		return "", &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter, Message: "invalid person: bad percent-encoding"}
+	}
+	if err := contract.ValidatePerson(person); err != nil {
+		return "", &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter, Message: err.Error()}
 	}
 	return person, nil
 }

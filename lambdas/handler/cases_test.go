@@ -86,6 +86,12 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 			t.Errorf("collection holds %d faces, want 3", n)
 		}
 	},
+	"s3-test-event": func(t *testing.T, h *harness, event []byte) {
+		deliverS3(t, h, event) // fails the test on a function error or batch item failure
+		if n := h.env.Rek.Calls("IndexFaces"); n != 0 {
+			t.Errorf("IndexFaces called %d times on a test event", n)
+		}
+	},
 	"search-base64-text-body": func(t *testing.T, h *harness, event []byte) {
 		indexPhoto(t, h, "index/obama_1.jpg", "obama_1.jpg", "obama")
 		indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
@@ -105,6 +111,9 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		if string(a) != string(b) {
 			t.Errorf("raw bytes answer %s, base64 text answers %s", b, a)
 		}
+	},
+	"search-corrupt-png": func(t *testing.T, h *harness, event []byte) {
+		wantImageRefused(t, h, event, http.StatusUnprocessableEntity, contract.CodeInvalidImage, "png image is corrupt")
 	},
 	"search-empty-body": func(t *testing.T, h *harness, event []byte) {
 		wantError(t, h, proxyRequest(t, event), http.StatusBadRequest, contract.CodeImageRequired, "image is required")
@@ -128,6 +137,12 @@ var caseChecks = map[string]func(t *testing.T, h *harness, event []byte){
 		if eb.RequestID != "c6af9ac6-7b61-11e6-9a41-93e8deadbeef" {
 			t.Errorf("requestId = %q, want the API Gateway request id", eb.RequestID)
 		}
+	},
+	"search-too-many-pixels": func(t *testing.T, h *harness, event []byte) {
+		wantImageRefused(t, h, event, http.StatusRequestEntityTooLarge, contract.CodeImageTooLarge, "10000x5001 pixels; the most this service accepts is 50000000 pixels")
+	},
+	"search-truncated-jpeg": func(t *testing.T, h *harness, event []byte) {
+		wantImageRefused(t, h, event, http.StatusUnprocessableEntity, contract.CodeInvalidImage, "jpeg image is truncated")
 	},
 	"search-tiny-image": func(t *testing.T, h *harness, event []byte) {
 		wantError(t, h, proxyRequest(t, event), http.StatusUnprocessableEntity, contract.CodeImageTooSmall, "80x80")
@@ -217,6 +232,36 @@ func wantError(t *testing.T, h *harness, req events.APIGatewayProxyRequest, stat
 		t.Errorf("Rekognition was called %d times", n)
 	}
 	return eb
+}
+
+// wantImageRefused checks an image every route that takes one refuses
+// before any Rekognition call: search, search by person, search of all
+// faces (wantError), and an upload, recorded as rejected with the same
+// message.
+func wantImageRefused(t *testing.T, h *harness, event []byte, status int, code, text string) {
+	t.Helper()
+	req := proxyRequest(t, event)
+	eb := wantError(t, h, req, status, code, text)
+	for _, query := range []map[string]string{{contract.ByParam: contract.ByPerson}, {contract.FacesParam: contract.FacesAll}} {
+		req.QueryStringParameters = query
+		if again := wantError(t, h, req, status, code, text); again.Error.Message != eb.Error.Message {
+			t.Errorf("%v: message %q, plain search %q", query, again.Error.Message, eb.Error.Message)
+		}
+	}
+	body, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.env.PutObject(t, "index/upload", body, nil)
+	deliverS3(t, h, s3Event(h.env.Bucket, "ObjectCreated:Put", "index/upload"))
+	if img := h.core.ImageItem(t, "index/upload"); img == nil || img["Status"] != contract.StatusRejected || img["Reason"] != eb.Error.Message {
+		t.Errorf("upload: image item %v, want rejected with %q", img, eb.Error.Message)
+	}
+	for _, op := range []string{"SearchFacesByImage", "SearchUsersByImage", "DetectFaces", "IndexFaces"} {
+		if n := h.env.Rek.Calls(op); n != 0 {
+			t.Errorf("%s called %d times", op, n)
+		}
+	}
 }
 
 // assertNoImageBytesLogged fails if the logs hold anything like image data.

@@ -36,7 +36,8 @@ func NewIndexer(svc *service.Service, log *slog.Logger, opts ...Option) *Indexer
 // S3 event as raw JSON. For SQS it returns *events.SQSEventResponse listing
 // the messages that failed (for ReportBatchItemFailures), so only those are
 // retried; for S3 it returns an error naming the records that failed, so
-// the invocation is retried (reconciling is idempotent). The metrics of
+// the invocation is retried (reconciling is idempotent); an s3:TestEvent
+// delivered directly is ignored, as inside SQS. The metrics of
 // the whole event are written once, at the end.
 func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQSEventResponse, error) {
 	counts := indexMetrics()
@@ -57,11 +58,7 @@ func (ix *Indexer) Handle(ctx context.Context, raw json.RawMessage) (*events.SQS
 		resp := ix.handleSQS(ctx, ev, counts)
 		return &resp, nil
 	}
-	ev, err := decodeS3Event([]byte(raw))
-	if err != nil {
-		return nil, err
-	}
-	return nil, ix.handleS3(ctx, ev, counts)
+	return nil, ix.message(ctx, string(raw), counts)
 }
 
 // deadlineMargin is the time HandleSQS keeps in hand before the Lambda
@@ -121,6 +118,9 @@ func (ix *Indexer) handleSQS(ctx context.Context, ev events.SQSEvent, counts *me
 	return resp
 }
 
+// message handles one S3 notification, from an SQS message's body or
+// delivered directly: an s3:TestEvent is ignored, an event's records are
+// reconciled.
 func (ix *Indexer) message(ctx context.Context, body string, counts *metrics.Counts) error {
 	var test events.S3TestEvent
 	if json.Unmarshal([]byte(body), &test) == nil && test.Event == "s3:TestEvent" {

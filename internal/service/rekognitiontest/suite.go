@@ -50,7 +50,9 @@ import (
 //     ASSOCIATED_TO_A_DIFFERENT_USER); DeleteFaces refuses a face of a
 //     user (UnsuccessfulFaceDeletions, reason
 //     ASSOCIATED_TO_AN_EXISTING_USER, with its UserId) until it leaves
-//     the user; DeleteUser frees its faces.
+//     the user; DeleteUser frees its faces. SearchUsersByImage of an
+//     image without a face is no error: no SearchedFace, no UserMatches
+//     (Rekognition API reference, SearchUsersByImage).
 //   - Images Rekognition refuses, sent to IndexFaces, SearchFacesByImage,
 //     SearchUsersByImage and DetectFaces: InvalidImageFormatException for
 //     a file that is not JPEG or PNG, InvalidParameterException for one
@@ -640,8 +642,9 @@ func testUserFaces(t *testing.T, s *suite) {
 	if got := searchUsers(biden2); !slices.Equal(got, []string{biden}) {
 		t.Errorf("SearchUsersByImage of %s: users %q, want %q", biden2, got, biden)
 	}
-	_, err := c.searchUsers(rocket)
-	wantNoFace(t, "SearchUsersByImage of "+rocket, err)
+	if out, err := c.searchUsers(rocket); err != nil || out.SearchedFace != nil || len(out.UserMatches) != 0 {
+		t.Errorf("SearchUsersByImage of %s: %+v, %v; want no SearchedFace, no UserMatches and no error", rocket, out, err)
+	}
 
 	out := c.deleteFaces(o1)
 	if got, want := deletionFailures(out.UnsuccessfulFaceDeletions), map[string]string{o1: "ASSOCIATED_TO_AN_EXISTING_USER of " + obama}; len(out.DeletedFaces) != 0 || !maps.Equal(got, want) {
