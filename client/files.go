@@ -313,7 +313,7 @@ func summarize(results []FileResult, skipped int, waited bool) Summary {
 func (s Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "%d uploaded, %d failed, %d skipped\n", s.Uploaded, s.Failed, s.Skipped)
 	if s.Waited {
-		fmt.Fprintf(w, "%d indexed (%s), %d rejected, %d still pending\n", s.Indexed, faces(s.Faces), s.Rejected, s.Pending)
+		fmt.Fprintf(w, "%d indexed (%s), %d rejected, %d still pending\n", s.Indexed, Count(s.Faces, "face"), s.Rejected, s.Pending)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range s.Files {
@@ -322,7 +322,7 @@ func (s Summary) Print(w io.Writer) {
 			fmt.Fprintf(tw, "  %s\terror\t%v\n", f.Path, f.Err)
 		case !s.Waited:
 		case f.Status == contract.StatusIndexed:
-			fmt.Fprintf(tw, "  %s\tindexed\t%s\n", f.Path, faces(f.Faces))
+			fmt.Fprintf(tw, "  %s\tindexed\t%s\n", f.Path, Count(f.Faces, "face"))
 		case f.Status == contract.StatusRejected:
 			fmt.Fprintf(tw, "  %s\trejected\t%s\n", f.Path, f.Reason)
 		default:
@@ -330,12 +330,4 @@ func (s Summary) Print(w io.Writer) {
 		}
 	}
 	_ = tw.Flush()
-}
-
-// faces returns "1 face" or "N faces".
-func faces(n int) string {
-	if n == 1 {
-		return "1 face"
-	}
-	return fmt.Sprintf("%d faces", n)
 }

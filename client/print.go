@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -76,4 +77,32 @@ func PrintPersons(w io.Writer, persons []contract.PersonSummary) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\n", p.Person, p.UserID, p.FaceCount)
 	}
 	_ = tw.Flush()
+}
+
+// PrintDeletedPerson writes the answer of an erasure as one line: "person
+// NAME: deleted N faces and N images (KEY, ...); kept N images (KEY,
+// ...)", each count with its noun in the singular for 1 (Count), each list
+// of keys only when it is not empty.
+func PrintDeletedPerson(w io.Writer, res *contract.DeletedPerson) {
+	fmt.Fprintf(w, "person %s: deleted %s and %s; kept %s\n", res.Person, Count(res.DeletedFaces, "face"),
+		listed(res.DeletedImages, "image"), listed(res.KeptImages, "image"))
+}
+
+// listed returns the count of keys with noun, followed by the keys in
+// parentheses when there are some.
+func listed(keys []string, noun string) string {
+	if len(keys) == 0 {
+		return Count(0, noun)
+	}
+	return Count(len(keys), noun) + " (" + strings.Join(keys, ", ") + ")"
+}
+
+// Count returns n and noun, a countable English noun with a regular
+// plural, in the singular for 1 and with "s" added otherwise: "1 face",
+// "0 faces", "2 faces".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
