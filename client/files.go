@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -115,9 +116,10 @@ type Summary struct {
 // Each path is a file, uploaded whatever its extension, or a directory,
 // whose .jpg, .jpeg and .png files (by extension, case-insensitively) are
 // uploaded and whose other files are skipped; subdirectories are ignored.
-// Files larger than the service accepts (contract.MaxS3ImageBytes) and files
-// with the base name of an earlier one (they would overwrite it) fail
-// without being sent.
+// Files larger than the service accepts (contract.MaxS3ImageBytes), files
+// in another image format than JPEG or PNG (contract.UnacceptedImage:
+// GIF, WebP...) and files with the base name of an earlier one (they would
+// overwrite it) fail without being sent.
 //
 // Per-file failures are in the Summary, not the error. The error is
 // non-nil when a path cannot be read (nothing is uploaded then) or when
@@ -198,6 +200,9 @@ func upload(ctx context.Context, c *Client, path, person string) (string, error)
 	body, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
+	}
+	if msg, other := contract.UnacceptedImage(body); other {
+		return "", errors.New(msg)
 	}
 	return c.Index(ctx, filepath.Base(path), body, ContentType(path), person)
 }

@@ -235,10 +235,12 @@ func addLambdaRoute(cfg *settings, resource awsapigateway.IResource, httpMethod 
 // with an AWS service integration to S3 PutObject: no function in the path,
 // so the limit is API Gateway's 10 MB payload, not Lambda's 6 MB.
 //
-// Bodies of a binary media type (contract.BinaryMediaTypes: image/jpeg,
-// image/png, application/octet-stream) pass through as bytes; any other body
-// is text, and CONVERT_TO_BINARY decodes it from base64 (send base64 as
-// text/plain; S3 then stores the object with that Content-Type).
+// Bodies of a binary media type (contract.BinaryMediaTypes: image/*,
+// application/octet-stream) pass through as bytes, so an image in a format
+// the service does not accept (GIF...) is stored and then rejected with a
+// reason naming it; any other body is text, and CONVERT_TO_BINARY decodes
+// it from base64 (send base64 as text/plain; S3 then stores the object
+// with that Content-Type).
 // Content-Type is required and passed to S3; the optional person query
 // parameter becomes the object's x-amz-meta-person metadata.
 //

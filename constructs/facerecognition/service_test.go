@@ -168,7 +168,7 @@ func TestDefaultTemplate(t *testing.T) {
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": *svc.CollectionId}},
 		{"rest api", "AWS::ApiGateway::RestApi", map[string]any{
-			"BinaryMediaTypes":      assertions.Match_ArrayEquals(&[]any{"image/jpeg", "image/png", "application/octet-stream"}),
+			"BinaryMediaTypes":      assertions.Match_ArrayEquals(&[]any{"image/*", "application/octet-stream"}),
 			"EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}},
 		}},
 		{"stage", "AWS::ApiGateway::Stage", map[string]any{

@@ -55,7 +55,8 @@ func ValidateImage(data []byte, maxBytes int) *Error {
 	}
 	format := SniffFormat(data)
 	if format == "" {
-		return newError(KindUnsupportedMedia, contract.CodeUnsupportedMedia, "the body is not a supported image; accepted formats are JPEG and PNG")
+		msg, _ := contract.UnacceptedImage(data)
+		return newError(KindUnsupportedMedia, contract.CodeUnsupportedMedia, "%s", msg)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
