@@ -129,6 +129,9 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	if cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate {
 		apiProps.CloudWatchRoleRemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
+	if cfg.disableExecuteApiEndpoint {
+		apiProps.DisableExecuteApiEndpoint = jsii.Bool(true)
+	}
 	s.Api = awsapigateway.NewRestApi(s.Construct, jsii.String("Api"), apiProps)
 	// Outputs are the app's to choose: drop the URL output RestApi adds.
 	s.Api.Node().TryRemoveChild(jsii.String("Endpoint"))
@@ -383,10 +386,10 @@ func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigatew
 
 // stageOptions returns the API stage's settings: execution logging at
 // s.executionLogLevel without request and response bodies (they are face
-// images), JSON access logs to accessLogs, CloudWatch metrics (detailed:
-// per method, which the search latency alarm uses), X-Ray active tracing
-// unless the props turned it off, and the stage-wide throttle. With
-// accessLogs nil, there is no API Gateway logging at all.
+// images), JSON access logs to accessLogs (accessLogFormat), CloudWatch
+// metrics (detailed: per method, which the search latency alarm uses),
+// X-Ray active tracing unless the props turned it off, and the stage-wide
+// throttle. With accessLogs nil, there is no API Gateway logging at all.
 func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.StageOptions {
 	o := &awsapigateway.StageOptions{
 		StageName:            jsii.String(s.stageName),
@@ -400,11 +403,7 @@ func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.Stag
 	if accessLogs != nil {
 		o.LoggingLevel = s.executionLogLevel
 		o.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(accessLogs)
-		o.AccessLogFormat = awsapigateway.AccessLogFormat_JsonWithStandardFields(&awsapigateway.JsonWithStandardFieldProps{
-			Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
-			RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
-			Status: jsii.Bool(true), User: jsii.Bool(true),
-		})
+		o.AccessLogFormat = awsapigateway.AccessLogFormat_Custom(jsii.String(accessLogFormat()))
 	}
 	return o
 }

@@ -179,7 +179,14 @@ func TestDefaultTemplate(t *testing.T) {
 				"ThrottlingRateLimit": 10, "ThrottlingBurstLimit": 20,
 			}},
 			"AccessLogSetting": map[string]any{
-				"Format": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{"requestId": "$context.requestId"})),
+				// The request, and who sent it: the API key's ID, the IAM or
+				// Cognito identity, the source IP.
+				"Format": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{
+					"requestId": "$context.requestId", "resourcePath": "$context.resourcePath", "status": "$context.status",
+					"ip": "$context.identity.sourceIp", "apiKeyId": "$context.identity.apiKeyId",
+					"userArn": "$context.identity.userArn", "caller": "$context.identity.caller",
+					"cognitoSub": "$context.authorizer.claims.sub", "principalId": "$context.authorizer.principalId",
+				})),
 			},
 		}},
 		{"usage plan", "AWS::ApiGateway::UsagePlan", map[string]any{
