@@ -182,7 +182,8 @@ func TestDefaultTemplate(t *testing.T) {
 				// The request, and who sent it: the API key's ID, the IAM or
 				// Cognito identity, the source IP.
 				"Format": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{
-					"requestId": "$context.requestId", "resourcePath": "$context.resourcePath", "status": "$context.status",
+					"requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
+					"resourcePath": "$context.resourcePath", "status": "$context.status",
 					"ip": "$context.identity.sourceIp", "apiKeyId": "$context.identity.apiKeyId",
 					"userArn": "$context.identity.userArn", "caller": "$context.identity.caller",
 					"cognitoSub": "$context.authorizer.claims.sub", "principalId": "$context.authorizer.principalId",
