@@ -1,4 +1,5 @@
-# Targets: `make demo` (the main job), `make test` (what CI runs), and their parts.
+# Targets: `make demo` (the main job), `make test` (what CI runs), `make serve` (the offline API alone),
+# and their parts.
 # Each target installs what it needs: npm packages from tools/package-lock.json and Go modules from go.sum.
 
 # Node 20 makes jsii print an end-of-life banner; this documented variable silences it.
@@ -9,7 +10,7 @@ PKGS := ./...
 ADDR ?= 127.0.0.1:8080
 DATA ?= .facerec
 
-.PHONY: setup test bench synth demo clean
+.PHONY: setup test bench synth demo serve clean
 
 # npm's files live in tools/ (a Go module of its own, so ./... never enters
 # tools/node_modules); CDK is the CLI they install, run from the root.
@@ -60,6 +61,12 @@ demo: synth
 	echo && echo "The offline API is up on http://$(ADDR) (try the curl calls in README.md); Ctrl-C stops it." || \
 	{ kill $$pid 2>/dev/null; wait $$pid; exit 1; }; \
 	wait $$pid
+
+# Build the CLI and run the offline API on $(ADDR) over $(DATA) in the foreground until Ctrl-C:
+# no synth, no npm, no AWS; only Go and its modules.
+serve:
+	go build -o bin/facerec ./cmd/facerec
+	bin/facerec serve --addr $(ADDR) --data $(DATA)
 
 clean:
 	rm -rf cdk.out bin $(DATA)

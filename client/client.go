@@ -73,8 +73,12 @@ type Client struct {
 // New returns a Client for the API at endpoint (an absolute http or https
 // URL, stage path included) sending apiKey (may be empty), with an HTTP
 // client timing out each attempt after DefaultTimeout and the default
-// retry settings. It fails when endpoint is not such a URL.
+// retry settings. It fails when endpoint is not such a URL; the error of
+// an endpoint without a scheme (such as "127.0.0.1:8080") says to add one.
 func New(endpoint, apiKey string) (*Client, error) {
+	if endpoint != "" && !strings.HasPrefix(endpoint, "/") && !strings.Contains(endpoint, "://") {
+		return nil, fmt.Errorf("client: invalid endpoint %q: it has no scheme; add http:// or https://, as in http://%s", endpoint, endpoint)
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return nil, fmt.Errorf("client: invalid endpoint: %w", err)

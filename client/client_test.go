@@ -272,6 +272,13 @@ func TestNew(t *testing.T) {
 			t.Errorf("New(%q) succeeded", bad)
 		}
 	}
+	// An endpoint without a scheme says to add one.
+	for _, bare := range []string{"127.0.0.1:8080", "localhost:8080", "abc.execute-api.us-east-1.amazonaws.com/v1"} {
+		_, err := New(bare, "")
+		if err == nil || !strings.Contains(err.Error(), "add http:// or https://") || !strings.Contains(err.Error(), "http://"+bare) {
+			t.Errorf("New(%q) = %v, want an error saying to add http:// or https://", bare, err)
+		}
+	}
 	c, err := New("https://abc.execute-api.us-east-1.amazonaws.com/v1/", "k")
 	if err != nil {
 		t.Fatal(err)

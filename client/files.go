@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -132,9 +133,10 @@ type SkippedFile struct {
 // not followed) and subdirectories that cannot be read are skipped, each
 // named in Summary.SkippedFiles with its reason. Every file is stored
 // under its base name: files larger than the service accepts
-// (contract.MaxS3ImageBytes) and files with the base name of an earlier
-// one (they would overwrite it; in another subdirectory, say) fail
-// without being sent.
+// (contract.MaxS3ImageBytes), files in another image format than JPEG or
+// PNG (contract.UnacceptedImage: GIF, WebP...) and files with the base
+// name of an earlier one (they would overwrite it; in another
+// subdirectory, say) fail without being sent.
 //
 // Per-file failures are in the Summary, not the error. The error is
 // non-nil when a path cannot be read (nothing is uploaded then) or when
@@ -245,6 +247,9 @@ func upload(ctx context.Context, c *Client, path, person string) (string, error)
 	body, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
+	}
+	if msg, other := contract.UnacceptedImage(body); other {
+		return "", errors.New(msg)
 	}
 	return c.Index(ctx, filepath.Base(path), body, ContentType(path), person)
 }
@@ -361,7 +366,7 @@ func summarize(results []FileResult, skipped int, waited bool) Summary {
 func (s Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "%d uploaded, %d failed, %d skipped\n", s.Uploaded, s.Failed, s.Skipped)
 	if s.Waited {
-		fmt.Fprintf(w, "%d indexed (%s), %d rejected, %d still pending\n", s.Indexed, faces(s.Faces), s.Rejected, s.Pending)
+		fmt.Fprintf(w, "%d indexed (%s), %d rejected, %d still pending\n", s.Indexed, Count(s.Faces, "face"), s.Rejected, s.Pending)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range s.SkippedFiles {
@@ -373,7 +378,7 @@ func (s Summary) Print(w io.Writer) {
 			fmt.Fprintf(tw, "  %s\terror\t%v\n", f.Path, f.Err)
 		case !s.Waited:
 		case f.Status == contract.StatusIndexed:
-			fmt.Fprintf(tw, "  %s\tindexed\t%s\n", f.Path, faces(f.Faces))
+			fmt.Fprintf(tw, "  %s\tindexed\t%s\n", f.Path, Count(f.Faces, "face"))
 		case f.Status == contract.StatusRejected:
 			fmt.Fprintf(tw, "  %s\trejected\t%s\n", f.Path, f.Reason)
 		default:
@@ -381,12 +386,4 @@ func (s Summary) Print(w io.Writer) {
 		}
 	}
 	_ = tw.Flush()
-}
-
-// faces returns "1 face" or "N faces".
-func faces(n int) string {
-	if n == 1 {
-		return "1 face"
-	}
-	return fmt.Sprintf("%d faces", n)
 }

@@ -96,3 +96,40 @@ func SafeText(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// safeJoin joins keys with ", ", each printed safely (SafeText).
+func safeJoin(keys []string) string {
+	safe := make([]string, len(keys))
+	for i, k := range keys {
+		safe[i] = SafeText(k)
+	}
+	return strings.Join(safe, ", ")
+}
+
+// PrintDeletedPerson writes the answer of an erasure as one line: "person
+// NAME: deleted N faces and N images (KEY, ...); kept N images (KEY,
+// ...)", each count with its noun in the singular for 1 (Count), each list
+// of keys only when it is not empty.
+func PrintDeletedPerson(w io.Writer, res *contract.DeletedPerson) {
+	fmt.Fprintf(w, "person %s: deleted %s and %s; kept %s\n", SafeText(res.Person), Count(res.DeletedFaces, "face"),
+		listed(res.DeletedImages, "image"), listed(res.KeptImages, "image"))
+}
+
+// listed returns the count of keys with noun, followed by the keys in
+// parentheses when there are some.
+func listed(keys []string, noun string) string {
+	if len(keys) == 0 {
+		return Count(0, noun)
+	}
+	return Count(len(keys), noun) + " (" + safeJoin(keys) + ")"
+}
+
+// Count returns n and noun, a countable English noun with a regular
+// plural, in the singular for 1 and with "s" added otherwise: "1 face",
+// "0 faces", "2 faces".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

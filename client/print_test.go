@@ -81,3 +81,30 @@ func TestPrintPersonsEscapesNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 faces", 1: "1 face", 2: "2 faces", 11: "11 faces"} {
+		if got := Count(n, "face"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestPrintDeletedPerson(t *testing.T) {
+	tests := []struct {
+		res  contract.DeletedPerson
+		want string
+	}{
+		{contract.DeletedPerson{Person: "alice", DeletedFaces: 1, DeletedImages: []string{"index/a.jpg"}, KeptImages: []string{}},
+			"person alice: deleted 1 face and 1 image (index/a.jpg); kept 0 images\n"},
+		{contract.DeletedPerson{Person: "bob", DeletedFaces: 3, DeletedImages: []string{"index/b.jpg", "index/c.jpg"}, KeptImages: []string{"index/d.jpg"}},
+			"person bob: deleted 3 faces and 2 images (index/b.jpg, index/c.jpg); kept 1 image (index/d.jpg)\n"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		PrintDeletedPerson(&out, &tt.res)
+		if out.String() != tt.want {
+			t.Errorf("PrintDeletedPerson(%+v) = %q, want %q", tt.res, out.String(), tt.want)
+		}
+	}
+}

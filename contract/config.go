@@ -151,9 +151,13 @@ const (
 var AcceptedMediaTypes = []string{"image/jpeg", "image/png"}
 
 // BinaryMediaTypes are the request Content-Types the API passes to
-// functions as binary (base64-encoded, isBase64Encoded true): the image
-// types, not "*/*", which would base64-encode JSON bodies too.
-var BinaryMediaTypes = []string{"image/jpeg", "image/png", "application/octet-stream"}
+// functions as binary (base64-encoded, isBase64Encoded true) and stores
+// as they are on upload (MatchesMediaType patterns, as API Gateway's
+// binaryMediaTypes): every image type, so that a GIF or WebP arrives as
+// its bytes and is refused as a format that is not accepted
+// (UnacceptedImage), rather than decoded as base64 text, and raw bytes;
+// not "*/*", which would base64-encode JSON bodies too.
+var BinaryMediaTypes = []string{"image/*", "application/octet-stream"}
 
 // CORS answers of the API besides Access-Control-Allow-Origin (the
 // AllowedOrigin setting): the request headers clients may send and the

@@ -57,7 +57,8 @@ type Grants struct {
 	// Table are the DynamoDB actions on the table itself.
 	Table []string
 	// DeleteImages lets the function delete images: s3:DeleteObject on
-	// the objects under the image prefix.
+	// the objects under the image prefix with at least one character
+	// after it (<prefix>?*), as the API's DELETE /index/{filename} may.
 	DeleteImages bool
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,13 +110,7 @@ func (l *Local) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 // binaryMediaType reports whether the API delivers bodies of this
 // Content-Type to functions base64-encoded (the API's binaryMediaTypes).
 func binaryMediaType(contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	for _, b := range contract.BinaryMediaTypes {
-		if mt == b {
-			return true
-		}
-	}
-	return false
+	return contract.MatchesMediaType(contentType, contract.BinaryMediaTypes)
 }
 
 // proxy serves route with a Lambda proxy handler.
@@ -200,7 +193,7 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	if !binaryMediaType(ct) {
 		decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(body)))
 		if err != nil {
-			l.gatewayError(w, r, http.StatusBadRequest, contract.GatewayBadRequestBody, "a body that is not image/jpeg, image/png or application/octet-stream must be base64 text")
+			l.gatewayError(w, r, http.StatusBadRequest, contract.GatewayBadRequestBody, "a body that is not an image (image/*) or application/octet-stream must be base64 text")
 			return
 		}
 		body = decoded

@@ -75,11 +75,28 @@ func index(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sum.Print(stdout)
-	if sum.Failed > 0 {
-		return errors.New("some files were not uploaded")
+	var failed notUploaded
+	for _, f := range sum.Files {
+		if f.Key == "" && f.Err != nil {
+			failed = append(failed, f.Err)
+		}
+	}
+	if len(failed) > 0 {
+		return failed
 	}
 	return nil
 }
+
+// notUploaded is index's error when some files were not uploaded: their
+// errors, which the summary has printed already, and which nextStep
+// looks into.
+type notUploaded []error
+
+// Error returns "some files were not uploaded".
+func (e notUploaded) Error() string { return "some files were not uploaded" }
+
+// Unwrap returns the files' errors.
+func (e notUploaded) Unwrap() []error { return e }
 
 // search searches one photo (its largest face, or with --all every face)
 // and prints a table of matches, or the JSON.
@@ -176,7 +193,7 @@ func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			if err != nil {
 				return fmt.Errorf("delete person %s: %w", name, err)
 			}
-			fmt.Fprintf(stdout, "person %s: deleted %d faces; images deleted %v, kept %v\n", client.SafeText(res.Person), res.DeletedFaces, res.DeletedImages, res.KeptImages)
+			client.PrintDeletedPerson(stdout, res)
 			continue
 		}
 		if *face {

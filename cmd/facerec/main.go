@@ -86,7 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-	return cmd(ctx, args[1:], stdout, stderr)
+	err := cmd(ctx, args[1:], stdout, stderr)
+	if step := nextStep(err); step != "" {
+		return fmt.Errorf("%w\n%s", err, step)
+	}
+	return err
 }
 
 // newFlags returns a flag set for a command that prints its errors and

@@ -95,7 +95,7 @@ func TestServe_deletePerson(t *testing.T) {
 	if err := deleteImages(ctx, []string{"--endpoint", srv.url, "--person", "obama"}, &out, io.Discard); err != nil {
 		t.Fatalf("facerec delete --person obama: %v", err)
 	}
-	if want := "person obama: deleted 2 faces; images deleted [index/obama_1.jpg index/obama_2.jpg], kept []\n"; out.String() != want {
+	if want := "person obama: deleted 2 faces and 2 images (index/obama_1.jpg, index/obama_2.jpg); kept 0 images\n"; out.String() != want {
 		t.Errorf("facerec delete --person obama printed %q, want %q", out.String(), want)
 	}
 	resp, err := http.Post(srv.url+"/search?by=person", "image/jpeg", bytes.NewReader(photos.MustRead("obama_2.jpg")))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/facerec/facerec-cdk/client"
 	"github.com/facerec/facerec-cdk/offline"
 )
 
@@ -41,7 +42,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "facerec: serving on %s (data in %s, %d faces indexed); Ctrl-C stops\n", srv.URL, *data, srv.Local.Rekognition.Len())
+	fmt.Fprintf(stdout, "facerec: serving on %s (data in %s, %s indexed); Ctrl-C stops\n", srv.URL, *data, client.Count(srv.Local.Rekognition.Len(), "face"))
 	err = srv.Wait()
 	fmt.Fprintln(stdout, "facerec: stopped")
 	return err

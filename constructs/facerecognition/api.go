@@ -129,6 +129,9 @@ func (s *FaceRecognitionService) addApi(cfg *settings) {
 	if cfg.cloudWatchRole == ApiGatewayCloudWatchRoleCreate {
 		apiProps.CloudWatchRoleRemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
+	if cfg.disableExecuteApiEndpoint {
+		apiProps.DisableExecuteApiEndpoint = jsii.Bool(true)
+	}
 	s.Api = awsapigateway.NewRestApi(s.Construct, jsii.String("Api"), apiProps)
 	// Outputs are the app's to choose: drop the URL output RestApi adds.
 	s.Api.Node().TryRemoveChild(jsii.String("Endpoint"))
@@ -235,10 +238,12 @@ func addLambdaRoute(cfg *settings, resource awsapigateway.IResource, httpMethod 
 // with an AWS service integration to S3 PutObject: no function in the path,
 // so the limit is API Gateway's 10 MB payload, not Lambda's 6 MB.
 //
-// Bodies of a binary media type (contract.BinaryMediaTypes: image/jpeg,
-// image/png, application/octet-stream) pass through as bytes; any other body
-// is text, and CONVERT_TO_BINARY decodes it from base64 (send base64 as
-// text/plain; S3 then stores the object with that Content-Type).
+// Bodies of a binary media type (contract.BinaryMediaTypes: image/*,
+// application/octet-stream) pass through as bytes, so an image in a format
+// the service does not accept (GIF...) is stored and then rejected with a
+// reason naming it; any other body is text, and CONVERT_TO_BINARY decodes
+// it from base64 (send base64 as text/plain; S3 then stores the object
+// with that Content-Type).
 // Content-Type is required and passed to S3; the optional person query
 // parameter becomes the object's x-amz-meta-person metadata.
 //
@@ -381,10 +386,10 @@ func (s *FaceRecognitionService) addS3Method(cfg *settings, resource awsapigatew
 
 // stageOptions returns the API stage's settings: execution logging at
 // s.executionLogLevel without request and response bodies (they are face
-// images), JSON access logs to accessLogs, CloudWatch metrics (detailed:
-// per method, which the search latency alarm uses), X-Ray active tracing
-// unless the props turned it off, and the stage-wide throttle. With
-// accessLogs nil, there is no API Gateway logging at all.
+// images), JSON access logs to accessLogs (accessLogFormat), CloudWatch
+// metrics (detailed: per method, which the search latency alarm uses),
+// X-Ray active tracing unless the props turned it off, and the stage-wide
+// throttle. With accessLogs nil, there is no API Gateway logging at all.
 func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.StageOptions {
 	o := &awsapigateway.StageOptions{
 		StageName:            jsii.String(s.stageName),
@@ -398,11 +403,7 @@ func stageOptions(s *settings, accessLogs awslogs.ILogGroup) *awsapigateway.Stag
 	if accessLogs != nil {
 		o.LoggingLevel = s.executionLogLevel
 		o.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(accessLogs)
-		o.AccessLogFormat = awsapigateway.AccessLogFormat_JsonWithStandardFields(&awsapigateway.JsonWithStandardFieldProps{
-			Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
-			RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
-			Status: jsii.Bool(true), User: jsii.Bool(true),
-		})
+		o.AccessLogFormat = awsapigateway.AccessLogFormat_Custom(jsii.String(accessLogFormat()))
 	}
 	return o
 }

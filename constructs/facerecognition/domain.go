@@ -20,7 +20,8 @@ var (
 	basePathPattern   = regexp.MustCompile(`^[A-Za-z0-9$_.+!*'()-]+$`)
 )
 
-// resolveDomain checks the custom domain props in s.
+// resolveDomain checks the custom domain props in s, and sets
+// s.disableExecuteApiEndpoint (by default, when there is a domain).
 func resolveDomain(p *FaceRecognitionServiceProps, s *settings) {
 	if s.domainName == "" {
 		for prop, set := range map[string]bool{"HostedZone": s.hostedZone != nil, "Certificate": s.certificate != nil, "BasePath": p.BasePath != nil} {
@@ -28,8 +29,12 @@ func resolveDomain(p *FaceRecognitionServiceProps, s *settings) {
 				invalid(prop, "requires DomainName: it configures the API's custom domain")
 			}
 		}
+		if p.DisableExecuteApiEndpoint != nil && *p.DisableExecuteApiEndpoint {
+			invalid("DisableExecuteApiEndpoint", "true requires DomainName: without a custom domain, the execute-api endpoint is the API's only one")
+		}
 		return
 	}
+	s.disableExecuteApiEndpoint = p.DisableExecuteApiEndpoint == nil || *p.DisableExecuteApiEndpoint
 	if len(s.domainName) > 253 || !domainNamePattern.MatchString(s.domainName) {
 		invalid("DomainName", "must be a lowercase DNS name such as \"faces.example.com\" (labels of [a-z0-9-], 253 characters at most), got %q", s.domainName)
 	}

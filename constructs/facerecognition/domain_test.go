@@ -34,11 +34,13 @@ func init() {
 	registerShape("DomainNewCertificate", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		return &FaceRecognitionServiceProps{DomainName: jsii.String("faces.example.com"), HostedZone: testHostedZone(stack)}
 	})
-	// api.example.com/faces, with an existing certificate.
+	// api.example.com/faces, with an existing certificate, keeping the
+	// execute-api endpoint.
 	registerShape("DomainExistingCertificate", func(stack awscdk.Stack) *FaceRecognitionServiceProps {
 		return &FaceRecognitionServiceProps{
 			DomainName: jsii.String("api.example.com"), HostedZone: testHostedZone(stack),
 			Certificate: testCertificate(stack), BasePath: jsii.String("faces"),
+			DisableExecuteApiEndpoint: jsii.Bool(false),
 		}
 	})
 }
@@ -46,8 +48,9 @@ func init() {
 // TestCustomDomain checks both custom domain shapes: the certificate
 // (created and DNS-validated in the zone, or the existing one), the regional
 // dual-stack domain name with TLS 1.2, the base path mapping to the stage,
-// and the A and AAAA alias records in the zone; and no domain resources in
-// the base stack.
+// the A and AAAA alias records in the zone, and the execute-api endpoint
+// disabled unless the props keep it; and no domain resources in the base
+// stack, whose execute-api endpoint stays.
 func TestCustomDomain(t *testing.T) {
 	fx := synth()
 	for _, typ := range []string{"AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping", "AWS::Route53::RecordSet", "AWS::CertificateManager::Certificate"} {
@@ -58,15 +61,25 @@ func TestCustomDomain(t *testing.T) {
 	if fx.base.svc.DomainName != nil || fx.base.svc.Certificate != nil {
 		t.Error("base: DomainName or Certificate field set")
 	}
+	executeApiDisabled := func(f *fixture) bool {
+		_, api := only(t, f.ofType("AWS::ApiGateway::RestApi"))
+		return api["Properties"].(map[string]any)["DisableExecuteApiEndpoint"] == true
+	}
+	if executeApiDisabled(fx.base) {
+		t.Error("base: the execute-api endpoint is disabled")
+	}
 	for _, tt := range []struct {
-		shape, domain, basePath string
-		newCertificate          bool
+		shape, domain, basePath            string
+		newCertificate, executeApiDisabled bool
 	}{
-		{"DomainNewCertificate", "faces.example.com", "", true},
-		{"DomainExistingCertificate", "api.example.com", "faces", false},
+		{"DomainNewCertificate", "faces.example.com", "", true, true},
+		{"DomainExistingCertificate", "api.example.com", "faces", false, false},
 	} {
 		t.Run(tt.shape, func(t *testing.T) {
 			f := fx.shapes[tt.shape]
+			if got := executeApiDisabled(f); got != tt.executeApiDisabled {
+				t.Errorf("execute-api endpoint disabled: %v, want %v", got, tt.executeApiDisabled)
+			}
 			var certificate any = testCertificateArn
 			certs := f.ofType("AWS::CertificateManager::Certificate")
 			if tt.newCertificate {

@@ -134,6 +134,7 @@ func TestFrontDoorPropsRefused(t *testing.T) {
 		{"HostedZone", "DomainName", FaceRecognitionServiceProps{HostedZone: zone}},
 		{"Certificate", "DomainName", FaceRecognitionServiceProps{Certificate: cert}},
 		{"BasePath", "DomainName", FaceRecognitionServiceProps{BasePath: jsii.String("faces")}},
+		{"DisableExecuteApiEndpoint", "DomainName", FaceRecognitionServiceProps{DisableExecuteApiEndpoint: jsii.Bool(true)}},
 		{"HostedZone", "DomainName", FaceRecognitionServiceProps{DomainName: domain}},
 		{"DomainName", "EndpointType EDGE", FaceRecognitionServiceProps{DomainName: domain, HostedZone: zone, EndpointType: edge}},
 		{"DomainName", "EndpointType PRIVATE", FaceRecognitionServiceProps{DomainName: domain, HostedZone: zone, EndpointType: private, VpcEndpoint: endpoint}},

@@ -44,7 +44,8 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 // collectionArn; ReadImages (grantReadImages); the AnyResource actions on
 // "*"; dynamodb:Query on every index of QueryIndexes, in one statement; the
 // Table actions on the table; and, with DeleteImages, s3:DeleteObject on the
-// objects under the image prefix.
+// objects under the image prefix with a name (namedImages), as the API's
+// delete route may.
 func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Function, g contract.Grants, collectionArn *string) {
 	if len(g.Collection) > 0 {
 		fn.AddToRolePolicy(allow(g.Collection, collectionArn))
@@ -67,9 +68,15 @@ func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Funct
 		fn.AddToRolePolicy(allow(g.Table, tableArn))
 	}
 	if g.DeleteImages {
-		fn.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.imageObjects(cfg, "*")))
+		fn.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.imageObjects(cfg, namedImages)))
 	}
 }
+
+// namedImages is the IAM wildcard pattern, after the image prefix, of the
+// objects a role may put or delete: keys with at least one character
+// after the prefix, so that no role may write or delete the bare prefix
+// (see addUploadRoute for why that matters to the API's routes).
+const namedImages = "?*"
 
 // grantReadImages lets fn read the images: s3:GetObject (which also
 // authorizes HeadObject) on the objects under the image prefix, and
@@ -88,13 +95,13 @@ func (s *FaceRecognitionService) grantReadImages(cfg *settings, fn awslambda.Fun
 
 // addS3Role creates the role id, which API Gateway assumes to take the one
 // action on the objects under the image prefix whose key has at least one
-// character after it (<prefix>?*; see addUploadRoute for why).
+// character after it (<prefix>?*, namedImages; see addUploadRoute for why).
 func (s *FaceRecognitionService) addS3Role(cfg *settings, id, description, action string) awsiam.Role {
 	role := awsiam.NewRole(s.Construct, jsii.String(id), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String(description),
 	})
-	role.AddToPrincipalPolicy(allow([]string{action}, s.imageObjects(cfg, "?*")))
+	role.AddToPrincipalPolicy(allow([]string{action}, s.imageObjects(cfg, namedImages)))
 	return role
 }
 

@@ -184,7 +184,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
-			grant(objects(prefix+"*"), "s3:DeleteObject"),
+			grant(objects(prefix+"?*"), "s3:DeleteObject"),
 		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
@@ -222,7 +222,7 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 		}
 		slices.Sort(g["dynamodb:Query"])
 		if f.Grants.DeleteImages {
-			g = merge(g, grant(objects(prefix+"*"), "s3:DeleteObject"))
+			g = merge(g, grant(objects(prefix+"?*"), "s3:DeleteObject"))
 		}
 		if f.Name == contract.FunctionIndex {
 			g = merge(g, grant(getAtt(logicalID(svc.Queue)), sqsPollerActions...))

@@ -3,7 +3,10 @@ package facerecognition
 // The log groups: each function's own and the API's access log.
 
 import (
+	"encoding/json"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -46,4 +49,47 @@ func (s *FaceRecognitionService) logsEncryptionContext() *string {
 // logGroupProps returns the settings of every log group the construct creates.
 func logGroupProps(retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *awslogs.LogGroupProps {
 	return &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal}
+}
+
+// accessLogFormat is the API stage's access log line: a JSON object of
+// API Gateway $context variables, one line per request. Besides the
+// request (requestId, which a client may set through x-amzn-RequestId, and
+// extendedRequestId, which it cannot; requestTime, httpMethod,
+// resourcePath, status, protocol, responseLength, and the gateway's error
+// type for a request it refused), it names the caller, so that a log says
+// who deleted what:
+//   - ip: the source IP;
+//   - apiKeyId: the ID of the API key sent (never the key itself);
+//   - caller, user, userArn, accountId: the IAM identity of a SigV4 call;
+//   - cognitoSub: the Cognito user (the token's sub claim) with COGNITO;
+//   - principalId: the principal an authorizer returned.
+//
+// A variable that does not apply to the request logs empty or "-". The
+// path is the resource path, such as /persons/{person}: the request path
+// would log the person names and filenames it holds.
+func accessLogFormat() string {
+	fields := map[string]*string{
+		"requestId":         awsapigateway.AccessLogField_ContextRequestId(),
+		"extendedRequestId": awsapigateway.AccessLogField_ContextExtendedRequestId(),
+		"requestTime":       awsapigateway.AccessLogField_ContextRequestTime(),
+		"httpMethod":        awsapigateway.AccessLogField_ContextHttpMethod(),
+		"resourcePath":      awsapigateway.AccessLogField_ContextResourcePath(),
+		"status":            awsapigateway.AccessLogField_ContextStatus(),
+		"protocol":          awsapigateway.AccessLogField_ContextProtocol(),
+		"responseLength":    awsapigateway.AccessLogField_ContextResponseLength(),
+		"error":             awsapigateway.AccessLogField_ContextErrorResponseType(),
+		"ip":                awsapigateway.AccessLogField_ContextIdentitySourceIp(),
+		"apiKeyId":          awsapigateway.AccessLogField_ContextIdentityApiKeyId(),
+		"caller":            awsapigateway.AccessLogField_ContextIdentityCaller(),
+		"user":              awsapigateway.AccessLogField_ContextIdentityUser(),
+		"userArn":           awsapigateway.AccessLogField_ContextIdentityUserArn(),
+		"accountId":         awsapigateway.AccessLogField_ContextIdentityAccountId(),
+		"cognitoSub":        awsapigateway.AccessLogField_ContextAuthorizerClaims(jsii.String("sub")),
+		"principalId":       awsapigateway.AccessLogField_ContextAuthorizerPrincipalId(),
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		panic(err) // a map of strings always encodes
+	}
+	return string(b)
 }

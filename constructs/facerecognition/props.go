@@ -273,6 +273,13 @@ type FaceRecognitionServiceProps struct {
 	// path segment of 1 to 128 characters of [A-Za-z0-9$_.+!*'()-].
 	// Requires DomainName. Default: none (the stage is at the domain's root).
 	BasePath *string
+	// DisableExecuteApiEndpoint turns off the API's default endpoint,
+	// https://<api id>.execute-api.<region>.amazonaws.com, so that clients
+	// reach the API through DomainName only (API Gateway's
+	// disableExecuteApiEndpoint; the execute-api URL then answers 403).
+	// true requires DomainName: without it the default endpoint is the
+	// API's only one. Default: true with DomainName, false without.
+	DisableExecuteApiEndpoint *bool
 	// ExistingBucket stores the images, under ImagePrefix, instead of a
 	// bucket the construct creates. The construct does not own it: it sets
 	// no versioning, lifecycle rule, encryption, public access block or
@@ -375,6 +382,8 @@ type settings struct {
 	hostedZone    awsroute53.IHostedZone
 	certificate   awscertificatemanager.ICertificate // nil: create one
 	basePath      string                             // "" for the domain's root
+	// disableExecuteApiEndpoint turns the default execute-api endpoint off.
+	disableExecuteApiEndpoint bool
 	// existingBucket, existingCollectionId and existingTable are the
 	// Existing* props: nil or "" when the construct creates the resource.
 	existingBucket       awss3.IBucket

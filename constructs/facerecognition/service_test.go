@@ -168,7 +168,7 @@ func TestDefaultTemplate(t *testing.T) {
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": *svc.CollectionId}},
 		{"rest api", "AWS::ApiGateway::RestApi", map[string]any{
-			"BinaryMediaTypes":      assertions.Match_ArrayEquals(&[]any{"image/jpeg", "image/png", "application/octet-stream"}),
+			"BinaryMediaTypes":      assertions.Match_ArrayEquals(&[]any{"image/*", "application/octet-stream"}),
 			"EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}},
 		}},
 		{"stage", "AWS::ApiGateway::Stage", map[string]any{
@@ -179,7 +179,15 @@ func TestDefaultTemplate(t *testing.T) {
 				"ThrottlingRateLimit": 10, "ThrottlingBurstLimit": 20,
 			}},
 			"AccessLogSetting": map[string]any{
-				"Format": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{"requestId": "$context.requestId"})),
+				// The request, and who sent it: the API key's ID, the IAM or
+				// Cognito identity, the source IP.
+				"Format": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{
+					"requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
+					"resourcePath": "$context.resourcePath", "status": "$context.status",
+					"ip": "$context.identity.sourceIp", "apiKeyId": "$context.identity.apiKeyId",
+					"userArn": "$context.identity.userArn", "caller": "$context.identity.caller",
+					"cognitoSub": "$context.authorizer.claims.sub", "principalId": "$context.authorizer.principalId",
+				})),
 			},
 		}},
 		{"usage plan", "AWS::ApiGateway::UsagePlan", map[string]any{

@@ -64,7 +64,8 @@ func ValidateImage(data []byte, maxBytes int) *Error {
 	}
 	format := SniffFormat(data)
 	if format == "" {
-		return newError(KindUnsupportedMedia, contract.CodeUnsupportedMedia, "the body is not a supported image; accepted formats are JPEG and PNG")
+		msg, _ := contract.UnacceptedImage(data)
+		return newError(KindUnsupportedMedia, contract.CodeUnsupportedMedia, "%s", msg)
 	}
 	info, err := imageio.Check(data)
 	var se *imageio.StructureError

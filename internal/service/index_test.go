@@ -23,7 +23,7 @@ func TestIndex_rejectsUnusableObjects(t *testing.T) {
 		body   []byte
 		reason string
 	}{
-		{"PDF", []byte("%PDF-1.4\n1 0 obj\n"), "JPEG and PNG"},
+		{"PDF", []byte("%PDF-1.4\n1 0 obj\n"), "not a JPEG or PNG image"},
 		{"empty object", nil, "empty"},
 		{"tiny PNG", servicetest.TinyPNG(t, 40, 40), "too small"},
 		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "jpeg image is truncated"},
