@@ -52,7 +52,8 @@ type Env struct {
 	Rekognition *rekognition.Client
 	// DynamoDB is a real client of the DynamoDB stand-in DB.
 	DynamoDB *dynamodb.Client
-	// S3 is a real client (path-style) of the in-memory S3 fake.
+	// S3 is a real client (path-style) of the in-memory S3 fake, whose
+	// bucket is versioned.
 	S3 *s3.Client
 
 	// Rek is the Rekognition stand-in behind Rekognition.
@@ -102,6 +103,11 @@ func New(tb testing.TB, opts ...Option) *Env {
 	backend := s3mem.New()
 	if err := backend.CreateBucket(BucketName); err != nil {
 		tb.Fatalf("awstest: creating bucket: %v", err)
+	}
+	// Versioned, as the construct's bucket is: a plain DeleteObject leaves
+	// the bytes as a noncurrent version.
+	if err := backend.SetVersioningConfiguration(BucketName, gofakes3.VersioningConfiguration{Status: gofakes3.VersioningEnabled}); err != nil {
+		tb.Fatalf("awstest: enabling versioning: %v", err)
 	}
 	rek := newFakeRekognition(func(bucket, key string) ([]byte, error) {
 		obj, err := backend.GetObject(bucket, key, nil)
