@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
 )
 
@@ -229,4 +231,37 @@ func (t *Table) DropExpired(now time.Time) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// Sweep runs the sweeper once on the local parts: it drops the expired
+// items (DropExpired; DynamoDB's TTL does it on AWS), then runs the sweep
+// function's handler (service.Sweep), whose counts, with the expired
+// items', go to the log as a metrics record.
+func (l *Local) Sweep(ctx context.Context) error {
+	n, err := l.Table.DropExpired(time.Now())
+	if err != nil {
+		l.log.ErrorContext(ctx, "expired items not dropped", "err", err)
+	}
+	return errors.Join(err, l.Sweeper.Sweep(ctx, map[string]int{contract.MetricSweepItemsExpired: n}))
+}
+
+// sweepEvery runs Sweep now and then every interval until ctx ends, in
+// the background; the channel is closed once it has stopped. A failed
+// sweep is logged (by the handler) and run again at the next tick.
+func (l *Local) sweepEvery(ctx context.Context, interval time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			_ = l.Sweep(ctx) // logged by Sweep and the handler
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return done
 }

@@ -65,11 +65,17 @@ func tombstone(bucket, key string, t time.Time) ImageItem {
 // running it again.
 func (s *Service) eraseImage(ctx context.Context, ref imageRef) (erasure, error) {
 	var e erasure
+	// The faces are counted before the object goes: its ObjectRemoved
+	// event may remove them first (the count is what the erasure removed,
+	// whoever made the calls).
+	removed := map[string]bool{}
+	if err := s.noteFaces(ctx, ref, removed); err != nil {
+		return e, err
+	}
 	var err error
 	if e.versions, err = s.deleteVersions(ctx, ref); err != nil {
 		return e, err
 	}
-	removed := map[string]bool{}
 	err = retryOnConflict(func() error {
 		img, err := s.table.GetImage(ctx, ref.Bucket, ref.Key)
 		if err != nil {
@@ -104,6 +110,28 @@ func (s *Service) eraseImage(ctx context.Context, ref imageRef) (erasure, error)
 	}
 	e.faces = len(removed)
 	return e, nil
+}
+
+// noteFaces adds to faces the FaceIds the image item of ref names and
+// those recorded for its object.
+func (s *Service) noteFaces(ctx context.Context, ref imageRef, faces map[string]bool) error {
+	img, err := s.table.GetImage(ctx, ref.Bucket, ref.Key)
+	if err != nil {
+		return fromAWS("DynamoDB", err)
+	}
+	if img != nil {
+		for _, id := range img.FaceIDs {
+			faces[id] = true
+		}
+	}
+	recorded, err := s.table.FacesOfObject(ctx, ref.Bucket, ref.Key)
+	if err != nil {
+		return fromAWS("DynamoDB", err)
+	}
+	for _, f := range recorded {
+		faces[f.FaceID] = true
+	}
+	return nil
 }
 
 // deleteVersions deletes every version and delete marker of the object

@@ -52,7 +52,7 @@ func (s *Service) getFace(ctx context.Context, faceID string) (*FaceItem, error)
 		return nil, fromAWS("DynamoDB", err)
 	}
 	if f == nil {
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no face %q", faceID)
+		return nil, newError(KindNotFound, contract.CodeNotFound, "no such face")
 	}
 	return f, nil
 }

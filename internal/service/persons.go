@@ -42,7 +42,7 @@ func (s *Service) personUserID(ctx context.Context, person string) (string, erro
 		return "", fromAWS("DynamoDB", err)
 	}
 	if _, ok := found[userID]; !ok {
-		return "", newError(KindNotFound, contract.CodeNotFound, "no person %q", person)
+		return "", newError(KindNotFound, contract.CodeNotFound, "no such person")
 	}
 	return userID, nil
 }
@@ -114,7 +114,7 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		return nil, fromAWS("DynamoDB", err)
 	}
 	if _, ok := found[userID]; !ok && len(faces) == 0 && len(images) == 0 {
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no person %q", person)
+		return nil, newError(KindNotFound, contract.CodeNotFound, "no such person")
 	}
 	var refs []imageRef
 	for _, f := range faces {
