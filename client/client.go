@@ -171,17 +171,17 @@ func (c *Client) Status(ctx context.Context, filename string) (*contract.ImageSt
 	return &st, nil
 }
 
-// Delete deletes the image uploaded as filename (key "index/<filename>"),
-// with DELETE /index/{filename}, and returns the object key. Deleting a
-// filename that is not stored succeeds too. The removal of the image's
-// faces is asynchronous: Status answers 404 at once, but Search may still
-// match them for a moment. Errors: *APIError for refusals (400 invalid
-// filename, 403 key refused), transport or context errors otherwise.
+// Delete erases the image uploaded as filename (key "index/<filename>"),
+// with DELETE /index/{filename}, and returns the object key: once it
+// returns, every version of the image and its faces are gone. Erasing a
+// filename that is not stored succeeds too. Errors: *APIError for refusals
+// (400 invalid filename; 503 when the erasure must be repeated), transport
+// or context errors otherwise.
 func (c *Client) Delete(ctx context.Context, filename string) (string, error) {
 	if filename == "" {
 		return "", errors.New("client: empty filename")
 	}
-	var out contract.PutResponse
+	var out contract.DeletedImage
 	if err := c.do(ctx, http.MethodDelete, c.route(nil, "index", filename), nil, "", &out); err != nil {
 		return "", err
 	}

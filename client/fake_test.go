@@ -106,7 +106,7 @@ func (f *fakeAPI) delete(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	delete(f.images, name)
 	f.mu.Unlock()
-	writeJSON(w, http.StatusAccepted, map[string]string{"key": "index/" + name, "status": "deleting"})
+	writeJSON(w, http.StatusOK, map[string]any{"key": "index/" + name, "deletedFaces": 0, "deletedVersions": 1})
 }
 
 func (f *fakeAPI) status(w http.ResponseWriter, r *http.Request) {

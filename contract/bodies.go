@@ -72,11 +72,13 @@ type DeletedPerson struct {
 	Person string `json:"person"`
 	// DeletedFaces is the number of the person's faces removed.
 	DeletedFaces int `json:"deletedFaces"`
-	// DeletedImages are the S3 keys of the images deleted because every
-	// face of theirs was the person's, sorted.
-	DeletedImages []string `json:"deletedImages"`
-	// KeptImages are the S3 keys of the images that keep faces of others,
+	// DeletedImages are the S3 keys of the images erased (every image
+	// uploaded with the person's name, with all its faces and versions),
 	// sorted.
+	DeletedImages []string `json:"deletedImages"`
+	// KeptImages is empty: the images of a person are erased whole
+	// (a face carries the person of its image). It stays for clients of
+	// earlier versions.
 	KeptImages []string `json:"keptImages"`
 }
 
@@ -161,9 +163,6 @@ const (
 	StatusIndexed = "indexed"
 	// StatusRejected: the image cannot be indexed; Reason says why.
 	StatusRejected = "rejected"
-	// StatusDeleting: the answer of DELETE /index/{filename}: the object
-	// is gone, and the removal of its faces follows.
-	StatusDeleting = "deleting"
 )
 
 // ImageStatus is the indexing state of one stored image, as GET
@@ -227,9 +226,7 @@ type PutResponse struct {
 	// Key is the object's key: the image prefix ("index/") and the
 	// decoded filename.
 	Key string `json:"key"`
-	// Status is StatusPending ("pending") for PUT: indexing is
-	// asynchronous; GET /index/{filename} tells its outcome. It is
-	// StatusDeleting ("deleting") for DELETE: the faces are removed
-	// asynchronously.
+	// Status is StatusPending ("pending"): indexing is asynchronous;
+	// GET /index/{filename} tells its outcome.
 	Status string `json:"status"`
 }

@@ -56,10 +56,12 @@ type Grants struct {
 	QueryIndexes []string
 	// Table are the DynamoDB actions on the table itself.
 	Table []string
-	// DeleteImages lets the function delete images: s3:DeleteObject on
-	// the objects under the image prefix with at least one character
-	// after it (<prefix>?*), as the API's DELETE /index/{filename} may.
-	DeleteImages bool
+	// EraseImages lets the function erase images from the versioned
+	// bucket: s3:ListBucketVersions on the bucket and
+	// s3:DeleteObjectVersion on the objects under the image prefix with
+	// at least one character after it (<prefix>?*)
+	// (DeleteObject with a VersionId deletes that version for good).
+	EraseImages bool
 }
 
 // Names of the functions, as Function.Name.
@@ -81,6 +83,13 @@ const (
 	FunctionPersons = "Persons"
 	// FunctionDeletePerson answers DELETE /persons/{person}.
 	FunctionDeletePerson = "DeletePerson"
+	// FunctionDeleteImage answers DELETE /index/{filename}: it erases
+	// the image (every version of its object, its faces).
+	FunctionDeleteImage = "DeleteImage"
+	// FunctionSweep runs on a schedule (contract.SweepIntervalMinutes):
+	// it removes what crashed runs left and retries failed associations
+	// (service.Sweep).
+	FunctionSweep = "Sweep"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -153,24 +162,51 @@ var Functions = []Function{
 	{
 		Name: FunctionDeletePerson, Main: "lambdas/deleteperson",
 		Routes: []Route{{"DELETE", "/persons/{person}"}},
-		// It reads the person item and its faces on PersonIndex, deletes
-		// the objects of the images holding only its faces, commits each
-		// image item without them as DELETE /faces/{faceId} does, and
-		// deletes the Rekognition user and the person item.
+		// It reads the person item and its faces and images on
+		// PersonIndex, erases each image as DELETE /index/{filename}
+		// does, deletes the Rekognition user, writes the erasure record
+		// and deletes the person item.
 		Grants: Grants{
 			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"},
 			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
-			DeleteImages: true,
+			EraseImages:  true,
+		},
+	},
+	{
+		Name: FunctionDeleteImage, Main: "lambdas/deleteimage",
+		Routes: []Route{{"DELETE", "/index/{filename}"}},
+		// It deletes every version of the object, commits the tombstone
+		// (removing the faces as the index function does), removes the
+		// object's other faces on ObjectKeyIndex and writes the erasure
+		// record.
+		Grants: Grants{
+			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
+			QueryIndexes: []string{ObjectKeyIndex},
+			EraseImages:  true,
+		},
+	},
+	{
+		Name: FunctionSweep, Main: "lambdas/sweep",
+		// It lists the collection's faces and checks them against the
+		// table, scans for pending images and person items, marks what it
+		// sees first, removes faces, users and person items, and
+		// associates pending images' faces and commits them.
+		Grants: Grants{
+			Collection:   []string{"rekognition:ListFaces", "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DeleteUser"},
+			Table:        []string{"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
+			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
 		},
 	},
 }
 
 // StorageRoutes are the routes API Gateway answers with one S3 call on the
 // object <image prefix>{filename}, without a function: PUT stores an upload
-// (PutObject) and DELETE deletes it (DeleteObject). The offline server
-// answers them the same way over its local bucket.
-var StorageRoutes = []Route{{"PUT", "/index/{filename}"}, {"DELETE", "/index/{filename}"}}
+// (PutObject). The offline server answers them the same way over its
+// local bucket. DELETE /index/{filename} is a function's
+// (FunctionDeleteImage): erasing every version takes more than one call.
+var StorageRoutes = []Route{{"PUT", "/index/{filename}"}}
 
 // FunctionNamed returns the function of Functions whose Name is name
 // (compared without regard to case, so `facerec invoke deleteface` finds

@@ -76,6 +76,9 @@ type Local struct {
 	// notifications and Indexer, in DataDir/queue and
 	// DataDir/dead-letter; Serve runs its workers.
 	Queue *Queue
+	// Sweeper is the sweep function's handler on the local parts; Serve
+	// runs it (Sweep) at start and every contract.SweepIntervalMinutes.
+	Sweeper *handler.Sweeper
 
 	svc    *service.Service
 	db     *bolt.DB
@@ -142,7 +145,7 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	svc := service.New(cfg, rek, objects, table, log)
 	metrics := handler.WithMetrics(metricsLog{log})
 	l := &Local{
-		Handlers: handler.Handlers(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics),
+		Handlers: handler.Handlers(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics), Sweeper: handler.NewSweeper(svc, log, metrics),
 		Objects: objects, Table: table, Rekognition: rek,
 		svc: svc, db: db, apiKey: opts.APIKey, log: log,
 		credentials: opts.Credentials, rekognitionOps: rekognitionOps(rek),
@@ -187,6 +190,9 @@ type serving struct {
 	// failed receives what the HTTP server's Serve returned when it stops
 	// without stop having been called: the listener failed.
 	failed chan error
+	// swept is closed once the sweeper has stopped (with the queue's
+	// context).
+	swept <-chan struct{}
 }
 
 // start starts the queue's workers, requeues the unindexed uploads and
@@ -210,6 +216,7 @@ func (l *Local) start(ctx context.Context, ln net.Listener) (*serving, error) {
 		srv:       l.newHTTPServer(),
 		stopQueue: stopQueue,
 		failed:    make(chan error, 1),
+		swept:     l.sweepEvery(qctx, contract.SweepIntervalMinutes*time.Minute),
 	}
 	go func() {
 		if err := s.srv.Serve(jsonErrorListener{Listener: ln, l: l}); !errors.Is(err, http.ErrServerClosed) {
@@ -230,6 +237,7 @@ func (s *serving) wait(ctx context.Context) (listenErr, stopErr error) {
 	case err := <-s.failed:
 		s.stopQueue()
 		s.l.Queue.Wait()
+		<-s.swept
 		return err, nil
 	case <-ctx.Done():
 		return nil, s.stop()
@@ -246,6 +254,7 @@ func (s *serving) stop() error {
 	err := s.srv.Shutdown(shutdown)
 	s.stopQueue()
 	s.l.Queue.Wait()
+	<-s.swept
 	return err
 }
 

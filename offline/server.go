@@ -27,8 +27,8 @@ const maxRequestBytes = 10 * 1024 * 1024
 // into the API Gateway proxy event the deployed function receives and
 // answered by the same handler (l.Handlers); those of
 // contract.StorageRoutes are answered over the local bucket as S3 answers
-// them (putImage, deleteImage). Requests of the Rekognition protocol are
-// answered first (withRekognition), without the API key.
+// them (putImage). Requests of the Rekognition protocol are answered
+// first (withRekognition), without the API key.
 func (l *Local) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, f := range contract.Functions {
@@ -40,7 +40,7 @@ func (l *Local) routes() http.Handler {
 			mux.HandleFunc(r.Method+" "+r.Path, l.proxy(r, h))
 		}
 	}
-	storage := map[string]http.HandlerFunc{http.MethodPut: l.putImage, http.MethodDelete: l.deleteImage}
+	storage := map[string]http.HandlerFunc{http.MethodPut: l.putImage}
 	for _, r := range contract.StorageRoutes {
 		h, ok := storage[r.Method]
 		if !ok {
@@ -225,38 +225,6 @@ func (l *Local) putImage(w http.ResponseWriter, r *http.Request) {
 	l.cors(w)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(contract.PutResponse{Key: key, Status: contract.StatusPending})
-}
-
-// deleteImage deletes an image as the deployed API's S3 integration does
-// (DeleteObject: the decoded filename in the key, a key that is not stored
-// is no error) and then sends the notification of the versioned bucket,
-// ObjectRemoved:DeleteMarkerCreated, to the queue, even for a key that was
-// not stored (S3 adds a delete marker all the same). The index handler
-// then removes the image's faces and turns its image item into a
-// tombstone. It answers 202 {"key","status":"deleting"}. If the
-// notification cannot be queued, it answers 500 with the object already
-// deleted: deleting it again sends the notification again.
-func (l *Local) deleteImage(w http.ResponseWriter, r *http.Request) {
-	filename := r.PathValue(contract.FilenameParam)
-	if err := service.ValidateFilename(l.svc.Config().ImagePrefix, filename); err != nil {
-		l.gatewayError(w, r, http.StatusBadRequest, err.Code, err.Message)
-		return
-	}
-	key := l.svc.Config().ImagePrefix + filename
-	if err := l.Objects.Delete(key); err != nil {
-		l.log.Error("delete image", "key", key, "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "the image could not be deleted")
-		return
-	}
-	if err := l.Queue.Send(s3Notification(l.svc.Config().BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0)); err != nil {
-		l.log.Error("enqueue delete", "key", key, "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "the image was deleted but its faces were not queued for removal; delete it again")
-		return
-	}
-	l.cors(w)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusAccepted)
-	json.NewEncoder(w).Encode(contract.PutResponse{Key: key, Status: contract.StatusDeleting})
 }
 
 // s3Notification is the S3 event notification the bucket sends for key,

@@ -51,7 +51,7 @@ func openDB(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketPersons} {
+		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketPersons, bucketErasures, bucketSweepMarks} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -209,11 +209,15 @@ func (t *Table) PutFaces(_ context.Context, faces []service.FaceItem) error {
 }
 
 // DeleteItems implements service.FaceTable: ids are FaceIds, image item
-// ids or person item ids (service.PersonItemID); unknown ids are ignored.
+// ids, person item ids (service.PersonItemID) or sweep mark ids; unknown
+// ids are ignored.
 func (t *Table) DeleteItems(_ context.Context, ids []string) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
 		for _, id := range ids {
 			if err := tx.Bucket(bucketImages).Delete([]byte(id)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSweepMarks).Delete([]byte(id)); err != nil {
 				return err
 			}
 			if userID, ok := strings.CutPrefix(id, contract.PersonItemPrefix); ok {

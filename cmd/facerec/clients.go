@@ -172,14 +172,14 @@ func persons(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// deleteImages deletes uploaded images by filename (DELETE
-// /index/{filename}); the service then removes their faces. With --face it
+// deleteImages erases uploaded images by filename (DELETE
+// /index/{filename}): every version and their faces. With --face it
 // deletes indexed faces by FaceId instead (DELETE /faces/{faceId}), and
 // with --person it erases persons by name (DELETE /persons/{person}).
 func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("delete", "delete [--endpoint URL] [--api-key KEY] FILENAME... | delete --face FACEID... | delete --person NAME...", stderr)
 	face := fs.Bool("face", false, "the arguments are FaceIds of indexed faces to delete (their images stay)")
-	person := fs.Bool("person", false, "the arguments are persons to erase: their faces, the images holding only their faces, and their users")
+	person := fs.Bool("person", false, "the arguments are persons to erase: every image uploaded with their names, their faces, and their users")
 	c, err := parseClientArgs(fs, endpointFlags(fs), args, someArgs, "no filenames, FaceIds or persons given")
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func deleteImages(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return fmt.Errorf("delete %s: %w", name, err)
 		}
-		fmt.Fprintf(stdout, "%s: deleting (its faces are removed shortly)\n", key)
+		fmt.Fprintf(stdout, "%s: erased (every version and its faces)\n", key)
 	}
 	return nil
 }

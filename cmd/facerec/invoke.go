@@ -34,7 +34,8 @@ func (p *putFlags) Set(v string) error {
 
 // invoke runs one handler once on an event file against the local parts
 // and prints its result as JSON: the SQS batch response (or null) for
-// index, the API Gateway proxy response for the API functions. The
+// index, null for sweep (its counts are in the log), the API Gateway proxy
+// response for the API functions. The
 // functions are those of contract.Functions, named in lower case.
 func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var names []string
@@ -87,9 +88,13 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	var result any
-	if f.Name == contract.FunctionIndex {
+	switch f.Name {
+	case contract.FunctionIndex:
 		result, err = l.Indexer.Handle(ctx, raw)
-	} else {
+	case contract.FunctionSweep:
+		// The schedule's event only triggers the sweep; it prints null.
+		err = l.Sweep(ctx)
+	default:
 		var req events.APIGatewayProxyRequest
 		if err := json.Unmarshal(raw, &req); err != nil {
 			return fmt.Errorf("event is not an API Gateway proxy request: %w", err)

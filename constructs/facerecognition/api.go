@@ -18,8 +18,7 @@ import (
 )
 
 // corsOriginHeader is the method response header that carries the allowed
-// origin on every response of the S3 routes (PUT and DELETE
-// /index/{filename}).
+// origin on every response of the S3 route (PUT /index/{filename}).
 const corsOriginHeader = "method.response.header.Access-Control-Allow-Origin"
 
 // s3Route is a route of the {filename} resource that API Gateway answers
@@ -27,7 +26,7 @@ const corsOriginHeader = "method.response.header.Access-Control-Allow-Origin"
 // function in the path.
 type s3Route struct {
 	// method is the route's HTTP method, and that of the S3 REST call
-	// (PUT is PutObject, DELETE is DeleteObject).
+	// (PUT is PutObject).
 	method string
 	// status is the method response status of any 2xx from S3; its body
 	// is a contract.PutResponse, {"key":"<prefix><filename>","status":state}.
@@ -37,11 +36,9 @@ type s3Route struct {
 	done string
 }
 
-// The S3 routes: see addUploadRoute and addDeleteRoute.
-var (
-	uploadRoute = s3Route{method: "PUT", status: "200", state: contract.StatusPending, done: "stored"}
-	deleteRoute = s3Route{method: "DELETE", status: "202", state: contract.StatusDeleting, done: "deleted"}
-)
+// The S3 route: see addUploadRoute. (DELETE /index/{filename} is a
+// function's: erasing every version takes more than one S3 call.)
+var uploadRoute = s3Route{method: "PUT", status: "200", state: contract.StatusPending, done: "stored"}
 
 // s3Response maps the S3 status codes that match pattern (a regular
 // expression on the whole status; "" marks the default response) to a
@@ -219,7 +216,6 @@ func (s *FaceRecognitionService) addRoutes(cfg *settings) {
 func (s *FaceRecognitionService) storageRoutes() map[string]func(*settings, awsapigateway.IResource) {
 	return map[string]func(*settings, awsapigateway.IResource){
 		uploadRoute.method: s.addUploadRoute,
-		deleteRoute.method: s.addDeleteRoute,
 	}
 }
 
@@ -302,29 +298,6 @@ func (s *FaceRecognitionService) addUploadRoute(cfg *settings, resource awsapiga
 				ValidateRequestBody:       jsii.Bool(true),
 			},
 		})
-}
-
-// addDeleteRoute answers DELETE on resource, the {filename} resource of
-// addUploadRoute, by deleting the object <image prefix><filename> with an
-// AWS service integration to S3 DeleteObject. The bucket is versioned, so
-// the delete adds a delete marker: the image's versions stay until the
-// bucket's lifecycle rule expires them (see bucketProps). The
-// ObjectRemoved:DeleteMarkerCreated event reaches the index function
-// through the queue; it removes the image's faces and turns its image item
-// into a tombstone.
-//
-// S3 answers 204 to a delete, even of a key that does not exist (it adds a
-// delete marker all the same), so the route answers 202
-// {"key":"<prefix><filename>","status":"deleting"} for any 2xx; its errors
-// and gateway responses are those of PUT (see addUploadRoute).
-//
-// The file name is safe as for PUT: the role may only delete objects
-// matching <prefix>?*, so a "." or ".." segment that were resolved to the
-// bare prefix, its parent or the bucket is refused (403), including the
-// DeleteBucket call a DELETE of the bucket's own path would be.
-func (s *FaceRecognitionService) addDeleteRoute(cfg *settings, resource awsapigateway.IResource) {
-	role := s.addS3Role(cfg, "DeleteRole", "Lets API Gateway delete images under the image prefix", "s3:DeleteObject")
-	s.addS3Method(cfg, resource, deleteRoute, role, awsapigateway.IntegrationOptions{}, awsapigateway.MethodOptions{})
 }
 
 // addS3Method adds r's method to resource, a single-segment {filename}

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/facerec/facerec-cdk/contract"
 )
 
 // Defaults of the props that the contract package does not define.
@@ -45,16 +47,18 @@ const (
 	// sqsVisibilityTimeoutFactor is how many function timeouts an SQS event
 	// source's queue stays invisible: AWS recommends at least six times the
 	// function timeout (Lambda developer guide, "Using Lambda with Amazon SQS").
-	sqsVisibilityTimeoutFactor = 6
+	// The sweeper's grace period derives from it (contract.SweepGraceSeconds).
+	sqsVisibilityTimeoutFactor = contract.IndexVisibilityFactor
 	// sqsMaxReceiveCount moves a message to the dead-letter queue after its
 	// fifth failed receive; the Lambda developer guide recommends a
 	// maxReceiveCount of at least 5 for SQS event sources.
-	sqsMaxReceiveCount = 5
+	sqsMaxReceiveCount = contract.IndexMaxReceives
 	// sqsMaxRetentionDays is SQS's longest message retention (14 days). The
 	// dead-letter queue keeps messages that long: a message keeps its original
 	// enqueue time when it moves, so the DLQ must retain longer than the
 	// source queue (4 days, SQS's default).
-	sqsMaxRetentionDays = 14
+	// Tombstones outlive both queues (contract.TombstoneTTLDays).
+	sqsMaxRetentionDays = contract.QueueMaxRetentionDays
 	// eventBatchSize is the records per index invocation (SQS event source
 	// default, 10; no batching window).
 	eventBatchSize = 10
@@ -62,7 +66,7 @@ const (
 	// rules count whole days, as a 32-bit integer in CloudFormation.
 	maxLifecycleDays = math.MaxInt32
 	// maxLambdaTimeoutSeconds is Lambda's longest timeout (900 s, Lambda quotas).
-	maxLambdaTimeoutSeconds = 900
+	maxLambdaTimeoutSeconds = contract.MaxIndexRunSeconds
 	// maxApiTimeoutSeconds is API Gateway's default maximum integration
 	// timeout for REST APIs (29 s, API Gateway quotas); a longer function
 	// timeout would run on after the client got a 504.

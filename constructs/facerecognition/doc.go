@@ -4,7 +4,8 @@
 //   - PUT /index/{filename} stores an image (raw bytes, or base64 text sent
 //     as text/plain) in an S3 bucket under an image prefix, straight from
 //     API Gateway, without a function in the path, and DELETE
-//     /index/{filename} deletes it the same way;
+//     /index/{filename} (lambdas/deleteimage) erases it: every version of
+//     it, and its faces;
 //   - S3 reports every object created or removed under the prefix to an SQS
 //     queue, and the index function (lambdas/index) indexes or forgets the
 //     image's faces in a Rekognition collection and a DynamoDB table;
@@ -17,8 +18,10 @@
 //     removes one face from its image;
 //   - GET /persons and GET /persons/{person} (lambdas/persons) list and
 //     read the persons named at upload, with their faces, and DELETE
-//     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
-//     the images holding only its faces, and its Rekognition user.
+//     /persons/{person} (lambdas/deleteperson) erases a person: every
+//     image uploaded with its name, its faces, and its Rekognition user;
+//   - an EventBridge schedule runs the sweeper (lambdas/sweep), which
+//     removes what crashed runs left and retries failed associations.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

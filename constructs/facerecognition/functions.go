@@ -40,13 +40,16 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionDeleteFace:   {&s.DeleteFaceFunction, &s.DeleteFaceLogGroup},
 		contract.FunctionPersons:      {&s.PersonsFunction, &s.PersonsLogGroup},
 		contract.FunctionDeletePerson: {&s.DeletePersonFunction, &s.DeletePersonLogGroup},
+		contract.FunctionDeleteImage:  {&s.DeleteImageFunction, &s.DeleteImageLogGroup},
+		contract.FunctionSweep:        {&s.SweepFunction, &s.SweepLogGroup},
 	}
 }
 
 // addFunctions creates the functions of contract.Functions, in the table's
 // order, into their fields of s (functionFields) and s.functions: each with
 // the environment of functionEnv, the ApiTimeout (the index function, which
-// consumes the queue, IndexTimeout) and exactly its Grants (grantFunction,
+// consumes the queue, IndexTimeout; the sweep function, which no client
+// waits for, sweepTimeoutSeconds) and exactly its Grants (grantFunction,
 // on the collection collectionArn). The index function then consumes the
 // event queue (consumeImageEvents).
 func (s *FaceRecognitionService) addFunctions(cfg *settings, collectionArn *string) {
@@ -58,8 +61,11 @@ func (s *FaceRecognitionService) addFunctions(cfg *settings, collectionArn *stri
 			panic("facerecognition: contract.Functions has " + f.Name + ", which FaceRecognitionService has no field for")
 		}
 		timeoutSeconds := cfg.apiTimeoutSeconds
-		if f.Name == contract.FunctionIndex {
+		switch f.Name {
+		case contract.FunctionIndex:
 			timeoutSeconds = cfg.indexTimeoutSeconds
+		case contract.FunctionSweep:
+			timeoutSeconds = sweepTimeoutSeconds
 		}
 		*field.fn, *field.logs = s.addFunction(cfg, f, timeoutSeconds, env)
 		s.grantFunction(cfg, *field.fn, f.Grants, collectionArn)

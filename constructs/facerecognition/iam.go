@@ -43,9 +43,9 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 // order of g's fields: the Collection actions on the collection
 // collectionArn; ReadImages (grantReadImages); the AnyResource actions on
 // "*"; dynamodb:Query on every index of QueryIndexes, in one statement; the
-// Table actions on the table; and, with DeleteImages, s3:DeleteObject on the
-// objects under the image prefix with a name (namedImages), as the API's
-// delete route may.
+// Table actions on the table; and, with EraseImages, s3:DeleteObjectVersion
+// on the objects under the image prefix with a name (namedImages) and
+// s3:ListBucketVersions on the bucket.
 func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Function, g contract.Grants, collectionArn *string) {
 	if len(g.Collection) > 0 {
 		fn.AddToRolePolicy(allow(g.Collection, collectionArn))
@@ -67,8 +67,9 @@ func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Funct
 	if len(g.Table) > 0 {
 		fn.AddToRolePolicy(allow(g.Table, tableArn))
 	}
-	if g.DeleteImages {
-		fn.AddToRolePolicy(allow([]string{"s3:DeleteObject"}, s.imageObjects(cfg, namedImages)))
+	if g.EraseImages {
+		fn.AddToRolePolicy(allow([]string{"s3:DeleteObjectVersion"}, s.imageObjects(cfg, namedImages)))
+		fn.AddToRolePolicy(allow([]string{"s3:ListBucketVersions"}, s.Bucket.BucketArn()))
 	}
 }
 

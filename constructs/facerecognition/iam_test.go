@@ -184,11 +184,27 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
-			grant(objects(prefix+"?*"), "s3:DeleteObject"),
+			grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"),
+			grant(bucket, "s3:ListBucketVersions"),
+		),
+		logicalID(svc.DeleteImageFunction.Role()): merge(
+			logs(logicalID(svc.DeleteImageLogGroup)),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces"),
+			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+			grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"),
+			grant(bucket, "s3:ListBucketVersions"),
+		),
+		logicalID(svc.SweepFunction.Role()): merge(
+			logs(logicalID(svc.SweepLogGroup)),
+			grant(collection, "rekognition:ListFaces", "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DeleteUser"),
+			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
+				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
+			}))},
+			grant(table, "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
 		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
-		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
 	}
 }
@@ -197,12 +213,11 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 // arguments of wantGrants, as contract.Functions states them: each
 // function's role may write to its log group and take the X-Ray actions,
 // and has exactly the contract.Grants of its row, the index function's
-// also the SQS poller's actions on the queue; the S3 routes' roles may put
-// and delete objects under the prefix.
+// also the SQS poller's actions on the queue; the S3 route's role may put
+// objects under the prefix.
 func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects func(pattern string) any, table, collection map[string]any, prefix string) map[string]grants {
 	want := map[string]grants{
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
-		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
 	}
 	fields := svc.functionFields()
@@ -221,8 +236,8 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 			g["dynamodb:Query"] = append(g["dynamodb:Query"], jsonString(join(table, "/index/"+index)))
 		}
 		slices.Sort(g["dynamodb:Query"])
-		if f.Grants.DeleteImages {
-			g = merge(g, grant(objects(prefix+"?*"), "s3:DeleteObject"))
+		if f.Grants.EraseImages {
+			g = merge(g, grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"), grant(bucket, "s3:ListBucketVersions"))
 		}
 		if f.Name == contract.FunctionIndex {
 			g = merge(g, grant(getAtt(logicalID(svc.Queue)), sqsPollerActions...))
@@ -238,6 +253,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+		svc.DeleteImageFunction, svc.SweepFunction,
 	}
 }
 
@@ -248,6 +264,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+		svc.DeleteImageFunction, svc.SweepFunction,
 	}
 }
 
@@ -313,8 +330,7 @@ func TestRolesAreScoped(t *testing.T) {
 			props := f.props(role)
 			principal := jsonString(props["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
 			wantPrincipal := `"lambda.amazonaws.com"`
-			if role == cloudWatchRole || role == logicalID(f.svc.Node().FindChild(jsii.String("UploadRole"))) ||
-				role == logicalID(f.svc.Node().FindChild(jsii.String("DeleteRole"))) {
+			if role == cloudWatchRole || role == logicalID(f.svc.Node().FindChild(jsii.String("UploadRole"))) {
 				wantPrincipal = `"apigateway.amazonaws.com"`
 			}
 			if !strings.Contains(principal, wantPrincipal) || strings.Count(principal, "sts:AssumeRole") != 1 {

@@ -27,13 +27,12 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 		if f.Grants.ReadImages {
 			suppress(f.fn.Role(), "AwsSolutions-IAM5", readImagesReason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 		}
-		if f.Grants.DeleteImages {
-			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "DeleteImages"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+namedImages)
+		if f.Grants.EraseImages {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "EraseImages"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+namedImages)
 		}
 	}
 	for role, reason := range map[string]string{
 		"UploadRole": "API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
-		"DeleteRole": "API Gateway deletes images by the names the clients chose; s3:DeleteObject covers only keys of at least one character under the image prefix",
 	} {
 		suppress(s.Node().FindChild(jsii.String(role)), "AwsSolutions-IAM5", reason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+namedImages)
 	}
@@ -73,7 +72,7 @@ const readImagesReason = "s3:GetObject (and HeadObject, which it authorizes) mus
 // wildcardReasons are why the wildcards of the grants whose use depends on
 // the function cannot be narrower, by the function's name and the grant's
 // field of contract.Grants: AnyResource (its actions, allowed on "*") and
-// DeleteImages (s3:DeleteObject on every named object under the image
+// EraseImages (s3:DeleteObjectVersion on every named object under the image
 // prefix).
 // suppressNagFindings suppresses the finding on the role of every function
 // whose row has the grant, with the reason written here for that function;
@@ -84,7 +83,10 @@ var wildcardReasons = map[string]map[string]string{
 		"AnyResource": "rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
 	},
 	contract.FunctionDeletePerson: {
-		"DeleteImages": "s3:DeleteObject (DELETE /persons/{person}) must reach every image holding only the person's faces, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket, as the API's delete route",
+		"EraseImages": "s3:DeleteObjectVersion (DELETE /persons/{person}) must reach every version of every image uploaded with the person's name, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",
+	},
+	contract.FunctionDeleteImage: {
+		"EraseImages": "s3:DeleteObjectVersion (DELETE /index/{filename}) must reach every version of any image, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",
 	},
 }
 

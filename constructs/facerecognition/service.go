@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrekognition"
@@ -64,6 +65,15 @@ type FaceRecognitionService struct {
 	// DeletePersonFunction answers DELETE /persons/{person}
 	// (lambdas/deleteperson).
 	DeletePersonFunction awslambda.Function
+	// DeleteImageFunction answers DELETE /index/{filename}: it erases the
+	// image (lambdas/deleteimage).
+	DeleteImageFunction awslambda.Function
+	// SweepFunction runs on SweepSchedule (lambdas/sweep): it removes
+	// what crashed runs left and retries failed associations.
+	SweepFunction awslambda.Function
+	// SweepSchedule is the EventBridge rule that invokes SweepFunction
+	// every contract.SweepIntervalMinutes.
+	SweepSchedule awsevents.Rule
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -80,6 +90,10 @@ type FaceRecognitionService struct {
 	PersonsLogGroup awslogs.LogGroup
 	// DeletePersonLogGroup is DeletePersonFunction's log group.
 	DeletePersonLogGroup awslogs.LogGroup
+	// DeleteImageLogGroup is DeleteImageFunction's log group.
+	DeleteImageLogGroup awslogs.LogGroup
+	// SweepLogGroup is SweepFunction's log group.
+	SweepLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup
@@ -152,6 +166,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	s.addQueues(cfg)
 	bucketArn := s.addBucket(cfg)
 	s.addFunctions(cfg, collectionArn)
+	s.scheduleSweep()
 	s.addAuthorizer(cfg)
 	s.addApi(cfg)
 	s.addMonitoring(cfg)

@@ -2,6 +2,7 @@ package facerecognition
 
 import (
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -50,12 +51,14 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::Rekognition::Collection", 1, 1, 1},
 		{"AWS::Lambda::Function", functions, functions, functions},
 		{"AWS::Lambda::EventSourceMapping", 1, 1, 1},
-		{"AWS::Lambda::Permission", lambdaRoutes, lambdaRoutes, lambdaRoutes},
+		// One per Lambda route, and the sweep schedule's.
+		{"AWS::Lambda::Permission", lambdaRoutes + 1, lambdaRoutes + 1, lambdaRoutes + 1},
+		{"AWS::Events::Rule", 1, 1, 1},
 		// The functions' and the access log's; the variant has no access log.
 		{"AWS::Logs::LogGroup", functions + 1, functions, functions + 1},
-		// The functions', the upload's and the delete's, and API Gateway's
-		// CloudWatch role unless the props use the account's.
-		{"AWS::IAM::Role", functions + 3, functions + 2, functions + 2},
+		// The functions', the upload's, and API Gateway's CloudWatch role
+		// unless the props use the account's.
+		{"AWS::IAM::Role", functions + 2, functions + 1, functions + 1},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
@@ -286,8 +289,11 @@ func TestFunctions(t *testing.T) {
 			continue
 		}
 		timeout := 20
-		if fn.Name == contract.FunctionIndex {
+		switch fn.Name {
+		case contract.FunctionIndex:
 			timeout = 60
+		case contract.FunctionSweep:
+			timeout = sweepTimeoutSeconds
 		}
 		want := map[string]any{
 			"Runtime":       "provided.al2023",
@@ -450,35 +456,52 @@ func TestUploadMethod(t *testing.T) {
 	}
 }
 
-// TestDeleteMethod checks DELETE /index/{filename}: an AWS integration that
-// deletes the object under the prefix with the delete role, passing only
-// the filename, answering S3's 2xx with 202 and its errors as PUT does,
-// with CORS on every response and no request validator (a path parameter
-// is always present).
-func TestDeleteMethod(t *testing.T) {
+// TestErasureAndSweep checks what erasure and the sweeper add: DELETE
+// /index/{filename} is a Lambda proxy of DeleteImageFunction (no S3
+// integration), the table's time to live is on contract.AttrExpiresAt,
+// and an EventBridge rule invokes SweepFunction every
+// contract.SweepIntervalMinutes.
+func TestErasureAndSweep(t *testing.T) {
 	f := synth().base
-	integrationResponses, methodResponses := s3MethodResponses("202", "deleting")
-	assertion(t, "DELETE /index/{filename}", func() {
-		f.template.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
-			"HttpMethod":         "DELETE",
-			"ApiKeyRequired":     true,
-			"RequestParameters":  assertions.Match_ObjectEquals(&map[string]any{"method.request.path.filename": true}),
-			"RequestValidatorId": assertions.Match_Absent(),
-			"Integration": map[string]any{
-				"Type":                  "AWS",
-				"IntegrationHttpMethod": "DELETE",
-				"ContentHandling":       assertions.Match_Absent(),
-				"Credentials":           getAtt(logicalID(f.svc.Node().FindChild(jsii.String("DeleteRole")))),
-				"RequestParameters": assertions.Match_ObjectEquals(&map[string]any{
-					"integration.request.path.filename": "method.request.path.filename",
-				}),
-				"IntegrationResponses": integrationResponses,
-			},
-			"MethodResponses": methodResponses,
+	proxies := 0
+	for id, m := range f.ofType("AWS::ApiGateway::Method") {
+		integration := f.props(id)["Integration"].(map[string]any)
+		if m["Properties"].(map[string]any)["HttpMethod"] != "DELETE" {
+			continue
+		}
+		if integration["Type"] != "AWS_PROXY" {
+			t.Errorf("DELETE method %s has a %v integration, want only Lambda proxies", id, integration["Type"])
+		}
+		if strings.Contains(jsonString(integration["Uri"]), logicalID(f.svc.DeleteImageFunction)) {
+			proxies++
+		}
+	}
+	if proxies != 1 {
+		t.Errorf("%d DELETE methods invoke DeleteImageFunction, want 1", proxies)
+	}
+	assertion(t, "table TTL", func() {
+		f.template.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{
+			"TimeToLiveSpecification": map[string]any{"AttributeName": contract.AttrExpiresAt, "Enabled": true},
 		})
 	})
-	if uri, want := f.integrationURI(t, "DELETE"), `:s3:path/",{"Ref":"`+logicalID(f.svc.Bucket)+`"},"/index/{filename}"`; !strings.Contains(uri, want) {
-		t.Errorf("DELETE integration URI %s lacks %s", uri, want)
+	assertion(t, "sweep schedule", func() {
+		f.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+			"ScheduleExpression": fmt.Sprintf("rate(%d hour)", contract.SweepIntervalMinutes/60),
+			"State":              "ENABLED",
+			"Targets":            []any{map[string]any{"Arn": getAtt(logicalID(f.svc.SweepFunction)), "Id": assertions.Match_AnyValue()}},
+		})
+	})
+	assertion(t, "EventBridge may invoke the sweeper", func() {
+		f.template.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
+			"Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
+			"FunctionName": getAtt(logicalID(f.svc.SweepFunction)),
+		})
+	})
+	if contract.SweepGraceSeconds != sqsVisibilityTimeoutFactor*maxLambdaTimeoutSeconds*sqsMaxReceiveCount {
+		t.Errorf("the sweep grace %d s is not the longest span of one message's runs", contract.SweepGraceSeconds)
+	}
+	if contract.TombstoneTTLDays <= 2*sqsMaxRetentionDays {
+		t.Errorf("tombstones live %d days, not longer than the queue and the dead-letter queue (%d days each)", contract.TombstoneTTLDays, sqsMaxRetentionDays)
 	}
 }
 
@@ -532,7 +555,7 @@ func TestVariantTemplate(t *testing.T) {
 	for _, tt := range tests {
 		assertion(t, tt.name, func() { f.template.HasResourceProperties(jsii.String(tt.typ), tt.props) })
 	}
-	for _, m := range []string{"PUT", "DELETE"} {
+	for _, m := range []string{"PUT"} {
 		if uri := f.integrationURI(t, m); !strings.Contains(uri, `"/photos/in/{filename}"`) {
 			t.Errorf("%s integration URI %s does not work under photos/in/", m, uri)
 		}
@@ -543,7 +566,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(8))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(float64(len(contract.Functions))))
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {

@@ -24,7 +24,8 @@ func (s *FaceRecognitionService) addTable(cfg *settings) {
 }
 
 // tableProps returns the face table's settings: the FaceId partition key,
-// on-demand capacity, point-in-time recovery, AWS managed encryption.
+// on-demand capacity, point-in-time recovery, AWS managed encryption, and
+// DynamoDB's time to live on contract.AttrExpiresAt.
 func tableProps(removal awscdk.RemovalPolicy) *awsdynamodb.TableProps {
 	return &awsdynamodb.TableProps{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(contract.AttrFaceID), Type: awsdynamodb.AttributeType_STRING},
@@ -34,6 +35,9 @@ func tableProps(removal awscdk.RemovalPolicy) *awsdynamodb.TableProps {
 		},
 		Encryption:    awsdynamodb.TableEncryption_AWS_MANAGED,
 		RemovalPolicy: removal,
+		// Tombstones and sweep marks carry their expiry
+		// (contract.AttrExpiresAt, TombstoneTTLDays for tombstones).
+		TimeToLiveAttribute: jsii.String(contract.AttrExpiresAt),
 	}
 }
 

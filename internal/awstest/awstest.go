@@ -53,7 +53,8 @@ type Env struct {
 	Rekognition *rekognition.Client
 	// DynamoDB is a real client of the DynamoDB stand-in DB.
 	DynamoDB *dynamodb.Client
-	// S3 is a real client (path-style) of the in-memory S3 fake.
+	// S3 is a real client (path-style) of the in-memory S3 fake, whose
+	// bucket is versioned.
 	S3 *s3.Client
 
 	// Rek is the Rekognition stand-in behind Rekognition.
@@ -104,6 +105,11 @@ func New(tb testing.TB, opts ...Option) *Env {
 	if err := backend.CreateBucket(BucketName); err != nil {
 		tb.Fatalf("awstest: creating bucket: %v", err)
 	}
+	// Versioned, as the construct's bucket is: a plain DeleteObject leaves
+	// the bytes as a noncurrent version.
+	if err := backend.SetVersioningConfiguration(BucketName, gofakes3.VersioningConfiguration{Status: gofakes3.VersioningEnabled}); err != nil {
+		tb.Fatalf("awstest: enabling versioning: %v", err)
+	}
 	rek := newFakeRekognition(func(bucket, key string) ([]byte, error) {
 		obj, err := backend.GetObject(bucket, key, nil)
 		if err != nil {
@@ -123,7 +129,7 @@ func New(tb testing.TB, opts ...Option) *Env {
 	}
 	rekURL := serve(tb, rek)
 	dbURL := serve(tb, db)
-	s3URL := serve(tb, gofakes3.New(replacingBackend{backend}).Server())
+	s3URL := serve(tb, gofakes3.New(replacingBackend{backend, backend}).Server())
 	return &Env{
 		Rekognition: rekognition.NewFromConfig(cfg, func(o *rekognition.Options) { o.BaseEndpoint = &rekURL }),
 		DynamoDB:    dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &dbURL }),
@@ -198,6 +204,7 @@ func solid(width, height int, c color.Color) image.Image {
 // which reads back as the metadata being absent.
 type replacingBackend struct {
 	gofakes3.Backend
+	gofakes3.VersionedBackend // the same backend, so that gofakes3 still serves versions
 }
 
 // PutObject stores the object with exactly the metadata meta gives.

@@ -41,6 +41,10 @@ const (
 	typeFace   = "FACE"
 	typeImage  = "IMAGE"
 	typePerson = "PERSON"
+	// typeErasure is an erasure record (service.ErasureRecord).
+	typeErasure = "ERASURE"
+	// typeSweepMark is a sweep mark (service.FaceTable.PutSweepMarks).
+	typeSweepMark = "SWEEP"
 )
 
 // item is the stored shape of face and image items. Attribute names follow
@@ -66,6 +70,39 @@ type item struct {
 	TargetVersion    int                   `dynamodbav:"TargetVersion,omitempty"`
 	UnindexedReasons []string              `dynamodbav:"UnindexedReasons,omitempty"`
 	IndexedAt        time.Time             `dynamodbav:"IndexedAt"`
+	// ExpiresAt is contract.AttrExpiresAt, in seconds since the Unix
+	// epoch, as DynamoDB's time to live reads it; 0 (absent) for none.
+	ExpiresAt int64 `dynamodbav:"ExpiresAt,omitempty"`
+}
+
+// epochSeconds returns t as the seconds since the Unix epoch of a time to
+// live attribute, 0 for the zero time.
+func epochSeconds(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// erasureItem is the stored shape of an erasure record: no ObjectKey and
+// no Person, so it is in neither index.
+type erasureItem struct {
+	FaceID   string    `dynamodbav:"FaceId"`
+	ItemType string    `dynamodbav:"ItemType"`
+	Kind     string    `dynamodbav:"Kind"`
+	ErasedAt time.Time `dynamodbav:"ErasedAt"`
+	Faces    int       `dynamodbav:"Faces"`
+	Keys     []string  `dynamodbav:"Keys"`
+	Versions int       `dynamodbav:"Versions"`
+	Users    int       `dynamodbav:"Users"`
+}
+
+// sweepMarkItem is the stored shape of a sweep mark.
+type sweepMarkItem struct {
+	FaceID    string    `dynamodbav:"FaceId"`
+	ItemType  string    `dynamodbav:"ItemType"`
+	SeenAt    time.Time `dynamodbav:"SeenAt"`
+	ExpiresAt int64     `dynamodbav:"ExpiresAt"`
 }
 
 // personItem is the stored shape of person items. It has no ObjectKey:
@@ -165,6 +202,7 @@ func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion
 		Version:          img.Version,
 		RunID:            img.RunID,
 		IndexedAt:        img.IndexedAt,
+		ExpiresAt:        epochSeconds(img.ExpiresAt),
 	})
 	if err != nil {
 		return fmt.Errorf("encode image item: %w", err)
@@ -578,5 +616,114 @@ func imageFromItem(it item) service.ImageItem {
 		RunID:            it.RunID,
 		Person:           it.Person,
 		IndexedAt:        it.IndexedAt,
+		ExpiresAt:        fromEpochSeconds(it.ExpiresAt),
 	}
+}
+
+// fromEpochSeconds is the inverse of epochSeconds.
+func fromEpochSeconds(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// ImagesOfPerson implements service.FaceTable with a Query on
+// PersonIndex, following every page, keeping the image items.
+func (t *Table) ImagesOfPerson(ctx context.Context, person string) ([]service.ImageItem, error) {
+	p := dynamodb.NewQueryPaginator(t.api, &dynamodb.QueryInput{
+		TableName:                 aws.String(t.name),
+		IndexName:                 aws.String(contract.PersonIndex),
+		KeyConditionExpression:    aws.String("#p = :p"),
+		ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: person}},
+	})
+	var images []service.ImageItem
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var items []item
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode image items: %w", err)
+		}
+		for _, it := range items {
+			if it.ItemType == typeImage {
+				images = append(images, imageFromItem(it))
+			}
+		}
+	}
+	return images, nil
+}
+
+// ListImages implements service.FaceTable with one Scan of the table, of
+// Limit limit, keeping the image items; tokens are those of ListPersons.
+func (t *Table) ListImages(ctx context.Context, limit int, token string) ([]service.ImageItem, string, error) {
+	start, err := decodeToken(token, []string{contract.AttrFaceID})
+	if err != nil {
+		return nil, "", err
+	}
+	items, last, err := t.scan(ctx, limit, start)
+	if err != nil {
+		return nil, "", err
+	}
+	var decoded []item
+	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
+		return nil, "", fmt.Errorf("decode image items: %w", err)
+	}
+	var images []service.ImageItem
+	for _, it := range decoded {
+		if it.ItemType == typeImage {
+			images = append(images, imageFromItem(it))
+		}
+	}
+	next, err := encodeToken(last)
+	return images, next, err
+}
+
+// PutErasure implements service.FaceTable with PutItem.
+func (t *Table) PutErasure(ctx context.Context, rec service.ErasureRecord) error {
+	av, err := attributevalue.MarshalMap(erasureItem{
+		FaceID: rec.ID, ItemType: typeErasure, Kind: rec.Kind, ErasedAt: rec.At,
+		Faces: rec.Faces, Keys: rec.Keys, Versions: rec.Versions, Users: rec.Users,
+	})
+	if err != nil {
+		return fmt.Errorf("encode erasure record: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	return err
+}
+
+// GetSweepMarks implements service.FaceTable with BatchGetItem, as
+// GetFaces.
+func (t *Table) GetSweepMarks(ctx context.Context, ids []string) (map[string]time.Time, error) {
+	found := make(map[string]time.Time, len(ids))
+	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+		var its []sweepMarkItem
+		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+			return fmt.Errorf("decode sweep marks: %w", err)
+		}
+		for _, it := range its {
+			if it.ItemType == typeSweepMark {
+				found[it.FaceID] = it.SeenAt
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// PutSweepMarks implements service.FaceTable with BatchWriteItem, as
+// PutFaces.
+func (t *Table) PutSweepMarks(ctx context.Context, ids []string, seen, expires time.Time) error {
+	reqs := make([]types.WriteRequest, 0, len(ids))
+	for _, id := range distinct(ids) {
+		av, err := attributevalue.MarshalMap(sweepMarkItem{FaceID: id, ItemType: typeSweepMark, SeenAt: seen, ExpiresAt: epochSeconds(expires)})
+		if err != nil {
+			return fmt.Errorf("encode sweep mark: %w", err)
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
+	}
+	return t.batchWrite(ctx, reqs)
 }

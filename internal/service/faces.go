@@ -52,42 +52,54 @@ func (s *Service) getFace(ctx context.Context, faceID string) (*FaceItem, error)
 		return nil, fromAWS("DynamoDB", err)
 	}
 	if f == nil {
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no face %q", faceID)
+		return nil, newError(KindNotFound, contract.CodeNotFound, "no such face")
 	}
 	return f, nil
 }
 
 // DeleteFace removes the face faceID from its image: it commits the image
 // item without that FaceId through the same conditional commit as
-// Reconcile, which removes the face from the collection and the table. A
+// Reconcile, which removes the face from the collection (and its user)
+// and the table, and writes an erasure record (ErasureFace). A
 // commit that loses to another run starts over (up to maxConflictAttempts
 // times, then KindConflict). The image and its other faces stay; a later
 // change of the image's bytes indexes its faces again, while a redelivered
 // event for the same bytes does not. Errors: KindNotFound when no face has
 // that id, KindConflict when the face's image has no committed item yet
-// (it is being indexed), mapped AWS errors otherwise.
+// (it is being indexed), KindUnavailable (503, Retry-After) when
+// Rekognition keeps refusing to delete the face, mapped AWS errors
+// otherwise; a failed run can be repeated until it succeeds.
 func (s *Service) DeleteFace(ctx context.Context, faceID string) (*contract.DeletedFace, error) {
-	if err := retryOnConflict(func() error { return s.deleteFaceOnce(ctx, faceID) }); err != nil {
+	var key string
+	if err := retryOnConflict(func() (err error) {
+		key, err = s.deleteFaceOnce(ctx, faceID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, ErasureRecord{Kind: contract.ErasureFace, Faces: 1, Keys: []string{key}}); err != nil {
 		return nil, err
 	}
 	return &contract.DeletedFace{FaceID: faceID, Deleted: true}, nil
 }
 
-func (s *Service) deleteFaceOnce(ctx context.Context, faceID string) error {
+// deleteFaceOnce commits the image item of faceID's image without it and
+// returns the image's key.
+func (s *Service) deleteFaceOnce(ctx context.Context, faceID string) (string, error) {
 	f, err := s.getFace(ctx, faceID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	img, err := s.table.GetImage(ctx, f.Bucket, f.Key)
 	if err != nil {
-		return fromAWS("DynamoDB", err)
+		return "", fromAWS("DynamoDB", err)
 	}
 	if img == nil {
-		return newError(KindConflict, contract.CodeConflict, "the image of face %q is being indexed; retry", faceID)
+		return "", newError(KindConflict, contract.CodeConflict, "the image of face %q is being indexed; retry", faceID)
 	}
 	next := *img
 	next.FaceIDs = slices.DeleteFunc(slices.Clone(img.FaceIDs), func(id string) bool { return id == faceID })
 	next.FaceCount = len(next.FaceIDs)
 	_, err = s.replace(ctx, *img, next, nil)
-	return err
+	return f.Key, err
 }

@@ -136,7 +136,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		}
 		// The tombstone is committed even for a key never recorded, so
 		// that a run that indexed the object before it went cannot commit.
-		tomb := ImageItem{Bucket: bucket, Key: key, Status: StatusRemoved, IndexedAt: start}
+		tomb := tombstone(bucket, key, start)
 		if res.RemovedFaceIDs, err = s.replace(ctx, prev, tomb, nil); err != nil {
 			return res, err
 		}
@@ -235,6 +235,10 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		item.FaceIDs = append(item.FaceIDs, aws.ToString(r.Face.FaceId))
 	}
 	item.Status = contract.StatusIndexed
+	if item.Person != "" && len(item.FaceIDs) > 0 {
+		// Indexed only once associated with the person (associatePending).
+		item.Status = contract.StatusPending
+	}
 	item.FaceCount = len(faces)
 	if err := s.table.PutFaces(ctx, faces); err != nil {
 		return res, s.abandon(ctx, log, item.FaceIDs, fromAWS("DynamoDB", err))
@@ -242,7 +246,8 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 	if res.RemovedFaceIDs, err = s.replace(ctx, prev, item, item.FaceIDs); err != nil {
 		return res, err
 	}
-	if err := s.associateImage(ctx, log, item); err != nil {
+	item.Version = prev.Version + 1
+	if err := s.associatePending(ctx, log, item); err != nil {
 		return res, err
 	}
 	res.Outcome = OutcomeIndexed
@@ -264,9 +269,10 @@ func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResu
 	if res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil); err != nil {
 		return res, err
 	}
-	// A run that committed but failed to associate the faces is retried
-	// through its event, which finds the bytes unchanged.
-	if err := s.associateImage(ctx, log, next); err != nil {
+	// A run that committed but failed to associate the faces left the
+	// item pending: its redelivered event finds the bytes unchanged.
+	next.Version = prev.Version + 1
+	if err := s.associatePending(ctx, log, next); err != nil {
 		return res, err
 	}
 	res.Outcome = OutcomeUnchanged
@@ -370,31 +376,19 @@ func (s *Service) abandon(ctx context.Context, log *slog.Logger, created []strin
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	if _, err := s.deleteFaces(cctx, created); err != nil {
-		log.ErrorContext(ctx, "could not remove the faces of a failed run; a later run removes them", "faceIds", created, "err", err)
+		log.ErrorContext(ctx, "could not remove the faces of a failed run; a later run or the sweeper removes them", "faces", len(created), "err", err)
 	}
 	return cause
 }
 
-// deleteFaces deletes FaceIds from the collection (faces of a Rekognition
-// user are disassociated from it first) and then their items from the
-// table, and returns ids.
+// deleteFaces deletes FaceIds from the collection (removeFromCollection:
+// faces of a Rekognition user are disassociated from it first, and a face
+// still refused is an error) and then their items from the table, and
+// returns ids.
 func (s *Service) deleteFaces(ctx context.Context, ids []string) ([]string, error) {
 	for chunk := range slices.Chunk(ids, maxDeleteFaces) {
-		out, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: chunk})
-		if err != nil {
-			return nil, fromAWS("Rekognition", err)
-		}
-		// Rekognition refuses to delete faces of a user: they leave their
-		// users first, then go.
-		associated, err := s.disassociate(ctx, out.UnsuccessfulFaceDeletions)
-		if err != nil {
+		if err := s.removeFromCollection(ctx, chunk); err != nil {
 			return nil, err
-		}
-		if len(associated) == 0 {
-			continue
-		}
-		if _, err := s.rek.DeleteFaces(ctx, &rekognition.DeleteFacesInput{CollectionId: aws.String(s.cfg.CollectionID), FaceIds: associated}); err != nil {
-			return nil, fromAWS("Rekognition", err)
 		}
 	}
 	if len(ids) > 0 {

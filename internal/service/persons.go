@@ -5,10 +5,6 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rekognition"
-	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/facerec/facerec-cdk/contract"
 )
 
@@ -46,7 +42,7 @@ func (s *Service) personUserID(ctx context.Context, person string) (string, erro
 		return "", fromAWS("DynamoDB", err)
 	}
 	if _, ok := found[userID]; !ok {
-		return "", newError(KindNotFound, contract.CodeNotFound, "no person %q", person)
+		return "", newError(KindNotFound, contract.CodeNotFound, "no such person")
 	}
 	return userID, nil
 }
@@ -92,56 +88,68 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 	}
 }
 
-// DeletePerson erases the person named person: for each image of its
-// faces it commits the image item without them through the conditional
-// commit of DeleteFace (which disassociates them from the user and
-// removes them from the collection and the table), deleting first the S3
-// object of an image all of whose faces were the person's, so that a
-// failed commit is completed by the reconcile of the object's
-// ObjectRemoved event. Then it deletes the Rekognition user and the
-// person item. A run that fails can be repeated until the person item is
-// gone. Errors: KindNotFound when no person has that name, KindConflict
-// when an image of the person is being indexed, mapped AWS errors
-// otherwise.
+// DeletePerson erases the person named person. Every image that names
+// the person (the images of its faces, and those uploaded with its name
+// whose faces were not indexed or were rejected) is erased as
+// DeleteImage erases one: every version of its object, its faces (from
+// the collection, the user and the table) and its item's name and hash.
+// Then it deletes the Rekognition user, writes an erasure record (counts,
+// keys and time, no name) and deletes the person item last, so that a run
+// that fails can be repeated until it succeeds. Once it answers, no item
+// names the person. Errors: KindNotFound when nothing names the person,
+// KindUnavailable (503, Retry-After) when Rekognition keeps refusing to
+// delete a face, mapped AWS errors otherwise.
 func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.DeletedPerson, error) {
-	userID, err := s.personUserID(ctx, person)
+	userID := UserID(person)
+	found, err := s.table.GetPersons(ctx, []string{userID})
 	if err != nil {
-		return nil, err
+		return nil, fromAWS("DynamoDB", err)
 	}
 	faces, err := s.personFaces(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	images := map[imageRef][]string{}
-	for _, f := range faces {
-		ref := imageRef{Bucket: f.Bucket, Key: f.Key}
-		images[ref] = append(images[ref], f.FaceID)
+	images, err := s.table.ImagesOfPerson(ctx, person)
+	if err != nil {
+		return nil, fromAWS("DynamoDB", err)
 	}
-	out := &contract.DeletedPerson{Person: person, DeletedFaces: len(faces), DeletedImages: []string{}, KeptImages: []string{}}
-	for ref, ids := range images {
-		var deleted bool
-		if err := retryOnConflict(func() (err error) {
-			deleted, err = s.dropFaces(ctx, ref, ids)
-			return err
-		}); err != nil {
+	if _, ok := found[userID]; !ok && len(faces) == 0 && len(images) == 0 {
+		return nil, newError(KindNotFound, contract.CodeNotFound, "no such person")
+	}
+	var refs []imageRef
+	for _, f := range faces {
+		if ref := (imageRef{Bucket: f.Bucket, Key: f.Key}); !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	for _, img := range images {
+		if ref := (imageRef{Bucket: img.Bucket, Key: img.Key}); !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	out := &contract.DeletedPerson{Person: person, DeletedImages: []string{}, KeptImages: []string{}}
+	rec := ErasureRecord{Kind: contract.ErasurePerson}
+	for _, ref := range refs {
+		e, err := s.eraseImage(ctx, ref)
+		if err != nil {
 			return nil, err
 		}
-		if deleted {
-			out.DeletedImages = append(out.DeletedImages, ref.Key)
-		} else {
-			out.KeptImages = append(out.KeptImages, ref.Key)
-		}
+		out.DeletedFaces += e.faces
+		out.DeletedImages = append(out.DeletedImages, ref.Key)
+		rec.Faces += e.faces
+		rec.Versions += e.versions
+		rec.Keys = append(rec.Keys, ref.Key)
 	}
 	slices.Sort(out.DeletedImages)
-	slices.Sort(out.KeptImages)
-	_, err = s.rek.DeleteUser(ctx, &rekognition.DeleteUserInput{
-		CollectionId:       aws.String(s.cfg.CollectionID),
-		UserId:             aws.String(userID),
-		ClientRequestToken: userToken("DeleteUser", userID),
-	})
-	var missing *rtypes.ResourceNotFoundException
-	if err != nil && !errors.As(err, &missing) {
-		return nil, fromAWS("Rekognition", err)
+	deleted, err := s.deleteUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if deleted {
+		rec.Users = 1
+	}
+	if err := s.record(ctx, rec); err != nil {
+		return nil, err
 	}
 	if err := s.table.DeletePerson(ctx, userID); err != nil {
 		return nil, fromAWS("DynamoDB", err)
@@ -153,35 +161,4 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 type imageRef struct {
 	// Bucket and Key name the object.
 	Bucket, Key string
-}
-
-// dropFaces commits the image item of ref without the faces ids and
-// reports whether the image was deleted: when the item named some of ids
-// and no face of the image is left, its object is deleted before the
-// commit.
-func (s *Service) dropFaces(ctx context.Context, ref imageRef, ids []string) (bool, error) {
-	img, err := s.table.GetImage(ctx, ref.Bucket, ref.Key)
-	if err != nil {
-		return false, fromAWS("DynamoDB", err)
-	}
-	if img == nil {
-		return false, newError(KindConflict, contract.CodeConflict, "the image %q is being indexed; retry", ref.Key)
-	}
-	if img.Status == StatusRemoved {
-		// The object is gone and its tombstone committed (after a
-		// DeleteObject of an earlier try, the ObjectRemoved event's
-		// reconcile may win the race): its faces went with it.
-		return true, nil
-	}
-	next := *img
-	next.FaceIDs = slices.DeleteFunc(slices.Clone(img.FaceIDs), func(id string) bool { return slices.Contains(ids, id) })
-	next.FaceCount = len(next.FaceIDs)
-	deleted := len(next.FaceIDs) == 0 && len(img.FaceIDs) > 0
-	if deleted {
-		if _, err := s.objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)}); err != nil {
-			return false, fromAWS("S3", err)
-		}
-	}
-	_, err = s.replace(ctx, *img, next, nil)
-	return deleted, err
 }

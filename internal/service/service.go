@@ -23,6 +23,8 @@ type Rekognition interface {
 	DisassociateFaces(ctx context.Context, in *rekognition.DisassociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DisassociateFacesOutput, error)
 	SearchUsersByImage(ctx context.Context, in *rekognition.SearchUsersByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchUsersByImageOutput, error)
 	DeleteUser(ctx context.Context, in *rekognition.DeleteUserInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteUserOutput, error)
+	// ListFaces pages through the collection's faces, for the sweeper.
+	ListFaces(ctx context.Context, in *rekognition.ListFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.ListFacesOutput, error)
 }
 
 // ObjectGetter is the subset of *s3.Client the service calls.
@@ -30,6 +32,9 @@ type ObjectGetter interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+	// ListObjectVersions lists the versions and delete markers of the
+	// versioned bucket, for erasure (s3.NewListObjectVersionsPaginator).
+	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, optFns ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
 }
 
 // FaceTable stores one FaceItem per indexed face and one ImageItem per
@@ -75,6 +80,21 @@ type FaceTable interface {
 	// DeletePerson deletes the person item of userID; an unknown id is
 	// ignored.
 	DeletePerson(ctx context.Context, userID string) error
+	// ImagesOfPerson returns the image items that name person (read on
+	// PersonIndex, so it may miss writes of the last second or so).
+	ImagesOfPerson(ctx context.Context, person string) ([]ImageItem, error)
+	// ListImages returns one page of image items and the token of the
+	// next page, with the token and page conventions of ListPersons.
+	ListImages(ctx context.Context, limit int, token string) (images []ImageItem, next string, err error)
+	// PutErasure writes an erasure record.
+	PutErasure(ctx context.Context, rec ErasureRecord) error
+	// GetSweepMarks returns when the sweeper first saw each of ids (sweep
+	// mark ids, see SweepMarkID); ids without a mark are absent.
+	GetSweepMarks(ctx context.Context, ids []string) (map[string]time.Time, error)
+	// PutSweepMarks records that the sweeper first saw ids at seen; the
+	// marks expire (AttrExpiresAt) at expires. Marks are deleted with
+	// DeleteItems.
+	PutSweepMarks(ctx context.Context, ids []string, seen, expires time.Time) error
 }
 
 // ErrInvalidToken is returned by FaceTable.ListFaces for a page token it
@@ -130,7 +150,9 @@ type ImageItem struct {
 	ETag string
 	// ContentSHA256 is the hex SHA-256 of its bytes.
 	ContentSHA256 string
-	// Status is StatusIndexed or StatusRejected.
+	// Status is StatusIndexed, StatusRejected, StatusRemoved (a
+	// tombstone) or contract.StatusPending: faces stored and recorded
+	// but not yet associated with the image's person.
 	Status string
 	// Reason says why an image was rejected; empty otherwise.
 	Reason string
@@ -151,6 +173,9 @@ type ImageItem struct {
 	Person string
 	// IndexedAt is when the run that wrote the item started (UTC).
 	IndexedAt time.Time
+	// ExpiresAt is when the table may delete the item (its time to live,
+	// contract.AttrExpiresAt); zero for none. Only tombstones expire.
+	ExpiresAt time.Time
 }
 
 // PersonItem maps a person named at upload to its Rekognition user.

@@ -55,20 +55,32 @@ func userToken(op, userID string) *string {
 	return aws.String(hex.EncodeToString(sum[:16]))
 }
 
-// associateImage associates the faces of a committed image item with the
-// user of its person, if it names one.
-func (s *Service) associateImage(ctx context.Context, log *slog.Logger, item ImageItem) error {
-	if item.Status != contract.StatusIndexed || item.Person == "" || len(item.FaceIDs) == 0 {
+// associatePending finishes a committed image item left pending (its
+// faces stored and recorded, not yet associated): it associates the faces
+// with the user of its person and commits the item as indexed, on the
+// condition that item is still the committed version. Items in any other
+// state are left as they are. A failure leaves the item pending, for the
+// next delivery of its event or the sweeper (whichever comes first); a
+// commit that loses is KindConflict.
+func (s *Service) associatePending(ctx context.Context, log *slog.Logger, item ImageItem) error {
+	if item.Status != contract.StatusPending {
 		return nil
 	}
-	return s.associate(ctx, log, item.Person, item.FaceIDs)
+	if err := s.associate(ctx, log, item.Person, item.FaceIDs); err != nil {
+		return err
+	}
+	next := item
+	next.Status = contract.StatusIndexed
+	_, err := s.replace(ctx, item, next, nil)
+	return err
 }
 
 // associate records the person item of person and makes its faces
 // members of its Rekognition user, creating the user if needed (an
-// existing one is fine). Faces beyond
-// Rekognition's limit of faces per user, or that are gone or belong to
-// another user, stay unassociated and are logged.
+// existing one is fine). Faces that Rekognition refuses for good (beyond
+// its limit of faces per user, gone, of another user, or not similar
+// enough to the user's) stay unassociated and are counted in the log;
+// failed calls are errors.
 func (s *Service) associate(ctx context.Context, log *slog.Logger, person string, faceIDs []string) error {
 	userID := UserID(person)
 	if err := s.table.PutPerson(ctx, PersonItem{Person: person, UserID: userID}); err != nil {
@@ -91,24 +103,25 @@ func (s *Service) associate(ctx context.Context, log *slog.Logger, person string
 		})
 		var quota *rtypes.ServiceQuotaExceededException
 		if errors.As(err, &quota) {
-			log.WarnContext(ctx, "user is full; faces left unassociated", "userId", userID, "faceIds", chunk)
+			log.WarnContext(ctx, "user is full; faces left unassociated", "faces", len(chunk))
 			continue
 		}
 		if err != nil {
 			return fromAWS("Rekognition", err)
 		}
 		for _, u := range out.UnsuccessfulFaceAssociations {
-			log.WarnContext(ctx, "face not associated", "userId", userID, "faceId", aws.ToString(u.FaceId), "reasons", u.Reasons)
+			log.WarnContext(ctx, "face not associated", "reasons", u.Reasons)
 		}
 	}
 	return nil
 }
 
 // disassociate removes the faces that DeleteFaces refused because they
-// belong to a user from their users, and returns their FaceIds.
-func (s *Service) disassociate(ctx context.Context, refused []rtypes.UnsuccessfulFaceDeletion) ([]string, error) {
+// belong to a user from their users. Faces it fails to disassociate are
+// refused again by the next DeleteFaces (removeFromCollection).
+func (s *Service) disassociate(ctx context.Context, refused []rtypes.UnsuccessfulFaceDeletion) error {
 	byUser := map[string][]string{}
-	var users, ids []string
+	var users []string
 	for _, u := range refused {
 		if !slices.Contains(u.Reasons, rtypes.UnsuccessfulFaceDeletionReasonAssociatedToAnExistingUser) {
 			continue
@@ -118,7 +131,6 @@ func (s *Service) disassociate(ctx context.Context, refused []rtypes.Unsuccessfu
 			users = append(users, user)
 		}
 		byUser[user] = append(byUser[user], aws.ToString(u.FaceId))
-		ids = append(ids, aws.ToString(u.FaceId))
 	}
 	for _, user := range users {
 		for chunk := range slices.Chunk(byUser[user], maxFacesPerCall) {
@@ -128,9 +140,9 @@ func (s *Service) disassociate(ctx context.Context, refused []rtypes.Unsuccessfu
 				FaceIds:      chunk,
 			})
 			if err != nil {
-				return nil, fromAWS("Rekognition", err)
+				return fromAWS("Rekognition", err)
 			}
 		}
 	}
-	return ids, nil
+	return nil
 }

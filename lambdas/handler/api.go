@@ -87,9 +87,9 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 // ("Jane%20Doe.jpg"), so the filename is unescaped first.
 func (a *API) Status(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
-	filename, err := url.PathUnescape(req.PathParameters[contract.FilenameParam])
+	filename, err := filenameOf(req)
 	if err != nil {
-		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "invalid filename: bad percent-encoding"}), nil
+		return a.fail(ctx, err), nil
 	}
 	st, err := a.svc.Status(ctx, filename)
 	if err != nil {
@@ -185,7 +185,7 @@ func (a *API) DeleteFace(ctx context.Context, req events.APIGatewayProxyRequest)
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	a.log.InfoContext(ctx, "face deleted", "faceId", res.FaceID)
+	a.log.InfoContext(ctx, "face deleted")
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 
@@ -203,9 +203,11 @@ func personOf(raw string) (string, error) {
 }
 
 // DeletePerson handles DELETE /persons/{person}: 200 with a
-// contract.DeletedPerson once the person's faces, the images holding only
-// its faces, its Rekognition user and its item are gone; 404 for an
-// unknown person. The name arrives percent-encoded, as in Persons.
+// contract.DeletedPerson once the person is erased (service.DeletePerson:
+// its images whole, every version, its faces, its Rekognition user and its
+// items); 404 for an unknown person; 503 with Retry-After when Rekognition
+// keeps refusing a delete (repeat the request to finish the erasure). The
+// name arrives percent-encoded, as in Persons.
 func (a *API) DeletePerson(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
 	person, err := personOf(req.PathParameters[contract.PersonNameParam])
@@ -216,7 +218,8 @@ func (a *API) DeletePerson(ctx context.Context, req events.APIGatewayProxyReques
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	a.log.InfoContext(ctx, "person deleted", "userId", service.UserID(person), "deletedFaces", res.DeletedFaces, "deletedImages", len(res.DeletedImages))
+	// Neither the name nor its UserId (which holds the name) is logged.
+	a.log.InfoContext(ctx, "person deleted", "deletedFaces", res.DeletedFaces, "deletedImages", len(res.DeletedImages))
 	return a.respond(ctx, http.StatusOK, res, nil), nil
 }
 

@@ -21,8 +21,8 @@ type ProxyHandler func(context.Context, events.APIGatewayProxyRequest) (events.A
 
 // Handlers returns the handler of every API function of contract.Functions
 // (those with Routes) by its Name, all methods of one NewAPI(svc, log,
-// opts...). The index function, which has no routes, is handled by
-// NewIndexer's Handle instead. The offline server and `facerec invoke` look
+// opts...). The index and sweep functions, which have no routes, are
+// handled by NewIndexer's and NewSweeper's Handle instead. The offline server and `facerec invoke` look
 // handlers up here by name, and Start serves one of them.
 func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string]ProxyHandler {
 	a := NewAPI(svc, log, opts...)
@@ -34,6 +34,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionDeleteFace:   a.DeleteFace,
 		contract.FunctionPersons:      a.Persons,
 		contract.FunctionDeletePerson: a.DeletePerson,
+		contract.FunctionDeleteImage:  a.DeleteImage,
 	}
 }
 
@@ -59,10 +60,14 @@ func Start(name string) {
 
 // lambdaHandler returns the handler of the function named name as
 // lambda.Start takes it: the Indexer's Handle for contract.FunctionIndex,
-// the function's entry of Handlers for the others.
+// the Sweeper's Handle for contract.FunctionSweep, the function's entry of
+// Handlers for the others.
 func lambdaHandler(name string, svc *service.Service, log *slog.Logger, opts ...Option) (any, error) {
-	if name == contract.FunctionIndex {
+	switch name {
+	case contract.FunctionIndex:
 		return NewIndexer(svc, log, opts...).Handle, nil
+	case contract.FunctionSweep:
+		return NewSweeper(svc, log, opts...).Handle, nil
 	}
 	if h, ok := Handlers(svc, log, opts...)[name]; ok {
 		return h, nil

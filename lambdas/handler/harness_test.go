@@ -242,6 +242,15 @@ func (h *harness) deletePerson(t *testing.T, person string, out any) events.APIG
 	return call(t, h.api.DeletePerson, req, out)
 }
 
+// deleteImage calls DELETE /index/{filename} (filename as it arrives,
+// percent-encoded) and decodes a 200 body into out.
+func (h *harness) deleteImage(t *testing.T, filename string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/index/{filename}", HTTPMethod: "DELETE", PathParameters: map[string]string{contract.FilenameParam: filename}}
+	req.RequestContext.RequestID = "req-delete-image"
+	return call(t, h.api.DeleteImage, req, out)
+}
+
 // faceItems returns the table's face items (image items left out).
 func (h *harness) faceItems(t testing.TB) []map[string]any {
 	t.Helper()

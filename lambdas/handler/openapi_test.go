@@ -172,6 +172,9 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 	deletePerson := func(person string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deletePerson(t, person, new(any)) }
 	}
+	deleteImage := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteImage(t, filename, new(any)) }
+	}
 	tests := []struct {
 		name, method, path string
 		run                func(t *testing.T) events.APIGatewayProxyResponse
@@ -239,6 +242,9 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},
 		{"delete a person with a bad encoding", "DELETE", "/persons/a%25zz", deletePerson("a%zz"), http.StatusBadRequest},
 		{"delete a person", "DELETE", "/persons/obama", deletePerson("obama"), http.StatusOK},
+		{"erase an image", "DELETE", "/index/waiting.jpg", deleteImage("waiting.jpg"), http.StatusOK},
+		{"erase an image never stored", "DELETE", "/index/never%20stored.jpg", deleteImage("never%20stored.jpg"), http.StatusOK},
+		{"erase an invalid filename", "DELETE", "/index/a%25zz", deleteImage("a%zz"), http.StatusBadRequest},
 	}
 	covered := map[contract.Route]bool{}
 	for _, tc := range tests {

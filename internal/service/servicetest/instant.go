@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
@@ -152,4 +153,23 @@ func (instantTable) GetFaces(_ context.Context, ids []string) (map[string]servic
 		out[id] = service.FaceItem{FaceID: id, Key: "index/obama_1.jpg", Person: "obama"}
 	}
 	return out, nil
+}
+func (instantTable) ImagesOfPerson(context.Context, string) ([]service.ImageItem, error) {
+	return nil, nil
+}
+func (instantTable) ListImages(context.Context, int, string) ([]service.ImageItem, string, error) {
+	return nil, "", nil
+}
+func (instantTable) PutErasure(context.Context, service.ErasureRecord) error { return nil }
+func (instantTable) GetSweepMarks(context.Context, []string) (map[string]time.Time, error) {
+	return nil, nil
+}
+func (instantTable) PutSweepMarks(context.Context, []string, time.Time, time.Time) error { return nil }
+
+func (instantObjects) ListObjectVersions(context.Context, *s3.ListObjectVersionsInput, ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
+	return &s3.ListObjectVersionsOutput{}, nil
+}
+
+func (instantRekognition) ListFaces(context.Context, *rekognition.ListFacesInput, ...func(*rekognition.Options)) (*rekognition.ListFacesOutput, error) {
+	return &rekognition.ListFacesOutput{}, nil
 }

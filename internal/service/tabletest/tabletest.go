@@ -64,6 +64,8 @@ var suite = []struct {
 	{"ListFaces/TokenOfADeletedFace", testListFacesTokenOfADeletedFace},
 	{"InvalidTokens", testInvalidTokens},
 	{"Persons", testPersons},
+	{"Erasure", testErasure},
+	{"SweepMarks", testSweepMarks},
 }
 
 // indexLag bounds how long the suite waits for FacesOfObject to show the
@@ -890,4 +892,94 @@ func diffFaceMap(got map[string]service.FaceItem, want []service.FaceItem) strin
 		}
 	}
 	return strings.Join(d, "; ")
+}
+
+// testErasure: a tombstone keeps its time to live (whole seconds, UTC);
+// ImagesOfPerson finds the image items naming a person and nothing else;
+// ListImages pages through every image item and nothing else; an erasure
+// record is none of the listed kinds.
+func testErasure(t *testing.T, tb service.FaceTable) {
+	ctx := t.Context()
+	tomb := service.ImageItem{Bucket: bucket, Key: "index/gone.jpg", Status: service.StatusRemoved, Version: 2, RunID: "r", IndexedAt: t0,
+		ExpiresAt: t0.Truncate(time.Second).Add(contract.TombstoneTTLDays * 24 * time.Hour)}
+	jane := image(bucket, "index/jane.jpg", 1, "3f1a7b2e-0000-4000-8000-000000000001")
+	jane.Person = "Jane Doe"
+	janeRejected := service.ImageItem{Bucket: otherBucket, Key: "index/jane-tiny.png", Status: contract.StatusRejected, Reason: "too small", Person: "Jane Doe", Version: 1, RunID: "r", IndexedAt: t0}
+	other := image(bucket, "index/other.jpg", 1)
+	other.Person = "John Roe"
+	for _, img := range []service.ImageItem{tomb, jane, janeRejected, other} {
+		if err := tb.PutImage(ctx, img, 0); err != nil {
+			t.Fatalf("PutImage(%s): %v", img.Key, err)
+		}
+	}
+	if err := tb.PutFaces(ctx, []service.FaceItem{face("3f1a7b2e-0000-4000-8000-000000000001", bucket, "index/jane.jpg", "Jane Doe")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.PutPerson(ctx, service.PersonItem{Person: "Jane Doe", UserID: service.UserID("Jane Doe")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.PutErasure(ctx, service.ErasureRecord{ID: contract.ErasureItemPrefix + "e1", Kind: contract.ErasurePerson, At: t0, Faces: 2, Keys: []string{"index/x.jpg"}, Versions: 3, Users: 1}); err != nil {
+		t.Fatalf("PutErasure: %v", err)
+	}
+	got, err := tb.GetImage(ctx, bucket, tomb.Key)
+	if err != nil || got == nil {
+		t.Fatalf("GetImage(tombstone): %+v, %v", got, err)
+	}
+	if d := diffImage(*got, tomb); d != "" || !got.ExpiresAt.Equal(tomb.ExpiresAt) {
+		t.Errorf("tombstone %s", d)
+	}
+	var found []string
+	deadline := time.Now().Add(indexLag)
+	for {
+		images, err := tb.ImagesOfPerson(ctx, "Jane Doe")
+		if err != nil {
+			t.Fatalf("ImagesOfPerson: %v", err)
+		}
+		found = found[:0]
+		for _, img := range images {
+			found = append(found, img.Bucket+"/"+img.Key)
+		}
+		slices.Sort(found)
+		if len(found) == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if want := []string{otherBucket + "/index/jane-tiny.png", bucket + "/index/jane.jpg"}; !slices.Equal(found, want) {
+		t.Errorf("ImagesOfPerson(Jane Doe) = %v, want %v", found, want)
+	}
+	for _, limit := range []int{1, 2, 100} {
+		all := pageAll(t, fmt.Sprintf("ListImages(limit %d)", limit), limit, "", func(token string) ([]service.ImageItem, string, error) {
+			return tb.ListImages(ctx, limit, token)
+		}, func(img service.ImageItem) string { return img.Bucket + "/" + img.Key })
+		if keys := slices.Sorted(maps.Keys(all)); len(keys) != 4 {
+			t.Errorf("ListImages(limit %d) lists %v, want the 4 image items", limit, keys)
+		}
+	}
+	if _, _, err := tb.ListImages(ctx, 10, "%%"); !errors.Is(err, service.ErrInvalidToken) {
+		t.Errorf("ListImages with a bad token: %v, want ErrInvalidToken", err)
+	}
+}
+
+// testSweepMarks: marks come back with their time, unknown ids are absent,
+// and DeleteItems deletes them.
+func testSweepMarks(t *testing.T, tb service.FaceTable) {
+	ctx := t.Context()
+	a, b := service.SweepMarkID("face", "3f1a7b2e-0000-4000-8000-000000000001"), service.SweepMarkID("person", "jane:0123")
+	if err := tb.PutSweepMarks(ctx, []string{a, b}, t0, t0.Add(time.Hour)); err != nil {
+		t.Fatalf("PutSweepMarks: %v", err)
+	}
+	got, err := tb.GetSweepMarks(ctx, []string{a, b, service.SweepMarkID("face", "unknown")})
+	if err != nil || len(got) != 2 || !got[a].Equal(t0) || !got[b].Equal(t0) {
+		t.Fatalf("GetSweepMarks: %v, %v; want both marks at %v", got, err, t0)
+	}
+	if err := tb.DeleteItems(ctx, []string{a}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := tb.GetSweepMarks(ctx, []string{a, b}); err != nil || len(got) != 1 || !got[b].Equal(t0) {
+		t.Errorf("GetSweepMarks after deleting one: %v, %v", got, err)
+	}
+	if faces, _, err := tb.ListFaces(ctx, "", 100, ""); err != nil || len(faces) != 0 {
+		t.Errorf("ListFaces lists %v, %v; marks are not faces", faces, err)
+	}
 }
