@@ -80,6 +80,8 @@ const (
 	FunctionPersons = "Persons"
 	// FunctionDeletePerson answers DELETE /persons/{person}.
 	FunctionDeletePerson = "DeletePerson"
+	// FunctionThumbnail answers GET /thumbnails/{faceId}.
+	FunctionThumbnail = "Thumbnail"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -161,6 +163,16 @@ var Functions = []Function{
 			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
 			DeleteImages: true,
+		},
+	},
+	{
+		Name: FunctionThumbnail, Main: "lambdas/thumbnail",
+		Routes: []Route{{"GET", "/thumbnails/{faceId}"}},
+		// It reads the face item, then the face's image, and answers the
+		// face's crop as a JPEG.
+		Grants: Grants{
+			Table:      []string{"dynamodb:GetItem"},
+			ReadImages: true,
 		},
 	},
 }

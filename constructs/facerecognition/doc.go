@@ -18,7 +18,9 @@
 //   - GET /persons and GET /persons/{person} (lambdas/persons) list and
 //     read the persons named at upload, with their faces, and DELETE
 //     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
-//     the images holding only its faces, and its Rekognition user.
+//     the images holding only its faces, and its Rekognition user;
+//   - GET /thumbnails/{faceId} (lambdas/thumbnail) answers a face's crop
+//     as a JPEG, for the web console (package console).
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

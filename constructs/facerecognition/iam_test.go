@@ -186,6 +186,12 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
 			grant(objects(prefix+"*"), "s3:DeleteObject"),
 		),
+		logicalID(svc.ThumbnailFunction.Role()): merge(
+			logs(logicalID(svc.ThumbnailLogGroup)),
+			grant(objects(prefix+"*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket"),
+			grant(table, "dynamodb:GetItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
@@ -237,7 +243,7 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
-		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction, svc.ThumbnailFunction,
 	}
 }
 
@@ -247,7 +253,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
-		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction, svc.ThumbnailFunction,
 	}
 }
 

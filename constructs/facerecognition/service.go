@@ -64,6 +64,9 @@ type FaceRecognitionService struct {
 	// DeletePersonFunction answers DELETE /persons/{person}
 	// (lambdas/deleteperson).
 	DeletePersonFunction awslambda.Function
+	// ThumbnailFunction answers GET /thumbnails/{faceId}
+	// (lambdas/thumbnail).
+	ThumbnailFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -80,6 +83,8 @@ type FaceRecognitionService struct {
 	PersonsLogGroup awslogs.LogGroup
 	// DeletePersonLogGroup is DeletePersonFunction's log group.
 	DeletePersonLogGroup awslogs.LogGroup
+	// ThumbnailLogGroup is ThumbnailFunction's log group.
+	ThumbnailLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

@@ -428,7 +428,7 @@ func TestUploadMethod(t *testing.T) {
 					"method.response.header.Access-Control-Allow-Methods": "'" + contract.CORSAllowMethods + "'",
 				},
 			}}},
-		}, jsii.Number(9))
+		}, jsii.Number(11))
 	})
 	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
 		assertion(t, typ, func() {
@@ -535,7 +535,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(8))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(9))
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {
