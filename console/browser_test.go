@@ -51,6 +51,14 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
+// step runs a, dropping its value, as a step of chromedp.Do.
+func step[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := a(ctx, target)
+		return err
+	})
+}
+
 // box is a face box as the page draws it: pixels relative to the searched
 // photo's top-left corner, the person it names, and the photo's size as
 // shown.
@@ -62,8 +70,9 @@ type box struct {
 
 // TestConsole_inChromium drives the console in headless Chromium against
 // the offline service, in one browser: upload a photo of each of two
-// persons and wait for "indexed"; the first person's face appears under
-// that person; search the group photo of both and find two boxes at the
+// persons and one without a person, and wait for "indexed"; the first
+// person's face appears under that person, the third face among the
+// unlabelled ones; search the group photo of both and find two boxes at the
 // places of the API's BoundingBoxes, named as the API names their best
 // matches; switch to matching persons and find the box named as the API
 // names it; delete the first person's face from their page and find it gone
@@ -111,18 +120,15 @@ func TestConsole_inChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
-		p := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))
-		return chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
-			_, err := p(ctx, target)
-			return err
-		})
+		return step(chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
 	}
 
 	// Upload one photo per person and wait for each to be indexed.
 	run("open the console", chromedp.Navigate(srv.URL+"/#/upload"), chromedp.WaitVisible(chromedp.CSS("#upload-files")))
-	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "Barack Obama"}, {"biden_2.jpg", "Joe Biden"}} {
+	for _, up := range []struct{ file, person string }{{"obama_1.jpg", "Barack Obama"}, {"biden_2.jpg", "Joe Biden"}, {"collins_1.png", ""}} {
 		run("upload "+up.file,
-			chromedp.SetValue(chromedp.CSS("#upload-person"), up.person),
+			// (chromedp's SetValue refuses an empty value.)
+			step(chromedp.Evaluate[bool](fmt.Sprintf(`(document.querySelector('#upload-person').value = %q, true)`, up.person))),
 			chromedp.SetUploadFiles(chromedp.CSS("#upload-files"), []string{filepath.Join(dir, up.file)}),
 			chromedp.Click(chromedp.CSS("#upload-start")),
 			poll(fmt.Sprintf(`document.querySelector('#uploads tr[data-filename=%q]')?.dataset.status === "indexed"`, up.file)),
@@ -139,6 +145,7 @@ func TestConsole_inChromium(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/#/faces"),
 		poll(fmt.Sprintf(`(() => { const i = document.querySelector('article[data-person="Barack Obama"] img.thumb[data-face-id=%q]'); return !!i && i.complete && i.naturalWidth > 0 })()`, obama)),
 		poll(`[...document.querySelectorAll('article[data-person="Joe Biden"] img.thumb')].some(i => i.complete && i.naturalWidth > 0)`),
+		poll(`[...document.querySelectorAll('#unlabelled img.thumb')].length === 1 && document.querySelector('#unlabelled img.thumb').naturalWidth > 0`),
 	)
 	screenshot("console-faces.png")
 
