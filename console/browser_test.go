@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,8 +77,10 @@ type box struct {
 // places of the API's BoundingBoxes, named as the API names their best
 // matches; switch to matching persons and find the box named as the API
 // names it; delete the first person's face from their page and find it gone
-// from the page and from the API. It saves screenshots of the faces and
-// of the search in artifacts.
+// from the page and from the API; erase the second person and find them
+// gone from the API; at a phone's width, no sideways scrolling. Each
+// confirmation must name what it removes. It saves screenshots of the faces
+// and of the search in artifacts.
 func TestConsole_inChromium(t *testing.T) {
 	exe := chromium(t)
 	out := artifacts(t)
@@ -234,6 +237,21 @@ func TestConsole_inChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(sel+" button")),
 		chromedp.Click(chromedp.CSS(sel+" button")),
 		chromedp.WaitVisible(chromedp.CSS("#confirm-ok")),
+	)
+	confirmText := func(what string, want ...string) {
+		t.Helper()
+		text, err := chromedp.Run(browser, chromedp.TextContent(chromedp.CSS("#confirm-text")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("the confirmation of %s says %q, which does not name %q", what, text, w)
+			}
+		}
+	}
+	confirmText("the face's deletion", obama, "index/obama_1.jpg", "stay")
+	run("confirm the face's deletion",
 		chromedp.Click(chromedp.CSS("#confirm-ok")),
 		poll(fmt.Sprintf(`!document.querySelector('%s') && document.querySelector('#notice').textContent.includes("Deleted")`, sel)),
 	)
@@ -246,11 +264,27 @@ func TestConsole_inChromium(t *testing.T) {
 		t.Errorf("GET /faces/%s after the page deleted it: %d, want 404", obama, resp.StatusCode)
 	}
 
+	// Erase the other person, after a confirmation naming what goes.
+	run("erase Joe Biden",
+		chromedp.Navigate(srv.URL+"/#/person/Joe%20Biden"),
+		poll(`document.querySelectorAll('#person-faces li').length === 1`),
+		chromedp.Click(chromedp.CSS("#person-erase")),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-ok")),
+	)
+	confirmText("the erasure", "all 1 faces of Joe Biden", "index/biden_2.jpg")
+	run("confirm the erasure",
+		chromedp.Click(chromedp.CSS("#confirm-ok")),
+		poll(`location.hash === "#/faces" && document.querySelector('#notice').textContent.includes("Erased Joe Biden")`),
+	)
+	if persons, err := api.AllPersons(ctx, contract.MaxFaceListLimit); err != nil || slices.ContainsFunc(persons, func(p contract.PersonSummary) bool { return p.Person == "Joe Biden" }) {
+		t.Errorf("the API lists %+v (%v) after the page erased Joe Biden", persons, err)
+	}
+
 	// At a phone's width the page does not scroll sideways.
 	run("phone width",
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(srv.URL+"/#/faces"),
-		chromedp.WaitVisible(chromedp.CSS(`article[data-person="Joe Biden"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article[data-person="Barack Obama"]`)),
 	)
 	overflow, err := chromedp.Run(browser, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil {
