@@ -58,7 +58,8 @@ demo: synth
 	bin/facerec index --wait --person "Eileen Collins" examples/photos/collins_1.png && \
 	echo && echo "Search examples/photos/obama_2.jpg:" && \
 	bin/facerec search examples/photos/obama_2.jpg && \
-	echo && echo "The offline API is up on http://$(ADDR) (try the curl calls in README.md); Ctrl-C stops it." || \
+	echo && echo "The offline API is up on http://$(ADDR) (try the curl calls in README.md); Ctrl-C stops it." && \
+	echo "The web console: open http://$(ADDR)/ in a browser." || \
 	{ kill $$pid 2>/dev/null; wait $$pid; exit 1; }; \
 	wait $$pid
 

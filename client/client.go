@@ -282,6 +282,30 @@ func (c *Client) DeletePerson(ctx context.Context, person string) (*contract.Del
 	return &out, nil
 }
 
+// Thumbnail returns the thumbnail of the indexed face faceID, with GET
+// /thumbnails/{faceId}: the face's crop as JPEG bytes
+// (contract.ThumbnailMediaType), at most contract.ThumbnailMaxSide pixels a
+// side. It sends Accept: image/jpeg, which the deployed API needs to answer
+// bytes. Errors: *APIError with Status 404 for an unknown FaceId or a
+// deleted image, transport or context errors otherwise.
+func (c *Client) Thumbnail(ctx context.Context, faceID string) ([]byte, error) {
+	if faceID == "" {
+		return nil, errors.New("client: empty FaceId")
+	}
+	out := &rawBody{accept: contract.ThumbnailMediaType}
+	if err := c.do(ctx, http.MethodGet, c.route(nil, "thumbnails", faceID), nil, "", out); err != nil {
+		return nil, err
+	}
+	return out.data, nil
+}
+
+// rawBody is the out of do for an answer that is not JSON: do asks for
+// the media type accept and keeps the body of a 2xx answer in data.
+type rawBody struct {
+	accept string
+	data   []byte
+}
+
 // Search looks for the faces of the collection most similar to the
 // largest face in image (JPEG or PNG bytes), with POST /search.
 // contentType empty means application/octet-stream. An empty Faces in the
@@ -359,7 +383,12 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 	if err != nil {
 		return backoff.Permanent(err)
 	}
-	req.Header.Set("Accept", "application/json")
+	raw, isRaw := out.(*rawBody)
+	if isRaw {
+		req.Header.Set("Accept", raw.accept)
+	} else {
+		req.Header.Set("Accept", "application/json")
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -380,6 +409,10 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 		return fmt.Errorf("%s %s: reading the response: %w", method, u.Redacted(), err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if isRaw {
+			raw.data = data
+			return nil
+		}
 		if err := json.Unmarshal(data, out); err != nil {
 			return backoff.Permanent(fmt.Errorf("%s %s: decoding the %d response: %w", method, u.Redacted(), resp.StatusCode, err))
 		}

@@ -90,6 +90,8 @@ const (
 	// it removes what crashed runs left and retries failed associations
 	// (service.Sweep).
 	FunctionSweep = "Sweep"
+	// FunctionThumbnail answers GET /thumbnails/{faceId}.
+	FunctionThumbnail = "Thumbnail"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -197,6 +199,16 @@ var Functions = []Function{
 			Collection:   []string{"rekognition:ListFaces", "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DeleteUser"},
 			Table:        []string{"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
+		},
+	},
+	{
+		Name: FunctionThumbnail, Main: "lambdas/thumbnail",
+		Routes: []Route{{"GET", "/thumbnails/{faceId}"}},
+		// It reads the face item, then the face's image, and answers the
+		// face's crop as a JPEG.
+		Grants: Grants{
+			Table:      []string{"dynamodb:GetItem"},
+			ReadImages: true,
 		},
 	},
 }

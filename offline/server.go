@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
+	"github.com/facerec/facerec-cdk/console"
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/handler"
@@ -23,7 +24,7 @@ import (
 const maxRequestBytes = 10 * 1024 * 1024
 
 // routes returns the local API: the deployed API's routes, served at the
-// root of the address. The routes of contract.Functions are each turned
+// root of the address, and the web console (package console) at "/". The routes of contract.Functions are each turned
 // into the API Gateway proxy event the deployed function receives and
 // answered by the same handler (l.Handlers); those of
 // contract.StorageRoutes are answered over the local bucket as S3 answers
@@ -56,7 +57,13 @@ func (l *Local) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		l.gatewayError(w, r, http.StatusNotFound, contract.GatewayResourceNotFound, "no route "+r.Method+" "+r.URL.Path)
 	})
-	return l.withRekognition(l.withPlainPath(l.withAPIKey(mux)))
+	// The web console (GET and HEAD of "/" and its assets) needs no API
+	// key: it holds no data, and asks for the key to call the API. The
+	// Rekognition protocol (POST / with X-Amz-Target) is answered first.
+	site := http.NewServeMux()
+	console.Register(site, console.Config{})
+	site.Handle("/", l.withAPIKey(mux))
+	return l.withRekognition(l.withPlainPath(site))
 }
 
 // withAPIKey refuses requests without the configured x-api-key, with 403

@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/facerec/facerec-cdk/console"
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/offline"
 )
@@ -96,6 +97,9 @@ func TestRoutes_areTheTableOnes(t *testing.T) {
 	}
 	for _, path := range undocumented {
 		for _, method := range []string{"GET", "PUT", "POST"} {
+			if method == "GET" && path == "/" {
+				continue // the web console (TestRoutes_serveTheConsole)
+			}
 			if routed(method, path) {
 				t.Errorf("%s %s is routed but not in the table", method, path)
 			}
@@ -111,5 +115,62 @@ func TestRoutes_areTheTableOnes(t *testing.T) {
 	}
 	if doc.Paths.Find("/openapi.json") != nil {
 		t.Error("the document describes /openapi.json, which the deployed API does not serve")
+	}
+}
+
+// TestRoutes_serveTheConsole checks that the web console is served at "/"
+// and under console.AssetPrefix, to GET and HEAD, without the API key the
+// API routes require; that it answers no other method of "/"; and that its
+// config names no endpoint or key, so the page calls the API of its own
+// origin and asks for the key.
+func TestRoutes_serveTheConsole(t *testing.T) {
+	opts := quietOptions(t.TempDir())
+	opts.APIKey = "secret"
+	l, err := offline.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ts := httptest.NewServer(l.Handler())
+	defer ts.Close()
+	for _, tc := range []struct{ method, path, contentType string }{
+		{"GET", "/", "text/html"},
+		{"HEAD", "/", "text/html"},
+		{"GET", console.AssetPrefix + "app.js", "text/javascript"},
+		{"GET", console.AssetPrefix + "style.css", "text/css"},
+		{"GET", console.ConfigPath, "application/json"},
+	} {
+		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.contentType) {
+			t.Errorf("%s %s: %d %q, want 200 %s", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), tc.contentType)
+		}
+		if tc.path == console.ConfigPath {
+			var cfg console.Config
+			if err := json.Unmarshal(body, &cfg); err != nil || cfg != (console.Config{}) {
+				t.Errorf("config %s (%v), want no endpoint and no key", body, err)
+			}
+		}
+	}
+	for _, method := range []string{"PUT", "DELETE", "PATCH"} {
+		req, _ := http.NewRequest(method, ts.URL+"/", nil)
+		req.Header.Set("x-api-key", "secret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s /: %d, want the API's 404", method, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("GET", ts.URL+console.AssetPrefix+"missing.js", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET a missing asset: %v %v, want 404", resp, err)
 	}
 }

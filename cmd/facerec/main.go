@@ -8,6 +8,7 @@
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
+//	facerec console [--addr 127.0.0.1:8090] [--endpoint URL] [--api-key KEY]
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
@@ -16,7 +17,8 @@
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
 // index or deleteface. index, search, faces, persons and delete are
-// clients of any endpoint, local or deployed.
+// clients of any endpoint, local or deployed. console serves the web console
+// (package console; serve serves it too, at its root) for any endpoint.
 //
 // The command only parses flags and prints: serve and invoke call the
 // offline package, the other commands the client package, so another
@@ -47,6 +49,7 @@ Commands:
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
            with --face, delete indexed faces by FaceId (their images stay);
            with --person, erase persons: their faces, images and Rekognition users
+  console  serve the web console on localhost for an endpoint (a deployed API)
 
 Run 'facerec COMMAND -h' for a command's flags.
 `
@@ -76,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"faces":   faces,
 		"persons": persons,
 		"delete":  deleteImages,
+		"console": consoleCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -43,6 +43,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "facerec: serving on %s (data in %s, %s indexed); Ctrl-C stops\n", srv.URL, *data, client.Count(srv.Local.Rekognition.Len(), "face"))
+	fmt.Fprintf(stdout, "facerec: web console at %s/\n", srv.URL)
 	err = srv.Wait()
 	fmt.Fprintln(stdout, "facerec: stopped")
 	return err

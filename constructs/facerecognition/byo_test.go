@@ -259,7 +259,8 @@ func TestExistingResourcesGrants(t *testing.T) {
 		// index: the keys the index function decrypts with (bucket, queue,
 		// table); tables: the key of the table, which the other functions
 		// calling DynamoDB decrypt with; upload: the bucket's key, with
-		// which the upload role generates data keys.
+		// which the upload role generates data keys and the thumbnail
+		// function decrypts.
 		index          []any
 		tables, upload any
 	}{
@@ -306,6 +307,8 @@ func TestExistingResourcesGrants(t *testing.T) {
 					want[logicalID(fn.Role())]["kms:Decrypt"] = []string{jsonString(c.tables)}
 				}
 			}
+			// The thumbnail function reads the images too: the bucket's key.
+			want[logicalID(svc.ThumbnailFunction.Role())]["kms:Decrypt"] = slices.Compact(slices.Sorted(slices.Values([]string{jsonString(c.tables), jsonString(c.upload)})))
 			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}
 		}
 		handlerRole := logicalID(awscdk.Stack_Of(svc.Bucket).Node().FindChild(jsii.String(bucketNotificationsHandlerId)).Node().FindChild(jsii.String("Role")))

@@ -21,7 +21,9 @@
 //     /persons/{person} (lambdas/deleteperson) erases a person: every
 //     image uploaded with its name, its faces, and its Rekognition user;
 //   - an EventBridge schedule runs the sweeper (lambdas/sweep), which
-//     removes what crashed runs left and retries failed associations.
+//     removes what crashed runs left and retries failed associations;
+//   - GET /thumbnails/{faceId} (lambdas/thumbnail) answers a face's crop
+//     as a JPEG, for the web console (package console).
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

@@ -42,6 +42,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionDeletePerson: {&s.DeletePersonFunction, &s.DeletePersonLogGroup},
 		contract.FunctionDeleteImage:  {&s.DeleteImageFunction, &s.DeleteImageLogGroup},
 		contract.FunctionSweep:        {&s.SweepFunction, &s.SweepLogGroup},
+		contract.FunctionThumbnail:    {&s.ThumbnailFunction, &s.ThumbnailLogGroup},
 	}
 }
 

@@ -203,6 +203,12 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			}))},
 			grant(table, "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
 		),
+		logicalID(svc.ThumbnailFunction.Role()): merge(
+			logs(logicalID(svc.ThumbnailLogGroup)),
+			grant(objects(prefix+"*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket"),
+			grant(table, "dynamodb:GetItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -253,7 +259,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
-		svc.DeleteImageFunction, svc.SweepFunction,
+		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
 	}
 }
 
@@ -264,7 +270,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
-		svc.DeleteImageFunction, svc.SweepFunction,
+		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
 	}
 }
 

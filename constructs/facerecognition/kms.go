@@ -130,7 +130,8 @@ func (s *FaceRecognitionService) addKeyPermissions(key awskms.IKey, bucketArn *s
 // or ExistingTable's) and the event queue's (EncryptionKey). With no such
 // key it grants nothing. See keyReadActions and keyUploadActions for why
 // these actions: the index function reads images (also through
-// Rekognition's S3Object, with its rights) and receives from the queue; the
+// Rekognition's S3Object, with its rights) and receives from the queue;
+// the thumbnail function reads images; the
 // upload role puts images; every function that calls DynamoDB (callsTable)
 // uses the table's key. HeadObject and DeleteObject need no key. A key
 // shared by several stores is granted once per principal.
@@ -155,9 +156,10 @@ func (s *FaceRecognitionService) grantKeyUse() {
 	// kms:Decrypt, so granting the bucket's key to every ReadImages row
 	// would also give it to the status function, which only heads objects;
 	// and no field of Grants says which function consumes the queue
-	// (consumeImageEvents names the index function too). The table's key
+	// (consumeImageEvents names the index function too). The thumbnail
+	// function gets the bucket's key too: it reads the bytes of images. The table's key
 	// follows the table: every function with a DynamoDB grant.
-	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction)
+	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction, s.ThumbnailFunction)
 	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
 	for _, f := range s.functions {
 		if callsTable(f.Grants) {

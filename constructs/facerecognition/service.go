@@ -74,6 +74,9 @@ type FaceRecognitionService struct {
 	// SweepSchedule is the EventBridge rule that invokes SweepFunction
 	// every contract.SweepIntervalMinutes.
 	SweepSchedule awsevents.Rule
+	// ThumbnailFunction answers GET /thumbnails/{faceId}
+	// (lambdas/thumbnail).
+	ThumbnailFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -94,6 +97,8 @@ type FaceRecognitionService struct {
 	DeleteImageLogGroup awslogs.LogGroup
 	// SweepLogGroup is SweepFunction's log group.
 	SweepLogGroup awslogs.LogGroup
+	// ThumbnailLogGroup is ThumbnailFunction's log group.
+	ThumbnailLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

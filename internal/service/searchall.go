@@ -153,15 +153,22 @@ func (s *Service) SearchAll(ctx context.Context, data []byte) (*contract.SearchR
 // widened inside bounds to at least contract.MinImageDimension each way.
 // bounds must start at (0, 0) and be at least that large.
 func cropRect(box contract.BoundingBox, bounds image.Rectangle) image.Rectangle {
-	w, h := float64(bounds.Dx()), float64(bounds.Dy())
-	mx, my := box.Width*cropMargin, box.Height*cropMargin
-	r := image.Rect(
-		int(math.Floor((box.Left-mx)*w)), int(math.Floor((box.Top-my)*h)),
-		int(math.Ceil((box.Left+box.Width+mx)*w)), int(math.Ceil((box.Top+box.Height+my)*h)),
-	).Intersect(bounds)
+	r := boxRect(box, cropMargin, bounds)
 	r.Min.X, r.Max.X = widen(r.Min.X, r.Max.X, bounds.Dx())
 	r.Min.Y, r.Max.Y = widen(r.Min.Y, r.Max.Y, bounds.Dy())
 	return r
+}
+
+// boxRect returns the pixels of bounds (starting at (0, 0)) covered by
+// box with margin of its width and height added on each side, rounded
+// outwards and clipped to bounds; empty if the box lies outside.
+func boxRect(box contract.BoundingBox, margin float64, bounds image.Rectangle) image.Rectangle {
+	w, h := float64(bounds.Dx()), float64(bounds.Dy())
+	mx, my := box.Width*margin, box.Height*margin
+	return image.Rect(
+		int(math.Floor((box.Left-mx)*w)), int(math.Floor((box.Top-my)*h)),
+		int(math.Ceil((box.Left+box.Width+mx)*w)), int(math.Ceil((box.Top+box.Height+my)*h)),
+	).Intersect(bounds)
 }
 
 // widen returns [lo, hi) widened about its middle to at least
@@ -196,14 +203,21 @@ func searchedTarget(searched *rtypes.BoundingBox, r image.Rectangle, box contrac
 // encodeCrop encodes the pixels r of photo as a JPEG, scaled down to at
 // most maxCropSide pixels a side.
 func encodeCrop(photo *image.RGBA, r image.Rectangle) ([]byte, error) {
+	return encodeScaled(photo, r, maxCropSide, cropQuality)
+}
+
+// encodeScaled encodes the pixels r of photo as a JPEG of the given
+// quality, scaled down (never up) to at most maxSide pixels a side, at
+// least 1.
+func encodeScaled(photo *image.RGBA, r image.Rectangle, maxSide, quality int) ([]byte, error) {
 	var src image.Image = photo.SubImage(r)
-	if longest := max(r.Dx(), r.Dy()); longest > maxCropSide {
-		dst := image.NewRGBA(image.Rect(0, 0, r.Dx()*maxCropSide/longest, r.Dy()*maxCropSide/longest))
+	if longest := max(r.Dx(), r.Dy()); longest > maxSide {
+		dst := image.NewRGBA(image.Rect(0, 0, max(r.Dx()*maxSide/longest, 1), max(r.Dy()*maxSide/longest, 1)))
 		draw.ApproxBiLinear.Scale(dst, dst.Rect, photo, r, draw.Src, nil)
 		src = dst
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: cropQuality}); err != nil {
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, fmt.Errorf("encode the crop of a face: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -213,7 +227,7 @@ func encodeCrop(photo *image.RGBA, r image.Rectangle) ([]byte, error) {
 func decodeError(err error) *Error {
 	if errors.Is(err, imageio.ErrImageTooLarge) {
 		return &Error{Kind: KindTooLarge, Code: contract.CodeImageTooLarge, Err: err,
-			Message: fmt.Sprintf("the image has more than %d pixels, the most a search of all faces decodes", imageio.MaxImagePixels)}
+			Message: fmt.Sprintf("the image has more than %d pixels, the most the service decodes", imageio.MaxImagePixels)}
 	}
 	return &Error{Kind: KindUnprocessable, Code: contract.CodeInvalidImage, Message: "the image could not be decoded", Err: err}
 }

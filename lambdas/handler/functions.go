@@ -35,6 +35,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionPersons:      a.Persons,
 		contract.FunctionDeletePerson: a.DeletePerson,
 		contract.FunctionDeleteImage:  a.DeleteImage,
+		contract.FunctionThumbnail:    a.Thumbnail,
 	}
 }
 

@@ -3,6 +3,7 @@ package handler
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -126,7 +127,10 @@ func (h *harness) search(t testing.TB, req events.APIGatewayProxyRequest, out an
 // request id, and no internal detail.
 func checkResponse(t testing.TB, resp events.APIGatewayProxyResponse) {
 	t.Helper()
-	if ct := resp.Headers["Content-Type"]; !strings.HasPrefix(ct, "application/json") {
+	switch ct := resp.Headers["Content-Type"]; {
+	case resp.IsBase64Encoded && (resp.StatusCode != http.StatusOK || strings.HasPrefix(ct, "application/json")):
+		t.Errorf("a base64-encoded %d answer of Content-Type %q: only a 200 answer is binary", resp.StatusCode, ct)
+	case !resp.IsBase64Encoded && !strings.HasPrefix(ct, "application/json"):
 		t.Errorf("Content-Type = %q", ct)
 	}
 	if resp.Headers["Access-Control-Allow-Origin"] == "" {
@@ -216,6 +220,21 @@ func call(t *testing.T, route ProxyHandler, req events.APIGatewayProxyRequest, o
 		}
 	}
 	return resp
+}
+
+// thumbnail calls GET /thumbnails/{faceId} and returns the answer and, for
+// a 200, its decoded JPEG bytes.
+func (h *harness) thumbnail(t *testing.T, faceID string) (events.APIGatewayProxyResponse, []byte) {
+	t.Helper()
+	resp := h.get(t, h.api.Thumbnail, "/thumbnails", contract.FaceIDParam, faceID, nil, nil)
+	if resp.StatusCode != http.StatusOK {
+		return resp, nil
+	}
+	jpg, err := base64.StdEncoding.DecodeString(resp.Body)
+	if err != nil {
+		t.Fatalf("thumbnail body is not base64: %v", err)
+	}
+	return resp, jpg
 }
 
 // deleteFace calls DELETE /faces/{faceId}.

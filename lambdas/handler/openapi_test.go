@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -60,6 +61,18 @@ func checkContract(t *testing.T, router routers.Router, method, path string, res
 	header := http.Header{}
 	for k, v := range resp.Headers {
 		header.Set(k, v)
+	}
+	if resp.IsBase64Encoded {
+		// A binary answer: its Content-Type must be one the response
+		// documents, and its body must be the base64 API Gateway decodes.
+		ct := header.Get("Content-Type")
+		if route.Operation.Responses.Value(strconv.Itoa(resp.StatusCode)).Value.Content.Get(ct) == nil {
+			t.Errorf("%s %s %d: Content-Type %q is not documented", method, path, resp.StatusCode, ct)
+		}
+		if _, err := base64.StdEncoding.DecodeString(resp.Body); err != nil {
+			t.Errorf("%s %s %d: the body is not base64: %v", method, path, resp.StatusCode, err)
+		}
+		return
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
@@ -166,6 +179,12 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return h.persons(t, person, query, new(any))
 		}
 	}
+	thumbnail := func(id string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			resp, _ := h.thumbnail(t, id)
+			return resp
+		}
+	}
 	deleteFace := func(id string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteFace(t, id) }
 	}
@@ -237,6 +256,8 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"person with a bad encoding", "GET", "/persons/a%25zz", persons("a%zz", nil), http.StatusBadRequest},
 		{"face", "GET", "/faces/" + faceID, faces(faceID, nil), http.StatusOK},
 		{"unknown face", "GET", "/faces/missing", faces("missing", nil), http.StatusNotFound},
+		{"thumbnail", "GET", "/thumbnails/" + faceID, thumbnail(faceID), http.StatusOK},
+		{"thumbnail of an unknown face", "GET", "/thumbnails/missing", thumbnail("missing"), http.StatusNotFound},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
 		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
 		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},
