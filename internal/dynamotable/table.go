@@ -66,6 +66,7 @@ type item struct {
 	TargetVersion    int                   `dynamodbav:"TargetVersion,omitempty"`
 	UnindexedReasons []string              `dynamodbav:"UnindexedReasons,omitempty"`
 	IndexedAt        time.Time             `dynamodbav:"IndexedAt"`
+	CollectionID     string                `dynamodbav:"CollectionId,omitempty"`
 }
 
 // personItem is the stored shape of person items. It has no ObjectKey:
@@ -165,6 +166,7 @@ func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion
 		Version:          img.Version,
 		RunID:            img.RunID,
 		IndexedAt:        img.IndexedAt,
+		CollectionID:     img.CollectionID,
 	})
 	if err != nil {
 		return fmt.Errorf("encode image item: %w", err)
@@ -208,6 +210,7 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 			Person:          f.Person,
 			IndexedAt:       f.IndexedAt,
 			TargetVersion:   f.TargetVersion,
+			CollectionID:    f.CollectionID,
 		})
 		if err != nil {
 			return fmt.Errorf("encode face item: %w", err)
@@ -556,6 +559,7 @@ func faceFromItem(it item) service.FaceItem {
 		Person:          it.Person,
 		IndexedAt:       it.IndexedAt,
 		TargetVersion:   it.TargetVersion,
+		CollectionID:    it.CollectionID,
 	}
 	if it.BoundingBox != nil {
 		f.BoundingBox = *it.BoundingBox
@@ -578,5 +582,6 @@ func imageFromItem(it item) service.ImageItem {
 		RunID:            it.RunID,
 		Person:           it.Person,
 		IndexedAt:        it.IndexedAt,
+		CollectionID:     it.CollectionID,
 	}
 }
