@@ -8,6 +8,7 @@
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
+//	facerec reindex [--data ./.facerec] [--model-dir DIR] [--wait]
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
@@ -46,6 +47,7 @@ Commands:
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
            with --face, delete indexed faces by FaceId (their images stay);
            with --person, erase persons: their faces, images and Rekognition users
+  reindex  send every image of a local data directory through the index path again
 
 Run 'facerec COMMAND -h' for a command's flags.
 `
@@ -75,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"faces":   faces,
 		"persons": persons,
 		"delete":  deleteImages,
+		"reindex": reindex,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
