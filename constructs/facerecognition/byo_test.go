@@ -310,6 +310,13 @@ func TestExistingResourcesGrants(t *testing.T) {
 			// The thumbnail function reads the images too: the bucket's key.
 			want[logicalID(svc.ThumbnailFunction.Role())]["kms:Decrypt"] = slices.Compact(slices.Sorted(slices.Values([]string{jsonString(c.tables), jsonString(c.upload)})))
 			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}
+			if c.name == "ByoKms" || c.name == "ByoImportedKms" {
+				// The queue's key (their EncryptionKey): the index
+				// function and Backfill send to the queue (backfill.go).
+				index["kms:GenerateDataKey"] = []string{jsonString(c.tables)}
+				want[logicalID(svc.Backfill.Role())]["kms:Decrypt"] = []string{jsonString(c.tables)}
+				want[logicalID(svc.Backfill.Role())]["kms:GenerateDataKey"] = []string{jsonString(c.tables)}
+			}
 		}
 		handlerRole := logicalID(awscdk.Stack_Of(svc.Bucket).Node().FindChild(jsii.String(bucketNotificationsHandlerId)).Node().FindChild(jsii.String("Role")))
 		want[handlerRole] = grants{}

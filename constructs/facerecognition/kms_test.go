@@ -126,8 +126,8 @@ func TestEncryptionKeyEncryptsEveryStore(t *testing.T) {
 			}
 		}
 		groups := f.ofType("AWS::Logs::LogGroup")
-		if len(groups) != len(contract.Functions)+1 {
-			t.Errorf("%s: %d log groups, want %d (one per function and the API's access log)", name, len(groups), len(contract.Functions)+1)
+		if len(groups) != len(contract.Functions)+2 {
+			t.Errorf("%s: %d log groups, want %d (one per function, the API's access log and Backfill's)", name, len(groups), len(contract.Functions)+2)
 		}
 		prefix := "/facerec/" + (*svc.Node().Addr())[2:18] + "-" + stackUUID + "/"
 		for id := range groups {
@@ -239,6 +239,9 @@ func TestEncryptionKeyGrants(t *testing.T) {
 			want[logicalID(fn.Role())] = grant(tc.key, "kms:Decrypt")
 		}
 		want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))] = grant(tc.key, "kms:GenerateDataKey")
+		// The index function and Backfill send to the queue (backfill.go).
+		want[logicalID(svc.IndexFunction.Role())]["kms:GenerateDataKey"] = []string{jsonString(tc.key)}
+		want[logicalID(svc.Backfill.Role())] = grant(tc.key, "kms:Decrypt", "kms:GenerateDataKey")
 
 		got := tc.f.roleGrants(t)
 		for _, role := range slices.Sorted(maps.Keys(got)) {

@@ -376,6 +376,10 @@ func (s *FaceRecognitionService) addDashboard(cfg *settings, sig *signals) awscl
 			graph("Rekognition throttles (after SDK retries)", 12, emfMetric(collection, contract.MetricRekognitionThrottles)),
 		},
 	}
+	rows = append(rows, []awscloudwatch.IWidget{
+		graph("Backfill executions", 12, s.Backfill.MetricStarted(sum), s.Backfill.MetricSucceeded(sum), s.Backfill.MetricFailed(sum)),
+		graph("Image events sent again, throttled (waiting for the pace)", 12, emfMetric(collection, contract.MetricIndexRequeued)),
+	})
 	if s.Alarms != nil {
 		var alarms []interfacesawscloudwatch.IAlarmRef
 		for _, a := range s.Alarms.All() {

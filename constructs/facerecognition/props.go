@@ -340,6 +340,25 @@ type FaceRecognitionServiceProps struct {
 	// directory, as in CI) nothing is compared; see the README's "Upgrades".
 	// Default: false (such a synth fails, listing what would be replaced).
 	AllowReplacement *bool
+	// IndexFacesPerSecond is the steady rate of IndexFaces calls of the
+	// whole service, above 0: set it to the account's Rekognition quota
+	// for IndexFaces in the region, less what other applications use.
+	// Each of the IndexMaxConcurrency instances of the index function
+	// paces itself to its share; a call Rekognition throttles anyway is
+	// sent back to the queue with a delay, not counted as a failed
+	// receive. Searches have their own quotas (SearchFacesByImage,
+	// SearchUsersByImage, DetectFaces) and are not slowed. Default: 5,
+	// Rekognition's default quota in most regions (contract.DefaultIndexFacesPerSecond).
+	IndexFacesPerSecond *float64
+	// BackfillOnDeploy starts the Backfill state machine from the
+	// deployment, once when the construct is created and again whenever
+	// its CollectionId (or the state machine) changes: every object
+	// already under the image prefix (an ExistingBucket's photos, or all
+	// images after the collection was replaced) is indexed. It adds a
+	// custom resource (CDK's AwsCustomResource, a Lambda function) allowed
+	// only states:StartExecution on Backfill. Default: false (start it
+	// with the AWS CLI; see the README's "Bulk import and re-index").
+	BackfillOnDeploy *bool
 }
 
 // settings are the props with defaults applied and validated.
@@ -390,6 +409,8 @@ type settings struct {
 	existingCollectionId string
 	existingTable        awsdynamodb.ITable
 	allowReplacement     bool
+	indexFacesPerSecond  float64
+	backfillOnDeploy     bool
 }
 
 // Patterns of the string props.
@@ -447,6 +468,8 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		certificate:         p.Certificate,
 		basePath:            stringOr(p.BasePath, ""),
 		allowReplacement:    p.AllowReplacement != nil && *p.AllowReplacement,
+		indexFacesPerSecond: numberIn("IndexFacesPerSecond", p.IndexFacesPerSecond, contract.DefaultIndexFacesPerSecond, 0.001, math.Inf(1)),
+		backfillOnDeploy:    p.BackfillOnDeploy != nil && *p.BackfillOnDeploy,
 	}
 	s.logRemovalPolicy = removalPolicyOr("LogRemovalPolicy", p.LogRemovalPolicy, s.removalPolicy)
 	if s.logRetention == "" {

@@ -125,6 +125,8 @@ func TestDefaults(t *testing.T) {
 		},
 		endpointType: awsapigateway.EndpointType_REGIONAL,
 		wafRateLimit: 3000,
+
+		indexFacesPerSecond: 5,
 	}
 	if *s.architecture.Name() != "arm64" {
 		t.Errorf("architecture %s, want arm64", *s.architecture.Name())

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrekognition"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -150,6 +151,15 @@ type FaceRecognitionService struct {
 	// unless Authorization is AuthorizationCognito.
 	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
 
+	// Backfill is the state machine that sends every object under the
+	// image prefix to Queue as an ObjectCreated-shaped message, for the
+	// index function to reconcile (bulk import of an ExistingBucket,
+	// re-index into a new collection); see the README's "Bulk import and
+	// re-index".
+	Backfill awsstepfunctions.StateMachine
+	// BackfillLogGroup receives Backfill's execution history events.
+	BackfillLogGroup awslogs.LogGroup
+
 	// functions are the rows of contract.Functions with the functions
 	// addFunctions created from them, in the table's order.
 	functions []serviceFunction
@@ -172,6 +182,7 @@ func NewFaceRecognitionService(scope constructs.Construct, id *string, props *Fa
 	bucketArn := s.addBucket(cfg)
 	s.addFunctions(cfg, collectionArn)
 	s.scheduleSweep()
+	s.addBackfill(cfg)
 	s.addAuthorizer(cfg)
 	s.addApi(cfg)
 	s.addMonitoring(cfg)

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -55,10 +56,10 @@ func TestResourceCounts(t *testing.T) {
 		{"AWS::Lambda::Permission", lambdaRoutes + 1, lambdaRoutes + 1, lambdaRoutes + 1},
 		{"AWS::Events::Rule", 1, 1, 1},
 		// The functions' and the access log's; the variant has no access log.
-		{"AWS::Logs::LogGroup", functions + 1, functions, functions + 1},
-		// The functions', the upload's, and API Gateway's CloudWatch role
-		// unless the props use the account's.
-		{"AWS::IAM::Role", functions + 2, functions + 1, functions + 1},
+		{"AWS::Logs::LogGroup", functions + 2, functions + 1, functions + 2}, // and Backfill's
+		// The functions', the upload's, Backfill's, and API Gateway's
+		// CloudWatch role unless the props use the account's.
+		{"AWS::IAM::Role", functions + 3, functions + 2, functions + 2},
 		{"AWS::ApiGateway::RestApi", 1, 1, 1},
 		{"AWS::ApiGateway::Account", 1, 0, 0},
 		{"AWS::ApiGateway::Stage", 1, 1, 1},
@@ -217,7 +218,7 @@ func TestDefaultTemplate(t *testing.T) {
 	}
 	assertion(t, "log groups keep 30 days", func() {
 		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"),
-			map[string]any{"RetentionInDays": 30}, jsii.Number(float64(len(contract.Functions)+1)))
+			map[string]any{"RetentionInDays": 30}, jsii.Number(float64(len(contract.Functions)+2))) // and the API's access log and Backfill's
 	})
 	for _, c := range []struct{ typ, id string }{
 		{"AWS::S3::Bucket", bucket}, {"AWS::DynamoDB::Table", table},
@@ -278,6 +279,10 @@ func TestFunctions(t *testing.T) {
 		contract.EnvSearchMaxImageBytes: "5242880",
 		contract.EnvAllowedOrigin:       "*",
 	}
+	// The index function also paces itself (see TestBackfill_indexPacing).
+	indexEnv := maps.Clone(env)
+	indexEnv[contract.EnvIndexFacesPerSecond] = "2.5"
+	indexEnv[contract.EnvQueueURL] = ref(logicalID(svc.Queue))
 	fields := svc.functionFields()
 	if len(fields) != len(contract.Functions) {
 		t.Errorf("%d functions have fields, want the %d of contract.Functions", len(fields), len(contract.Functions))
@@ -288,10 +293,10 @@ func TestFunctions(t *testing.T) {
 			t.Errorf("%s: no function or log group in its fields", fn.Name)
 			continue
 		}
-		timeout := 20
+		timeout, vars := 20, env
 		switch fn.Name {
 		case contract.FunctionIndex:
-			timeout = 60
+			timeout, vars = 60, indexEnv
 		case contract.FunctionSweep:
 			timeout = sweepTimeoutSeconds
 		}
@@ -302,7 +307,7 @@ func TestFunctions(t *testing.T) {
 			"MemorySize":    float64(256),
 			"Timeout":       float64(timeout),
 			"LoggingConfig": map[string]any{"LogGroup": ref(logicalID(*field.logs))},
-			"Environment":   map[string]any{"Variables": env},
+			"Environment":   map[string]any{"Variables": vars},
 		}
 		got := f.props(logicalID(*field.fn))
 		for k, v := range want {
@@ -566,7 +571,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(float64(len(contract.Functions))))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(float64(len(contract.Functions)+1))) // the functions' and Backfill's
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {

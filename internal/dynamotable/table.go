@@ -70,6 +70,7 @@ type item struct {
 	TargetVersion    int                   `dynamodbav:"TargetVersion,omitempty"`
 	UnindexedReasons []string              `dynamodbav:"UnindexedReasons,omitempty"`
 	IndexedAt        time.Time             `dynamodbav:"IndexedAt"`
+	CollectionID     string                `dynamodbav:"CollectionId,omitempty"`
 	// ExpiresAt is contract.AttrExpiresAt, in seconds since the Unix
 	// epoch, as DynamoDB's time to live reads it; 0 (absent) for none.
 	ExpiresAt int64 `dynamodbav:"ExpiresAt,omitempty"`
@@ -203,6 +204,7 @@ func (t *Table) PutImage(ctx context.Context, img service.ImageItem, prevVersion
 		RunID:            img.RunID,
 		IndexedAt:        img.IndexedAt,
 		ExpiresAt:        epochSeconds(img.ExpiresAt),
+		CollectionID:     img.CollectionID,
 	})
 	if err != nil {
 		return fmt.Errorf("encode image item: %w", err)
@@ -246,6 +248,7 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 			Person:          f.Person,
 			IndexedAt:       f.IndexedAt,
 			TargetVersion:   f.TargetVersion,
+			CollectionID:    f.CollectionID,
 		})
 		if err != nil {
 			return fmt.Errorf("encode face item: %w", err)
@@ -594,6 +597,7 @@ func faceFromItem(it item) service.FaceItem {
 		Person:          it.Person,
 		IndexedAt:       it.IndexedAt,
 		TargetVersion:   it.TargetVersion,
+		CollectionID:    it.CollectionID,
 	}
 	if it.BoundingBox != nil {
 		f.BoundingBox = *it.BoundingBox
@@ -617,6 +621,7 @@ func imageFromItem(it item) service.ImageItem {
 		Person:           it.Person,
 		IndexedAt:        it.IndexedAt,
 		ExpiresAt:        fromEpochSeconds(it.ExpiresAt),
+		CollectionID:     it.CollectionID,
 	}
 }
 

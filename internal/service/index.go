@@ -78,6 +78,13 @@ type IndexResult struct {
 // event finds the same bytes (same SHA-256) and only removes faces that an
 // interrupted earlier run left behind.
 //
+// Every item records the CollectionId it was indexed into. An image
+// recorded in another collection (after the collection was replaced) or in
+// none (recorded before collections were) is indexed again into the
+// service's, so a re-index (every object reconciled once, as a backfill
+// does) fills a new collection; faces recorded in another collection are
+// never deleted from it, only their items from the table.
+//
 // Concurrent runs on one key are safe: each run commits by writing the
 // image item on the condition that its Version is still the one the run
 // read; a run that loses deletes the faces it indexed and starts over (up
@@ -137,6 +144,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		// The tombstone is committed even for a key never recorded, so
 		// that a run that indexed the object before it went cannot commit.
 		tomb := tombstone(bucket, key, start)
+		tomb.CollectionID = s.cfg.CollectionID
 		if res.RemovedFaceIDs, err = s.replace(ctx, prev, tomb, nil); err != nil {
 			return res, err
 		}
@@ -151,6 +159,9 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 		Key:       key,
 		ETag:      strings.Trim(aws.ToString(obj.ETag), `"`),
 		IndexedAt: start,
+		// Recorded so that a re-index into another collection indexes
+		// the image again (see unchanged below).
+		CollectionID: s.cfg.CollectionID,
 	}
 	person, personErr := uploadPerson(obj.Metadata)
 	item.Person = person
@@ -166,7 +177,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 	}
 	sum := sha256.Sum256(data)
 	item.ContentSHA256 = hex.EncodeToString(sum[:])
-	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.Person == item.Person {
+	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.Person == item.Person && prev.CollectionID == item.CollectionID {
 		return s.unchanged(ctx, log, res, prev, item)
 	}
 	if personErr != nil {
@@ -231,6 +242,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 			Person:          item.Person,
 			IndexedAt:       item.IndexedAt,
 			TargetVersion:   prev.Version + 1,
+			CollectionID:    s.cfg.CollectionID,
 		})
 		item.FaceIDs = append(item.FaceIDs, aws.ToString(r.Face.FaceId))
 	}
@@ -265,6 +277,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem) (IndexResult, error) {
 	next := prev
 	next.ETag = item.ETag
+	next.CollectionID = item.CollectionID
 	var err error
 	if res.RemovedFaceIDs, err = s.replace(ctx, prev, next, nil); err != nil {
 		return res, err
@@ -337,29 +350,56 @@ func (s *Service) replace(ctx context.Context, prev, next ImageItem, created []s
 			ids = append(ids, id)
 		}
 	}
-	stale, err := s.staleFaces(ctx, next, ids)
+	stale, foreign, err := s.staleFaces(ctx, next, ids)
 	if err != nil {
 		return nil, err
 	}
-	return s.deleteFaces(ctx, append(ids, stale...))
+	if s.foreign(prev.CollectionID) {
+		// The faces of a version indexed into another collection stay
+		// there, untouched; only their items leave the table.
+		foreign, ids = append(foreign, ids...), nil
+	}
+	removed, err := s.deleteFaces(ctx, append(ids, stale...))
+	if err != nil {
+		return nil, err
+	}
+	if len(foreign) > 0 {
+		if err := s.table.DeleteItems(ctx, foreign); err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
+	}
+	return append(removed, foreign...), nil
+}
+
+// foreign reports whether collectionID names a collection other than the
+// service's: faces recorded there are never deleted from it (a re-index
+// into a new collection leaves the old one as it was, for its owner to
+// remove). "" (recorded before collections were) is not foreign.
+func (s *Service) foreign(collectionID string) bool {
+	return collectionID != "" && collectionID != s.cfg.CollectionID
 }
 
 // staleFaces returns the FaceIds of the face items stored for ref's object
 // that ref does not name, that are not in also, and whose TargetVersion
 // ref.Version has reached: left by earlier versions, or by runs that lost
 // or failed. Faces of runs that can still commit target a later version.
-func (s *Service) staleFaces(ctx context.Context, ref ImageItem, also []string) ([]string, error) {
+// Those in the service's collection are in ids, those recorded in another
+// (see foreign) in foreign.
+func (s *Service) staleFaces(ctx context.Context, ref ImageItem, also []string) (ids, foreign []string, err error) {
 	faces, err := s.table.FacesOfObject(ctx, ref.Bucket, ref.Key)
 	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, nil, fromAWS("DynamoDB", err)
 	}
-	var ids []string
 	for _, f := range faces {
 		if f.TargetVersion <= ref.Version && !slices.Contains(ref.FaceIDs, f.FaceID) && !slices.Contains(also, f.FaceID) {
-			ids = append(ids, f.FaceID)
+			if s.foreign(f.CollectionID) {
+				foreign = append(foreign, f.FaceID)
+			} else {
+				ids = append(ids, f.FaceID)
+			}
 		}
 	}
-	return ids, nil
+	return ids, foreign, nil
 }
 
 // cleanupTimeout bounds abandon's calls, which run even after the run's

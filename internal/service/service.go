@@ -125,6 +125,10 @@ type FaceItem struct {
 	Person string
 	// IndexedAt is when the run that indexed the face started (UTC).
 	IndexedAt time.Time
+	// CollectionID is the Rekognition CollectionId the face was indexed
+	// into; "" for faces recorded before collections were recorded, which
+	// are taken to be in the current one.
+	CollectionID string
 	// TargetVersion is the image item Version the run that indexed the
 	// face meant to commit. A face is stale once the committed Version
 	// reaches it without naming the face: no run that can still commit
@@ -176,6 +180,12 @@ type ImageItem struct {
 	// ExpiresAt is when the table may delete the item (its time to live,
 	// contract.AttrExpiresAt); zero for none. Only tombstones expire.
 	ExpiresAt time.Time
+	// CollectionID is the Rekognition CollectionId the run that wrote the
+	// item indexed into; "" for items written before collections were
+	// recorded. An image whose item names another collection (or none)
+	// is indexed again even if its bytes are unchanged: that is how a
+	// re-index fills a new collection (see Service.Reconcile).
+	CollectionID string
 }
 
 // PersonItem maps a person named at upload to its Rekognition user.

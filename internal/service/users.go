@@ -49,9 +49,12 @@ func UserID(person string) string {
 }
 
 // userToken returns the ClientRequestToken of a user call: derived from
-// the operation and the UserId, so that a retried call is idempotent.
-func userToken(op, userID string) *string {
-	sum := sha256.Sum256([]byte(op + "\x00" + userID))
+// the operation and the call's identifying fields (the UserId, and the
+// CollectionId where a re-index into a new collection repeats the call
+// there), so that a retried call is idempotent and a call in another
+// collection is not taken for it.
+func userToken(op string, ids ...string) *string {
+	sum := sha256.Sum256([]byte(op + "\x00" + strings.Join(ids, "\x00")))
 	return aws.String(hex.EncodeToString(sum[:16]))
 }
 
@@ -89,7 +92,7 @@ func (s *Service) associate(ctx context.Context, log *slog.Logger, person string
 	_, err := s.rek.CreateUser(ctx, &rekognition.CreateUserInput{
 		CollectionId:       aws.String(s.cfg.CollectionID),
 		UserId:             aws.String(userID),
-		ClientRequestToken: userToken("CreateUser", userID),
+		ClientRequestToken: userToken("CreateUser", s.cfg.CollectionID, userID),
 	})
 	var conflict *rtypes.ConflictException
 	if err != nil && !errors.As(err, &conflict) {

@@ -21,7 +21,8 @@ import (
 // start: configuration from the environment (contract.FromEnv), AWS clients
 // from the default credential chain with the SDK's adaptive retry mode
 // (retries with backoff plus client-side rate limiting under throttling),
-// and a JSON logger on stdout.
+// and a JSON logger on stdout. With contract.EnvIndexFacesPerSecond set,
+// IndexFaces calls are paced to that rate (service.PaceIndexFaces).
 func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error) {
 	log := NewLogger(os.Stdout)
 	cfg, err := contract.FromEnv(os.Getenv)
@@ -32,8 +33,16 @@ func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error)
 	if err != nil {
 		return nil, log, fmt.Errorf("AWS configuration: %w", err)
 	}
+	var rek service.Rekognition = rekognition.NewFromConfig(awsCfg)
+	perSecond, err := contract.IndexFacesPerSecondFromEnv(os.Getenv)
+	if err != nil {
+		return nil, log, fmt.Errorf("configuration: %w", err)
+	}
+	if perSecond > 0 {
+		rek = service.PaceIndexFaces(rek, service.NewPacer(perSecond, service.RealClock{}))
+	}
 	svc := service.New(cfg,
-		rekognition.NewFromConfig(awsCfg),
+		rek,
 		s3.NewFromConfig(awsCfg),
 		dynamotable.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		log)

@@ -2,6 +2,8 @@ package handler
 
 import (
 	"bufio"
+	"cmp"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -71,6 +73,36 @@ type sqsMessage struct {
 	id, body  string
 	receives  int           // ApproximateReceiveCount
 	visibleAt time.Duration // on the model's clock
+	seq       int           // order of the last push, which breaks ties of visibleAt
+	at        int           // index in the queue's heap
+}
+
+// messageHeap orders the source queue's messages by visibility, then by
+// push order, so that receiving takes the oldest visible first without
+// sorting the whole queue (a backfill puts 100,000 messages in it).
+type messageHeap []*sqsMessage
+
+func (h messageHeap) Len() int { return len(h) }
+func (h messageHeap) Less(i, j int) bool {
+	if h[i].visibleAt != h[j].visibleAt {
+		return h[i].visibleAt < h[j].visibleAt
+	}
+	return h[i].seq < h[j].seq
+}
+func (h messageHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].at, h[j].at = i, j
+}
+func (h *messageHeap) Push(x any) {
+	m := x.(*sqsMessage)
+	m.at = len(*h)
+	*h = append(*h, m)
+}
+func (h *messageHeap) Pop() any {
+	old := *h
+	m := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return m
 }
 
 // eventSource models an SQS standard queue with a redrive policy to a
@@ -111,9 +143,17 @@ type eventSource struct {
 	duplicates float64 // share of deleted messages delivered again once
 
 	now         time.Duration
-	queue, dlq  []*sqsMessage
-	ids         int
+	queue       messageHeap
+	dlq         []*sqsMessage
+	ids, pushes int
 	invocations int
+	// maxInvocations bounds Run, so that a queue that never drains fails
+	// the test; default 10,000.
+	maxInvocations int
+	// clock, when set, is the model clock the function under test waits
+	// on (its pacing): each invocation starts at the model's time, and the
+	// model's time is the clock's when it returns.
+	clock *modelClock
 	// Receives counts every delivery of each message id; Failed counts
 	// those that ended in a failure (batch item failure or batch error).
 	Receives, Failed map[string]int
@@ -131,10 +171,28 @@ func newEventSource(t *testing.T, h *harness, seed uint64, duplicates float64) *
 
 // Send enqueues body as a new message and returns its id.
 func (s *eventSource) Send(body []byte) string {
+	return s.SendDelayed(body, 0)
+}
+
+// SendDelayed enqueues body as a new message visible after delay (SQS's
+// DelaySeconds), from the model's time, or the clock's during an
+// invocation, and returns its id.
+func (s *eventSource) SendDelayed(body []byte, delay time.Duration) string {
 	s.ids++
-	m := &sqsMessage{id: fmt.Sprintf("msg-%04d", s.ids), body: string(body), visibleAt: s.now}
-	s.queue = append(s.queue, m)
+	now := s.now
+	if s.clock != nil {
+		now = max(now, s.clock.Elapsed())
+	}
+	m := &sqsMessage{id: fmt.Sprintf("msg-%04d", s.ids), body: string(body), visibleAt: now + delay}
+	s.push(m)
 	return m.id
+}
+
+// push adds m to the source queue.
+func (s *eventSource) push(m *sqsMessage) {
+	s.pushes++
+	m.seq = s.pushes
+	heap.Push(&s.queue, m)
 }
 
 // Redrive moves every dead-letter message back to the source queue, as
@@ -160,7 +218,7 @@ func (s *eventSource) DeadLetters() map[string]string {
 // Run polls until the source queue is empty.
 func (s *eventSource) Run() {
 	for len(s.queue) > 0 {
-		if s.invocations > 10_000 {
+		if s.invocations > cmp.Or(s.maxInvocations, 10_000) {
 			s.t.Fatal("the queue does not drain")
 		}
 		batch := s.receive()
@@ -168,11 +226,13 @@ func (s *eventSource) Run() {
 			if len(s.queue) == 0 {
 				return // the last messages went to the dead-letter queue
 			}
-			next := s.queue[0].visibleAt
-			for _, m := range s.queue {
-				next = min(next, m.visibleAt)
-			}
-			s.now = next
+			s.now = s.queue[0].visibleAt
+			continue
+		}
+		if s.clock != nil {
+			s.clock.AdvanceTo(s.now)
+			s.invoke(batch)
+			s.now = max(s.now, s.clock.Elapsed())
 			continue
 		}
 		s.invoke(batch)
@@ -184,24 +244,21 @@ func (s *eventSource) Run() {
 // moving those already received maxReceiveCount times to the dead-letter
 // queue.
 func (s *eventSource) receive() []*sqsMessage {
-	slices.SortStableFunc(s.queue, func(a, b *sqsMessage) int { return int(a.visibleAt - b.visibleAt) })
 	var batch []*sqsMessage
-	kept := s.queue[:0]
-	for _, m := range s.queue {
-		switch {
-		case m.visibleAt > s.now || len(batch) == batchSize:
-			kept = append(kept, m)
-		case m.receives >= maxReceiveCount:
+	for len(s.queue) > 0 && s.queue[0].visibleAt <= s.now && len(batch) < batchSize {
+		m := heap.Pop(&s.queue).(*sqsMessage)
+		if m.receives >= maxReceiveCount {
 			s.dlq = append(s.dlq, m)
-		default:
-			m.receives++
-			m.visibleAt = s.now + visibilityTimeout
-			s.Receives[m.id]++
-			batch = append(batch, m)
-			kept = append(kept, m)
+			continue
 		}
+		m.receives++
+		m.visibleAt = s.now + visibilityTimeout
+		s.Receives[m.id]++
+		batch = append(batch, m)
 	}
-	s.queue = kept
+	for _, m := range batch {
+		s.push(m) // in flight: hidden until its visibility timeout ends
+	}
 	return batch
 }
 
@@ -221,7 +278,11 @@ func (s *eventSource) invoke(batch []*sqsMessage) {
 		s.t.Fatal(err)
 	}
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprintf("inv-%d", s.invocations)})
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second) // the index function's default timeout
+	deadline := time.Now().Add(60 * time.Second) // the index function's default timeout
+	if s.clock != nil {
+		deadline = s.clock.Now().Add(60 * time.Second)
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	resp, err := s.handle(ctx, raw)
 	cancel()
 	failed := map[string]bool{}
@@ -246,10 +307,10 @@ func (s *eventSource) invoke(batch []*sqsMessage) {
 // delete removes m from the queue; a share of deleted messages comes back
 // once, as at-least-once delivery allows.
 func (s *eventSource) delete(m *sqsMessage) {
-	s.queue = slices.DeleteFunc(s.queue, func(x *sqsMessage) bool { return x == m })
+	heap.Remove(&s.queue, m.at)
 	if !slices.Contains(s.Duplicated, m.id) && s.rng.Float64() < s.duplicates {
 		s.Duplicated = append(s.Duplicated, m.id)
-		s.queue = append(s.queue, &sqsMessage{id: m.id, body: m.body, receives: m.receives, visibleAt: s.now + time.Second})
+		s.push(&sqsMessage{id: m.id, body: m.body, receives: m.receives, visibleAt: s.now + time.Second})
 	}
 }
 

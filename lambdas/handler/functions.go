@@ -49,8 +49,12 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 func Start(name string) {
 	svc, log, err := ServiceFromEnv(context.Background())
 	var h any
+	opts := []Option{WithMetrics(os.Stdout)}
+	if err == nil && name == contract.FunctionIndex {
+		opts, err = withQueueFromEnv(context.Background(), opts)
+	}
 	if err == nil {
-		h, err = lambdaHandler(name, svc, log, WithMetrics(os.Stdout))
+		h, err = lambdaHandler(name, svc, log, opts...)
 	}
 	if err != nil {
 		log.Error("cannot start", "function", name, "err", err)

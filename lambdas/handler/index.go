@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
 )
@@ -24,12 +25,13 @@ type Indexer struct {
 	svc     *service.Service
 	log     *slog.Logger
 	metrics *metrics.Emitter
+	requeue Requeue
 }
 
 // NewIndexer returns an Indexer over svc, logging to log, with opts
 // (WithMetrics).
 func NewIndexer(svc *service.Service, log *slog.Logger, opts ...Option) *Indexer {
-	return &Indexer{svc: svc, log: log, metrics: emitterOf(svc, opts)}
+	return &Indexer{svc: svc, log: log, metrics: emitterOf(svc, opts), requeue: requeueOf(opts)}
 }
 
 // Handle is the index function's entry point. It accepts an SQS event or an
@@ -109,6 +111,19 @@ func (ix *Indexer) handleSQS(ctx context.Context, ev events.SQSEvent, counts *me
 			mctx, cancel = context.WithDeadline(mctx, deadline.Add(-cleanupMargin))
 		}
 		err := ix.message(mctx, msg.Body, counts)
+		if err != nil && ix.requeue != nil && throttledOnly(err) {
+			// Pace, not failure: the message waits as a new one, its
+			// receive count untouched, so it never reaches the
+			// dead-letter queue for being throttled.
+			rerr := ix.requeue(mctx, msg.Body, contract.ThrottledDelaySeconds*time.Second)
+			if rerr == nil {
+				ix.log.WarnContext(mctx, "message throttled; sent again with a delay", "messageId", msg.MessageId, "delaySeconds", contract.ThrottledDelaySeconds, "err", err)
+				counts.Add(contract.MetricIndexRequeued, 1)
+				cancel()
+				continue
+			}
+			err = errors.Join(err, fmt.Errorf("send the throttled message again: %w", rerr))
+		}
 		cancel()
 		if err != nil {
 			ix.log.ErrorContext(mctx, "message failed; it will be retried", "messageId", msg.MessageId, "err", err)
@@ -172,4 +187,42 @@ func decodeS3Event(b []byte) (events.S3Event, error) {
 		return ev, errors.New("S3 event without records")
 	}
 	return ev, nil
+}
+
+// Requeue sends body to the index queue again as a new message, visible
+// after delay (SQS SendMessage with DelaySeconds; the local queue offline).
+type Requeue func(ctx context.Context, body string, delay time.Duration) error
+
+// WithRequeue makes the index handler send a message whose every record
+// was throttled (service.KindThrottled, after the SDK's retries or the
+// pacing of IndexFaces) to the queue again with requeue, delayed by
+// contract.ThrottledDelaySeconds, and acknowledge it, instead of reporting
+// it failed: waiting for the pace then consumes none of its receives. If
+// the send fails, the message fails as any other.
+func WithRequeue(requeue Requeue) Option {
+	return func(o *options) { o.requeue = requeue }
+}
+
+// requeueOf returns the Requeue the options give, nil for none.
+func requeueOf(opts []Option) Requeue {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o.requeue
+}
+
+// throttledOnly reports whether err, and every error joined in it, is
+// service.KindThrottled.
+func throttledOnly(err error) bool {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		for _, e := range joined.Unwrap() {
+			if !throttledOnly(e) {
+				return false
+			}
+		}
+		return len(joined.Unwrap()) > 0
+	}
+	return service.AsError(err).Kind == service.KindThrottled
 }

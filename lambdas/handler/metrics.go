@@ -15,6 +15,7 @@ type Option func(*options)
 
 type options struct {
 	metrics io.Writer
+	requeue Requeue
 }
 
 // WithMetrics makes the handlers write, at the end of each invocation,
@@ -58,7 +59,7 @@ func rekognitionThrottled(err error) bool {
 
 // indexMetrics are the metrics the index handler reports.
 func indexMetrics() *metrics.Counts {
-	return metrics.NewCounts(contract.MetricFacesIndexed, contract.MetricFacesNotIndexed, contract.MetricImagesRejected, contract.MetricRekognitionThrottles)
+	return metrics.NewCounts(contract.MetricFacesIndexed, contract.MetricFacesNotIndexed, contract.MetricImagesRejected, contract.MetricRekognitionThrottles, contract.MetricIndexRequeued)
 }
 
 // countRecord adds the outcome of reconciling one record to counts.

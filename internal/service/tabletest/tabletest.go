@@ -98,6 +98,7 @@ func face(id, bucket, key, person string) service.FaceItem {
 		Person:          person,
 		IndexedAt:       t0,
 		TargetVersion:   1,
+		CollectionID:    "faces-v2",
 	}
 }
 
@@ -250,6 +251,7 @@ func testImageRoundTrip(t *testing.T, tb service.FaceTable) {
 	indexed := image(bucket, "index/Jane Doe+1 日本.jpg", 1, "3f1a7b2e-0000-4000-8000-000000000001", "3f1a7b2e-0000-4000-8000-000000000002", "3f1a7b2e-0000-4000-8000-000000000003")
 	indexed.UnindexedReasons = []string{"LOW_SHARPNESS", "EXCEEDS_MAX_FACES", "LOW_SHARPNESS"}
 	indexed.Person = "Jane Doe"
+	indexed.CollectionID = "faces-v2"
 	indexed.RunID = "0b9e8f5c-8f0e-4f4e-9d6a-1c2b3a4d5e6f"
 	rejected := service.ImageItem{Bucket: bucket, Key: "index/rocket.png", ETag: `"e"`, ContentSHA256: "ab", Status: contract.StatusRejected, Reason: "no face found in the image", UnindexedReasons: []string{"LOW_CONFIDENCE"}, Version: 7, RunID: "r", IndexedAt: t0.Add(time.Hour)}
 	for _, want := range []service.ImageItem{
