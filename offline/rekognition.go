@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -31,6 +32,7 @@ type Rekognition struct {
 	engine       *faceengine.Engine
 	objects      service.ObjectGetter
 	db           *bolt.DB
+	decodes      *decodeLimit
 
 	mu      sync.RWMutex
 	faces   map[string]storedFace // FaceId → face
@@ -46,7 +48,7 @@ type storedFace struct {
 }
 
 func newRekognition(collectionID string, engine *faceengine.Engine, objects service.ObjectGetter, db *bolt.DB) (*Rekognition, error) {
-	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, faces: map[string]storedFace{}}
+	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, decodes: newDecodeLimit(), faces: map[string]storedFace{}}
 	err := db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketVectors).ForEach(func(k, v []byte) error {
 			var f storedFace
@@ -75,7 +77,10 @@ func invalidParameter(msg string) error {
 // image returns the decoded image of in, checking Rekognition's limits:
 // 5 MB for bytes and 15 MB for S3 objects (ImageTooLargeException), JPEG
 // or PNG (InvalidImageFormatException), at least 80×80 pixels
-// (InvalidParameterException).
+// (InvalidParameterException); and this server's: at most MaxImagePixels
+// pixels (ImageTooLargeException). The image is decoded within the decode
+// budget (waiting for it unless ctx holds a reservation) and scaled down
+// to workPixels as it is decoded; faceImage keeps its full size.
 func (r *Rekognition) image(ctx context.Context, collectionID *string, in *rtypes.Image) (*faceImage, error) {
 	if collectionID != nil && aws.ToString(collectionID) != r.collectionID {
 		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The collection id: " + aws.ToString(collectionID) + " does not exist")}
@@ -101,15 +106,22 @@ func (r *Rekognition) image(ctx context.Context, collectionID *string, in *rtype
 	if service.SniffFormat(data) == "" {
 		return nil, &rtypes.InvalidImageFormatException{Message: aws.String("Request has invalid image format")}
 	}
-	img, err := imageio.DecodeImage(data)
+	_, release, err := r.decodes.reserve(ctx, data, false)
 	if err != nil {
+		return nil, err
+	}
+	defer release()
+	img, size, err := imageio.DecodeScaled(data, MaxImagePixels, workPixels)
+	switch {
+	case errors.Is(err, imageio.ErrImageTooLarge):
+		return nil, &rtypes.ImageTooLargeException{Message: aws.String(fmt.Sprintf("Image has more than %d pixels, the most this local server decodes.", MaxImagePixels))}
+	case err != nil:
 		return nil, &rtypes.InvalidImageFormatException{Message: aws.String("Request has invalid image format")}
 	}
-	b := img.Bounds()
-	if b.Dx() < contract.MinImageDimension || b.Dy() < contract.MinImageDimension {
+	if size.X < contract.MinImageDimension || size.Y < contract.MinImageDimension {
 		return nil, invalidParameter("Request has invalid parameters")
 	}
-	return &faceImage{img: img, width: b.Dx(), height: b.Dy()}, nil
+	return &faceImage{img: img, width: size.X, height: size.Y}, nil
 }
 
 type faceImage struct {
