@@ -11,13 +11,10 @@ import (
 	pigo "github.com/esimov/pigo/core"
 )
 
-// The cascades ship with pigo v1.4.6 (see cascade/README.md).
-var (
-	//go:embed cascade/facefinder
-	faceCascadeFile []byte
-	//go:embed cascade/puploc
-	pupilCascadeFile []byte
-)
+// The face cascade ships with pigo v1.4.6 (see cascade/README.md).
+//
+//go:embed cascade/facefinder
+var faceCascadeFile []byte
 
 // BoundingBox locates a face like Amazon Rekognition's BoundingBox: the
 // top-left corner and the size, each as a ratio of the width (Left, Width)
@@ -41,10 +38,15 @@ type Detection struct {
 	// threshold, 75 at twice it, about 99.9 at ten times it. It is monotone
 	// in q; it is not a calibrated probability.
 	Confidence float64
-	// LeftEye and RightEye are the pupil centres on the left and right of
-	// the image (the subject's right and left eyes on a frontal face), from
-	// pico's pupil cascade, or estimated from the box when that fails.
+	// LeftEye and RightEye are the eye centres on the left and right of
+	// the image (the subject's right and left eyes on a frontal face): the
+	// means of Landmarks 36–41 and 42–47.
 	LeftEye, RightEye Point
+	// Landmarks are the 68 points of the face (see NumLandmarks for their
+	// order), in pixels of the oriented image, from face-api's
+	// FaceLandmark68Net run on the box; Descriptor aligns the face on
+	// them.
+	Landmarks [NumLandmarks]Point
 }
 
 // Detection settings, tuned on examples/photos (photos of at most 640 px,
@@ -73,11 +75,10 @@ const (
 	maxOverlap = 0.3
 )
 
-// detector wraps pigo's face cascade and the pupil cascade. It is immutable
-// and safe for concurrent use.
+// detector wraps pigo's face cascade. It is immutable and safe for
+// concurrent use.
 type detector struct {
-	faces  *pigo.Pigo
-	pupils *pupilCascade
+	faces *pigo.Pigo
 }
 
 func newDetector() (*detector, error) {
@@ -85,11 +86,7 @@ func newDetector() (*detector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faceengine: face cascade: %w", err)
 	}
-	pupils, err := parsePupilCascade(pupilCascadeFile)
-	if err != nil {
-		return nil, err
-	}
-	return &detector{faces: faces, pupils: pupils}, nil
+	return &detector{faces: faces}, nil
 }
 
 // detect finds upright frontal faces in img and returns them sorted by box
@@ -129,38 +126,8 @@ func (d *detector) detect(img *image.RGBA) []Detection {
 			},
 			Confidence: 100 * (1 - math.Exp2(-float64(c.Q)/minFaceScore)),
 		}
-		out[i].LeftEye, out[i].RightEye = d.eyes(g, c)
 	}
 	return out
-}
-
-// Eye geometry within a pigo box of side s centred on (row, col), from
-// pigo's command-line tool: the pupil search starts (and the fallback
-// stays) eyeLeftDX·s left and eyeRightDX·s right of the centre and eyeDY·s
-// above it, at a search scale of eyeScale·s. (On the sample photos the
-// pupils found average 0.170·s left, 0.193·s right and 0.071·s above the
-// centre.) A pupil found farther than eyeMaxShift·s from its start counts
-// as a failure of the pupil cascade.
-const (
-	eyeLeftDX   = 0.175
-	eyeRightDX  = 0.185
-	eyeDY       = 0.075
-	eyeScale    = 0.25
-	eyeMaxShift = 0.12
-)
-
-// eyes locates both pupils of the face c.
-func (d *detector) eyes(g *grayImage, c pigo.Detection) (left, right Point) {
-	s := float64(c.Scale)
-	y0 := float64(c.Row) - eyeDY*s
-	find := func(x0 float64) Point {
-		y, x := d.pupils.locate(g, y0, x0, eyeScale*s)
-		if math.Hypot(x-x0, y-y0) > eyeMaxShift*s {
-			return Point{X: x0, Y: y0}
-		}
-		return Point{X: x, Y: y}
-	}
-	return find(float64(c.Col) - eyeLeftDX*s), find(float64(c.Col) + eyeRightDX*s)
 }
 
 // overlap returns the intersection area of two square pigo boxes divided by
@@ -174,6 +141,12 @@ func overlap(a, b pigo.Detection) float64 {
 	inter := side(a.Row, a.Scale, b.Row, b.Scale) * side(a.Col, a.Scale, b.Col, b.Scale)
 	small := float64(min(a.Scale, b.Scale))
 	return inter / (small * small)
+}
+
+// grayImage is an 8-bit luma raster, row-major, w·h bytes.
+type grayImage struct {
+	w, h int
+	pix  []uint8
 }
 
 // toGray converts to luma with the ITU-R BT.601 weights (0.299, 0.587,

@@ -10,20 +10,31 @@
 //   - Decode (internal/imageio's decoder, shared with the service's search
 //     of every face) decodes the bytes and applies the JPEG EXIF
 //     orientation.
-//   - Engine.Detect runs pigo's face cascade (embedded from pigo v1.4.6),
-//     merges overlapping boxes, and finds both pupils with pico's pupil
-//     cascade. Only upright, roughly frontal faces are found: profiles and
-//     strongly tilted heads are an accepted limitation.
-//   - Engine.Descriptor warps the face onto a 150×150 chip with the eyes
-//     where dlib's get_face_chip_details(shape, 150, 0.25) puts them, and
-//     runs dlib's face recognition ResNet (dlib reports 99.38% on LFW) in
-//     pure Go with gonum, from the weights face-api 1.7.15 ships, embedded
-//     in this package (model/README.md; New("") loads them).
+//   - Engine.Detect runs pigo's face cascade (embedded from pigo v1.4.6)
+//     and merges overlapping boxes; then face-api's FaceLandmark68Net,
+//     ported to pure Go with gonum (landmarks.go, embedded from face-api
+//     1.7.15), finds 68 landmarks in a square crop 1.2 times the box, and
+//     the eye centres are the means of the eye points. Only upright,
+//     roughly frontal faces are found: profiles and strongly tilted heads
+//     are an accepted limitation of the cascade.
+//   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
+//     get_face_chip_details(shape, 150, 0.25) does: the similarity that
+//     best fits the nose, eye and mouth landmarks to dlib's mean face
+//     shape (least squares); then it runs dlib's face recognition ResNet
+//     (dlib reports 99.38% on LFW) in pure Go with gonum, from the
+//     weights face-api 1.7.15 ships, embedded in this package
+//     (model/README.md; New("") loads them).
 //   - Distance, Similarity and Gallery compare descriptors: a distance
 //     under SameFaceDistance (0.6) means the same person, and Similarity
 //     maps it to 80, Rekognition's default FaceMatchThreshold.
 //
 // testdata/golden holds aligned chips and the descriptors face-api itself
-// computes for them (testdata/golden/golden.mjs); the tests check the Go
-// network against them.
+// computes for them, and face crops with the landmarks face-api finds in
+// them (testdata/golden/golden.mjs); the tests check both Go networks
+// against them.
+//
+// Memory: the engine works on the image it is given; for large photos,
+// decode a scaled copy first (the offline server decodes at most 20
+// megapixels and hands the engine a copy of at most 1920×1080's pixel
+// count, see package offline).
 package faceengine

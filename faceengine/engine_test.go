@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -199,9 +200,44 @@ func TestDeterminism(t *testing.T) {
 
 func TestDescriptorRejectsDegenerateEyes(t *testing.T) {
 	d := onlyFace(t, "obama_1.jpg").Detection
+	d.Landmarks[40].X = math.NaN()
+	if _, err := testEngine(t).Descriptor(loadPhoto(t, "obama_1.jpg"), d); err == nil {
+		t.Error("no error for a landmark that is not a number")
+	}
+	d.Landmarks = [NumLandmarks]Point{} // no landmarks: aligned on the eyes
 	d.RightEye = d.LeftEye
 	if _, err := testEngine(t).Descriptor(loadPhoto(t, "obama_1.jpg"), d); err == nil {
-		t.Fatal("no error for coinciding eyes")
+		t.Error("no error for coinciding eyes")
+	}
+}
+
+// TestLandmarksOnTheFace: the landmarks lie in the face's box (widened by
+// a tenth for the jaw), the eyes above the nose tip above the mouth, the
+// image-left eye left of the other, and each eye centre is the mean of
+// its six points.
+func TestLandmarksOnTheFace(t *testing.T) {
+	for _, p := range samplePhotos {
+		img := loadPhoto(t, p.name)
+		w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+		for i, d := range testEngine(t).Detect(img) {
+			b := d.BoundingBox
+			for j, q := range d.Landmarks {
+				if q.X < (b.Left-b.Width/10)*w || q.X > (b.Left+b.Width*1.1)*w || q.Y < (b.Top-b.Height/10)*h || q.Y > (b.Top+b.Height*1.1)*h {
+					t.Errorf("%s face %d: landmark %d %+v outside its box %+v", p.name, i, j, q, b)
+				}
+			}
+			lm := d.Landmarks
+			if !(d.LeftEye.Y < lm[30].Y && lm[30].Y < lm[51].Y && lm[51].Y < lm[57].Y && d.LeftEye.X < d.RightEye.X && lm[48].X < lm[54].X) {
+				t.Errorf("%s face %d: eyes %+v %+v, nose tip %+v, mouth %+v–%+v out of order", p.name, i, d.LeftEye, d.RightEye, lm[30], lm[48], lm[54])
+			}
+			var mean Point
+			for _, q := range lm[36:42] {
+				mean.X, mean.Y = mean.X+q.X/6, mean.Y+q.Y/6
+			}
+			if math.Abs(mean.X-d.LeftEye.X) > 1e-9 || math.Abs(mean.Y-d.LeftEye.Y) > 1e-9 {
+				t.Errorf("%s face %d: left eye %+v, mean of points 36–41 %+v", p.name, i, d.LeftEye, mean)
+			}
+		}
 	}
 }
 
@@ -226,7 +262,7 @@ func TestEmbeddedModelHashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{manifestFile, "face_recognition_model.bin"} {
+	for _, name := range []string{manifestFile, "face_recognition_model.bin", landmarkManifest, "face_landmark_68_model.bin"} {
 		b, err := embeddedModel.ReadFile("model/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -290,7 +326,7 @@ func TestNew_modelDir(t *testing.T) {
 }
 
 func TestNetworkChecksTensors(t *testing.T) {
-	ws, err := loadWeights(modelFS(""))
+	ws, err := loadWeights(modelFS(""), manifestFile)
 	if err != nil {
 		t.Fatal(err)
 	}
