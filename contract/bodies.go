@@ -218,7 +218,7 @@ type InfoBody struct {
 	// MaxImagePixels is the most pixels (width×height) of an image the
 	// service decodes: deployed, in a search of all faces
 	// (Config.MaxDecodedPixels, from the function's memory, or the
-	// decoder's 50 megapixels); offline, in any request (20 megapixels,
+	// decoder's 50 megapixels); offline, in any request (16 megapixels,
 	// offline.MaxImagePixels). A larger image gets 413 IMAGE_TOO_LARGE.
 	MaxImagePixels int `json:"maxImagePixels"`
 	// AcceptedFormats are the accepted media types.

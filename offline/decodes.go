@@ -21,11 +21,11 @@ import (
 // Limits that keep the server's memory bounded whatever images it is sent.
 const (
 	// MaxImagePixels is the most pixels (width×height) of an image the
-	// offline server decodes: 20 megapixels (5472×3648, a 20 MP camera's
-	// photo). A larger image is refused before any pixel is decoded, with
+	// offline server decodes: 16 megapixels (4912×3264, a 16 MP camera's
+	// photo; more than a 12 MP phone's 4032×3024). A larger image is refused before any pixel is decoded, with
 	// Rekognition's ImageTooLargeException (413 IMAGE_TOO_LARGE on the
 	// API). GET /info shows it as maxImagePixels.
-	MaxImagePixels = 20_000_000
+	MaxImagePixels = 16_000_000
 	// workPixels is the size of the copy the face engine works on: an
 	// image of more pixels is scaled down to at most 1920×1080's pixel
 	// count as it is decoded. Rekognition finds faces of at least 40×40

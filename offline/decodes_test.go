@@ -51,11 +51,11 @@ func within(t *testing.T, what string, f func()) {
 // the waiting ones through; a waiter whose context ends gives up.
 func TestDecodeLimit(t *testing.T) {
 	d := newDecodeLimit()
-	largest, small := pngHeader(5000, 4000), photos.MustRead("obama_1.jpg")
+	largest, small := pngHeader(4000, 4000), photos.MustRead("obama_1.jpg")
 	if got := decodeCost(largest); got != decodeBudget {
 		t.Fatalf("cost of the largest image = %d, want the budget %d", got, decodeBudget)
 	}
-	if got := decodeCost(pngHeader(5000, 4001)); got != 0 {
+	if got := decodeCost(pngHeader(4000, 4001)); got != 0 {
 		t.Errorf("cost of an image over the cap = %d, want 0 (refused undecoded)", got)
 	}
 	held, release, err := d.reserve(t.Context(), largest, true)
@@ -119,11 +119,11 @@ func TestDecodeLimit_API(t *testing.T) {
 		return e.Error.Code
 	}
 
-	if rec := search(pngHeader(5000, 4001)); rec.Code != http.StatusRequestEntityTooLarge || code(rec) != contract.CodeImageTooLarge {
+	if rec := search(pngHeader(4000, 4001)); rec.Code != http.StatusRequestEntityTooLarge || code(rec) != contract.CodeImageTooLarge {
 		t.Errorf("over the cap: %d %s", rec.Code, rec.Body)
 	}
 
-	_, release, err := d.reserve(t.Context(), pngHeader(5000, 4000), true)
+	_, release, err := d.reserve(t.Context(), pngHeader(4000, 4000), true)
 	if err != nil {
 		t.Fatal(err)
 	}

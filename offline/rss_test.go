@@ -58,7 +58,7 @@ func TestPeakRSS(t *testing.T) {
 	}
 }
 
-// worstPNG encodes, row by row, a 5000×4000 16-bit RGBA PNG showing
+// worstPNG encodes, row by row, a 16-bit RGBA PNG of MaxImagePixels showing
 // group_obama_biden.jpg enlarged 4 times (nearest neighbour) on grey.
 func worstPNG(t *testing.T) []byte {
 	src, err := imageio.DecodeImage(photos.MustRead("group_obama_biden.jpg"))
@@ -75,7 +75,8 @@ func worstPNG(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-// enlarged is a lazily computed 5000×4000 NRGBA64 image (MaxImagePixels)
+// enlarged is a lazily computed 5000-pixel-wide NRGBA64 image of
+// MaxImagePixels pixels
 // showing src scaled k times, translucent by one step so that the encoder
 // keeps the alpha channel.
 type enlarged struct {
@@ -84,7 +85,7 @@ type enlarged struct {
 }
 
 func (e enlarged) ColorModel() color.Model { return color.NRGBA64Model }
-func (e enlarged) Bounds() image.Rectangle { return image.Rect(0, 0, 5000, 4000) }
+func (e enlarged) Bounds() image.Rectangle { return image.Rect(0, 0, 5000, MaxImagePixels/5000) }
 func (e enlarged) At(x, y int) color.Color {
 	p := image.Pt(x/e.k, y/e.k)
 	if !p.In(e.src.Rect) {
