@@ -10,13 +10,14 @@
 //   - Decode (internal/imageio's decoder, shared with the service's search
 //     of every face) decodes the bytes and applies the JPEG EXIF
 //     orientation.
-//   - Engine.Detect runs pigo's face cascade (embedded from pigo v1.4.6)
-//     and merges overlapping boxes; then face-api's FaceLandmark68Net,
-//     ported to pure Go with gonum (landmarks.go, embedded from face-api
-//     1.7.15), finds 68 landmarks in a square crop 1.2 times the box, and
-//     the eye centres are the means of the eye points. Only upright,
-//     roughly frontal faces are found: profiles and strongly tilted heads
-//     are an accepted limitation of the cascade.
+//   - Engine.Detect runs face-api's TinyFaceDetector (a Tiny YOLO v2 with
+//     separable convolutions, tiny.go) on a 416×416 copy of the image and
+//     keeps boxes whose face probability is above one half
+//     (MinConfidence 50, face-api's default); then face-api's
+//     FaceLandmark68Net (landmarks.go) finds 68 landmarks in the square
+//     around each box, and the eye centres are the means of the eye
+//     points. Both networks are ported to pure Go with gonum from the
+//     weights of face-api 1.7.15, embedded in this package.
 //   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
 //     get_face_chip_details(shape, 150, 0.25) does: the similarity that
 //     best fits the nose, eye and mouth landmarks to dlib's mean face
@@ -34,7 +35,7 @@
 // against them.
 //
 // Memory: the engine works on the image it is given; for large photos,
-// decode a scaled copy first (the offline server decodes at most 20
+// decode a scaled copy first (the offline server decodes at most 16
 // megapixels and hands the engine a copy of at most 1920×1080's pixel
 // count, see package offline).
 package faceengine

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"math/cmplx"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/imageio"
@@ -262,7 +265,7 @@ func TestEmbeddedModelHashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{manifestFile, "face_recognition_model.bin", landmarkManifest, "face_landmark_68_model.bin"} {
+	for _, name := range []string{manifestFile, "face_recognition_model.bin", landmarkManifest, "face_landmark_68_model.bin", tinyManifest, "tiny_face_detector_model.bin"} {
 		b, err := embeddedModel.ReadFile("model/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -364,5 +367,78 @@ func BenchmarkDescriptor(b *testing.B) {
 		if _, err := e.Descriptor(img, d); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkTinyDetector measures the tiny face detector alone on the
+// group photo at several input sizes (one core: run with -cpu 1).
+func BenchmarkTinyDetector(b *testing.B) {
+	e := testEngine(b)
+	img := loadPhoto(b, "group_obama_biden.jpg")
+	for _, size := range []int{320, 416, 608} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			for b.Loop() {
+				in, _ := tinyInput(img, size)
+				e.tiny.detect(in, tinyMinScore)
+			}
+		})
+	}
+}
+
+// turned returns img turned by deg degrees about its centre (clockwise as
+// seen for deg > 0), on a square canvas of its longer side.
+func turned(img *image.RGBA, deg float64) *image.RGBA {
+	r := cmplx.Rect(1, -deg*math.Pi/180)
+	c := complex(float64(img.Rect.Dx()), float64(img.Rect.Dy())) / 2
+	return warp(img, r, c-r*c, max(img.Rect.Dx(), img.Rect.Dy()))
+}
+
+// TestPoseAndQuality: turning a portrait by ±15° and ±30° turns its Roll
+// by as much (within 3°) and finds the face each time; a mirrored portrait
+// has opposite Yaw and Roll (within 3°); a blurred copy is less sharp and a
+// darkened one less bright.
+func TestPoseAndQuality(t *testing.T) {
+	e := testEngine(t)
+	img := loadPhoto(t, "obama_1.jpg")
+	base := onlyFace(t, "obama_1.jpg").Detection
+	for _, deg := range []float64{-30, -15, 15, 30} {
+		dets := e.Detect(turned(img, deg))
+		if len(dets) != 1 {
+			t.Errorf("turned %g°: %d faces, want 1", deg, len(dets))
+			continue
+		}
+		if got := dets[0].Pose.Roll - base.Pose.Roll; math.Abs(got-deg) > 3 {
+			t.Errorf("turned %g°: Roll changed by %.1f°", deg, got)
+		}
+	}
+
+	mirror := image.NewRGBA(img.Rect)
+	w := img.Rect.Dx()
+	for y := range img.Rect.Dy() {
+		for x := range w {
+			copy(mirror.Pix[y*mirror.Stride+4*x:][:4], img.Pix[y*img.Stride+4*(w-1-x):])
+		}
+	}
+	if m := e.Detect(mirror); len(m) != 1 || math.Abs(m[0].Pose.Yaw+base.Pose.Yaw) > 3 || math.Abs(m[0].Pose.Roll+base.Pose.Roll) > 3 {
+		t.Errorf("mirrored: %+v; unmirrored %+v; want the opposite Yaw and Roll (±3°)", m, base.Pose)
+	}
+
+	blurred := image.NewRGBA(image.Rect(0, 0, img.Rect.Dx()/4, img.Rect.Dy()/4))
+	xdraw.BiLinear.Scale(blurred, blurred.Rect, img, img.Rect, xdraw.Src, nil)
+	back := image.NewRGBA(img.Rect)
+	xdraw.BiLinear.Scale(back, back.Rect, blurred, blurred.Rect, xdraw.Src, nil)
+	dark := image.NewRGBA(img.Rect)
+	for i, v := range img.Pix {
+		dark.Pix[i] = v
+		if i%4 != 3 {
+			dark.Pix[i] = v / 2
+		}
+	}
+	b, d := e.Detect(back), e.Detect(dark)
+	if len(b) != 1 || b[0].Quality.Sharpness >= base.Quality.Sharpness-10 {
+		t.Errorf("blurred: %+v, sharp %+v; want 10 points less sharp", b, base.Quality)
+	}
+	if len(d) != 1 || math.Abs(d[0].Quality.Brightness-base.Quality.Brightness/2) > 2 {
+		t.Errorf("darkened: %+v, bright %+v; want half as bright", d, base.Quality)
 	}
 }

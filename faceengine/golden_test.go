@@ -57,6 +57,19 @@ func writeGoldenChips(t *testing.T) {
 			}
 		}
 	}
+	for _, p := range samplePhotos {
+		in, _ := tinyInput(loadPhoto(t, p.name), tinyInputSize)
+		out, err := os.Create(filepath.Join(goldenDir, "detector", strings.TrimSuffix(p.name, filepath.Ext(p.name))+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(out, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Log("chips and crops rewritten: now run node faceengine/testdata/golden/golden.mjs")
 }
 
@@ -152,6 +165,54 @@ func TestGoldenDescriptors(t *testing.T) {
 		t.Logf("%s: cosine %.7f, max |Δ| %.2g", name, cos, maxDiff)
 		if len(want) != DescriptorSize || cos < 0.999 {
 			t.Errorf("%s: cosine %.6f with face-api's descriptor (length %d), want ≥ 0.999", name, cos, len(want))
+		}
+	}
+}
+
+// TestGoldenDetections runs the Go tiny face detector on the inputs in
+// testdata/golden/detector (sample photos scaled and padded as face-api
+// does) and compares its boxes and scores with face-api's.
+func TestGoldenDetections(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(goldenDir, "golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Detections map[string][]struct {
+			Score float64    `json:"score"`
+			Box   [4]float64 `json:"box"`
+		} `json:"detections"`
+	}
+	if err := json.Unmarshal(raw, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if len(golden.Detections) != len(samplePhotos) {
+		t.Fatalf("golden.json has %d detection sets, want %d", len(golden.Detections), len(samplePhotos))
+	}
+	e := testEngine(t)
+	for name, want := range golden.Detections {
+		f, err := os.Open(filepath.Join(goldenDir, "detector", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.tiny.detect(imageio.ToRGBA(img), 0.3)
+		if len(got) != len(want) {
+			t.Errorf("%s: %d boxes, face-api %d: %+v vs %+v", name, len(got), len(want), got, want)
+			continue
+		}
+		var maxDiff float64
+		for i, w := range want {
+			g := got[i]
+			maxDiff = max(maxDiff, math.Abs(g.score-w.Score), math.Abs(g.x0-w.Box[0]), math.Abs(g.y0-w.Box[1]), math.Abs(g.x1-w.Box[2]), math.Abs(g.y1-w.Box[3]))
+		}
+		t.Logf("%s: %d boxes, max |Δ| %.2g", name, len(got), maxDiff)
+		if maxDiff > 1e-5 {
+			t.Errorf("%s: a box or score differs from face-api's by %.2g, want ≤ 1e-5", name, maxDiff)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 const (
 	manifestFile     = "face_recognition_model-weights_manifest.json"
 	landmarkManifest = "face_landmark_68_model-weights_manifest.json"
+	tinyManifest     = "tiny_face_detector_model-weights_manifest.json"
 )
 
 // embeddedModel holds the pinned face-api weights (model/README.md says
@@ -25,6 +26,7 @@ const (
 //
 //go:embed model/face_recognition_model-weights_manifest.json model/face_recognition_model.bin
 //go:embed model/face_landmark_68_model-weights_manifest.json model/face_landmark_68_model.bin
+//go:embed model/tiny_face_detector_model-weights_manifest.json model/tiny_face_detector_model.bin
 var embeddedModel embed.FS
 
 // modelFS returns the file system New loads the weights from: the embedded

@@ -1,6 +1,7 @@
 // Writes golden.json: the face-api 1.7.15 descriptors of the aligned chips
 // (*.png) in this directory, for the Go test TestGoldenDescriptors, and the
-// 68 landmarks of the face crops in landmarks/, for TestGoldenLandmarks.
+// 68 landmarks of the face crops in landmarks/, for TestGoldenLandmarks, and
+// the tiny face detector's boxes in detector/, for TestGoldenDetections.
 //
 // Usage, from the repository root after `npm ci --prefix tools`:
 //   node faceengine/testdata/golden/golden.mjs
@@ -60,6 +61,7 @@ function load(net, manifestFile) {
 }
 load(faceapi.nets.faceRecognitionNet, 'face_recognition_model-weights_manifest.json');
 load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model-weights_manifest.json');
+load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model-weights_manifest.json');
 
 // decodePNG returns {width, height, rgb} for a non-interlaced 8-bit RGB or RGBA PNG.
 function decodePNG(file) {
@@ -135,10 +137,21 @@ for (const name of pngs(path.join(here, 'landmarks'))) {
   input.dispose();
   landmarks[name] = lm.relativePositions.flatMap((p) => [p.x, p.y]);
 }
+// detector/*.png are square inputs of the tiny face detector (photos scaled
+// and padded as face-api does); boxes are fractions of the side.
+const detections = {};
+for (const name of pngs(path.join(here, 'detector'))) {
+  const { width, height, rgb } = decodePNG(path.join(here, 'detector', name));
+  const input = tf.tensor3d(rgb, [height, width, 3], 'float32');
+  const found = await faceapi.nets.tinyFaceDetector.locateFaces(input, new faceapi.TinyFaceDetectorOptions({ inputSize: width, scoreThreshold: 0.3 }));
+  input.dispose();
+  detections[name] = found.map((d) => ({ score: d.score, box: [d.relativeBox.left, d.relativeBox.top, d.relativeBox.right, d.relativeBox.bottom] }));
+}
 const out = {
-  generator: `face-api ${faceapi.version}, TensorFlow.js ${tf.version_core} cpu backend, faceRecognitionNet.computeFaceDescriptor on each chip, faceLandmark68Net.detectLandmarks on each landmarks/ crop`,
+  generator: `face-api ${faceapi.version}, TensorFlow.js ${tf.version_core} cpu backend, faceRecognitionNet.computeFaceDescriptor on each chip, faceLandmark68Net.detectLandmarks on each landmarks/ crop, tinyFaceDetector.locateFaces (score > 0.3) on each detector/ input`,
   descriptors,
   landmarks,
+  detections,
 };
 fs.writeFileSync(path.join(here, 'golden.json'), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`wrote ${Object.keys(descriptors).length} descriptors and ${Object.keys(landmarks).length} landmark sets to ${path.join(here, 'golden.json')}`);
+console.log(`wrote ${Object.keys(descriptors).length} descriptors, ${Object.keys(landmarks).length} landmark sets and ${Object.keys(detections).length} detection sets to ${path.join(here, 'golden.json')}`);
