@@ -155,7 +155,7 @@ func (n *landmarkNet) landmarks(crop *image.RGBA) [NumLandmarks]Point {
 func (b *denseBlock) forward(x fmap) fmap {
 	var out1 fmap
 	if b.first {
-		out1 = conv3x3(x, b.conv0Filters, b.conv0.bias, b.cout, 2, true)
+		out1 = conv3x3(x, b.conv0Filters, b.conv0.bias, b.cout, 2)
 	} else {
 		out1 = b.conv0.forward(x)
 	}
@@ -175,14 +175,11 @@ func (b *denseBlock) forward(x fmap) fmap {
 	return sum
 }
 
-// conv3x3 is a plain 3×3 convolution with TensorFlow "same" (or, with
-// same false, "valid") padding, HWIO filters and a bias.
-func conv3x3(x fmap, filters, bias []float64, cout, stride int, same bool) fmap {
+// conv3x3 is a plain 3×3 convolution with TensorFlow "same" padding, HWIO
+// filters and a bias.
+func conv3x3(x fmap, filters, bias []float64, cout, stride int) fmap {
 	oh, pt := samePad(x.h, stride)
 	ow, pl := samePad(x.w, stride)
-	if !same {
-		oh, ow, pt, pl = (x.h-3)/stride+1, (x.w-3)/stride+1, 0, 0
-	}
 	out := fmap{h: oh, w: ow, c: cout, data: make([]float64, oh*ow*cout)}
 	for oy := range oh {
 		for ox := range ow {

@@ -32,7 +32,7 @@ const (
 // pools (a 416-pixel input gives a 13×13 grid), and a 1×1 convolution to
 // 5 anchors × (x, y, w, h, score).
 type tinyNet struct {
-	conv0, conv0Bias []float64 // 3·3·3 rows × 16 columns, HWIO; 16
+	conv0            convLayer // 3×3, "valid", 3 → 16 channels
 	seps             [5]sepConv
 	conv8, conv8Bias []float64 // 512 rows × 25 columns; 25
 }
@@ -47,7 +47,7 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.conv0, n.conv0Bias = widen(f.data), widen(b.data)
+	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: widen(f.data), bias: widen(b.data)}
 	cin := 16
 	for i := range n.seps {
 		cout := cin * 2
@@ -87,7 +87,9 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 			}
 		}
 	}
-	x = conv3x3(x, n.conv0, n.conv0Bias, 16, 1, false)
+	cols := colsPool.Get().(*[]float64)
+	x = n.conv0.forward(x, false, cols)
+	colsPool.Put(cols)
 	leakyInPlace(x.data)
 	x = maxPool2(x, 2)
 	for i := range n.seps {

@@ -20,7 +20,7 @@ import (
 	"github.com/facerec/facerec-cdk/internal/imageio"
 )
 
-// Run with: go test -tags rss -run TestPeakRSS -v -count=1 ./offline
+// Run with: go test -tags rss -run TestPeakRSS -v -count=1 -timeout 30m ./offline
 //
 // TestPeakRSS measures the server's peak resident memory (VmHWM) while it
 // answers concurrent searches of the costliest image it accepts: a PNG of
