@@ -357,6 +357,23 @@ func BenchmarkDetect(b *testing.B) {
 	}
 }
 
+// BenchmarkFaces measures the whole engine per sample photo (decode
+// excluded): detection, landmarks and every face's descriptor; the
+// figure to set beside face-api's per photo (run with -cpu 1).
+func BenchmarkFaces(b *testing.B) {
+	e := testEngine(b)
+	for _, p := range samplePhotos {
+		img := loadPhoto(b, p.name)
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := e.Faces(img); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkDescriptor measures one face: alignment and the network.
 func BenchmarkDescriptor(b *testing.B) {
 	e := testEngine(b)
