@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"math/cmplx"
 	"os"
@@ -457,5 +458,58 @@ func TestPoseAndQuality(t *testing.T) {
 	}
 	if len(d) != 1 || math.Abs(d[0].Quality.Brightness-base.Quality.Brightness/2) > 2 {
 		t.Errorf("darkened: %+v, bright %+v; want half as bright", d, base.Quality)
+	}
+}
+
+// BenchmarkRecallTurned measures recall on turned copies of the sample
+// photos (their faces counted by hand in samplePhotos): for each angle,
+// the share of faces found, reported as a metric (run with -benchtime 1x;
+// a measurement, not a goal asserted by make test). A face counts as
+// found when as many faces are detected as the photo holds.
+func BenchmarkRecallTurned(b *testing.B) {
+	e := testEngine(b)
+	for _, deg := range []float64{-45, -30, -15, 15, 30, 45} {
+		b.Run(fmt.Sprintf("%+g°", deg), func(b *testing.B) {
+			var found, faces int
+			for b.Loop() {
+				found, faces = 0, 0
+				for _, p := range samplePhotos {
+					faces += p.faces
+					found += min(len(e.Detect(turned(loadPhoto(b, p.name), deg))), p.faces)
+				}
+			}
+			b.ReportMetric(100*float64(found)/float64(faces), "%found")
+		})
+	}
+}
+
+// BenchmarkSmallestFace measures, for each sample portrait pasted at
+// decreasing sizes into a grey 1920×1080 image, the narrowest face box
+// (in pixels of the photo's detected box) still found, as a metric.
+func BenchmarkSmallestFace(b *testing.B) {
+	e := testEngine(b)
+	for _, p := range samplePhotos {
+		if p.faces != 1 {
+			continue
+		}
+		b.Run(p.name, func(b *testing.B) {
+			src := loadPhoto(b, p.name)
+			faceW := onlyFace(b, p.name).BoundingBox.Width * float64(src.Rect.Dx())
+			smallest := math.Inf(1)
+			for b.Loop() {
+				for s := 200.0; s >= 40; s -= 10 {
+					k := s / faceW
+					canvas := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
+					xdraw.Draw(canvas, canvas.Rect, &image.Uniform{color.RGBA{128, 128, 128, 255}}, image.Point{}, xdraw.Src)
+					r := image.Rect(900, 500, 900+int(float64(src.Rect.Dx())*k), 500+int(float64(src.Rect.Dy())*k))
+					xdraw.BiLinear.Scale(canvas, r, src, src.Rect, xdraw.Src, nil)
+					if len(e.Detect(canvas)) == 0 {
+						break
+					}
+					smallest = s
+				}
+			}
+			b.ReportMetric(smallest, "px")
+		})
 	}
 }
