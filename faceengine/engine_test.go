@@ -366,6 +366,7 @@ func BenchmarkFaces(b *testing.B) {
 	for _, p := range samplePhotos {
 		img := loadPhoto(b, p.name)
 		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := e.Faces(img); err != nil {
 					b.Fatal(err)
@@ -385,6 +386,18 @@ func BenchmarkDescriptor(b *testing.B) {
 		if _, err := e.Descriptor(img, d); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLandmarks measures the landmark stage for one face: the
+// 112×112 crop, the landmark network, pose and quality.
+func BenchmarkLandmarks(b *testing.B) {
+	e := testEngine(b)
+	img := loadPhoto(b, "obama_1.jpg")
+	d := onlyFace(b, "obama_1.jpg").Detection
+	b.ReportAllocs()
+	for b.Loop() {
+		e.locate(img, &d)
 	}
 }
 
