@@ -351,9 +351,7 @@ func BenchmarkDetect(b *testing.B) {
 		img := loadPhoto(b, p.name)
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
-				e.Detect(img)
-			}
+			reportCPU(b, func() { e.Detect(img) })
 		})
 	}
 }
@@ -367,11 +365,11 @@ func BenchmarkFaces(b *testing.B) {
 		img := loadPhoto(b, p.name)
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			reportCPU(b, func() {
 				if _, err := e.Faces(img); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }
@@ -382,11 +380,11 @@ func BenchmarkDescriptor(b *testing.B) {
 	img := loadPhoto(b, "obama_1.jpg")
 	d := onlyFace(b, "obama_1.jpg").Detection
 	b.ReportAllocs()
-	for b.Loop() {
+	reportCPU(b, func() {
 		if _, err := e.Descriptor(img, d); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkLandmarks measures the landmark stage for one face: the
@@ -396,9 +394,7 @@ func BenchmarkLandmarks(b *testing.B) {
 	img := loadPhoto(b, "obama_1.jpg")
 	d := onlyFace(b, "obama_1.jpg").Detection
 	b.ReportAllocs()
-	for b.Loop() {
-		e.locate(img, &d)
-	}
+	reportCPU(b, func() { e.locate(img, &d) })
 }
 
 // BenchmarkTinyDetector measures the tiny face detector alone on the
@@ -408,10 +404,10 @@ func BenchmarkTinyDetector(b *testing.B) {
 	img := loadPhoto(b, "group_obama_biden.jpg")
 	for _, size := range []int{320, 416, 608} {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			for b.Loop() {
+			reportCPU(b, func() {
 				in, _ := tinyInput(img, size)
 				e.tiny.detect(in, tinyMinScore)
-			}
+			})
 		})
 	}
 }
