@@ -198,10 +198,17 @@ func (n *network) describe(chip *image.RGBA) Descriptor {
 // colsPool holds *[]float64 im2col buffers reused across convolutions.
 var colsPool = sync.Pool{New: func() any { return new([]float64) }}
 
-// forward applies the convolution as im2col followed by one matrix product:
+// colsBudget is the most values the im2col patch matrix holds at once: the
+// output is computed in bands of rows whose patches fit (256 KiB of
+// float64), so that the patches stay in cache between im2col and the
+// matrix product.
+const colsBudget = 1 << 15
+
+// forward applies the convolution as im2col followed by matrix products:
 // the patch matrix (one row per output pixel, k·k·cin columns in HWC order)
-// times the HWIO filter matrix gives the output directly in HWC order.
-// scratch holds the patch matrix; it is grown as needed.
+// times the HWIO filter matrix gives the output directly in HWC order. The
+// patch matrix is built and multiplied one band of output rows at a time
+// (colsBudget); scratch holds it and is grown as needed.
 func (l *convLayer) forward(x fmap, relu bool, scratch *[]float64) fmap {
 	pad := 0
 	if l.same {
@@ -209,38 +216,42 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float64) fmap {
 	}
 	oh, ow := (x.h+2*pad-l.k)/l.stride+1, (x.w+2*pad-l.k)/l.stride+1
 	kk := l.k * l.k * l.cin
-	if cap(*scratch) < oh*ow*kk {
-		*scratch = make([]float64, oh*ow*kk)
-	}
-	cols := (*scratch)[:oh*ow*kk]
-	clear(cols) // zero where the window leaves x
-	for oy := range oh {
-		for ox := range ow {
-			dst := cols[(oy*ow+ox)*kk:]
-			for ky := range l.k {
-				iy := oy*l.stride + ky - pad
-				if iy < 0 || iy >= x.h {
-					continue
-				}
-				for kx := range l.k {
-					ix := ox*l.stride + kx - pad
-					if ix < 0 || ix >= x.w {
-						continue
-					}
-					src := (iy*x.w + ix) * x.c
-					copy(dst[(ky*l.k+kx)*l.cin:][:l.cin], x.data[src:src+x.c])
-				}
-			}
-		}
+	band := max(1, colsBudget/(ow*kk))
+	if cap(*scratch) < band*ow*kk {
+		*scratch = make([]float64, band*ow*kk)
 	}
 	out := fmap{h: oh, w: ow, c: l.cout, data: make([]float64, oh*ow*l.cout)}
 	for p := 0; p < len(out.data); p += l.cout {
 		copy(out.data[p:], l.bias)
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: oh * ow, Cols: kk, Stride: kk, Data: cols},
-		blas64.General{Rows: kk, Cols: l.cout, Stride: l.cout, Data: l.filters},
-		1, blas64.General{Rows: oh * ow, Cols: l.cout, Stride: l.cout, Data: out.data})
+	for oy0 := 0; oy0 < oh; oy0 += band {
+		rows := min(band, oh-oy0)
+		cols := (*scratch)[:rows*ow*kk]
+		clear(cols) // zero where the window leaves x
+		for oy := oy0; oy < oy0+rows; oy++ {
+			for ox := range ow {
+				dst := cols[((oy-oy0)*ow+ox)*kk:]
+				for ky := range l.k {
+					iy := oy*l.stride + ky - pad
+					if iy < 0 || iy >= x.h {
+						continue
+					}
+					for kx := range l.k {
+						ix := ox*l.stride + kx - pad
+						if ix < 0 || ix >= x.w {
+							continue
+						}
+						src := (iy*x.w + ix) * x.c
+						copy(dst[(ky*l.k+kx)*l.cin:][:l.cin], x.data[src:src+x.c])
+					}
+				}
+			}
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+			blas64.General{Rows: rows * ow, Cols: kk, Stride: kk, Data: cols},
+			blas64.General{Rows: kk, Cols: l.cout, Stride: l.cout, Data: l.filters},
+			1, blas64.General{Rows: rows * ow, Cols: l.cout, Stride: l.cout, Data: out.data[oy0*ow*l.cout:][:rows*ow*l.cout]})
+	}
 	if relu {
 		reluInPlace(out.data)
 	}
