@@ -3,9 +3,10 @@ package faceengine
 import (
 	"fmt"
 	"image"
+	"slices"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // landmarkInput is the side, in pixels, of the square RGB crop the
@@ -26,9 +27,9 @@ const NumLandmarks = 68
 type sepConv struct {
 	stride    int
 	cin, cout int
-	depthwise []float64 // 3·3·cin, HWC
-	pointwise []float64 // cin rows × cout columns
-	bias      []float64 // cout
+	depthwise []float32 // 3·3·cin, HWC
+	pointwise []float32 // cin rows × cout columns
+	bias      []float32 // cout
 }
 
 // denseBlock is face-api's denseBlock4: conv0 (a plain 3×3 convolution in
@@ -36,7 +37,7 @@ type sepConv struct {
 // 3×3 convolutions, each fed the ReLU of the sum of the outputs before it.
 type denseBlock struct {
 	first        bool
-	conv0Filters []float64 // first block: 3·3·cin rows × cout columns, HWIO
+	conv0Filters []float32 // first block: 3·3·cin rows × cout columns, HWIO
 	conv0        sepConv   // other blocks
 	convs        [3]sepConv
 	cout         int
@@ -48,8 +49,8 @@ type denseBlock struct {
 // fractions of the input square.
 type landmarkNet struct {
 	blocks [4]denseBlock
-	fcW    []float64 // 256 rows × 136 columns
-	fcB    []float64
+	fcW    []float32 // 256 rows × 136 columns
+	fcB    []float32
 }
 
 func newLandmarkNet(ws map[string]tensor) (*landmarkNet, error) {
@@ -66,12 +67,12 @@ func newLandmarkNet(ws map[string]tensor) (*landmarkNet, error) {
 			if e != nil {
 				return nil, e
 			}
-			b.conv0Filters = widen(f.data)
+			b.conv0Filters = slices.Clone(f.data)
 			bias, e := lookup(ws, p+"conv0/bias", cout)
 			if e != nil {
 				return nil, e
 			}
-			b.conv0.bias = widen(bias.data)
+			b.conv0.bias = slices.Clone(bias.data)
 		} else if b.conv0, err = newSepConv(ws, p+"conv0/", 2, cin, cout); err != nil {
 			return nil, err
 		}
@@ -90,7 +91,7 @@ func newLandmarkNet(ws map[string]tensor) (*landmarkNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.fcW, n.fcB = widen(w.data), widen(b.data)
+	n.fcW, n.fcB = slices.Clone(w.data), slices.Clone(b.data)
 	return n, nil
 }
 
@@ -107,7 +108,7 @@ func newSepConv(ws map[string]tensor, prefix string, stride, cin, cout int) (sep
 	if err != nil {
 		return sepConv{}, err
 	}
-	return sepConv{stride: stride, cin: cin, cout: cout, depthwise: widen(dw.data), pointwise: widen(pw.data), bias: widen(b.data)}, nil
+	return sepConv{stride: stride, cin: cin, cout: cout, depthwise: slices.Clone(dw.data), pointwise: slices.Clone(pw.data), bias: slices.Clone(b.data)}, nil
 }
 
 // samePad returns TensorFlow's "same" output size and leading padding for
@@ -121,33 +122,33 @@ func samePad(in, stride int) (out, before int) {
 // landmarks runs the network on a landmarkInput-sided square RGB crop and
 // returns the 68 points as fractions of its side.
 func (n *landmarkNet) landmarks(crop *image.RGBA) [NumLandmarks]Point {
-	x := fmap{h: landmarkInput, w: landmarkInput, c: 3, data: make([]float64, landmarkInput*landmarkInput*3)}
+	x := fmap{h: landmarkInput, w: landmarkInput, c: 3, data: make([]float32, landmarkInput*landmarkInput*3)}
 	for y := range landmarkInput {
 		row := crop.Pix[y*crop.Stride:]
 		for px := range landmarkInput {
 			for c := range 3 {
-				x.data[(y*landmarkInput+px)*3+c] = (float64(row[4*px+c]) - meanRGB[c]) / inputScale
+				x.data[(y*landmarkInput+px)*3+c] = float32((float64(row[4*px+c]) - meanRGB[c]) / inputScale)
 			}
 		}
 	}
 	for i := range n.blocks {
 		x = n.blocks[i].forward(x)
 	}
-	avg := make([]float64, x.c)
+	avg := make([]float32, x.c)
 	for i, v := range x.data {
 		avg[i%x.c] += v
 	}
-	out := append([]float64(nil), n.fcB...)
+	out := append([]float32(nil), n.fcB...)
 	for i := range avg {
-		avg[i] /= float64(x.h * x.w)
+		avg[i] /= float32(x.h * x.w)
 	}
-	blas64.Gemv(blas.Trans, 1,
-		blas64.General{Rows: x.c, Cols: len(out), Stride: len(out), Data: n.fcW},
-		blas64.Vector{N: x.c, Inc: 1, Data: avg}, 1,
-		blas64.Vector{N: len(out), Inc: 1, Data: out})
+	blas32.Gemv(blas.Trans, 1,
+		blas32.General{Rows: x.c, Cols: len(out), Stride: len(out), Data: n.fcW},
+		blas32.Vector{N: x.c, Inc: 1, Data: avg}, 1,
+		blas32.Vector{N: len(out), Inc: 1, Data: out})
 	var pts [NumLandmarks]Point
 	for i := range pts {
-		pts[i] = Point{X: out[2*i], Y: out[2*i+1]}
+		pts[i] = Point{X: float64(out[2*i]), Y: float64(out[2*i+1])}
 	}
 	return pts
 }
@@ -160,8 +161,8 @@ func (b *denseBlock) forward(x fmap) fmap {
 		out1 = b.conv0.forward(x)
 	}
 	reluInPlace(out1.data)
-	sum := fmap{h: out1.h, w: out1.w, c: out1.c, data: append([]float64(nil), out1.data...)}
-	in := fmap{h: out1.h, w: out1.w, c: out1.c, data: make([]float64, len(out1.data))}
+	sum := fmap{h: out1.h, w: out1.w, c: out1.c, data: append([]float32(nil), out1.data...)}
+	in := fmap{h: out1.h, w: out1.w, c: out1.c, data: make([]float32, len(out1.data))}
 	for i := range b.convs { // each reads the ReLU of out1 + the outputs so far
 		for j, v := range sum.data {
 			in.data[j] = max(v, 0)
@@ -177,10 +178,10 @@ func (b *denseBlock) forward(x fmap) fmap {
 
 // conv3x3 is a plain 3×3 convolution with TensorFlow "same" padding, HWIO
 // filters and a bias.
-func conv3x3(x fmap, filters, bias []float64, cout, stride int) fmap {
+func conv3x3(x fmap, filters, bias []float32, cout, stride int) fmap {
 	oh, pt := samePad(x.h, stride)
 	ow, pl := samePad(x.w, stride)
-	out := fmap{h: oh, w: ow, c: cout, data: make([]float64, oh*ow*cout)}
+	out := fmap{h: oh, w: ow, c: cout, data: make([]float32, oh*ow*cout)}
 	for oy := range oh {
 		for ox := range ow {
 			d := out.data[(oy*ow+ox)*cout:][:cout]
@@ -213,7 +214,7 @@ func conv3x3(x fmap, filters, bias []float64, cout, stride int) fmap {
 func (s *sepConv) forward(x fmap) fmap {
 	oh, pt := samePad(x.h, s.stride)
 	ow, pl := samePad(x.w, s.stride)
-	dw := make([]float64, oh*ow*s.cin)
+	dw := make([]float32, oh*ow*s.cin)
 	for oy := range oh {
 		for ox := range ow {
 			d := dw[(oy*ow+ox)*s.cin:][:s.cin]
@@ -235,13 +236,13 @@ func (s *sepConv) forward(x fmap) fmap {
 			}
 		}
 	}
-	out := fmap{h: oh, w: ow, c: s.cout, data: make([]float64, oh*ow*s.cout)}
+	out := fmap{h: oh, w: ow, c: s.cout, data: make([]float32, oh*ow*s.cout)}
 	for p := 0; p < len(out.data); p += s.cout {
 		copy(out.data[p:], s.bias)
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: oh * ow, Cols: s.cin, Stride: s.cin, Data: dw},
-		blas64.General{Rows: s.cin, Cols: s.cout, Stride: s.cout, Data: s.pointwise},
-		1, blas64.General{Rows: oh * ow, Cols: s.cout, Stride: s.cout, Data: out.data})
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: oh * ow, Cols: s.cin, Stride: s.cin, Data: dw},
+		blas32.General{Rows: s.cin, Cols: s.cout, Stride: s.cout, Data: s.pointwise},
+		1, blas32.General{Rows: oh * ow, Cols: s.cout, Stride: s.cout, Data: out.data})
 	return out
 }

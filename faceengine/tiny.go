@@ -34,7 +34,7 @@ const (
 type tinyNet struct {
 	conv0            convLayer // 3×3, "valid", 3 → 16 channels
 	seps             [5]sepConv
-	conv8, conv8Bias []float64 // 512 rows × 25 columns; 25
+	conv8, conv8Bias []float32 // 512 rows × 25 columns; 25
 }
 
 func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
@@ -47,7 +47,7 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: widen(f.data), bias: widen(b.data)}
+	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: slices.Clone(f.data), bias: slices.Clone(b.data)}
 	cin := 16
 	for i := range n.seps {
 		cout := cin * 2
@@ -62,7 +62,7 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 	if b, err = lookup(ws, "conv8/bias", 5*len(tinyAnchors)); err != nil {
 		return nil, err
 	}
-	n.conv8, n.conv8Bias = widen(f.data), widen(b.data)
+	n.conv8, n.conv8Bias = slices.Clone(f.data), slices.Clone(b.data)
 	return n, nil
 }
 
@@ -78,16 +78,16 @@ type tinyBox struct {
 // that overlap a better one (tinyIoU), best first.
 func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	size := in.Rect.Dx()
-	x := fmap{h: size, w: size, c: 3, data: make([]float64, size*size*3)}
+	x := fmap{h: size, w: size, c: 3, data: make([]float32, size*size*3)}
 	for y := range size {
 		row := in.Pix[y*in.Stride:]
 		for px := range size {
 			for c := range 3 {
-				x.data[(y*size+px)*3+c] = (float64(row[4*px+c]) - tinyMeanRGB[c]) / inputScale
+				x.data[(y*size+px)*3+c] = float32((float64(row[4*px+c]) - tinyMeanRGB[c]) / inputScale)
 			}
 		}
 	}
-	cols := colsPool.Get().(*[]float64)
+	cols := colsPool.Get().(*[]float32)
 	x = n.conv0.forward(x, false, cols)
 	colsPool.Put(cols)
 	leakyInPlace(x.data)
@@ -103,7 +103,7 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	}
 	cells := x.h
 	var boxes []tinyBox
-	out := make([]float64, len(n.conv8Bias))
+	out := make([]float32, len(n.conv8Bias))
 	for cell := range cells * cells {
 		copy(out, n.conv8Bias)
 		for ci, v := range x.data[cell*x.c:][:x.c] {
@@ -114,12 +114,12 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 		row, col := float64(cell/cells), float64(cell%cells)
 		for a, anchor := range tinyAnchors {
 			o := out[5*a:][:5]
-			score := sigmoid(o[4])
+			score := sigmoid(float64(o[4]))
 			if score <= minScore {
 				continue
 			}
-			cx, cy := (col+sigmoid(o[0]))/float64(cells), (row+sigmoid(o[1]))/float64(cells)
-			w, h := math.Exp(o[2])*anchor[0]/float64(cells), math.Exp(o[3])*anchor[1]/float64(cells)
+			cx, cy := (col+sigmoid(float64(o[0])))/float64(cells), (row+sigmoid(float64(o[1])))/float64(cells)
+			w, h := math.Exp(float64(o[2]))*anchor[0]/float64(cells), math.Exp(float64(o[3]))*anchor[1]/float64(cells)
 			boxes = append(boxes, tinyBox{x0: cx - w/2, y0: cy - h/2, x1: cx + w/2, y1: cy + h/2, score: score})
 		}
 	}
@@ -144,8 +144,8 @@ func iou(a, b tinyBox) float64 {
 func sigmoid(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
 
 // leakyInPlace is face-api's leaky ReLU: max(x, 0.1·x).
-func leakyInPlace(v []float64) {
-	const slope = float64(float32(0.1)) // face-api's 0.10000000149011612
+func leakyInPlace(v []float32) {
+	const slope = float32(0.1) // face-api's 0.10000000149011612
 	for i, x := range v {
 		v[i] = max(x, slope*x)
 	}
@@ -155,7 +155,7 @@ func leakyInPlace(v []float64) {
 // cells (at the bottom and right) never win.
 func maxPool2(x fmap, stride int) fmap {
 	oh, ow := (x.h+stride-1)/stride, (x.w+stride-1)/stride
-	out := fmap{h: oh, w: ow, c: x.c, data: make([]float64, oh*ow*x.c)}
+	out := fmap{h: oh, w: ow, c: x.c, data: make([]float32, oh*ow*x.c)}
 	for y := range oh {
 		for px := range ow {
 			d := out.data[(y*ow+px)*x.c:][:x.c]
