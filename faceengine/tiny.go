@@ -6,6 +6,9 @@ import (
 	"image"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // tinyAnchors are the widths and heights, in grid cells, of the five box
@@ -73,40 +76,56 @@ type tinyBox struct {
 	score          float64
 }
 
+// planes is a feature map stored plane by plane: c planes of h×w values,
+// each row-major (the NCHW layout for one image). The tiny detector works
+// on planes so that its convolutions run along whole rows, as long vector
+// operations, with no patch matrix.
+type planes struct {
+	h, w, c int
+	data    []float32
+}
+
+// plane returns channel c of p.
+func (p planes) plane(c int) []float32 { return p.data[c*p.h*p.w:][:p.h*p.w] }
+
+// axpy adds a·x to y (len(x) == len(y)).
+func axpy(a float32, x, y []float32) {
+	blas32.Axpy(a, blas32.Vector{N: len(x), Inc: 1, Data: x}, blas32.Vector{N: len(y), Inc: 1, Data: y})
+}
+
 // detect runs the network on a square RGB input (a multiple of 32 pixels a
 // side) and returns the boxes scoring above minScore, after dropping those
 // that overlap a better one (tinyIoU), best first.
 func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	size := in.Rect.Dx()
-	x := fmap{h: size, w: size, c: 3, data: make([]float32, size*size*3)}
+	x := planes{h: size, w: size, c: 3, data: make([]float32, size*size*3)}
 	for y := range size {
 		row := in.Pix[y*in.Stride:]
 		for px := range size {
 			for c := range 3 {
-				x.data[(y*size+px)*3+c] = float32((float64(row[4*px+c]) - tinyMeanRGB[c]) / inputScale)
+				x.data[(c*size+y)*size+px] = float32((float64(row[4*px+c]) - tinyMeanRGB[c]) / inputScale)
 			}
 		}
 	}
-	cols := colsPool.Get().(*[]float32)
-	x = n.conv0.forward(x, false, cols)
-	colsPool.Put(cols)
+	// Leaky ReLU is increasing, so it commutes with the max pools: it runs
+	// on the pooled maps, a quarter of the values.
+	x = maxPool2(n.conv0Planes(x), 2)
 	leakyInPlace(x.data)
-	x = maxPool2(x, 2)
 	for i := range n.seps {
-		x = n.seps[i].forward(x)
-		leakyInPlace(x.data)
 		stride := 2
 		if i == len(n.seps)-1 {
 			stride = 1
 		}
-		x = maxPool2(x, stride)
+		x = maxPool2(n.seps[i].forwardPlanes(x), stride)
+		leakyInPlace(x.data)
 	}
 	cells := x.h
 	var boxes []tinyBox
 	out := make([]float32, len(n.conv8Bias))
 	for cell := range cells * cells {
 		copy(out, n.conv8Bias)
-		for ci, v := range x.data[cell*x.c:][:x.c] {
+		for ci := range x.c {
+			v := x.data[ci*cells*cells+cell]
 			for co, f := range n.conv8[ci*len(out):][:len(out)] {
 				out[co] += v * f
 			}
@@ -133,6 +152,71 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	return kept
 }
 
+// conv0Planes is the first layer, a 3×3 "valid" convolution plus bias,
+// computed directly: each output row is the sum of k·k·cin input rows
+// scaled by the filter taps.
+func (n *tinyNet) conv0Planes(x planes) planes {
+	l := &n.conv0
+	oh, ow := x.h-l.k+1, x.w-l.k+1
+	out := planes{h: oh, w: ow, c: l.cout, data: make([]float32, oh*ow*l.cout)}
+	for co := range l.cout {
+		o := out.plane(co)
+		for i := range o {
+			o[i] = l.bias[co]
+		}
+		for oy := range oh {
+			row := o[oy*ow:][:ow]
+			for ci := range l.cin {
+				in := x.plane(ci)
+				for ky := range l.k {
+					for kx := range l.k {
+						axpy(l.filters[((ky*l.k+kx)*l.cin+ci)*l.cout+co], in[(oy+ky)*x.w+kx:][:ow], row)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// forwardPlanes is forward (stride 1) on planes: the depthwise
+// convolution row by row, then the pointwise one as one matrix product
+// (pointwiseᵀ times the cin×(h·w) input) and the bias.
+func (s *sepConv) forwardPlanes(x planes) planes {
+	dw := planes{h: x.h, w: x.w, c: x.c, data: make([]float32, len(x.data))}
+	w := x.w
+	for c := range x.c {
+		in, o := x.plane(c), dw.plane(c)
+		for oy := range x.h {
+			row := o[oy*w:][:w]
+			for ky := range 3 {
+				iy := oy + ky - 1 // "same" padding of 1 at each side
+				if iy < 0 || iy >= x.h {
+					continue
+				}
+				src := in[iy*w:][:w]
+				f := s.depthwise[ky*3*s.cin+c:]
+				axpy(f[0], src[:w-1], row[1:])
+				axpy(f[s.cin], src, row)
+				axpy(f[2*s.cin], src[1:], row[:w-1])
+			}
+		}
+	}
+	hw := x.h * x.w
+	out := planes{h: x.h, w: x.w, c: s.cout, data: make([]float32, hw*s.cout)}
+	for co := range s.cout {
+		o := out.plane(co)
+		for i := range o {
+			o[i] = s.bias[co]
+		}
+	}
+	blas32.Gemm(blas.Trans, blas.NoTrans, 1,
+		blas32.General{Rows: s.cin, Cols: s.cout, Stride: s.cout, Data: s.pointwise},
+		blas32.General{Rows: s.cin, Cols: hw, Stride: hw, Data: dw.data},
+		1, blas32.General{Rows: s.cout, Cols: hw, Stride: hw, Data: out.data})
+	return out
+}
+
 // iou is the intersection over union of two boxes.
 func iou(a, b tinyBox) float64 {
 	iw := max(0, min(a.x1, b.x1)-max(a.x0, b.x0))
@@ -151,25 +235,20 @@ func leakyInPlace(v []float32) {
 	}
 }
 
-// maxPool2 is a 2×2 max pool with TensorFlow "same" padding: the padded
-// cells (at the bottom and right) never win.
-func maxPool2(x fmap, stride int) fmap {
+// maxPool2 is a 2×2 max pool with TensorFlow "same" padding, plane by
+// plane: the padded cells (at the bottom and right) never win.
+func maxPool2(x planes, stride int) planes {
 	oh, ow := (x.h+stride-1)/stride, (x.w+stride-1)/stride
-	out := fmap{h: oh, w: ow, c: x.c, data: make([]float32, oh*ow*x.c)}
-	for y := range oh {
-		for px := range ow {
-			d := out.data[(y*ow+px)*x.c:][:x.c]
-			copy(d, x.data[(y*stride*x.w+px*stride)*x.c:])
-			for ky := range 2 {
-				for kx := range 2 {
-					iy, ix := y*stride+ky, px*stride+kx
-					if iy >= x.h || ix >= x.w {
-						continue
-					}
-					for c, v := range x.data[(iy*x.w+ix)*x.c:][:x.c] {
-						d[c] = max(d[c], v)
-					}
-				}
+	out := planes{h: oh, w: ow, c: x.c, data: make([]float32, oh*ow*x.c)}
+	for c := range x.c {
+		in, o := x.plane(c), out.plane(c)
+		for y := range oh {
+			y0, y1 := y*stride, min(y*stride+1, x.h-1)
+			r0, r1 := in[y0*x.w:][:x.w], in[y1*x.w:][:x.w]
+			d := o[y*ow:][:ow]
+			for px := range d {
+				x0, x1 := px*stride, min(px*stride+1, x.w-1)
+				d[px] = max(r0[x0], r0[x1], r1[x0], r1[x1])
 			}
 		}
 	}
