@@ -50,7 +50,7 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: slices.Clone(f.data), bias: slices.Clone(b.data)}
+	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: transposed(f.data, 27, 16), bias: slices.Clone(b.data)}
 	cin := 16
 	for i := range n.seps {
 		cout := cin * 2
@@ -170,7 +170,7 @@ func (n *tinyNet) conv0Planes(x planes) planes {
 				in := x.plane(ci)
 				for ky := range l.k {
 					for kx := range l.k {
-						axpy(l.filters[((ky*l.k+kx)*l.cin+ci)*l.cout+co], in[(oy+ky)*x.w+kx:][:ow], row)
+						axpy(l.filters[(co*l.k+ky)*l.k*l.cin+kx*l.cin+ci], in[(oy+ky)*x.w+kx:][:ow], row)
 					}
 				}
 			}
