@@ -109,7 +109,7 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	}
 	// Leaky ReLU is increasing, so it commutes with the max pools: it runs
 	// on the pooled maps, a quarter of the values.
-	x = maxPool2(n.conv0Planes(x), 2)
+	x = n.conv0Pooled(x)
 	leakyInPlace(x.data)
 	for i := range n.seps {
 		stride := 2
@@ -152,28 +152,40 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	return kept
 }
 
-// conv0Planes is the first layer, a 3×3 "valid" convolution plus bias,
-// computed directly: each output row is the sum of k·k·cin input rows
-// scaled by the filter taps.
-func (n *tinyNet) conv0Planes(x planes) planes {
+// conv0Pooled is the first layer, a 3×3 "valid" convolution plus bias,
+// followed by the 2×2 stride-2 max pool: each output row is the sum of
+// k·k·cin input rows scaled by the filter taps, and each pair of rows is
+// pooled as soon as it is computed, so the full-size output is never
+// stored.
+func (n *tinyNet) conv0Pooled(x planes) planes {
 	l := &n.conv0
 	oh, ow := x.h-l.k+1, x.w-l.k+1
-	out := planes{h: oh, w: ow, c: l.cout, data: make([]float32, oh*ow*l.cout)}
+	ph, pw := (oh+1)/2, (ow+1)/2
+	out := planes{h: ph, w: pw, c: l.cout, data: make([]float32, ph*pw*l.cout)}
+	pair := make([]float32, 2*ow)
 	for co := range l.cout {
 		o := out.plane(co)
-		for i := range o {
-			o[i] = l.bias[co]
-		}
-		for oy := range oh {
-			row := o[oy*ow:][:ow]
-			for ci := range l.cin {
-				in := x.plane(ci)
-				for ky := range l.k {
-					for kx := range l.k {
-						axpy(l.filters[(co*l.k+ky)*l.k*l.cin+kx*l.cin+ci], in[(oy+ky)*x.w+kx:][:ow], row)
+		for py := range ph {
+			rows := min(2, oh-2*py)
+			for r := range rows {
+				row := pair[r*ow:][:ow]
+				for i := range row {
+					row[i] = l.bias[co]
+				}
+				oy := 2*py + r
+				for ci := range l.cin {
+					in := x.plane(ci)
+					for ky := range l.k {
+						for kx := range l.k {
+							axpy(l.filters[(co*l.k+ky)*l.k*l.cin+kx*l.cin+ci], in[(oy+ky)*x.w+kx:][:ow], row)
+						}
 					}
 				}
 			}
+			if rows == 1 {
+				copy(pair[ow:], pair[:ow])
+			}
+			pool2Row(o[py*pw:][:pw], pair[:ow], pair[ow:], 2)
 		}
 	}
 	return out
@@ -244,13 +256,17 @@ func maxPool2(x planes, stride int) planes {
 		in, o := x.plane(c), out.plane(c)
 		for y := range oh {
 			y0, y1 := y*stride, min(y*stride+1, x.h-1)
-			r0, r1 := in[y0*x.w:][:x.w], in[y1*x.w:][:x.w]
-			d := o[y*ow:][:ow]
-			for px := range d {
-				x0, x1 := px*stride, min(px*stride+1, x.w-1)
-				d[px] = max(r0[x0], r0[x1], r1[x0], r1[x1])
-			}
+			pool2Row(o[y*ow:][:ow], in[y0*x.w:][:x.w], in[y1*x.w:][:x.w], stride)
 		}
 	}
 	return out
+}
+
+// pool2Row sets d to the 2×2 maxima of the input rows r0 and r1 at the
+// given stride, the padded column at the right never winning.
+func pool2Row(d, r0, r1 []float32, stride int) {
+	for px := range d {
+		x0, x1 := px*stride, min(px*stride+1, len(r0)-1)
+		d[px] = max(r0[x0], r0[x1], r1[x0], r1[x1])
+	}
 }
