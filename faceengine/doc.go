@@ -36,16 +36,16 @@
 //
 // Speed: the networks compute in float32, as face-api does. The tiny
 // detector works plane by plane (NCHW): its first and depthwise
-// convolutions run along whole rows as vector operations and its pointwise
-// ones are one matrix product per layer; the descriptor network's
-// convolutions are im2col, in bands of output rows that stay in cache,
-// and a matrix product (gonum's blas32, pure Go with SSE kernels). Measured
-// on one core of a shared, heavily loaded machine (load 12–18 on 2 cores;
-// CPU time per call, from the benchmarks' cpu-ns/op, which swings less
-// than wall time): Detect 72–136 ms per sample photo, landmarks 15 ms and a
-// descriptor 35 ms per face, the whole photo 57–167 ms (go test -run XXX
-// -bench 'Detect$|Faces|Descriptor$|Landmarks' -benchmem -cpu 1
-// ./faceengine).
+// convolutions run along whole rows as vector operations (the first one
+// pooled as it goes) and its pointwise ones are one matrix product per
+// layer; the landmark and descriptor networks' convolutions are im2col, in
+// bands of output rows that stay in cache, and a matrix product (gonum's
+// blas32: pure Go with SSE kernels). Measured on one core of a shared
+// machine (load 4–8 on 2 cores; CPU time per call, the benchmarks'
+// cpu-ns/op, which swings less with the load than wall time): Detect
+// 54–81 ms per sample photo, landmarks 13 ms and a descriptor 32 ms per
+// face, a whole photo 51–146 ms (go test -run XXX -bench
+// 'Detect$|Faces|Descriptor$|Landmarks' -benchmem -cpu 1 ./faceengine).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16
