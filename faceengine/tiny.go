@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -98,7 +99,7 @@ func axpy(a float32, x, y []float32) {
 // that overlap a better one (tinyIoU), best first.
 func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	size := in.Rect.Dx()
-	x := planes{h: size, w: size, c: 3, data: make([]float32, size*size*3)}
+	x := planes{h: size, w: size, c: 3, data: getFloats(size * size * 3)}
 	for y := range size {
 		row := in.Pix[y*in.Stride:]
 		for px := range size {
@@ -109,16 +110,22 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 	}
 	// Leaky ReLU is increasing, so it commutes with the max pools: it runs
 	// on the pooled maps, a quarter of the values.
-	x = n.conv0Pooled(x)
+	next := func(y planes) {
+		putFloats(x.data)
+		x = y
+	}
+	next(n.conv0Pooled(x))
 	leakyInPlace(x.data)
 	for i := range n.seps {
 		stride := 2
 		if i == len(n.seps)-1 {
 			stride = 1
 		}
-		x = maxPool2(n.seps[i].forwardPlanes(x), stride)
+		next(n.seps[i].forwardPlanes(x))
+		next(maxPool2(x, stride))
 		leakyInPlace(x.data)
 	}
+	defer putFloats(x.data)
 	cells := x.h
 	var boxes []tinyBox
 	out := make([]float32, len(n.conv8Bias))
@@ -161,7 +168,7 @@ func (n *tinyNet) conv0Pooled(x planes) planes {
 	l := &n.conv0
 	oh, ow := x.h-l.k+1, x.w-l.k+1
 	ph, pw := (oh+1)/2, (ow+1)/2
-	out := planes{h: ph, w: pw, c: l.cout, data: make([]float32, ph*pw*l.cout)}
+	out := planes{h: ph, w: pw, c: l.cout, data: getFloats(ph * pw * l.cout)}
 	pair := make([]float32, 2*ow)
 	for co := range l.cout {
 		o := out.plane(co)
@@ -195,7 +202,9 @@ func (n *tinyNet) conv0Pooled(x planes) planes {
 // convolution row by row, then the pointwise one as one matrix product
 // (pointwiseᵀ times the cin×(h·w) input) and the bias.
 func (s *sepConv) forwardPlanes(x planes) planes {
-	dw := planes{h: x.h, w: x.w, c: x.c, data: make([]float32, len(x.data))}
+	dw := planes{h: x.h, w: x.w, c: x.c, data: getFloats(len(x.data))}
+	defer putFloats(dw.data)
+	clear(dw.data)
 	w := x.w
 	for c := range x.c {
 		in, o := x.plane(c), dw.plane(c)
@@ -215,7 +224,7 @@ func (s *sepConv) forwardPlanes(x planes) planes {
 		}
 	}
 	hw := x.h * x.w
-	out := planes{h: x.h, w: x.w, c: s.cout, data: make([]float32, hw*s.cout)}
+	out := planes{h: x.h, w: x.w, c: s.cout, data: getFloats(hw * s.cout)}
 	for co := range s.cout {
 		o := out.plane(co)
 		for i := range o {
@@ -251,7 +260,7 @@ func leakyInPlace(v []float32) {
 // plane: the padded cells (at the bottom and right) never win.
 func maxPool2(x planes, stride int) planes {
 	oh, ow := (x.h+stride-1)/stride, (x.w+stride-1)/stride
-	out := planes{h: oh, w: ow, c: x.c, data: make([]float32, oh*ow*x.c)}
+	out := planes{h: oh, w: ow, c: x.c, data: getFloats(oh * ow * x.c)}
 	for c := range x.c {
 		in, o := x.plane(c), out.plane(c)
 		for y := range oh {
@@ -270,3 +279,20 @@ func pool2Row(d, r0, r1 []float32, stride int) {
 		d[px] = max(r0[x0], r0[x1], r1[x0], r1[x1])
 	}
 }
+
+// floatsPool holds the tiny detector's feature maps between calls
+// (*[]float32), so that a detection reuses the memory of earlier ones
+// instead of allocating about 25 MB.
+var floatsPool sync.Pool
+
+// getFloats returns a slice of n float32s from floatsPool or a new one; its
+// contents are not zeroed.
+func getFloats(n int) []float32 {
+	if p, ok := floatsPool.Get().(*[]float32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float32, n)
+}
+
+// putFloats returns v to floatsPool; the caller no longer uses it.
+func putFloats(v []float32) { floatsPool.Put(&v) }
