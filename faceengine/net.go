@@ -163,7 +163,7 @@ func lookup(ws map[string]tensor, name string, shape ...int) (tensor, error) {
 // describe runs the network on a chipSize×chipSize chip and returns the raw
 // 128-D output (not normalized, as face-api and dlib return it).
 func (n *network) describe(chip *image.RGBA) Descriptor {
-	x := fmap{h: chipSize, w: chipSize, c: 3, data: make([]float32, chipSize*chipSize*3)}
+	x := fmap{h: chipSize, w: chipSize, c: 3, data: getFloats(chipSize * chipSize * 3)}
 	for y := range chipSize {
 		row := chip.Pix[y*chip.Stride:]
 		for px := range chipSize {
@@ -174,11 +174,16 @@ func (n *network) describe(chip *image.RGBA) Descriptor {
 	}
 	cols := colsPool.Get().(*[]float32)
 	defer colsPool.Put(cols)
-	x = n.stem.forward(x, true, cols)
-	x = maxPool3x3s2(x)
-	for i := range n.blocks {
-		x = n.blocks[i].forward(x, cols)
+	next := func(y fmap) {
+		putFloats(x.data)
+		x = y
 	}
+	next(n.stem.forward(x, true, cols))
+	next(maxPool3x3s2(x))
+	for i := range n.blocks {
+		next(n.blocks[i].forward(x, cols))
+	}
+	defer putFloats(x.data)
 	avg := make([]float32, x.c)
 	for i, v := range x.data {
 		avg[i%x.c] += v
@@ -224,7 +229,7 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 	if cap(*scratch) < band*ow*kk {
 		*scratch = make([]float32, band*ow*kk)
 	}
-	out := fmap{h: oh, w: ow, c: l.cout, data: make([]float32, oh*ow*l.cout)}
+	out := fmap{h: oh, w: ow, c: l.cout, data: getFloats(oh * ow * l.cout)}
 	for p := 0; p < len(out.data); p += l.cout {
 		copy(out.data[p:], l.bias)
 	}
@@ -263,7 +268,9 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 }
 
 func (b *residualBlock) forward(x fmap, scratch *[]float32) fmap {
-	out := b.conv2.forward(b.conv1.forward(x, true, scratch), false, scratch)
+	h := b.conv1.forward(x, true, scratch)
+	out := b.conv2.forward(h, false, scratch)
+	putFloats(h.data)
 	if !b.down {
 		for i, v := range x.data {
 			out.data[i] += v
@@ -275,7 +282,9 @@ func (b *residualBlock) forward(x fmap, scratch *[]float32) fmap {
 	// larger than out (odd sizes: 8×8 pools to 4×4 while the 3×3/2 conv
 	// gives 3×3), face-api pads out with zeros at the bottom and right.
 	ph, pw := (x.h-2)/2+1, (x.w-2)/2+1
-	sum := fmap{h: ph, w: pw, c: out.c, data: make([]float32, ph*pw*out.c)}
+	sum := fmap{h: ph, w: pw, c: out.c, data: getFloats(ph * pw * out.c)}
+	defer putFloats(out.data)
+	clear(sum.data) // the padding channels stay zero
 	for y := range ph {
 		for px := range pw {
 			d := sum.data[(y*pw+px)*out.c:]
@@ -297,7 +306,7 @@ func (b *residualBlock) forward(x fmap, scratch *[]float32) fmap {
 // maxPool3x3s2 is a 3×3 max pool with stride 2 and "valid" padding.
 func maxPool3x3s2(x fmap) fmap {
 	oh, ow := (x.h-3)/2+1, (x.w-3)/2+1
-	out := fmap{h: oh, w: ow, c: x.c, data: make([]float32, oh*ow*x.c)}
+	out := fmap{h: oh, w: ow, c: x.c, data: getFloats(oh * ow * x.c)}
 	for y := range oh {
 		for px := range ow {
 			d := out.data[(y*ow+px)*x.c:][:x.c]
@@ -319,3 +328,20 @@ func reluInPlace(v []float32) {
 		v[i] = max(x, 0)
 	}
 }
+
+// floatsPool holds the networks' feature maps between calls (*[]float32),
+// so that a detection or a descriptor reuses the memory of earlier ones
+// instead of allocating it (about 25 MB for the tiny detector).
+var floatsPool sync.Pool
+
+// getFloats returns a slice of n float32s from floatsPool or a new one; its
+// contents are not zeroed.
+func getFloats(n int) []float32 {
+	if p, ok := floatsPool.Get().(*[]float32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float32, n)
+}
+
+// putFloats returns v to floatsPool; the caller no longer uses it.
+func putFloats(v []float32) { floatsPool.Put(&v) }

@@ -6,7 +6,6 @@ import (
 	"image"
 	"math"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -279,20 +278,3 @@ func pool2Row(d, r0, r1 []float32, stride int) {
 		d[px] = max(r0[x0], r0[x1], r1[x0], r1[x1])
 	}
 }
-
-// floatsPool holds the tiny detector's feature maps between calls
-// (*[]float32), so that a detection reuses the memory of earlier ones
-// instead of allocating about 25 MB.
-var floatsPool sync.Pool
-
-// getFloats returns a slice of n float32s from floatsPool or a new one; its
-// contents are not zeroed.
-func getFloats(n int) []float32 {
-	if p, ok := floatsPool.Get().(*[]float32); ok && cap(*p) >= n {
-		return (*p)[:n]
-	}
-	return make([]float32, n)
-}
-
-// putFloats returns v to floatsPool; the caller no longer uses it.
-func putFloats(v []float32) { floatsPool.Put(&v) }
