@@ -122,7 +122,7 @@ func samePad(in, stride int) (out, before int) {
 // landmarks runs the network on a landmarkInput-sided square RGB crop and
 // returns the 68 points as fractions of its side.
 func (n *landmarkNet) landmarks(crop *image.RGBA) [NumLandmarks]Point {
-	x := fmap{h: landmarkInput, w: landmarkInput, c: 3, data: make([]float32, landmarkInput*landmarkInput*3)}
+	x := fmap{h: landmarkInput, w: landmarkInput, c: 3, data: getFloats(landmarkInput * landmarkInput * 3)}
 	for y := range landmarkInput {
 		row := crop.Pix[y*crop.Stride:]
 		for px := range landmarkInput {
@@ -132,8 +132,11 @@ func (n *landmarkNet) landmarks(crop *image.RGBA) [NumLandmarks]Point {
 		}
 	}
 	for i := range n.blocks {
-		x = n.blocks[i].forward(x)
+		y := n.blocks[i].forward(x)
+		putFloats(x.data)
+		x = y
 	}
+	defer putFloats(x.data)
 	avg := make([]float32, x.c)
 	for i, v := range x.data {
 		avg[i%x.c] += v
@@ -161,8 +164,9 @@ func (b *denseBlock) forward(x fmap) fmap {
 		out1 = b.conv0.forward(x)
 	}
 	reluInPlace(out1.data)
-	sum := fmap{h: out1.h, w: out1.w, c: out1.c, data: append([]float32(nil), out1.data...)}
-	in := fmap{h: out1.h, w: out1.w, c: out1.c, data: make([]float32, len(out1.data))}
+	sum := out1 // accumulates out1 and the outputs of convs
+	in := fmap{h: out1.h, w: out1.w, c: out1.c, data: getFloats(len(out1.data))}
+	defer putFloats(in.data)
 	for i := range b.convs { // each reads the ReLU of out1 + the outputs so far
 		for j, v := range sum.data {
 			in.data[j] = max(v, 0)
@@ -171,6 +175,7 @@ func (b *denseBlock) forward(x fmap) fmap {
 		for j, v := range o.data {
 			sum.data[j] += v
 		}
+		putFloats(o.data)
 	}
 	reluInPlace(sum.data)
 	return sum
@@ -181,7 +186,7 @@ func (b *denseBlock) forward(x fmap) fmap {
 func conv3x3(x fmap, filters, bias []float32, cout, stride int) fmap {
 	oh, pt := samePad(x.h, stride)
 	ow, pl := samePad(x.w, stride)
-	out := fmap{h: oh, w: ow, c: cout, data: make([]float32, oh*ow*cout)}
+	out := fmap{h: oh, w: ow, c: cout, data: getFloats(oh * ow * cout)}
 	for oy := range oh {
 		for ox := range ow {
 			d := out.data[(oy*ow+ox)*cout:][:cout]
@@ -214,7 +219,9 @@ func conv3x3(x fmap, filters, bias []float32, cout, stride int) fmap {
 func (s *sepConv) forward(x fmap) fmap {
 	oh, pt := samePad(x.h, s.stride)
 	ow, pl := samePad(x.w, s.stride)
-	dw := make([]float32, oh*ow*s.cin)
+	dw := getFloats(oh * ow * s.cin)
+	defer putFloats(dw)
+	clear(dw)
 	for oy := range oh {
 		for ox := range ow {
 			d := dw[(oy*ow+ox)*s.cin:][:s.cin]
@@ -236,7 +243,7 @@ func (s *sepConv) forward(x fmap) fmap {
 			}
 		}
 	}
-	out := fmap{h: oh, w: ow, c: s.cout, data: make([]float32, oh*ow*s.cout)}
+	out := fmap{h: oh, w: ow, c: s.cout, data: getFloats(oh * ow * s.cout)}
 	for p := 0; p < len(out.data); p += s.cout {
 		copy(out.data[p:], s.bias)
 	}
