@@ -40,12 +40,13 @@
 // pooled as it goes) and its pointwise ones are one matrix product per
 // layer; the landmark and descriptor networks' convolutions are im2col, in
 // bands of output rows that stay in cache, and a matrix product (gonum's
-// blas32: pure Go with SSE kernels). Measured on one core of a shared
-// machine (load 4–8 on 2 cores; CPU time per call, the benchmarks'
-// cpu-ns/op, which swings less with the load than wall time): Detect
-// 54–81 ms per sample photo, landmarks 13 ms and a descriptor 32 ms per
-// face, a whole photo 51–146 ms (go test -run XXX -bench
-// 'Detect$|Faces|Descriptor$|Landmarks' -benchmem -cpu 1 ./faceengine).
+// blas32: pure Go with SSE kernels). Feature maps are reused across calls
+// (a sync.Pool). Measured on one core of a shared machine (load 6–7 on 2
+// cores; CPU time per call, the benchmarks' cpu-ns/op, which swings less
+// with the load than wall time): Detect 60–78 ms per sample photo,
+// landmarks 12 ms and a descriptor 32 ms per face, a whole photo 47–137 ms
+// (go test -run XXX -bench 'Detect$|Faces|Descriptor$|Landmarks' -benchmem
+// -cpu 1 ./faceengine).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16
