@@ -181,23 +181,31 @@ func TestGroupPhotoMatchesPortraits(t *testing.T) {
 // TestDeterminism runs the whole pipeline again, concurrently, and wants
 // bit-identical detections and descriptors.
 func TestDeterminism(t *testing.T) {
+	// Every sample photo twice at once: the engine's reused buffers must not
+	// leak between concurrent calls on images of different sizes.
 	e := testEngine(t)
-	const name = "group_obama_biden.jpg"
-	want := photoFaces(t, name)
-	img := loadPhoto(t, name)
+	type run struct {
+		name string
+		got  []Face
+		err  error
+	}
+	var runs []*run
+	for _, p := range samplePhotos {
+		photoFaces(t, p.name) // computed alone first
+		runs = append(runs, &run{name: p.name}, &run{name: p.name})
+	}
 	var wg sync.WaitGroup
-	got := make([][]Face, 2)
-	errs := make([]error, len(got))
-	for i := range got {
-		wg.Go(func() { got[i], errs[i] = e.Faces(img) })
+	for _, r := range runs {
+		img := loadPhoto(t, r.name)
+		wg.Go(func() { r.got, r.err = e.Faces(img) })
 	}
 	wg.Wait()
-	for i := range got {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
+	for _, r := range runs {
+		if r.err != nil {
+			t.Fatal(r.err)
 		}
-		if !slices.Equal(got[i], want) {
-			t.Errorf("run %d differs:\n got %+v\nwant %+v", i, got[i], want)
+		if want := photoFaces(t, r.name); !slices.Equal(r.got, want) {
+			t.Errorf("%s: a concurrent run differs:\n got %+v\nwant %+v", r.name, r.got, want)
 		}
 	}
 }
