@@ -214,6 +214,12 @@ type InfoBody struct {
 	IndexMaxImageBytes int `json:"indexMaxImageBytes"`
 	// MinImageDimension is the smallest width and height, in pixels.
 	MinImageDimension int `json:"minImageDimension"`
+	// MaxImagePixels is the most pixels (width×height) of an image the
+	// service decodes: deployed, in a search of all faces
+	// (Config.MaxDecodedPixels, from the function's memory, or the
+	// decoder's 50 megapixels); offline, in any request (16 megapixels,
+	// offline.MaxImagePixels). A larger image gets 413 IMAGE_TOO_LARGE.
+	MaxImagePixels int `json:"maxImagePixels"`
 	// AcceptedFormats are the accepted media types.
 	AcceptedFormats []string `json:"acceptedFormats"`
 	// Version is the service's version.

@@ -2,21 +2,8 @@ package faceengine
 
 import (
 	"cmp"
-	_ "embed" // the pigo cascades
-	"fmt"
 	"image"
-	"math"
 	"slices"
-
-	pigo "github.com/esimov/pigo/core"
-)
-
-// The cascades ship with pigo v1.4.6 (see cascade/README.md).
-var (
-	//go:embed cascade/facefinder
-	faceCascadeFile []byte
-	//go:embed cascade/puploc
-	pupilCascadeFile []byte
 )
 
 // BoundingBox locates a face like Amazon Rekognition's BoundingBox: the
@@ -36,158 +23,78 @@ type Point struct {
 type Detection struct {
 	// BoundingBox locates the face (ratios of the oriented image).
 	BoundingBox BoundingBox
-	// Confidence, 0–100, is 100·(1 − 2^(−q/minFaceScore)) for the summed
-	// pigo cascade score q of the face's cluster: 50 at the acceptance
-	// threshold, 75 at twice it, about 99.9 at ten times it. It is monotone
-	// in q; it is not a calibrated probability.
+	// Confidence, 0–100, is 100 times the tiny face detector's face
+	// probability for the box (the sigmoid of its objectness output);
+	// Detect keeps boxes above MinConfidence.
 	Confidence float64
-	// LeftEye and RightEye are the pupil centres on the left and right of
-	// the image (the subject's right and left eyes on a frontal face), from
-	// pico's pupil cascade, or estimated from the box when that fails.
+	// LeftEye and RightEye are the eye centres on the left and right of
+	// the image (the subject's right and left eyes on a frontal face): the
+	// means of Landmarks 36–41 and 42–47.
 	LeftEye, RightEye Point
+	// Landmarks are the 68 points of the face (see NumLandmarks for their
+	// order), in pixels of the oriented image, from face-api's
+	// FaceLandmark68Net run on the box; Descriptor aligns the face on
+	// them.
+	Landmarks [NumLandmarks]Point
+	// Pose is the head's orientation estimated from Landmarks.
+	Pose Pose
+	// Quality is the brightness and sharpness of the face's crop.
+	Quality Quality
 }
 
-// Detection settings, tuned on examples/photos (photos of at most 640 px,
-// faces of 70–290 px): every face found once and nothing else.
-const (
-	// minFaceFrac and maxFaceFrac bound the face side relative to the
-	// shorter image side: faces under a tenth of it are not searched for.
-	// minFacePixels is the smallest window (pigo's tool defaults to 20).
-	minFaceFrac   = 0.1
-	maxFaceFrac   = 1.0
-	minFacePixels = 20
-	// shiftFactor is the step of the scanning window as a fraction of its
-	// side; scaleFactor the ratio between successive window sizes.
-	shiftFactor = 0.1
-	scaleFactor = 1.1
-	// clusterIoU is the intersection over union above which pigo merges
-	// raw detections into one cluster (pigo's tool defaults to 0.15).
-	clusterIoU = 0.2
-	// minFaceScore is the least summed cascade score of a kept cluster;
-	// on the sample photos faces score 19–102 and other clusters ≤ 2.
-	minFaceScore = 8.0
-	// maxOverlap drops a cluster whose intersection with a higher-scoring
-	// one exceeds this fraction of the smaller box's area. Intersection
-	// over the smaller area, rather than over the union, also removes the
-	// small boxes that pigo places inside a face (on the chin or an eye).
-	maxOverlap = 0.3
-)
-
-// detector wraps pigo's face cascade and the pupil cascade. It is immutable
-// and safe for concurrent use.
-type detector struct {
-	faces  *pigo.Pigo
-	pupils *pupilCascade
+// Pose is a head's orientation in degrees, named as Rekognition's
+// FaceDetail.Pose names it. Roll is exact up to the landmarks' error: the
+// angle of the line from the image-left eye centre to the other, positive
+// when the head leans clockwise as seen (its image-right eye lower). Yaw
+// and Pitch are rough geometric estimates from the landmarks, not
+// calibrated against measured head angles: Yaw is asin((l − r)/(l + r))
+// for the distances l and r, across the face, from the nose tip (point
+// 30) to the jaw's ends (points 0 and 16), positive when the face turns
+// towards the image's right (the nose nearer the right jaw end is
+// negative); Pitch is asin of the relative shift of the nose tip between
+// the eye line and the upper lip (point 51) from where dlib's mean face
+// has it, positive when the face looks up. Each is 0 for a frontal face.
+type Pose struct {
+	Roll, Yaw, Pitch float64 // degrees, see the type's comment
 }
 
-func newDetector() (*detector, error) {
-	faces, err := pigo.NewPigo().Unpack(faceCascadeFile)
-	if err != nil {
-		return nil, fmt.Errorf("faceengine: face cascade: %w", err)
-	}
-	pupils, err := parsePupilCascade(pupilCascadeFile)
-	if err != nil {
-		return nil, err
-	}
-	return &detector{faces: faces, pupils: pupils}, nil
+// Quality is the image quality of a face, named as Rekognition's
+// FaceDetail.Quality names it, both 0–100 and measured on the landmark
+// network's 112×112 crop of the face: Brightness is the mean luma of the
+// crop's central half (100 for white); Sharpness is 100·(1 − e^(−v/500))
+// for the variance v of the luma's 4-neighbour Laplacian over that half
+// (0 for a flat or blurred face; about 50 at v = 350; 71 and 34 for the
+// sample photos obama_1.jpg and the softer collins_1.png). They are this
+// engine's own measures, not Rekognition's (which publishes no formula).
+type Quality struct {
+	Brightness, Sharpness float64 // 0–100, see the type's comment
 }
 
-// detect finds upright frontal faces in img and returns them sorted by box
-// size, largest first.
-func (d *detector) detect(img *image.RGBA) []Detection {
-	g := toGray(img)
-	short := min(g.w, g.h)
-	params := pigo.CascadeParams{
-		MinSize:     max(minFacePixels, int(minFaceFrac*float64(short))),
-		MaxSize:     int(maxFaceFrac * float64(short)),
-		ShiftFactor: shiftFactor,
-		ScaleFactor: scaleFactor,
-		ImageParams: pigo.ImageParams{Pixels: g.pix, Rows: g.h, Cols: g.w, Dim: g.w},
-	}
-	if params.MinSize > params.MaxSize {
-		return nil
-	}
-	clusters := d.faces.ClusterDetections(d.faces.RunCascade(params, 0), clusterIoU)
-	clusters = slices.DeleteFunc(clusters, func(c pigo.Detection) bool { return c.Q < minFaceScore })
-	slices.SortStableFunc(clusters, func(a, b pigo.Detection) int { return cmp.Compare(b.Q, a.Q) })
-	var kept []pigo.Detection
-	for _, c := range clusters {
-		if !slices.ContainsFunc(kept, func(k pigo.Detection) bool { return overlap(c, k) > maxOverlap }) {
-			kept = append(kept, c)
+// MinConfidence is the least Confidence of a face Detect returns: 50,
+// face-api's default scoreThreshold for its tiny face detector (a face
+// probability of one half).
+const MinConfidence = 100 * tinyMinScore
+
+// detect finds the faces of m with the tiny face detector on a
+// tinyInputSize square copy, clips the boxes to m and returns them largest
+// first.
+func (e *Engine) detect(m *image.RGBA) []Detection {
+	in, side := tinyInput(m, tinyInputSize)
+	w, h := float64(m.Rect.Dx()), float64(m.Rect.Dy())
+	var out []Detection
+	for _, b := range e.tiny.detect(in, tinyMinScore) {
+		x0, y0 := max(b.x0*side, 0), max(b.y0*side, 0)
+		x1, y1 := min(b.x1*side, w), min(b.y1*side, h)
+		if x1 <= x0 || y1 <= y0 {
+			continue
 		}
+		out = append(out, Detection{
+			BoundingBox: BoundingBox{Left: x0 / w, Top: y0 / h, Width: (x1 - x0) / w, Height: (y1 - y0) / h},
+			Confidence:  100 * b.score,
+		})
 	}
-	slices.SortStableFunc(kept, func(a, b pigo.Detection) int { return b.Scale - a.Scale })
-	out := make([]Detection, len(kept))
-	for i, c := range kept {
-		s := float64(c.Scale)
-		out[i] = Detection{
-			BoundingBox: BoundingBox{
-				Left:   (float64(c.Col) - s/2) / float64(g.w),
-				Top:    (float64(c.Row) - s/2) / float64(g.h),
-				Width:  s / float64(g.w),
-				Height: s / float64(g.h),
-			},
-			Confidence: 100 * (1 - math.Exp2(-float64(c.Q)/minFaceScore)),
-		}
-		out[i].LeftEye, out[i].RightEye = d.eyes(g, c)
-	}
+	slices.SortStableFunc(out, func(a, b Detection) int {
+		return cmp.Compare(b.BoundingBox.Width*b.BoundingBox.Height*w*h, a.BoundingBox.Width*a.BoundingBox.Height*w*h)
+	})
 	return out
-}
-
-// Eye geometry within a pigo box of side s centred on (row, col), from
-// pigo's command-line tool: the pupil search starts (and the fallback
-// stays) eyeLeftDX·s left and eyeRightDX·s right of the centre and eyeDY·s
-// above it, at a search scale of eyeScale·s. (On the sample photos the
-// pupils found average 0.170·s left, 0.193·s right and 0.071·s above the
-// centre.) A pupil found farther than eyeMaxShift·s from its start counts
-// as a failure of the pupil cascade.
-const (
-	eyeLeftDX   = 0.175
-	eyeRightDX  = 0.185
-	eyeDY       = 0.075
-	eyeScale    = 0.25
-	eyeMaxShift = 0.12
-)
-
-// eyes locates both pupils of the face c.
-func (d *detector) eyes(g *grayImage, c pigo.Detection) (left, right Point) {
-	s := float64(c.Scale)
-	y0 := float64(c.Row) - eyeDY*s
-	find := func(x0 float64) Point {
-		y, x := d.pupils.locate(g, y0, x0, eyeScale*s)
-		if math.Hypot(x-x0, y-y0) > eyeMaxShift*s {
-			return Point{X: x0, Y: y0}
-		}
-		return Point{X: x, Y: y}
-	}
-	return find(float64(c.Col) - eyeLeftDX*s), find(float64(c.Col) + eyeRightDX*s)
-}
-
-// overlap returns the intersection area of two square pigo boxes divided by
-// the area of the smaller one.
-func overlap(a, b pigo.Detection) float64 {
-	side := func(c1, s1, c2, s2 int) float64 {
-		lo := max(float64(c1)-float64(s1)/2, float64(c2)-float64(s2)/2)
-		hi := min(float64(c1)+float64(s1)/2, float64(c2)+float64(s2)/2)
-		return max(hi-lo, 0)
-	}
-	inter := side(a.Row, a.Scale, b.Row, b.Scale) * side(a.Col, a.Scale, b.Col, b.Scale)
-	small := float64(min(a.Scale, b.Scale))
-	return inter / (small * small)
-}
-
-// toGray converts to luma with the ITU-R BT.601 weights (0.299, 0.587,
-// 0.114) in 16.16 fixed point, as pigo's RgbToGrayscale does in floating
-// point.
-func toGray(img *image.RGBA) *grayImage {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	g := &grayImage{w: w, h: h, pix: make([]uint8, w*h)}
-	for y := range h {
-		row := img.Pix[y*img.Stride:]
-		for x := range w {
-			p := row[4*x : 4*x+3]
-			g.pix[y*w+x] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2])) >> 16)
-		}
-	}
-	return g
 }

@@ -2,6 +2,8 @@ package faceengine
 
 import (
 	"image"
+	"math"
+	"math/cmplx"
 
 	"github.com/facerec/facerec-cdk/internal/imageio"
 )
@@ -9,8 +11,9 @@ import (
 // Engine detects faces and computes their descriptors. It is immutable
 // after New and safe for concurrent use.
 type Engine struct {
-	det *detector
-	net *network
+	tiny *tinyNet
+	lm   *landmarkNet
+	net  *network
 }
 
 // Face is a detected face with its descriptor.
@@ -23,15 +26,27 @@ type Face struct {
 // New loads the face-api FaceRecognitionNet weights
 // (face_recognition_model-weights_manifest.json and the shard it names):
 // with modelDir "", the copy embedded in this package (model/README.md);
-// otherwise from the directory modelDir. It also loads the embedded pigo
-// cascades. It fails when a file is missing or a tensor is absent or
+// otherwise from the directory modelDir. It also loads face-api's
+// TinyFaceDetector and FaceLandmark68Net (always the embedded copies). It fails when a file is missing or a tensor is absent or
 // misshapen; the embedded model always loads.
 func New(modelDir string) (*Engine, error) {
-	det, err := newDetector()
+	lws, err := loadWeights(modelFS(""), landmarkManifest)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := loadWeights(modelFS(modelDir))
+	lm, err := newLandmarkNet(lws)
+	if err != nil {
+		return nil, err
+	}
+	tws, err := loadWeights(modelFS(""), tinyManifest)
+	if err != nil {
+		return nil, err
+	}
+	tiny, err := newTinyNet(tws)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := loadWeights(modelFS(modelDir), manifestFile)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +54,7 @@ func New(modelDir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{det: det, net: net}, nil
+	return &Engine{tiny: tiny, lm: lm, net: net}, nil
 }
 
 // Decode decodes a JPEG or PNG photo upright, with a JPEG's EXIF
@@ -53,19 +68,26 @@ func Decode(data []byte) (*image.RGBA, error) {
 	return imageio.DecodeImage(data)
 }
 
-// Detect returns the faces in img (Decode's output or any image.Image), largest box first. Only upright frontal faces at least a
-// tenth of the shorter image side are found: pigo's cascade is trained on
-// upright frontal faces and is run without its in-plane rotation search,
-// so profiles and strongly tilted heads are missed (an accepted
-// limitation).
+// Detect returns the faces in img (Decode's output or any image.Image),
+// largest box first, each with its 68 landmarks and eye centres. Faces are
+// found by face-api's tiny face detector on a 416×416 copy of the image
+// (the longer side scaled to 416 pixels), with a Confidence above
+// MinConfidence; faces under about a twentieth of the longer image side
+// are missed (see the README's engine section for measured limits).
 func (e *Engine) Detect(img image.Image) []Detection {
-	return e.det.detect(imageio.ToRGBA(img))
+	m := imageio.ToRGBA(img)
+	dets := e.detect(m)
+	for i := range dets {
+		e.locate(m, &dets[i])
+	}
+	return dets
 }
 
 // Descriptor computes the descriptor of the face d found in img (by
-// Detect, on the same image): it aligns the face on d's eyes to a 150×150
-// chip and runs the network on it. It fails only when d's eye positions
-// coincide or are not finite.
+// Detect, on the same image): it aligns the face on d's landmarks to a
+// 150×150 chip, as dlib does, and runs the network on it. A Detection
+// without landmarks (all zero) is aligned on its eyes alone. It fails
+// only when those positions coincide or are not finite.
 func (e *Engine) Descriptor(img image.Image, d Detection) (Descriptor, error) {
 	return e.describe(imageio.ToRGBA(img), d)
 }
@@ -74,9 +96,10 @@ func (e *Engine) Descriptor(img image.Image, d Detection) (Descriptor, error) {
 // descriptor of each, as Descriptor does.
 func (e *Engine) Faces(img image.Image) ([]Face, error) {
 	m := imageio.ToRGBA(img)
-	dets := e.det.detect(m)
+	dets := e.detect(m)
 	faces := make([]Face, len(dets))
 	for i, d := range dets {
+		e.locate(m, &d)
 		desc, err := e.describe(m, d)
 		if err != nil {
 			return nil, err
@@ -86,8 +109,128 @@ func (e *Engine) Faces(img image.Image) ([]Face, error) {
 	return faces, nil
 }
 
+// tinyInputSize is the side of the tiny face detector's input: face-api's
+// default, 416 pixels (a 13×13 grid of 32-pixel cells).
+const tinyInputSize = 416
+
+// tinyInput returns m scaled and padded as face-api feeds its tiny face
+// detector: padded with black at the right or bottom to a square, scaled
+// to size pixels a side; and the side of the square in pixels of m.
+func tinyInput(m *image.RGBA, size int) (*image.RGBA, float64) {
+	side := float64(max(m.Rect.Dx(), m.Rect.Dy()))
+	return warp(m, complex(side/float64(size), 0), 0, size), side
+}
+
+// landmarkCropScale is the side of the square crop the landmark network
+// reads, as a multiple of the longer side of the detector's box, centred
+// on the box: 1, as face-api crops the box and pads it to a square.
+const landmarkCropScale = 1.0
+
+// landmarkCrop returns the landmarkInput-sided square crop of m the
+// landmark network reads for the box b: landmarkCropScale times the box's
+// longer side, centred on it; and the crop's top-left corner and side in
+// pixels of m.
+func landmarkCrop(m *image.RGBA, b BoundingBox) (crop *image.RGBA, x0, y0, side float64) {
+	w, h := float64(m.Rect.Dx()), float64(m.Rect.Dy())
+	side = landmarkCropScale * max(b.Width*w, b.Height*h)
+	x0 = (b.Left+b.Width/2)*w - side/2
+	y0 = (b.Top+b.Height/2)*h - side/2
+	// Crop draw coordinate q shows image draw coordinate (x0, y0) + 0.5 + q·side/landmarkInput.
+	return warp(m, complex(side/landmarkInput, 0), complex(x0+0.5, y0+0.5), landmarkInput), x0, y0, side
+}
+
+// locate fills d's Landmarks and eyes: it runs the landmark network on
+// landmarkCrop of d's box.
+func (e *Engine) locate(m *image.RGBA, d *Detection) {
+	crop, x0, y0, side := landmarkCrop(m, d.BoundingBox)
+	var left, right Point
+	for i, p := range e.lm.landmarks(crop) {
+		q := Point{X: x0 + p.X*side, Y: y0 + p.Y*side}
+		d.Landmarks[i] = q
+		switch {
+		case i >= 36 && i <= 41:
+			left.X, left.Y = left.X+q.X/6, left.Y+q.Y/6
+		case i >= 42 && i <= 47:
+			right.X, right.Y = right.X+q.X/6, right.Y+q.Y/6
+		}
+	}
+	d.LeftEye, d.RightEye = left, right
+	d.Pose = pose(&d.Landmarks)
+	d.Quality = quality(crop)
+}
+
+// pose estimates the head's orientation from its landmarks, as Pose
+// describes.
+func pose(lm *[NumLandmarks]Point) Pose {
+	c := func(p Point) complex128 { return complex(p.X, p.Y) }
+	var le, re complex128
+	for i := range 6 {
+		le += c(lm[36+i]) / 6
+		re += c(lm[42+i]) / 6
+	}
+	eyeLine := re - le
+	if eyeLine == 0 {
+		return Pose{}
+	}
+	// In the face's frame (eye line along x), distances across and down.
+	unrot := cmplx.Conj(eyeLine) / complex(cmplx.Abs(eyeLine), 0)
+	across := func(p, q complex128) float64 { return real((q - p) * unrot) }
+	down := func(p, q complex128) float64 { return imag((q - p) * unrot) }
+	deg := func(v float64) float64 { return math.Asin(max(-1, min(1, v))) * 180 / math.Pi }
+	nose := c(lm[30])
+	l, r := across(c(lm[0]), nose), across(nose, c(lm[16]))
+	eyes := (le + re) / 2
+	lip := down(eyes, c(lm[51]))
+	var yaw, pitch float64
+	if l+r > 0 {
+		yaw = deg((l - r) / (l + r))
+	}
+	if lip > 0 {
+		pitch = deg((meanNoseShare - down(eyes, nose)/lip) / meanNoseShare)
+	}
+	return Pose{Roll: cmplx.Phase(eyeLine) * 180 / math.Pi, Yaw: yaw, Pitch: pitch}
+}
+
+// meanNoseShare is where the nose tip (point 30) lies between the eye line
+// and the upper lip (point 51) in dlib's mean face shape, as a fraction of
+// that distance.
+var meanNoseShare = func() float64 {
+	var eyeY float64
+	for i := 36; i <= 47; i++ {
+		eyeY += meanFaceY[i-17] / 12
+	}
+	return (meanFaceY[30-17] - eyeY) / (meanFaceY[51-17] - eyeY)
+}()
+
+// quality measures the brightness and sharpness of a face crop, as Quality
+// describes.
+func quality(crop *image.RGBA) Quality {
+	n := crop.Rect.Dx()
+	luma := func(x, y int) float64 {
+		p := crop.Pix[y*crop.Stride+4*x:]
+		return 0.299*float64(p[0]) + 0.587*float64(p[1]) + 0.114*float64(p[2])
+	}
+	var sum, lsum, lsq, count float64
+	for y := n / 4; y < 3*n/4; y++ {
+		for x := n / 4; x < 3*n/4; x++ {
+			v := luma(x, y)
+			lap := luma(x-1, y) + luma(x+1, y) + luma(x, y-1) + luma(x, y+1) - 4*v
+			sum += v
+			lsum += lap
+			lsq += lap * lap
+			count++
+		}
+	}
+	mean := lsum / count
+	return Quality{Brightness: 100 * sum / count / 255, Sharpness: 100 * (1 - math.Exp(-(lsq/count-mean*mean)/500))}
+}
+
 func (e *Engine) describe(m *image.RGBA, d Detection) (Descriptor, error) {
-	chip, err := alignChip(m, d.LeftEye, d.RightEye)
+	a, b := eyesTransform(d.LeftEye, d.RightEye)
+	if d.Landmarks != ([NumLandmarks]Point{}) {
+		a, b = landmarkTransform(&d.Landmarks)
+	}
+	chip, err := alignChip(m, a, b)
 	if err != nil {
 		return Descriptor{}, err
 	}

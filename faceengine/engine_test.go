@@ -5,12 +5,17 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
+	"image/color"
+	"math"
+	"math/cmplx"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/facerec/facerec-cdk/examples/photos"
 	"github.com/facerec/facerec-cdk/internal/imageio"
@@ -176,32 +181,75 @@ func TestGroupPhotoMatchesPortraits(t *testing.T) {
 // TestDeterminism runs the whole pipeline again, concurrently, and wants
 // bit-identical detections and descriptors.
 func TestDeterminism(t *testing.T) {
+	// Every sample photo twice at once: the engine's reused buffers must not
+	// leak between concurrent calls on images of different sizes.
 	e := testEngine(t)
-	const name = "group_obama_biden.jpg"
-	want := photoFaces(t, name)
-	img := loadPhoto(t, name)
+	type run struct {
+		name string
+		got  []Face
+		err  error
+	}
+	var runs []*run
+	for _, p := range samplePhotos {
+		photoFaces(t, p.name) // computed alone first
+		runs = append(runs, &run{name: p.name}, &run{name: p.name})
+	}
 	var wg sync.WaitGroup
-	got := make([][]Face, 2)
-	errs := make([]error, len(got))
-	for i := range got {
-		wg.Go(func() { got[i], errs[i] = e.Faces(img) })
+	for _, r := range runs {
+		img := loadPhoto(t, r.name)
+		wg.Go(func() { r.got, r.err = e.Faces(img) })
 	}
 	wg.Wait()
-	for i := range got {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
+	for _, r := range runs {
+		if r.err != nil {
+			t.Fatal(r.err)
 		}
-		if !slices.Equal(got[i], want) {
-			t.Errorf("run %d differs:\n got %+v\nwant %+v", i, got[i], want)
+		if want := photoFaces(t, r.name); !slices.Equal(r.got, want) {
+			t.Errorf("%s: a concurrent run differs:\n got %+v\nwant %+v", r.name, r.got, want)
 		}
 	}
 }
 
 func TestDescriptorRejectsDegenerateEyes(t *testing.T) {
 	d := onlyFace(t, "obama_1.jpg").Detection
+	d.Landmarks[40].X = math.NaN()
+	if _, err := testEngine(t).Descriptor(loadPhoto(t, "obama_1.jpg"), d); err == nil {
+		t.Error("no error for a landmark that is not a number")
+	}
+	d.Landmarks = [NumLandmarks]Point{} // no landmarks: aligned on the eyes
 	d.RightEye = d.LeftEye
 	if _, err := testEngine(t).Descriptor(loadPhoto(t, "obama_1.jpg"), d); err == nil {
-		t.Fatal("no error for coinciding eyes")
+		t.Error("no error for coinciding eyes")
+	}
+}
+
+// TestLandmarksOnTheFace: the landmarks lie in the face's box (widened by
+// a tenth for the jaw), the eyes above the nose tip above the mouth, the
+// image-left eye left of the other, and each eye centre is the mean of
+// its six points.
+func TestLandmarksOnTheFace(t *testing.T) {
+	for _, p := range samplePhotos {
+		img := loadPhoto(t, p.name)
+		w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+		for i, d := range testEngine(t).Detect(img) {
+			b := d.BoundingBox
+			for j, q := range d.Landmarks {
+				if q.X < (b.Left-b.Width/10)*w || q.X > (b.Left+b.Width*1.1)*w || q.Y < (b.Top-b.Height/10)*h || q.Y > (b.Top+b.Height*1.1)*h {
+					t.Errorf("%s face %d: landmark %d %+v outside its box %+v", p.name, i, j, q, b)
+				}
+			}
+			lm := d.Landmarks
+			if !(d.LeftEye.Y < lm[30].Y && lm[30].Y < lm[51].Y && lm[51].Y < lm[57].Y && d.LeftEye.X < d.RightEye.X && lm[48].X < lm[54].X) {
+				t.Errorf("%s face %d: eyes %+v %+v, nose tip %+v, mouth %+v–%+v out of order", p.name, i, d.LeftEye, d.RightEye, lm[30], lm[48], lm[54])
+			}
+			var mean Point
+			for _, q := range lm[36:42] {
+				mean.X, mean.Y = mean.X+q.X/6, mean.Y+q.Y/6
+			}
+			if math.Abs(mean.X-d.LeftEye.X) > 1e-9 || math.Abs(mean.Y-d.LeftEye.Y) > 1e-9 {
+				t.Errorf("%s face %d: left eye %+v, mean of points 36–41 %+v", p.name, i, d.LeftEye, mean)
+			}
+		}
 	}
 }
 
@@ -226,7 +274,7 @@ func TestEmbeddedModelHashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{manifestFile, "face_recognition_model.bin"} {
+	for _, name := range []string{manifestFile, "face_recognition_model.bin", landmarkManifest, "face_landmark_68_model.bin", tinyManifest, "tiny_face_detector_model.bin"} {
 		b, err := embeddedModel.ReadFile("model/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -290,7 +338,7 @@ func TestNew_modelDir(t *testing.T) {
 }
 
 func TestNetworkChecksTensors(t *testing.T) {
-	ws, err := loadWeights(modelFS(""))
+	ws, err := loadWeights(modelFS(""), manifestFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,9 +359,25 @@ func BenchmarkDetect(b *testing.B) {
 		img := loadPhoto(b, p.name)
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
-				e.Detect(img)
-			}
+			reportCPU(b, func() { e.Detect(img) })
+		})
+	}
+}
+
+// BenchmarkFaces measures the whole engine per sample photo (decode
+// excluded): detection, landmarks and every face's descriptor; the
+// figure to set beside face-api's per photo (run with -cpu 1).
+func BenchmarkFaces(b *testing.B) {
+	e := testEngine(b)
+	for _, p := range samplePhotos {
+		img := loadPhoto(b, p.name)
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			reportCPU(b, func() {
+				if _, err := e.Faces(img); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
 	}
 }
@@ -324,9 +388,145 @@ func BenchmarkDescriptor(b *testing.B) {
 	img := loadPhoto(b, "obama_1.jpg")
 	d := onlyFace(b, "obama_1.jpg").Detection
 	b.ReportAllocs()
-	for b.Loop() {
+	reportCPU(b, func() {
 		if _, err := e.Descriptor(img, d); err != nil {
 			b.Fatal(err)
 		}
+	})
+}
+
+// BenchmarkLandmarks measures the landmark stage for one face: the
+// 112×112 crop, the landmark network, pose and quality.
+func BenchmarkLandmarks(b *testing.B) {
+	e := testEngine(b)
+	img := loadPhoto(b, "obama_1.jpg")
+	d := onlyFace(b, "obama_1.jpg").Detection
+	b.ReportAllocs()
+	reportCPU(b, func() { e.locate(img, &d) })
+}
+
+// BenchmarkTinyDetector measures the tiny face detector alone on the
+// group photo at several input sizes (one core: run with -cpu 1).
+func BenchmarkTinyDetector(b *testing.B) {
+	e := testEngine(b)
+	img := loadPhoto(b, "group_obama_biden.jpg")
+	for _, size := range []int{320, 416, 608} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			reportCPU(b, func() {
+				in, _ := tinyInput(img, size)
+				e.tiny.detect(in, tinyMinScore)
+			})
+		})
+	}
+}
+
+// turned returns img turned by deg degrees about its centre (clockwise as
+// seen for deg > 0), on a square canvas of its longer side.
+func turned(img *image.RGBA, deg float64) *image.RGBA {
+	r := cmplx.Rect(1, -deg*math.Pi/180)
+	c := complex(float64(img.Rect.Dx()), float64(img.Rect.Dy())) / 2
+	return warp(img, r, c-r*c, max(img.Rect.Dx(), img.Rect.Dy()))
+}
+
+// TestPoseAndQuality: turning a portrait by ±15° and ±30° turns its Roll
+// by as much (within 3°) and finds the face each time; a mirrored portrait
+// has opposite Yaw and Roll (within 3°); a blurred copy is less sharp and a
+// darkened one less bright.
+func TestPoseAndQuality(t *testing.T) {
+	e := testEngine(t)
+	img := loadPhoto(t, "obama_1.jpg")
+	base := onlyFace(t, "obama_1.jpg").Detection
+	for _, deg := range []float64{-30, -15, 15, 30} {
+		dets := e.Detect(turned(img, deg))
+		if len(dets) != 1 {
+			t.Errorf("turned %g°: %d faces, want 1", deg, len(dets))
+			continue
+		}
+		if got := dets[0].Pose.Roll - base.Pose.Roll; math.Abs(got-deg) > 3 {
+			t.Errorf("turned %g°: Roll changed by %.1f°", deg, got)
+		}
+	}
+
+	mirror := image.NewRGBA(img.Rect)
+	w := img.Rect.Dx()
+	for y := range img.Rect.Dy() {
+		for x := range w {
+			copy(mirror.Pix[y*mirror.Stride+4*x:][:4], img.Pix[y*img.Stride+4*(w-1-x):])
+		}
+	}
+	if m := e.Detect(mirror); len(m) != 1 || math.Abs(m[0].Pose.Yaw+base.Pose.Yaw) > 3 || math.Abs(m[0].Pose.Roll+base.Pose.Roll) > 3 {
+		t.Errorf("mirrored: %+v; unmirrored %+v; want the opposite Yaw and Roll (±3°)", m, base.Pose)
+	}
+
+	blurred := image.NewRGBA(image.Rect(0, 0, img.Rect.Dx()/4, img.Rect.Dy()/4))
+	xdraw.BiLinear.Scale(blurred, blurred.Rect, img, img.Rect, xdraw.Src, nil)
+	back := image.NewRGBA(img.Rect)
+	xdraw.BiLinear.Scale(back, back.Rect, blurred, blurred.Rect, xdraw.Src, nil)
+	dark := image.NewRGBA(img.Rect)
+	for i, v := range img.Pix {
+		dark.Pix[i] = v
+		if i%4 != 3 {
+			dark.Pix[i] = v / 2
+		}
+	}
+	b, d := e.Detect(back), e.Detect(dark)
+	if len(b) != 1 || b[0].Quality.Sharpness >= base.Quality.Sharpness-10 {
+		t.Errorf("blurred: %+v, sharp %+v; want 10 points less sharp", b, base.Quality)
+	}
+	if len(d) != 1 || math.Abs(d[0].Quality.Brightness-base.Quality.Brightness/2) > 2 {
+		t.Errorf("darkened: %+v, bright %+v; want half as bright", d, base.Quality)
+	}
+}
+
+// BenchmarkRecallTurned measures recall on turned copies of the sample
+// photos (their faces counted by hand in samplePhotos): for each angle,
+// the share of faces found, reported as a metric (run with -benchtime 1x;
+// a measurement, not a goal asserted by make test). A face counts as
+// found when as many faces are detected as the photo holds.
+func BenchmarkRecallTurned(b *testing.B) {
+	e := testEngine(b)
+	for _, deg := range []float64{-45, -30, -15, 15, 30, 45} {
+		b.Run(fmt.Sprintf("%+g°", deg), func(b *testing.B) {
+			var found, faces int
+			for b.Loop() {
+				found, faces = 0, 0
+				for _, p := range samplePhotos {
+					faces += p.faces
+					found += min(len(e.Detect(turned(loadPhoto(b, p.name), deg))), p.faces)
+				}
+			}
+			b.ReportMetric(100*float64(found)/float64(faces), "%found")
+		})
+	}
+}
+
+// BenchmarkSmallestFace measures, for each sample portrait pasted at
+// decreasing sizes into a grey 1920×1080 image, the narrowest face box
+// (in pixels of the photo's detected box) still found, as a metric.
+func BenchmarkSmallestFace(b *testing.B) {
+	e := testEngine(b)
+	for _, p := range samplePhotos {
+		if p.faces != 1 {
+			continue
+		}
+		b.Run(p.name, func(b *testing.B) {
+			src := loadPhoto(b, p.name)
+			faceW := onlyFace(b, p.name).BoundingBox.Width * float64(src.Rect.Dx())
+			smallest := math.Inf(1)
+			for b.Loop() {
+				for s := 200.0; s >= 40; s -= 10 {
+					k := s / faceW
+					canvas := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
+					xdraw.Draw(canvas, canvas.Rect, &image.Uniform{color.RGBA{128, 128, 128, 255}}, image.Point{}, xdraw.Src)
+					r := image.Rect(900, 500, 900+int(float64(src.Rect.Dx())*k), 500+int(float64(src.Rect.Dy())*k))
+					xdraw.BiLinear.Scale(canvas, r, src, src.Rect, xdraw.Src, nil)
+					if len(e.Detect(canvas)) == 0 {
+						break
+					}
+					smallest = s
+				}
+			}
+			b.ReportMetric(smallest, "px")
+		})
 	}
 }

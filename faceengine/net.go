@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // chipSize is the side, in pixels, of the aligned RGB face chip that the
@@ -28,7 +28,7 @@ const inputScale = 255
 // (TensorFlow's NHWC layout for one image).
 type fmap struct {
 	h, w, c int
-	data    []float64
+	data    []float32
 }
 
 // convLayer is face-api's convLayer (conv2d + bias, then the "scale" layer,
@@ -38,8 +38,8 @@ type convLayer struct {
 	k, stride int  // square kernel side; stride in both directions
 	same      bool // TensorFlow "same" padding (used with stride 1) or "valid"
 	cin, cout int
-	filters   []float64 // k·k·cin rows × cout columns, HWIO row-major
-	bias      []float64 // cout
+	filters   []float32 // cout rows × k·k·cin columns: the HWIO filters transposed
+	bias      []float32 // cout
 }
 
 // residualBlock is face-api's residual (down == false) or residualDown
@@ -59,7 +59,7 @@ type residualBlock struct {
 type network struct {
 	stem   convLayer
 	blocks []residualBlock
-	fc     []float64 // 256 rows × 128 columns
+	fc     []float32 // 256 rows × 128 columns
 }
 
 // blockLayout lists the residual blocks of FaceRecognitionNet in order
@@ -109,7 +109,7 @@ func newNetwork(ws map[string]tensor) (*network, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.fc = widen(fc.data)
+	n.fc = slices.Clone(fc.data)
 	return n, nil
 }
 
@@ -126,15 +126,26 @@ func newConvLayer(ws map[string]tensor, prefix string, k, stride int, same bool,
 		}
 	}
 	l := convLayer{k: k, stride: stride, same: same, cin: cin, cout: cout,
-		filters: widen(f.data), bias: make([]float64, cout)}
+		filters: transposed(f.data, k*k*cin, cout), bias: make([]float32, cout)}
 	for o := range cout {
-		s := float64(vecs[1].data[o])
-		for r := o; r < len(l.filters); r += cout {
-			l.filters[r] *= s
+		s := vecs[1].data[o]
+		for i := range l.filters[o*k*k*cin:][:k*k*cin] {
+			l.filters[o*k*k*cin+i] *= s
 		}
-		l.bias[o] = float64(vecs[0].data[o])*s + float64(vecs[2].data[o])
+		l.bias[o] = vecs[0].data[o]*s + vecs[2].data[o]
 	}
 	return l, nil
+}
+
+// transposed returns the transpose of the rows×cols row-major matrix m.
+func transposed(m []float32, rows, cols int) []float32 {
+	t := make([]float32, len(m))
+	for r := range rows {
+		for c := range cols {
+			t[c*rows+r] = m[r*cols+c]
+		}
+	}
+	return t
 }
 
 // lookup returns the tensor called name after checking its shape.
@@ -149,45 +160,42 @@ func lookup(ws map[string]tensor, name string, shape ...int) (tensor, error) {
 	return t, nil
 }
 
-func widen(v []float32) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out
-}
-
 // describe runs the network on a chipSize×chipSize chip and returns the raw
 // 128-D output (not normalized, as face-api and dlib return it).
 func (n *network) describe(chip *image.RGBA) Descriptor {
-	x := fmap{h: chipSize, w: chipSize, c: 3, data: make([]float64, chipSize*chipSize*3)}
+	x := fmap{h: chipSize, w: chipSize, c: 3, data: getFloats(chipSize * chipSize * 3)}
 	for y := range chipSize {
 		row := chip.Pix[y*chip.Stride:]
 		for px := range chipSize {
 			for c := range 3 {
-				x.data[(y*chipSize+px)*3+c] = (float64(row[4*px+c]) - meanRGB[c]) / inputScale
+				x.data[(y*chipSize+px)*3+c] = float32((float64(row[4*px+c]) - meanRGB[c]) / inputScale)
 			}
 		}
 	}
-	cols := colsPool.Get().(*[]float64)
+	cols := colsPool.Get().(*[]float32)
 	defer colsPool.Put(cols)
-	x = n.stem.forward(x, true, cols)
-	x = maxPool3x3s2(x)
-	for i := range n.blocks {
-		x = n.blocks[i].forward(x, cols)
+	next := func(y fmap) {
+		putFloats(x.data)
+		x = y
 	}
-	avg := make([]float64, x.c)
+	next(n.stem.forward(x, true, cols))
+	next(maxPool3x3s2(x))
+	for i := range n.blocks {
+		next(n.blocks[i].forward(x, cols))
+	}
+	defer putFloats(x.data)
+	avg := make([]float32, x.c)
 	for i, v := range x.data {
 		avg[i%x.c] += v
 	}
 	for i := range avg {
-		avg[i] /= float64(x.h * x.w)
+		avg[i] /= float32(x.h * x.w)
 	}
-	out := make([]float64, DescriptorSize)
-	blas64.Gemv(blas.Trans, 1,
-		blas64.General{Rows: x.c, Cols: DescriptorSize, Stride: DescriptorSize, Data: n.fc},
-		blas64.Vector{N: x.c, Inc: 1, Data: avg}, 0,
-		blas64.Vector{N: DescriptorSize, Inc: 1, Data: out})
+	out := make([]float32, DescriptorSize)
+	blas32.Gemv(blas.Trans, 1,
+		blas32.General{Rows: x.c, Cols: DescriptorSize, Stride: DescriptorSize, Data: n.fc},
+		blas32.Vector{N: x.c, Inc: 1, Data: avg}, 0,
+		blas32.Vector{N: DescriptorSize, Inc: 1, Data: out})
 	var d Descriptor
 	for i, v := range out {
 		d[i] = float32(v)
@@ -195,60 +203,74 @@ func (n *network) describe(chip *image.RGBA) Descriptor {
 	return d
 }
 
-// colsPool holds *[]float64 im2col buffers reused across convolutions.
-var colsPool = sync.Pool{New: func() any { return new([]float64) }}
+// colsPool holds *[]float32 im2col buffers reused across convolutions.
+var colsPool = sync.Pool{New: func() any { return new([]float32) }}
 
-// forward applies the convolution as im2col followed by one matrix product:
+// colsBudget is the most values the im2col patch matrix holds at once: the
+// output is computed in bands of rows whose patches fit (128 KiB of
+// float32), so that the patches stay in cache between im2col and the
+// matrix product.
+const colsBudget = 1 << 15
+
+// forward applies the convolution as im2col followed by matrix products:
 // the patch matrix (one row per output pixel, k·k·cin columns in HWC order)
-// times the HWIO filter matrix gives the output directly in HWC order.
-// scratch holds the patch matrix; it is grown as needed.
-func (l *convLayer) forward(x fmap, relu bool, scratch *[]float64) fmap {
+// times the HWIO filter matrix (kept transposed, so that each output value is
+// one dot product) gives the output directly in HWC order. The
+// patch matrix is built and multiplied one band of output rows at a time
+// (colsBudget); scratch holds it and is grown as needed.
+func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 	pad := 0
 	if l.same {
 		pad = (l.k - 1) / 2 // TensorFlow's "same" for an odd kernel and stride 1
 	}
 	oh, ow := (x.h+2*pad-l.k)/l.stride+1, (x.w+2*pad-l.k)/l.stride+1
 	kk := l.k * l.k * l.cin
-	if cap(*scratch) < oh*ow*kk {
-		*scratch = make([]float64, oh*ow*kk)
+	band := max(1, colsBudget/(ow*kk))
+	if cap(*scratch) < band*ow*kk {
+		*scratch = make([]float32, band*ow*kk)
 	}
-	cols := (*scratch)[:oh*ow*kk]
-	clear(cols) // zero where the window leaves x
-	for oy := range oh {
-		for ox := range ow {
-			dst := cols[(oy*ow+ox)*kk:]
-			for ky := range l.k {
-				iy := oy*l.stride + ky - pad
-				if iy < 0 || iy >= x.h {
-					continue
-				}
-				for kx := range l.k {
-					ix := ox*l.stride + kx - pad
-					if ix < 0 || ix >= x.w {
-						continue
-					}
-					src := (iy*x.w + ix) * x.c
-					copy(dst[(ky*l.k+kx)*l.cin:][:l.cin], x.data[src:src+x.c])
-				}
-			}
-		}
-	}
-	out := fmap{h: oh, w: ow, c: l.cout, data: make([]float64, oh*ow*l.cout)}
+	out := fmap{h: oh, w: ow, c: l.cout, data: getFloats(oh * ow * l.cout)}
 	for p := 0; p < len(out.data); p += l.cout {
 		copy(out.data[p:], l.bias)
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: oh * ow, Cols: kk, Stride: kk, Data: cols},
-		blas64.General{Rows: kk, Cols: l.cout, Stride: l.cout, Data: l.filters},
-		1, blas64.General{Rows: oh * ow, Cols: l.cout, Stride: l.cout, Data: out.data})
+	for oy0 := 0; oy0 < oh; oy0 += band {
+		rows := min(band, oh-oy0)
+		cols := (*scratch)[:rows*ow*kk]
+		clear(cols) // zero where the window leaves x
+		for oy := oy0; oy < oy0+rows; oy++ {
+			for ox := range ow {
+				dst := cols[((oy-oy0)*ow+ox)*kk:]
+				for ky := range l.k {
+					iy := oy*l.stride + ky - pad
+					if iy < 0 || iy >= x.h {
+						continue
+					}
+					for kx := range l.k {
+						ix := ox*l.stride + kx - pad
+						if ix < 0 || ix >= x.w {
+							continue
+						}
+						src := (iy*x.w + ix) * x.c
+						copy(dst[(ky*l.k+kx)*l.cin:][:l.cin], x.data[src:src+x.c])
+					}
+				}
+			}
+		}
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+			blas32.General{Rows: rows * ow, Cols: kk, Stride: kk, Data: cols},
+			blas32.General{Rows: l.cout, Cols: kk, Stride: kk, Data: l.filters},
+			1, blas32.General{Rows: rows * ow, Cols: l.cout, Stride: l.cout, Data: out.data[oy0*ow*l.cout:][:rows*ow*l.cout]})
+	}
 	if relu {
 		reluInPlace(out.data)
 	}
 	return out
 }
 
-func (b *residualBlock) forward(x fmap, scratch *[]float64) fmap {
-	out := b.conv2.forward(b.conv1.forward(x, true, scratch), false, scratch)
+func (b *residualBlock) forward(x fmap, scratch *[]float32) fmap {
+	h := b.conv1.forward(x, true, scratch)
+	out := b.conv2.forward(h, false, scratch)
+	putFloats(h.data)
 	if !b.down {
 		for i, v := range x.data {
 			out.data[i] += v
@@ -260,12 +282,14 @@ func (b *residualBlock) forward(x fmap, scratch *[]float64) fmap {
 	// larger than out (odd sizes: 8×8 pools to 4×4 while the 3×3/2 conv
 	// gives 3×3), face-api pads out with zeros at the bottom and right.
 	ph, pw := (x.h-2)/2+1, (x.w-2)/2+1
-	sum := fmap{h: ph, w: pw, c: out.c, data: make([]float64, ph*pw*out.c)}
+	sum := fmap{h: ph, w: pw, c: out.c, data: getFloats(ph * pw * out.c)}
+	defer putFloats(out.data)
+	clear(sum.data) // the padding channels stay zero
 	for y := range ph {
 		for px := range pw {
 			d := sum.data[(y*pw+px)*out.c:]
 			for c := range x.c {
-				at := func(dy, dx int) float64 { return x.data[((2*y+dy)*x.w+2*px+dx)*x.c+c] }
+				at := func(dy, dx int) float32 { return x.data[((2*y+dy)*x.w+2*px+dx)*x.c+c] }
 				d[c] = (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4
 			}
 			if y < out.h && px < out.w {
@@ -282,7 +306,7 @@ func (b *residualBlock) forward(x fmap, scratch *[]float64) fmap {
 // maxPool3x3s2 is a 3×3 max pool with stride 2 and "valid" padding.
 func maxPool3x3s2(x fmap) fmap {
 	oh, ow := (x.h-3)/2+1, (x.w-3)/2+1
-	out := fmap{h: oh, w: ow, c: x.c, data: make([]float64, oh*ow*x.c)}
+	out := fmap{h: oh, w: ow, c: x.c, data: getFloats(oh * ow * x.c)}
 	for y := range oh {
 		for px := range ow {
 			d := out.data[(y*ow+px)*x.c:][:x.c]
@@ -299,8 +323,25 @@ func maxPool3x3s2(x fmap) fmap {
 	return out
 }
 
-func reluInPlace(v []float64) {
+func reluInPlace(v []float32) {
 	for i, x := range v {
 		v[i] = max(x, 0)
 	}
 }
+
+// floatsPool holds the networks' feature maps between calls (*[]float32),
+// so that a detection or a descriptor reuses the memory of earlier ones
+// instead of allocating it (about 25 MB for the tiny detector).
+var floatsPool sync.Pool
+
+// getFloats returns a slice of n float32s from floatsPool or a new one; its
+// contents are not zeroed.
+func getFloats(n int) []float32 {
+	if p, ok := floatsPool.Get().(*[]float32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float32, n)
+}
+
+// putFloats returns v to floatsPool; the caller no longer uses it.
+func putFloats(v []float32) { floatsPool.Put(&v) }

@@ -13,12 +13,20 @@ import (
 
 // manifestFile is the face-api weights manifest inside a model directory (a
 // TensorFlow.js weights manifest); the binary shards it names sit next to it.
-const manifestFile = "face_recognition_model-weights_manifest.json"
+// landmarkManifest is that of the landmark network, always loaded from the
+// embedded model.
+const (
+	manifestFile     = "face_recognition_model-weights_manifest.json"
+	landmarkManifest = "face_landmark_68_model-weights_manifest.json"
+	tinyManifest     = "tiny_face_detector_model-weights_manifest.json"
+)
 
 // embeddedModel holds the pinned face-api weights (model/README.md says
 // where they come from); New loads them when given no model directory.
 //
 //go:embed model/face_recognition_model-weights_manifest.json model/face_recognition_model.bin
+//go:embed model/face_landmark_68_model-weights_manifest.json model/face_landmark_68_model.bin
+//go:embed model/tiny_face_detector_model-weights_manifest.json model/tiny_face_detector_model.bin
 var embeddedModel embed.FS
 
 // modelFS returns the file system New loads the weights from: the embedded
@@ -61,7 +69,7 @@ type tensor struct {
 // loadWeights reads the manifest in fsys and returns every tensor by name.
 // Quantized tensors (uint8 or uint16) are expanded as TensorFlow.js does:
 // value = float32(q·scale + min).
-func loadWeights(fsys fs.FS) (map[string]tensor, error) {
+func loadWeights(fsys fs.FS, manifestFile string) (map[string]tensor, error) {
 	raw, err := fs.ReadFile(fsys, manifestFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -141,6 +141,7 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	if err != nil {
 		return nil, err
 	}
+	cfg.MaxDecodedPixels = MaxImagePixels // a search of all faces decodes the photo again, in full
 	table := &Table{db: db}
 	svc := service.New(cfg, rek, objects, table, log)
 	metrics := handler.WithMetrics(metricsLog{log})
@@ -170,6 +171,8 @@ func (l *Local) Handler() http.Handler { return l.routes() }
 // leaves them running), cancels the queue's context and waits, without a
 // time limit, until each worker has settled the message it holds.
 // Messages not yet processed stay queued on disk for the next start.
+// Serve (and Start) set the process's soft memory limit (see
+// MemoryLimit).
 func (l *Local) Serve(ctx context.Context, ln net.Listener) error {
 	s, err := l.start(ctx, ln)
 	if err != nil {
@@ -199,6 +202,7 @@ type serving struct {
 // answers the API on ln in the background, as Serve describes. When it
 // fails, the workers have stopped and ln is as it was given.
 func (l *Local) start(ctx context.Context, ln net.Listener) (*serving, error) {
+	limitMemory()
 	qctx, stopQueue := context.WithCancel(context.Background())
 	if err := l.Queue.Start(qctx, 2); err != nil {
 		stopQueue()

@@ -44,6 +44,7 @@ type Rekognition struct {
 	engine       *faceengine.Engine
 	objects      service.ObjectGetter
 	db           *bolt.DB
+	decodes      *decodeLimit
 
 	// mu guards collections and the faces of each; the users live in the
 	// database only.
@@ -94,7 +95,7 @@ var (
 // newRekognition loads the collections of db, creating the collection
 // collectionID (the service's) if it does not exist.
 func newRekognition(collectionID string, engine *faceengine.Engine, objects service.ObjectGetter, db *bolt.DB) (*Rekognition, error) {
-	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, collections: map[string]*collection{}}
+	r := &Rekognition{collectionID: collectionID, engine: engine, objects: objects, db: db, decodes: newDecodeLimit(), collections: map[string]*collection{}}
 	err := db.Update(func(tx *bolt.Tx) error {
 		root, err := tx.CreateBucketIfNotExists(bucketCollections)
 		if err != nil {
@@ -214,7 +215,10 @@ var errNoFace = invalidParameter("There are no faces in the image. Should be at 
 // checking Rekognition's limits:
 // 5 MB for bytes and 15 MB for S3 objects (ImageTooLargeException), JPEG
 // or PNG (InvalidImageFormatException), at least 80×80 pixels
-// (InvalidParameterException).
+// (InvalidParameterException); and this server's: at most MaxImagePixels
+// pixels (ImageTooLargeException). The image is decoded within the decode
+// budget (waiting for it unless ctx holds a reservation) and scaled down
+// to workPixels as it is decoded; faceImage keeps its full size.
 func (r *Rekognition) image(ctx context.Context, in *rtypes.Image) (*faceImage, error) {
 	if in == nil || (in.Bytes == nil) == (in.S3Object == nil) {
 		return nil, invalidParameter("Image needs exactly one of Bytes and S3Object")
@@ -242,15 +246,22 @@ func (r *Rekognition) image(ctx context.Context, in *rtypes.Image) (*faceImage, 
 	if service.SniffFormat(data) == "" {
 		return nil, &rtypes.InvalidImageFormatException{Message: aws.String("Request has invalid image format")}
 	}
-	img, err := imageio.DecodeImage(data)
+	_, release, err := r.decodes.reserve(ctx, data, false)
 	if err != nil {
+		return nil, err
+	}
+	defer release()
+	img, size, err := imageio.DecodeScaled(data, MaxImagePixels, workPixels)
+	switch {
+	case errors.Is(err, imageio.ErrImageTooLarge):
+		return nil, &rtypes.ImageTooLargeException{Message: aws.String(fmt.Sprintf("Image has more than %d pixels, the most this local server decodes.", MaxImagePixels))}
+	case err != nil:
 		return nil, &rtypes.InvalidImageFormatException{Message: aws.String("Request has invalid image format")}
 	}
-	b := img.Bounds()
-	if b.Dx() < contract.MinImageDimension || b.Dy() < contract.MinImageDimension {
+	if size.X < contract.MinImageDimension || size.Y < contract.MinImageDimension {
 		return nil, invalidParameter("Request has invalid parameters")
 	}
-	return &faceImage{img: img, width: b.Dx(), height: b.Dy()}, nil
+	return &faceImage{img: img, width: size.X, height: size.Y}, nil
 }
 
 type faceImage struct {
@@ -269,11 +280,18 @@ func box(b faceengine.BoundingBox) *rtypes.BoundingBox {
 }
 
 // faceDetail is Rekognition's FaceDetail of a detected face, with what
-// faceengine finds: the bounding box and the detection confidence. Every
-// operation that answers a FaceDetail builds it here, so that attributes
-// the engine learns to give are added in one place.
+// faceengine finds: the bounding box, the detection confidence, the pose
+// (roll, yaw, pitch in degrees; yaw and pitch are the engine's rough
+// estimates) and the quality (brightness, sharpness, 0–100, the engine's
+// own measures). Landmarks are left out: the engine's are in pixels of the
+// scaled copy it was given, which this function does not see. Every
+// operation that answers a FaceDetail builds it here.
 func faceDetail(d faceengine.Detection) *rtypes.FaceDetail {
-	return &rtypes.FaceDetail{BoundingBox: box(d.BoundingBox), Confidence: aws.Float32(float32(d.Confidence))}
+	return &rtypes.FaceDetail{
+		BoundingBox: box(d.BoundingBox), Confidence: aws.Float32(float32(d.Confidence)),
+		Pose:    &rtypes.Pose{Roll: aws.Float32(float32(d.Pose.Roll)), Yaw: aws.Float32(float32(d.Pose.Yaw)), Pitch: aws.Float32(float32(d.Pose.Pitch))},
+		Quality: &rtypes.ImageQuality{Brightness: aws.Float32(float32(d.Quality.Brightness)), Sharpness: aws.Float32(float32(d.Quality.Sharpness))},
+	}
 }
 
 // IndexFaces detects the faces of the image, keeps up to MaxFaces of the

@@ -127,6 +127,11 @@ func (l *Local) proxy(route contract.Route, h handler.ProxyHandler) http.Handler
 		if !ok {
 			return
 		}
+		ctx, release, ok := l.reserveDecode(w, r, body)
+		if !ok {
+			return
+		}
+		defer release()
 		req := events.APIGatewayProxyRequest{
 			Resource: route.Path, Path: r.URL.Path, HTTPMethod: r.Method,
 			Headers: map[string]string{}, MultiValueHeaders: map[string][]string(r.Header),
@@ -153,7 +158,7 @@ func (l *Local) proxy(route contract.Route, h handler.ProxyHandler) http.Handler
 			RequestID: uuid.NewString(), Stage: "local", ResourcePath: route.Path, HTTPMethod: r.Method, Path: r.URL.Path,
 			Identity: events.APIGatewayRequestIdentity{SourceIP: r.RemoteAddr},
 		}
-		resp, err := h(r.Context(), req)
+		resp, err := h(ctx, req)
 		if err != nil {
 			// API Gateway answers a failed invocation with 502.
 			l.log.Error("handler failed", "requestId", req.RequestContext.RequestID, "err", err)

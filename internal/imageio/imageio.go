@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"math"
+
+	xdraw "golang.org/x/image/draw"
 )
 
 // MaxImagePixels is the largest width·height DecodeImage accepts (50
@@ -34,32 +38,96 @@ var (
 // files are taken as stored, as Rekognition does. Its errors wrap
 // ErrInvalidImage (another format, corrupt data) or ErrImageTooLarge.
 func DecodeImage(data []byte) (*image.RGBA, error) {
+	img, orientation, err := decode(data, MaxImagePixels)
+	if err != nil {
+		return nil, err
+	}
+	return orient(ToRGBA(img), orientation), nil
+}
+
+// DecodeScaled decodes a JPEG or PNG image as DecodeImage does, but refuses
+// one of more than maxPixels pixels (ErrImageTooLarge, checked on the
+// header before any pixel is allocated; maxPixels above MaxImagePixels
+// counts as MaxImagePixels), and returns one of more than fitPixels scaled
+// down, aspect ratio kept, to at most fitPixels (x/image/draw's bilinear
+// kernel, widened to average every source pixel), converted straight from
+// the decoder's own image, so that no full-size RGBA copy is ever made.
+// size is the upright image's full size in pixels (Rekognition's limits on
+// image and face sizes are in those pixels); bounding boxes as ratios are
+// the same in both. The peak memory is the decoder's image (at most
+// BytesPerPixel(header) bytes a pixel) plus the scaled copy.
+func DecodeScaled(data []byte, maxPixels, fitPixels int) (img *image.RGBA, size image.Point, err error) {
+	src, orientation, err := decode(data, min(maxPixels, MaxImagePixels))
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	b := src.Bounds()
+	size = b.Size()
+	if orientation >= 5 {
+		size = image.Pt(size.Y, size.X)
+	}
+	if size.X*size.Y <= fitPixels {
+		return orient(ToRGBA(src), orientation), size, nil
+	}
+	f := math.Sqrt(float64(fitPixels) / float64(size.X*size.Y))
+	w, h := max(1, int(f*float64(b.Dx()))), max(1, int(f*float64(b.Dy())))
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.BiLinear.Scale(m, m.Rect, src, b, xdraw.Src, nil)
+	return orient(m, orientation), size, nil
+}
+
+// BytesPerPixel is the memory, in bytes a pixel, of the image Go's decoder
+// allocates for an image with this header (image.DecodeConfig's answer):
+// 8 for 16-bit colour with or without alpha, 4 for 8-bit colour (a JPEG in
+// CMYK too), 3 for a JPEG in YCbCr (4:4:4 sampling; less when subsampled),
+// 2 for 16-bit grey, 1 for 8-bit grey and paletted images.
+func BytesPerPixel(cfg image.Config) int {
+	switch cfg.ColorModel {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.YCbCrModel:
+		return 3
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel:
+		return 1
+	}
+	if _, ok := cfg.ColorModel.(color.Palette); ok {
+		return 1
+	}
+	return 4
+}
+
+// decode decodes a JPEG or PNG image as its decoder returns it, after
+// checking on the header that it has at most maxPixels pixels, and
+// returns it with its EXIF orientation (1 for a PNG).
+func decode(data []byte, maxPixels int) (image.Image, int, error) {
 	var (
 		config      func(io.Reader) (image.Config, error)
-		decode      func(io.Reader) (image.Image, error)
+		pixels      func(io.Reader) (image.Image, error)
 		orientation = 1
 	)
 	switch {
 	case bytes.HasPrefix(data, []byte("\xff\xd8")):
-		config, decode = jpeg.DecodeConfig, jpeg.Decode
+		config, pixels = jpeg.DecodeConfig, jpeg.Decode
 		orientation = jpegOrientation(data)
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		config, decode = png.DecodeConfig, png.Decode
+		config, pixels = png.DecodeConfig, png.Decode
 	default:
-		return nil, fmt.Errorf("%w: unknown format", ErrInvalidImage)
+		return nil, 0, fmt.Errorf("%w: unknown format", ErrInvalidImage)
 	}
 	cfg, err := config(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidImage, err)
+		return nil, 0, fmt.Errorf("%w: %v", ErrInvalidImage, err)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrImageTooLarge, cfg.Width, cfg.Height, MaxImagePixels)
+	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
+		return nil, 0, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrImageTooLarge, cfg.Width, cfg.Height, maxPixels)
 	}
-	img, err := decode(bytes.NewReader(data))
+	img, err := pixels(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidImage, err)
+		return nil, 0, fmt.Errorf("%w: %v", ErrInvalidImage, err)
 	}
-	return orient(ToRGBA(img), orientation), nil
+	return img, orientation, nil
 }
 
 // ToRGBA returns img as an *image.RGBA whose bounds start at (0, 0),

@@ -178,3 +178,98 @@ func TestDecodeImageErrors(t *testing.T) {
 		t.Errorf("10⁸-pixel PNG: err = %v, want ErrImageTooLarge", err)
 	}
 }
+
+// TestDecodeScaled: a photo over fitPixels comes back scaled to at most
+// that many pixels, aspect ratio kept and EXIF orientation applied, with
+// its full upright size; one under it comes back as DecodeImage gives it;
+// one over maxPixels is refused before decoding.
+func TestDecodeScaled(t *testing.T) {
+	data := photos.MustRead("group_obama_biden.jpg")
+	full, err := DecodeImage(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, fh := full.Rect.Dx(), full.Rect.Dy()
+
+	small, size, err := DecodeScaled(data, MaxImagePixels, fw*fh/4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != image.Pt(fw, fh) {
+		t.Errorf("size = %v, want %dx%d", size, fw, fh)
+	}
+	w, h := small.Rect.Dx(), small.Rect.Dy()
+	if w*h > fw*fh/4 || w < fw/2-1 || h < fh/2-1 {
+		t.Errorf("scaled to %dx%d from %dx%d, want about half each side", w, h, fw, fh)
+	}
+	// The scaled copy shows the same picture: mean absolute difference
+	// from the full image sampled at the same places, per channel.
+	var diff float64
+	for y := range h {
+		for x := range w {
+			a := small.RGBAAt(x, y)
+			b := full.RGBAAt(x*fw/w, y*fh/h)
+			diff += math.Abs(float64(a.G) - float64(b.G))
+		}
+	}
+	if diff /= float64(w * h); diff > 20 {
+		t.Errorf("scaled copy differs from the photo by %.1f a pixel on average", diff)
+	}
+
+	same, size, err := DecodeScaled(data, MaxImagePixels, fw*fh)
+	if err != nil || size != image.Pt(fw, fh) || !bytes.Equal(same.Pix, full.Pix) {
+		t.Errorf("under fitPixels: size %v, err %v, same pixels %v", size, err, err == nil && bytes.Equal(same.Pix, full.Pix))
+	}
+
+	if _, _, err := DecodeScaled(data, fw*fh-1, fw*fh); !errors.Is(err, ErrImageTooLarge) {
+		t.Errorf("over maxPixels: err = %v, want ErrImageTooLarge", err)
+	}
+
+	// A turned JPEG (Orientation 6) gives the upright size, scaled.
+	turned := append([]byte{0xff, 0xd8}, append(exifSegment(binary.BigEndian, 6), data[2:]...)...)
+	img, size, err := DecodeScaled(turned, MaxImagePixels, fw*fh/4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != image.Pt(fh, fw) || img.Rect.Dx() != h || img.Rect.Dy() != w {
+		t.Errorf("turned: size %v, scaled %v; want %dx%d and %dx%d", size, img.Rect.Size(), fh, fw, h, w)
+	}
+}
+
+// TestBytesPerPixel: the decoders' image types for each header.
+func TestBytesPerPixel(t *testing.T) {
+	enc := func(m image.Image) image.Config {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	r := image.Rect(0, 0, 2, 2)
+	nrgba64 := image.NewNRGBA64(r)
+	nrgba64.SetNRGBA64(0, 0, color.NRGBA64{A: 0x8000})
+	jcfg, err := jpeg.DecodeConfig(bytes.NewReader(photos.MustRead("group_obama_biden.jpg")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		cfg  image.Config
+		want int
+	}{
+		{"16-bit RGBA PNG", enc(nrgba64), 8},
+		{"8-bit RGB PNG", enc(image.NewRGBA(r)), 4},
+		{"grey PNG", enc(image.NewGray(r)), 1},
+		{"16-bit grey PNG", enc(image.NewGray16(r)), 2},
+		{"paletted PNG", enc(image.NewPaletted(r, color.Palette{color.Black, color.White})), 1},
+		{"YCbCr JPEG", jcfg, 3},
+	} {
+		if got := BytesPerPixel(c.cfg); got != c.want {
+			t.Errorf("%s: %d bytes a pixel, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/facerec/facerec-cdk/contract"
+	"github.com/facerec/facerec-cdk/internal/imageio"
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/lambdas/metrics"
 )
@@ -236,9 +237,20 @@ func (a *API) Info(ctx context.Context, req events.APIGatewayProxyRequest) (even
 		SearchMaxImageBytes: c.SearchMaxImageBytes,
 		IndexMaxImageBytes:  contract.MaxS3ImageBytes,
 		MinImageDimension:   contract.MinImageDimension,
+		MaxImagePixels:      maxImagePixels(c),
 		AcceptedFormats:     contract.AcceptedMediaTypes,
 		Version:             contract.Version,
 	}, nil), nil
+}
+
+// maxImagePixels is the most pixels the service decodes with c:
+// c.MaxDecodedPixels when set and under the decoder's own limit, otherwise
+// that limit (imageio.MaxImagePixels).
+func maxImagePixels(c contract.Config) int {
+	if c.MaxDecodedPixels > 0 && c.MaxDecodedPixels < imageio.MaxImagePixels {
+		return c.MaxDecodedPixels
+	}
+	return imageio.MaxImagePixels
 }
 
 func withProxyRequestID(ctx context.Context, req events.APIGatewayProxyRequest) context.Context {

@@ -141,7 +141,7 @@ func TestInfo(t *testing.T) {
 	}
 	want := contract.InfoBody{
 		CollectionID: "test-collection", FaceMatchThreshold: 80, MaxFaces: 10, QualityFilter: "AUTO",
-		ImagePrefix: "index/", SearchMaxImageBytes: 5 << 20, IndexMaxImageBytes: 15 << 20, MinImageDimension: 80,
+		ImagePrefix: "index/", SearchMaxImageBytes: 5 << 20, IndexMaxImageBytes: 15 << 20, MinImageDimension: 80, MaxImagePixels: 50_000_000,
 		AcceptedFormats: []string{"image/jpeg", "image/png"}, Version: contract.Version,
 	}
 	a, _ := json.Marshal(info)

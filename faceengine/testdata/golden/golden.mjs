@@ -1,5 +1,7 @@
 // Writes golden.json: the face-api 1.7.15 descriptors of the aligned chips
-// (*.png) in this directory, for the Go test TestGoldenDescriptors.
+// (*.png) in this directory, for the Go test TestGoldenDescriptors, and the
+// 68 landmarks of the face crops in landmarks/, for TestGoldenLandmarks, and
+// the tiny face detector's boxes in detector/, for TestGoldenDetections.
 //
 // Usage, from the repository root after `npm ci --prefix tools`:
 //   node faceengine/testdata/golden/golden.mjs
@@ -48,13 +50,18 @@ await tf.ready();
 
 // Load the weights the Go engine loads, with TensorFlow.js's own decoder.
 const modelDir = path.join(here, '../../model');
-const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'face_recognition_model-weights_manifest.json')));
-const weightMap = {};
-for (const group of manifest) {
-  const buf = Buffer.concat(group.paths.map((p) => fs.readFileSync(path.join(modelDir, p))));
-  Object.assign(weightMap, tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), group.weights));
+function load(net, manifestFile) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, manifestFile)));
+  const weightMap = {};
+  for (const group of manifest) {
+    const buf = Buffer.concat(group.paths.map((p) => fs.readFileSync(path.join(modelDir, p))));
+    Object.assign(weightMap, tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), group.weights));
+  }
+  net.loadFromWeightMap(weightMap);
 }
-faceapi.nets.faceRecognitionNet.loadFromWeightMap(weightMap);
+load(faceapi.nets.faceRecognitionNet, 'face_recognition_model-weights_manifest.json');
+load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model-weights_manifest.json');
+load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model-weights_manifest.json');
 
 // decodePNG returns {width, height, rgb} for a non-interlaced 8-bit RGB or RGBA PNG.
 function decodePNG(file) {
@@ -111,17 +118,40 @@ function decodePNG(file) {
   return { width, height, rgb };
 }
 
+const pngs = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
 const descriptors = {};
-for (const name of fs.readdirSync(here).filter((f) => f.endsWith('.png')).sort()) {
+for (const name of pngs(here)) {
   const { width, height, rgb } = decodePNG(path.join(here, name));
   const input = tf.tensor3d(rgb, [height, width, 3], 'float32');
   const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(input);
   input.dispose();
   descriptors[name] = Array.from(d);
 }
+// landmarks/*.png are 112×112 face crops: the landmark net's input size,
+// so face-api neither pads nor resizes them. Points are fractions of the side.
+const landmarks = {};
+for (const name of pngs(path.join(here, 'landmarks'))) {
+  const { width, height, rgb } = decodePNG(path.join(here, 'landmarks', name));
+  const input = tf.tensor3d(rgb, [height, width, 3], 'float32');
+  const lm = await faceapi.nets.faceLandmark68Net.detectLandmarks(input);
+  input.dispose();
+  landmarks[name] = lm.relativePositions.flatMap((p) => [p.x, p.y]);
+}
+// detector/*.png are square inputs of the tiny face detector (photos scaled
+// and padded as face-api does); boxes are fractions of the side.
+const detections = {};
+for (const name of pngs(path.join(here, 'detector'))) {
+  const { width, height, rgb } = decodePNG(path.join(here, 'detector', name));
+  const input = tf.tensor3d(rgb, [height, width, 3], 'float32');
+  const found = await faceapi.nets.tinyFaceDetector.locateFaces(input, new faceapi.TinyFaceDetectorOptions({ inputSize: width, scoreThreshold: 0.3 }));
+  input.dispose();
+  detections[name] = found.map((d) => ({ score: d.score, box: [d.relativeBox.left, d.relativeBox.top, d.relativeBox.right, d.relativeBox.bottom] }));
+}
 const out = {
-  generator: `face-api ${faceapi.version}, TensorFlow.js ${tf.version_core} cpu backend, faceRecognitionNet.computeFaceDescriptor on each chip`,
+  generator: `face-api ${faceapi.version}, TensorFlow.js ${tf.version_core} cpu backend, faceRecognitionNet.computeFaceDescriptor on each chip, faceLandmark68Net.detectLandmarks on each landmarks/ crop, tinyFaceDetector.locateFaces (score > 0.3) on each detector/ input`,
   descriptors,
+  landmarks,
+  detections,
 };
 fs.writeFileSync(path.join(here, 'golden.json'), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`wrote ${Object.keys(descriptors).length} descriptors to ${path.join(here, 'golden.json')}`);
+console.log(`wrote ${Object.keys(descriptors).length} descriptors, ${Object.keys(landmarks).length} landmark sets and ${Object.keys(detections).length} detection sets to ${path.join(here, 'golden.json')}`);
