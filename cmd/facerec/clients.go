@@ -84,10 +84,11 @@ func index(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // search searches one photo (its largest face, or with --all every face)
 // and prints a table of matches, or the JSON.
 func search(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("search", "search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
+	fs := newFlags("search", "search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
 	newClient := endpointFlags(fs)
 	all := fs.Bool("all", false, "search every face of the photo, not only the largest")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	opts := searchFlags(fs)
 	c, err := parseClientArgs(fs, newClient, args, oneArg, "exactly one photo is required")
 	if err != nil {
 		return err
@@ -96,11 +97,9 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	searchFn := c.Search
-	if *all {
-		searchFn = c.SearchAll
-	}
-	res, err := searchFn(ctx, img, client.ContentType(fs.Arg(0)))
+	o := opts()
+	o.All = *all
+	res, err := c.SearchWith(ctx, img, client.ContentType(fs.Arg(0)), o)
 	if err != nil {
 		return err
 	}

@@ -198,6 +198,10 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"search by person", "POST", "/search?by=person", searchBy(map[string]string{contract.ByParam: contract.ByPerson}), http.StatusOK},
 		{"search by a bad value", "POST", "/search?by=face", searchBy(map[string]string{contract.ByParam: "face"}), http.StatusBadRequest},
 		{"search by person of every face", "POST", "/search?by=person&faces=all", searchBy(map[string]string{contract.ByParam: contract.ByPerson, contract.FacesParam: contract.FacesAll}), http.StatusBadRequest},
+		{"search with a threshold and maxFaces", "POST", "/search?threshold=0&maxFaces=1", searchBy(map[string]string{contract.ThresholdParam: "0", contract.MaxFacesParam: "1"}), http.StatusOK},
+		{"search by person with a threshold", "POST", "/search?by=person&threshold=50", searchBy(map[string]string{contract.ByParam: contract.ByPerson, contract.ThresholdParam: "50"}), http.StatusOK},
+		{"search with a threshold over 100", "POST", "/search?threshold=101", searchBy(map[string]string{contract.ThresholdParam: "101"}), http.StatusBadRequest},
+		{"search with a maxFaces that is not an integer", "POST", "/search?maxFaces=2.5", searchBy(map[string]string{contract.MaxFacesParam: "2.5"}), http.StatusBadRequest},
 		{"search by person throttled", "POST", "/search?by=person", func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.Rek.FailNext("SearchUsersByImage", 1, "ThrottlingException", 400)
 			return searchBy(map[string]string{contract.ByParam: contract.ByPerson})(t)
