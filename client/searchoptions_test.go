@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -23,7 +24,7 @@ func TestSearchWith_sendsItsOptionsAsTheQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	zero := 0.0
-	for _, o := range []SearchOptions{{}, {All: true, Threshold: &zero, MaxFaces: 3}, {ByPerson: true, MaxFaces: 100}} {
+	for _, o := range []SearchOptions{{}, {All: true, MatchLimits: MatchLimits{Threshold: &zero, MaxFaces: 3}}, {ByPerson: true, MatchLimits: MatchLimits{MaxFaces: 100}}} {
 		if _, err := c.SearchWith(context.Background(), []byte("img"), "image/jpeg", o); err != nil {
 			t.Fatal(err)
 		}
@@ -36,5 +37,36 @@ func TestSearchWith_sendsItsOptionsAsTheQuery(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("request %d: %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+// TestMatches_sendsTheFaceIdAndLimits checks the request of Matches and
+// that a 404 is an *APIError.
+func TestMatches_sendsTheFaceIdAndLimits(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery
+		if r.URL.Path != "/v1/matches/f1" {
+			writeJSON(w, http.StatusNotFound, contract.ErrorBody{Error: contract.ErrorDetail{Code: contract.CodeNotFound}})
+			return
+		}
+		writeJSON(w, http.StatusOK, contract.SearchResult{Faces: []contract.SearchedFace{{Matches: []contract.Match{{FaceID: "f2"}}}}})
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL+"/v1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := 50.0
+	res, err := c.Matches(context.Background(), "f1", MatchLimits{Threshold: &half, MaxFaces: 2})
+	if err != nil || len(res.Faces) != 1 || res.Faces[0].Matches[0].FaceID != "f2" {
+		t.Fatalf("Matches: %+v, %v", res, err)
+	}
+	if want := "GET /v1/matches/f1?maxFaces=2&threshold=50"; got != want {
+		t.Errorf("request %q, want %q", got, want)
+	}
+	var apiErr *APIError
+	if _, err := c.Matches(context.Background(), "nope", MatchLimits{}); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+		t.Errorf("Matches of an unknown face: %v, want a 404 APIError", err)
 	}
 }

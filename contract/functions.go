@@ -80,6 +80,9 @@ const (
 	FunctionPersons = "Persons"
 	// FunctionDeletePerson answers DELETE /persons/{person}.
 	FunctionDeletePerson = "DeletePerson"
+	// FunctionMatches answers GET /matches/{faceId}: the matches of an
+	// indexed face (Rekognition SearchFaces), without an image.
+	FunctionMatches = "Matches"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -161,6 +164,16 @@ var Functions = []Function{
 			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
 			DeleteImages: true,
+		},
+	},
+	{
+		Name: FunctionMatches, Main: "lambdas/matches",
+		Routes: []Route{{"GET", "/matches/{faceId}"}},
+		// It reads the face item (404 if none), searches the collection
+		// with the face's FaceId, and joins the matches with their items.
+		Grants: Grants{
+			Collection: []string{"rekognition:SearchFaces"},
+			Table:      []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
 		},
 	},
 }

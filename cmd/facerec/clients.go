@@ -88,7 +88,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	newClient := endpointFlags(fs)
 	all := fs.Bool("all", false, "search every face of the photo, not only the largest")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
-	opts := searchFlags(fs)
+	limits := limitFlags(fs)
 	c, err := parseClientArgs(fs, newClient, args, oneArg, "exactly one photo is required")
 	if err != nil {
 		return err
@@ -97,9 +97,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	o := opts()
-	o.All = *all
-	res, err := c.SearchWith(ctx, img, client.ContentType(fs.Arg(0)), o)
+	res, err := c.SearchWith(ctx, img, client.ContentType(fs.Arg(0)), client.SearchOptions{All: *all, MatchLimits: limits()})
 	if err != nil {
 		return err
 	}

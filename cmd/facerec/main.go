@@ -5,6 +5,7 @@
 //	facerec invoke FUNCTION --event FILE [--data DIR] [--model-dir DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE
+//	facerec matches [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FACEID
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
@@ -14,7 +15,7 @@
 // local face engine, a persistent in-process queue). invoke runs one
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
-// index or deleteface. index, search, faces, persons and delete are
+// index or deleteface. index, search, matches, faces, persons and delete are
 // clients of any endpoint, local or deployed.
 //
 // The command only parses flags and prints: serve and invoke call the
@@ -41,6 +42,7 @@ Commands:
   invoke   run one Lambda handler once on an event file (like sam local invoke)
   index    upload photos (files or directories) to an endpoint
   search   search a photo on an endpoint and print the matches
+  matches  print the indexed faces most similar to an indexed face (by FaceId)
   faces    list the indexed faces (all, or a person's) of an endpoint
   persons  list the persons named at upload, with their number of faces
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
@@ -73,6 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"index":   index,
 		"search":  search,
 		"faces":   faces,
+		"matches": matches,
 		"persons": persons,
 		"delete":  deleteImages,
 	}

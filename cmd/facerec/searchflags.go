@@ -1,24 +1,48 @@
 package main
 
 import (
+	"context"
 	"flag"
+	"io"
 
 	"github.com/facerec/facerec-cdk/client"
 )
 
-// searchFlags adds --threshold and --max-faces, the request's own
-// FaceMatchThreshold and MaxFaces, and returns the options they set once
+// limitFlags adds --threshold and --max-faces, a search's own
+// FaceMatchThreshold and MaxFaces, and returns the limits they set once
 // the flags are parsed (a flag left out keeps the deployment's value).
-func searchFlags(fs *flag.FlagSet) func() client.SearchOptions {
+func limitFlags(fs *flag.FlagSet) func() client.MatchLimits {
 	threshold := fs.Float64("threshold", 0, "minimum similarity of a match, 0-100 (default the deployment's, GET /info)")
 	maxFaces := fs.Int("max-faces", 0, "most matches per searched face, 1-100 (default the deployment's, GET /info)")
-	return func() client.SearchOptions {
-		o := client.SearchOptions{MaxFaces: *maxFaces}
+	return func() client.MatchLimits {
+		l := client.MatchLimits{MaxFaces: *maxFaces}
 		fs.Visit(func(f *flag.Flag) {
 			if f.Name == "threshold" {
-				o.Threshold = threshold
+				l.Threshold = threshold
 			}
 		})
-		return o
+		return l
 	}
+}
+
+// matches prints the indexed faces most similar to an indexed face, given
+// by its FaceId, as a table or the JSON.
+func matches(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("matches", "matches [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FACEID", stderr)
+	newClient := endpointFlags(fs)
+	limits := limitFlags(fs)
+	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	c, err := parseClientArgs(fs, newClient, args, oneArg, "exactly one FaceId is required")
+	if err != nil {
+		return err
+	}
+	res, err := c.Matches(ctx, fs.Arg(0), limits())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, res)
+	}
+	client.PrintMatches(stdout, res)
+	return nil
 }

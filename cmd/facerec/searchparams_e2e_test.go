@@ -30,14 +30,14 @@ func TestServe_searchThresholdAndMaxFaces(t *testing.T) {
 	}
 	img := photos.MustRead("obama_2.jpg")
 	zero := 0.0
-	res, err := c.SearchWith(ctx, img, "image/jpeg", client.SearchOptions{Threshold: &zero})
+	res, err := c.SearchWith(ctx, img, "image/jpeg", client.SearchOptions{MatchLimits: client.MatchLimits{Threshold: &zero}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m := res.Faces[0].Matches; len(m) != 2 || m[0].Person != "obama" || m[1].Person != "biden" {
 		t.Errorf("threshold 0: %+v, want obama then biden", m)
 	}
-	res, err = c.SearchWith(ctx, img, "image/jpeg", client.SearchOptions{ByPerson: true, Threshold: &zero, MaxFaces: 1})
+	res, err = c.SearchWith(ctx, img, "image/jpeg", client.SearchOptions{ByPerson: true, MatchLimits: client.MatchLimits{Threshold: &zero, MaxFaces: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

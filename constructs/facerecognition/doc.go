@@ -18,7 +18,9 @@
 //   - GET /persons and GET /persons/{person} (lambdas/persons) list and
 //     read the persons named at upload, with their faces, and DELETE
 //     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
-//     the images holding only its faces, and its Rekognition user.
+//     the images holding only its faces, and its Rekognition user;
+//   - GET /matches/{faceId} (lambdas/matches) finds the indexed faces that
+//     match an indexed face, without an image (Rekognition SearchFaces).
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

@@ -40,6 +40,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionDeleteFace:   {&s.DeleteFaceFunction, &s.DeleteFaceLogGroup},
 		contract.FunctionPersons:      {&s.PersonsFunction, &s.PersonsLogGroup},
 		contract.FunctionDeletePerson: {&s.DeletePersonFunction, &s.DeletePersonLogGroup},
+		contract.FunctionMatches:      {&s.MatchesFunction, &s.MatchesLogGroup},
 	}
 }
 

@@ -186,6 +186,11 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
 			grant(objects(prefix+"*"), "s3:DeleteObject"),
 		),
+		logicalID(svc.MatchesFunction.Role()): merge(
+			logs(logicalID(svc.MatchesLogGroup)),
+			grant(collection, "rekognition:SearchFaces"),
+			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
@@ -238,6 +243,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+		svc.MatchesFunction,
 	}
 }
 
@@ -248,6 +254,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
+		svc.MatchesFunction,
 	}
 }
 

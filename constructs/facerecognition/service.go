@@ -64,6 +64,8 @@ type FaceRecognitionService struct {
 	// DeletePersonFunction answers DELETE /persons/{person}
 	// (lambdas/deleteperson).
 	DeletePersonFunction awslambda.Function
+	// MatchesFunction answers GET /matches/{faceId} (lambdas/matches).
+	MatchesFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -80,6 +82,8 @@ type FaceRecognitionService struct {
 	PersonsLogGroup awslogs.LogGroup
 	// DeletePersonLogGroup is DeletePersonFunction's log group.
 	DeletePersonLogGroup awslogs.LogGroup
+	// MatchesLogGroup is MatchesFunction's log group.
+	MatchesLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

@@ -34,6 +34,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionDeleteFace:   a.DeleteFace,
 		contract.FunctionPersons:      a.Persons,
 		contract.FunctionDeletePerson: a.DeletePerson,
+		contract.FunctionMatches:      a.Matches,
 	}
 }
 

@@ -238,6 +238,15 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"person with a bad encoding", "GET", "/persons/a%25zz", persons("a%zz", nil), http.StatusBadRequest},
 		{"face", "GET", "/faces/" + faceID, faces(faceID, nil), http.StatusOK},
 		{"unknown face", "GET", "/faces/missing", faces("missing", nil), http.StatusNotFound},
+		{"matches of a face", "GET", "/matches/" + faceID + "?threshold=0&maxFaces=1", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.matches(t, faceID, map[string]string{contract.ThresholdParam: "0", contract.MaxFacesParam: "1"}, nil)
+		}, http.StatusOK},
+		{"matches with a bad threshold", "GET", "/matches/" + faceID + "?threshold=x", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.matches(t, faceID, map[string]string{contract.ThresholdParam: "x"}, nil)
+		}, http.StatusBadRequest},
+		{"matches of an unknown face", "GET", "/matches/missing", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.matches(t, "missing", nil, nil)
+		}, http.StatusNotFound},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
 		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
 		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},

@@ -97,6 +97,10 @@ func (instantRekognition) SearchUsersByImage(context.Context, *rekognition.Searc
 	return &rekognition.SearchUsersByImageOutput{}, nil
 }
 
+func (instantRekognition) SearchFaces(_ context.Context, in *rekognition.SearchFacesInput, _ ...func(*rekognition.Options)) (*rekognition.SearchFacesOutput, error) {
+	return &rekognition.SearchFacesOutput{SearchedFaceId: in.FaceId, FaceMatches: []rtypes.FaceMatch{}}, nil
+}
+
 // DetectFaces finds two faces side by side, as in a group photo.
 func (instantRekognition) DetectFaces(context.Context, *rekognition.DetectFacesInput, ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error) {
 	face := func(left float32) rtypes.FaceDetail {
