@@ -70,3 +70,23 @@ func TestMatches_sendsTheFaceIdAndLimits(t *testing.T) {
 		t.Errorf("Matches of an unknown face: %v, want a 404 APIError", err)
 	}
 }
+
+// TestStats_readsGetStats checks the request and answer of Stats.
+func TestStats_readsGetStats(t *testing.T) {
+	want := contract.Stats{CollectionID: "c", FaceCount: 3, PersonCount: 1, IndexedImages: 2, RejectedImages: 1}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/v1/stats" {
+			writeJSON(w, http.StatusNotFound, contract.ErrorBody{Error: contract.ErrorDetail{Code: contract.CodeNotFound}})
+			return
+		}
+		writeJSON(w, http.StatusOK, want)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL+"/v1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Stats(context.Background()); err != nil || *got != want {
+		t.Errorf("Stats: %+v, %v; want %+v", got, err, want)
+	}
+}

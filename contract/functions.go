@@ -83,6 +83,9 @@ const (
 	// FunctionMatches answers GET /matches/{faceId}: the matches of an
 	// indexed face (Rekognition SearchFaces), without an image.
 	FunctionMatches = "Matches"
+	// FunctionStats answers GET /stats: the faces, persons and images
+	// held.
+	FunctionStats = "Stats"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -174,6 +177,16 @@ var Functions = []Function{
 		Grants: Grants{
 			Collection: []string{"rekognition:SearchFaces"},
 			Table:      []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
+		},
+	},
+	{
+		Name: FunctionStats, Main: "lambdas/stats",
+		Routes: []Route{{"GET", "/stats"}},
+		// DescribeCollection counts the faces and users; a Scan of the
+		// table counts the image items by status.
+		Grants: Grants{
+			Collection: []string{"rekognition:DescribeCollection"},
+			Table:      []string{"dynamodb:Scan"},
 		},
 	},
 }

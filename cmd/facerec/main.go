@@ -6,6 +6,7 @@
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE
 //	facerec matches [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FACEID
+//	facerec stats  [--json] [--endpoint URL] [--api-key KEY]
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
@@ -15,7 +16,7 @@
 // local face engine, a persistent in-process queue). invoke runs one
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
-// index or deleteface. index, search, matches, faces, persons and delete are
+// index or deleteface. index, search, matches, stats, faces, persons and delete are
 // clients of any endpoint, local or deployed.
 //
 // The command only parses flags and prints: serve and invoke call the
@@ -43,6 +44,7 @@ Commands:
   index    upload photos (files or directories) to an endpoint
   search   search a photo on an endpoint and print the matches
   matches  print the indexed faces most similar to an indexed face (by FaceId)
+  stats    count the faces, persons and images of an endpoint
   faces    list the indexed faces (all, or a person's) of an endpoint
   persons  list the persons named at upload, with their number of faces
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
@@ -76,6 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"search":  search,
 		"faces":   faces,
 		"matches": matches,
+		"stats":   stats,
 		"persons": persons,
 		"delete":  deleteImages,
 	}

@@ -20,7 +20,8 @@
 //     /persons/{person} (lambdas/deleteperson) erases a person: its faces,
 //     the images holding only its faces, and its Rekognition user;
 //   - GET /matches/{faceId} (lambdas/matches) finds the indexed faces that
-//     match an indexed face, without an image (Rekognition SearchFaces).
+//     match an indexed face, without an image (Rekognition SearchFaces),
+//     and GET /stats (lambdas/stats) counts the faces, persons and images.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

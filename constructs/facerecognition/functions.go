@@ -41,6 +41,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionPersons:      {&s.PersonsFunction, &s.PersonsLogGroup},
 		contract.FunctionDeletePerson: {&s.DeletePersonFunction, &s.DeletePersonLogGroup},
 		contract.FunctionMatches:      {&s.MatchesFunction, &s.MatchesLogGroup},
+		contract.FunctionStats:        {&s.StatsFunction, &s.StatsLogGroup},
 	}
 }
 

@@ -191,6 +191,11 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(collection, "rekognition:SearchFaces"),
 			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
 		),
+		logicalID(svc.StatsFunction.Role()): merge(
+			logs(logicalID(svc.StatsLogGroup)),
+			grant(collection, "rekognition:DescribeCollection"),
+			grant(table, "dynamodb:Scan"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Node().FindChild(jsii.String("DeleteRole"))):         grant(objects(prefix+"?*"), "s3:DeleteObject"),
@@ -243,7 +248,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
-		svc.MatchesFunction,
+		svc.MatchesFunction, svc.StatsFunction,
 	}
 }
 
@@ -254,7 +259,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 	return []awslambda.Function{
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
-		svc.MatchesFunction,
+		svc.MatchesFunction, svc.StatsFunction,
 	}
 }
 

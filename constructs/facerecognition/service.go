@@ -66,6 +66,8 @@ type FaceRecognitionService struct {
 	DeletePersonFunction awslambda.Function
 	// MatchesFunction answers GET /matches/{faceId} (lambdas/matches).
 	MatchesFunction awslambda.Function
+	// StatsFunction answers GET /stats (lambdas/stats).
+	StatsFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -84,6 +86,8 @@ type FaceRecognitionService struct {
 	DeletePersonLogGroup awslogs.LogGroup
 	// MatchesLogGroup is MatchesFunction's log group.
 	MatchesLogGroup awslogs.LogGroup
+	// StatsLogGroup is StatsFunction's log group.
+	StatsLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

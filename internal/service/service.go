@@ -18,6 +18,7 @@ type Rekognition interface {
 	DeleteFaces(ctx context.Context, in *rekognition.DeleteFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error)
 	SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error)
 	SearchFaces(ctx context.Context, in *rekognition.SearchFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesOutput, error)
+	DescribeCollection(ctx context.Context, in *rekognition.DescribeCollectionInput, optFns ...func(*rekognition.Options)) (*rekognition.DescribeCollectionOutput, error)
 	DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error)
 	CreateUser(ctx context.Context, in *rekognition.CreateUserInput, optFns ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error)
 	AssociateFaces(ctx context.Context, in *rekognition.AssociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error)
@@ -76,6 +77,10 @@ type FaceTable interface {
 	// DeletePerson deletes the person item of userID; an unknown id is
 	// ignored.
 	DeletePerson(ctx context.Context, userID string) error
+	// CountImages returns the number of image items by Status
+	// (contract.StatusIndexed, contract.StatusRejected, StatusRemoved),
+	// reading the whole table.
+	CountImages(ctx context.Context) (map[string]int, error)
 }
 
 // ErrInvalidToken is returned by FaceTable.ListFaces for a page token it

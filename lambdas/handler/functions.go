@@ -35,6 +35,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionPersons:      a.Persons,
 		contract.FunctionDeletePerson: a.DeletePerson,
 		contract.FunctionMatches:      a.Matches,
+		contract.FunctionStats:        a.Stats,
 	}
 }
 

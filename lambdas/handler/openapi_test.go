@@ -218,6 +218,13 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			}
 			return resp
 		}, http.StatusOK},
+		{"stats", "GET", "/stats", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.get(t, h.api.Stats, "/stats", "", "", nil, nil)
+		}, http.StatusOK},
+		{"stats throttled", "GET", "/stats", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.Rek.FailNext("DescribeCollection", 1, "ThrottlingException", 400)
+			return h.get(t, h.api.Stats, "/stats", "", "", nil, nil)
+		}, http.StatusTooManyRequests},
 		{"faces", "GET", "/faces", faces("", nil), http.StatusOK},
 		{"faces of a person, a page", "GET", "/faces?person=obama&limit=1", faces("", map[string]string{contract.PersonParam: "obama", contract.LimitParam: "1"}), http.StatusOK},
 		{"faces with a bad limit", "GET", "/faces?limit=0", faces("", map[string]string{contract.LimitParam: "0"}), http.StatusBadRequest},

@@ -38,6 +38,7 @@ import (
 //   - SearchFaces matches a stored face as SearchFacesByImage matches a
 //     photo's, never the face itself; an unknown FaceId is an
 //     InvalidParameterException.
+//   - DescribeCollection counts the faces and the users.
 //   - DetectFaces finds both faces of the group photo and none in the
 //     photo without a face.
 //   - DeleteFaces deletes faces (a later search no longer finds them) and
@@ -77,6 +78,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 		{"IndexFacesNoFace", testIndexFacesNoFace},
 		{"SearchFacesByImage", testSearchFacesByImage},
 		{"SearchFaces", testSearchFaces},
+		{"DescribeCollection", testDescribeCollection},
 		{"DetectFaces", testDetectFaces},
 		{"DeleteFaces", testDeleteFaces},
 		{"CreateUser", testCreateUser},

@@ -64,6 +64,7 @@ var suite = []struct {
 	{"ListFaces/TokenOfADeletedFace", testListFacesTokenOfADeletedFace},
 	{"InvalidTokens", testInvalidTokens},
 	{"Persons", testPersons},
+	{"CountImages", testCountImages},
 }
 
 // indexLag bounds how long the suite waits for FacesOfObject to show the

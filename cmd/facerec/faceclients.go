@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 
 	"github.com/facerec/facerec-cdk/client"
@@ -45,4 +46,25 @@ func matches(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	client.PrintMatches(stdout, res)
 	return nil
+}
+
+// stats prints the counts of GET /stats, as lines or the JSON.
+func stats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stats", "stats [--json] [--endpoint URL] [--api-key KEY]", stderr)
+	newClient := endpointFlags(fs)
+	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	c, err := parseClientArgs(fs, newClient, args, noArgs, "stats takes no arguments")
+	if err != nil {
+		return err
+	}
+	st, err := c.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, st)
+	}
+	_, err = fmt.Fprintf(stdout, "collection %s: %d faces, %d persons, %d images indexed, %d rejected\n",
+		st.CollectionID, st.FaceCount, st.PersonCount, st.IndexedImages, st.RejectedImages)
+	return err
 }
