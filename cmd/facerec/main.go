@@ -1,7 +1,7 @@
 // Command facerec runs the face service offline and talks to any
 // deployment of it.
 //
-//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR]
+//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--log-level LEVEL]
 //	facerec invoke FUNCTION --event FILE [--data DIR] [--model-dir DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
 //	facerec search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE

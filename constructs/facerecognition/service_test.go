@@ -266,6 +266,7 @@ func TestFunctions(t *testing.T) {
 		contract.EnvQualityFilter:       "AUTO",
 		contract.EnvSearchMaxImageBytes: "5242880",
 		contract.EnvAllowedOrigin:       "*",
+		contract.EnvLogLevel:            "INFO",
 	}
 	fields := svc.functionFields()
 	if len(fields) != len(contract.Functions) {
@@ -287,7 +288,7 @@ func TestFunctions(t *testing.T) {
 			"Handler":       "bootstrap",
 			"MemorySize":    float64(256),
 			"Timeout":       float64(timeout),
-			"LoggingConfig": map[string]any{"LogGroup": ref(logicalID(*field.logs))},
+			"LoggingConfig": map[string]any{"LogGroup": ref(logicalID(*field.logs)), "LogFormat": "JSON", "ApplicationLogLevel": "INFO"},
 			"Environment":   map[string]any{"Variables": env},
 		}
 		got := f.props(logicalID(*field.fn))
@@ -428,7 +429,7 @@ func TestUploadMethod(t *testing.T) {
 					"method.response.header.Access-Control-Allow-Methods": "'" + contract.CORSAllowMethods + "'",
 				},
 			}}},
-		}, jsii.Number(9))
+		}, jsii.Number(float64(preflights())))
 	})
 	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
 		assertion(t, typ, func() {
@@ -495,6 +496,10 @@ func TestVariantTemplate(t *testing.T) {
 			}},
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": "my-faces"}},
+		{"functions logging DEBUG", "AWS::Lambda::Function", map[string]any{
+			"LoggingConfig": map[string]any{"LogGroup": assertions.Match_AnyValue(), "LogFormat": "JSON", "ApplicationLogLevel": "DEBUG"},
+			"Environment":   map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.EnvLogLevel: "DEBUG"})},
+		}},
 		{"noncurrent versions", "AWS::S3::Bucket", map[string]any{"LifecycleConfiguration": map[string]any{"Rules": []any{
 			map[string]any{"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": 7}, "ExpiredObjectDeleteMarker": true},
 		}}}},
@@ -535,7 +540,7 @@ func TestVariantTemplate(t *testing.T) {
 		})
 	}
 	assertion(t, "log groups keep 7 days", func() {
-		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(8))
+		f.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 7}, jsii.Number(float64(len(contract.Functions))))
 	})
 	for _, typ := range []string{"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Rekognition::Collection", "AWS::Logs::LogGroup"} {
 		for id, r := range f.ofType(typ) {

@@ -293,6 +293,7 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 	for k, v := range extra {
 		h[k] = v
 	}
+	a.log.DebugContext(ctx, "response", "status", status, "bytes", len(b))
 	return events.APIGatewayProxyResponse{StatusCode: status, Headers: h, Body: string(b)}
 }
 

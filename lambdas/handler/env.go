@@ -21,9 +21,16 @@ import (
 // start: configuration from the environment (contract.FromEnv), AWS clients
 // from the default credential chain with the SDK's adaptive retry mode
 // (retries with backoff plus client-side rate limiting under throttling),
-// and a JSON logger on stdout.
+// and a JSON logger on stdout at the level of contract.EnvLogLevel
+// (default INFO; another value than DEBUG, INFO, WARN or ERROR is a
+// configuration error).
 func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error) {
 	log := NewLogger(os.Stdout)
+	level, err := contract.ParseLogLevel(os.Getenv(contract.EnvLogLevel))
+	if err != nil {
+		return nil, log, fmt.Errorf("configuration: %s: %w", contract.EnvLogLevel, err)
+	}
+	log = NewLevelLogger(os.Stdout, level)
 	cfg, err := contract.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, log, fmt.Errorf("configuration: %w", err)
