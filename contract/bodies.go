@@ -116,7 +116,7 @@ type PersonMatch struct {
 	// Person is the name given at upload.
 	Person string `json:"person"`
 	// Similarity (0-100) between the searched face and the person's user;
-	// at least the configured FaceMatchThreshold.
+	// at least the search's FaceMatchThreshold (ThresholdParam, else the configured one).
 	Similarity float64 `json:"similarity"`
 	// FaceIDs are the person's indexed faces.
 	FaceIDs []string `json:"faceIds"`
@@ -128,7 +128,7 @@ type Match struct {
 	// FaceID is the matched face's Rekognition FaceId.
 	FaceID string `json:"faceId"`
 	// Similarity (0-100) between the searched face and this face; at
-	// least the configured FaceMatchThreshold.
+	// least the search's FaceMatchThreshold (ThresholdParam, else the configured one).
 	Similarity float64 `json:"similarity"`
 	// Person is the name given when the face was indexed, if any.
 	Person string `json:"person,omitempty"`

@@ -92,6 +92,12 @@ const (
 	FunctionSweep = "Sweep"
 	// FunctionThumbnail answers GET /thumbnails/{faceId}.
 	FunctionThumbnail = "Thumbnail"
+	// FunctionMatches answers GET /matches/{faceId}: the matches of an
+	// indexed face (Rekognition SearchFaces), without an image.
+	FunctionMatches = "Matches"
+	// FunctionStats answers GET /stats: the faces, persons and images
+	// held.
+	FunctionStats = "Stats"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -209,6 +215,26 @@ var Functions = []Function{
 		Grants: Grants{
 			Table:      []string{"dynamodb:GetItem"},
 			ReadImages: true,
+		},
+	},
+	{
+		Name: FunctionMatches, Main: "lambdas/matches",
+		Routes: []Route{{"GET", "/matches/{faceId}"}},
+		// It reads the face item (404 if none), searches the collection
+		// with the face's FaceId, and joins the matches with their items.
+		Grants: Grants{
+			Collection: []string{"rekognition:SearchFaces"},
+			Table:      []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
+		},
+	},
+	{
+		Name: FunctionStats, Main: "lambdas/stats",
+		Routes: []Route{{"GET", "/stats"}},
+		// DescribeCollection counts the faces and users; a Scan of the
+		// table counts the image items by status.
+		Grants: Grants{
+			Collection: []string{"rekognition:DescribeCollection"},
+			Table:      []string{"dynamodb:Scan"},
 		},
 	},
 }

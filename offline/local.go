@@ -48,8 +48,11 @@ type Options struct {
 	// accepted.
 	Credentials aws.Credentials
 	// Log receives the JSON logs of the handlers and the server, and the
-	// handlers' metrics (see metricsLog); default stderr.
+	// handlers' metrics (see metricsLog); default stderr, at LogLevel.
 	Log *slog.Logger
+	// LogLevel is the least level the default Log writes (`facerec serve
+	// --log-level`); the zero value is slog.LevelInfo. Unused with Log.
+	LogLevel slog.Level
 }
 
 // Local is the face service on local parts. Open it, then Serve or use its
@@ -120,7 +123,7 @@ func Open(opts Options) (*Local, error) {
 func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, error) {
 	log := opts.Log
 	if log == nil {
-		log = handler.NewLogger(os.Stderr)
+		log = handler.NewLevelLogger(os.Stderr, opts.LogLevel)
 	}
 	objects, err := newObjects(filepath.Join(opts.DataDir, "objects"))
 	if err != nil {

@@ -101,10 +101,11 @@ func (e notUploaded) Unwrap() []error { return e }
 // search searches one photo (its largest face, or with --all every face)
 // and prints a table of matches, or the JSON.
 func search(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("search", "search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
+	fs := newFlags("search", "search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE", stderr)
 	newClient := endpointFlags(fs)
 	all := fs.Bool("all", false, "search every face of the photo, not only the largest")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	limits := limitFlags(fs)
 	c, err := parseClientArgs(fs, newClient, args, oneArg, "exactly one photo is required")
 	if err != nil {
 		return err
@@ -113,11 +114,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	searchFn := c.Search
-	if *all {
-		searchFn = c.SearchAll
-	}
-	res, err := searchFn(ctx, img, client.ContentType(fs.Arg(0)))
+	res, err := c.SearchWith(ctx, img, client.ContentType(fs.Arg(0)), client.SearchOptions{All: *all, MatchLimits: limits()})
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 // Command facerec runs the face service offline and talks to any
 // deployment of it.
 //
-//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--access-key-id ID]
+//	facerec serve  [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--access-key-id ID] [--log-level LEVEL]
 //	facerec invoke FUNCTION --event FILE [--data DIR] [--model-dir DIR] [--put KEY=FILE]...
 //	facerec index  [--person NAME] [--concurrency N] [--wait] [--endpoint URL] [--api-key KEY] FILES|DIRS...
-//	facerec search [--all] [--json] [--endpoint URL] [--api-key KEY] FILE
+//	facerec search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE
+//	facerec matches [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FACEID
+//	facerec stats  [--json] [--endpoint URL] [--api-key KEY]
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
@@ -17,9 +19,10 @@
 // Rekognition's own protocol on the same address. invoke runs one
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
-// index or deleteface. index, search, faces, persons and delete are
-// clients of any endpoint, local or deployed. console serves the web console
-// (package console; serve serves it too, at its root) for any endpoint.
+// index or deleteface. index, search, matches, stats, faces, persons and
+// delete are clients of any endpoint, local or deployed. console serves the
+// web console (package console; serve serves it too, at its root) for any
+// endpoint.
 //
 // The command only parses flags and prints: serve and invoke call the
 // offline package, the other commands the client package, so another
@@ -45,6 +48,8 @@ Commands:
   invoke   run one Lambda handler once on an event file (like sam local invoke)
   index    upload photos (files or directories) to an endpoint
   search   search a photo on an endpoint and print the matches
+  matches  print the indexed faces most similar to an indexed face (by FaceId)
+  stats    count the faces, persons and images of an endpoint
   faces    list the indexed faces (all, or a person's) of an endpoint
   persons  list the persons named at upload, with their number of faces
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
@@ -79,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"index":   index,
 		"search":  search,
 		"faces":   faces,
+		"matches": matches,
+		"stats":   stats,
 		"persons": persons,
 		"delete":  deleteImages,
 		"console": consoleCmd,

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/facerec/facerec-cdk/client"
+	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/offline"
 )
 
@@ -25,12 +26,13 @@ const (
 
 // serve runs the local API until ctx ends (SIGINT or SIGTERM).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--access-key-id ID]", stderr)
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data ./.facerec] [--api-key KEY] [--model-dir DIR] [--access-key-id ID] [--log-level LEVEL]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", defaultDataDir, "data directory: objects, database, queue")
 	apiKey := fs.String("api-key", "", "require this key in x-api-key, as the deployed API does")
 	modelDir := fs.String("model-dir", "", "directory of face-api FaceRecognitionNet weights to use instead of the embedded model")
 	keyID := fs.String("access-key-id", os.Getenv(envAccessKeyID), "require Rekognition protocol requests to be SigV4-signed with this access key id and the secret in $"+envSecretAccessKey+" (default $"+envAccessKeyID+"; unset: any signature is accepted)")
+	logLevel := fs.String("log-level", contract.DefaultLogLevel, "least level logged on stderr: DEBUG, INFO, WARN or ERROR (the construct's LogLevel)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,7 +40,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if creds.AccessKeyID != "" && creds.SecretAccessKey == "" {
 		return fmt.Errorf("--access-key-id needs the secret access key in $%s", envSecretAccessKey)
 	}
-	srv, err := offline.Start(ctx, offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey, Credentials: creds}, *addr)
+	level, err := contract.ParseLogLevel(*logLevel)
+	if err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	srv, err := offline.Start(ctx, offline.Options{DataDir: *data, ModelDir: *modelDir, APIKey: *apiKey, Credentials: creds, LogLevel: level}, *addr)
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func TestAuthorization_resources(t *testing.T) {
 				"Integration": map[string]any{"IntegrationResponses": []any{map[string]any{
 					"ResponseParameters": map[string]any{"method.response.header.Access-Control-Allow-Headers": "'" + headers + "'"},
 				}}},
-			}, jsii.Number(float64(apiResources())))
+			}, jsii.Number(float64(preflights())))
 		})
 	}
 

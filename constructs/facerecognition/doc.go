@@ -24,6 +24,9 @@
 //     removes what crashed runs left and retries failed associations;
 //   - GET /thumbnails/{faceId} (lambdas/thumbnail) answers a face's crop
 //     as a JPEG, for the web console (package console).
+//   - GET /matches/{faceId} (lambdas/matches) finds the indexed faces that
+//     match an indexed face, without an image (Rekognition SearchFaces),
+//     and GET /stats (lambdas/stats) counts the faces, persons and images.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

@@ -43,6 +43,8 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionDeleteImage:  {&s.DeleteImageFunction, &s.DeleteImageLogGroup},
 		contract.FunctionSweep:        {&s.SweepFunction, &s.SweepLogGroup},
 		contract.FunctionThumbnail:    {&s.ThumbnailFunction, &s.ThumbnailLogGroup},
+		contract.FunctionMatches:      {&s.MatchesFunction, &s.MatchesLogGroup},
+		contract.FunctionStats:        {&s.StatsFunction, &s.StatsLogGroup},
 	}
 }
 
@@ -88,6 +90,7 @@ func (s *FaceRecognitionService) functionEnv(cfg *settings) map[string]*string {
 		contract.EnvQualityFilter:       jsii.String(cfg.qualityFilter),
 		contract.EnvSearchMaxImageBytes: jsii.String(strconv.Itoa(cfg.searchMaxImageBytes)),
 		contract.EnvAllowedOrigin:       jsii.String(cfg.allowedOrigin),
+		contract.EnvLogLevel:            jsii.String(cfg.logLevel),
 	}
 }
 
@@ -124,5 +127,9 @@ func functionProps(s *settings, code awslambda.Code, role awsiam.IRole, logGroup
 		LogGroup:     logGroup,
 		Environment:  &env,
 		Tracing:      functionTracing(s.tracing),
+		// Lambda's JSON log format, so that Lambda filters by level; see
+		// the LogLevel prop for why the filter is at most INFO.
+		LoggingFormat:         awslambda.LoggingFormat_JSON,
+		ApplicationLogLevelV2: applicationLogLevel(s.logLevel),
 	}
 }

@@ -209,6 +209,16 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(bucket, "s3:ListBucket"),
 			grant(table, "dynamodb:GetItem"),
 		),
+		logicalID(svc.MatchesFunction.Role()): merge(
+			logs(logicalID(svc.MatchesLogGroup)),
+			grant(collection, "rekognition:SearchFaces"),
+			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
+		),
+		logicalID(svc.StatsFunction.Role()): merge(
+			logs(logicalID(svc.StatsLogGroup)),
+			grant(collection, "rekognition:DescribeCollection"),
+			grant(table, "dynamodb:Scan"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -260,6 +270,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
+		svc.MatchesFunction, svc.StatsFunction,
 	}
 }
 
@@ -271,6 +282,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
+		svc.MatchesFunction, svc.StatsFunction,
 	}
 }
 

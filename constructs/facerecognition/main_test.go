@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -92,6 +93,7 @@ var variantProps = &FaceRecognitionServiceProps{
 	Authorization:               AuthorizationNone,
 	AllowedOrigin:               jsii.String("https://app.example.com"),
 	ApiGatewayCloudWatchRole:    ApiGatewayCloudWatchRoleNoLogging,
+	LogLevel:                    awslambda.ApplicationLogLevel_DEBUG,
 }
 
 // synth builds one app with the three stacks and the registered shapes, the

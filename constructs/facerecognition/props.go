@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -165,6 +166,15 @@ type FaceRecognitionServiceProps struct {
 	// account-level role; see the type.
 	// Default: ApiGatewayCloudWatchRoleCreate.
 	ApiGatewayCloudWatchRole ApiGatewayCloudWatchRole
+	// LogLevel is the least level of the functions' own log records
+	// (the original system's debug_mode): awslambda.ApplicationLogLevel_DEBUG,
+	// _INFO, _WARN or _ERROR. The functions receive it as LOG_LEVEL
+	// (contract.EnvLogLevel) and log nothing below it; they log in Lambda's
+	// JSON log format, whose application log level is set to DEBUG with
+	// DEBUG and to INFO otherwise: the metric lines (EMF) carry no level,
+	// which Lambda reads as INFO, so a higher application log level would
+	// drop the metrics. Default: awslambda.ApplicationLogLevel_INFO.
+	LogLevel awslambda.ApplicationLogLevel
 	// TracingEnabled turns on X-Ray active tracing of every function and of
 	// the API stage. Each function's role then may call
 	// xray:PutTraceSegments and xray:PutTelemetryRecords on "*" (X-Ray has
@@ -388,6 +398,7 @@ type settings struct {
 	quotaLimit          int
 	quotaPeriod         awsapigateway.Period
 	allowedOrigin       string
+	logLevel            string // one of contract.LogLevels
 	executionLogLevel   awsapigateway.MethodLoggingLevel
 	cloudWatchRole      ApiGatewayCloudWatchRole
 	observability
@@ -455,6 +466,7 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 		quotaLimit:          integerIn("QuotaLimit", p.QuotaLimit, defaultQuotaLimit, 1, math.MaxInt32),
 		quotaPeriod:         p.QuotaPeriod,
 		allowedOrigin:       stringOr(p.AllowedOrigin, contract.DefaultAllowedOrigin),
+		logLevel:            string(p.LogLevel),
 		executionLogLevel:   p.ExecutionLogLevel,
 		cloudWatchRole:      p.ApiGatewayCloudWatchRole,
 		encryptionKey:       resolveEncryptionKey(p.EncryptionKey),
@@ -499,6 +511,12 @@ func resolveSettings(props *FaceRecognitionServiceProps) *settings {
 	}
 	if s.allowedOrigin != "*" && !originPattern.MatchString(s.allowedOrigin) {
 		invalid("AllowedOrigin", `must be "*" or an origin such as "https://app.example.com", got %q`, s.allowedOrigin)
+	}
+	if s.logLevel == "" {
+		s.logLevel = contract.DefaultLogLevel
+	}
+	if !slices.Contains(contract.LogLevels, s.logLevel) {
+		invalid("LogLevel", "must be one of %s, got %q", strings.Join(contract.LogLevels, ", "), s.logLevel)
 	}
 	switch name := *s.architecture.Name(); name {
 	case "arm64":

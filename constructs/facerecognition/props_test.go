@@ -47,6 +47,7 @@ func TestInvalidPropsPanicNamingTheProp(t *testing.T) {
 		{"StageName", FaceRecognitionServiceProps{StageName: jsii.String("v 1")}},
 		{"AllowedOrigin", FaceRecognitionServiceProps{AllowedOrigin: jsii.String("https://app.example.com/")}},
 		{"AllowedOrigin", FaceRecognitionServiceProps{AllowedOrigin: jsii.String("'*'")}},
+		{"LogLevel", FaceRecognitionServiceProps{LogLevel: awslambda.ApplicationLogLevel_TRACE}},
 		{"MemorySize", FaceRecognitionServiceProps{MemorySize: jsii.Number(64)}},
 		{"IndexTimeout", FaceRecognitionServiceProps{IndexTimeout: awscdk.Duration_Minutes(jsii.Number(16))}},
 		{"ApiTimeout", FaceRecognitionServiceProps{ApiTimeout: awscdk.Duration_Seconds(jsii.Number(30))}},
@@ -117,6 +118,7 @@ func TestDefaults(t *testing.T) {
 		quotaLimit:          10000,
 		quotaPeriod:         awsapigateway.Period_DAY,
 		allowedOrigin:       "*",
+		logLevel:            "INFO",
 		executionLogLevel:   awsapigateway.MethodLoggingLevel_ERROR,
 		cloudWatchRole:      ApiGatewayCloudWatchRoleCreate,
 		observability: observability{

@@ -78,6 +78,10 @@ type FaceRecognitionService struct {
 	// ThumbnailFunction answers GET /thumbnails/{faceId}
 	// (lambdas/thumbnail).
 	ThumbnailFunction awslambda.Function
+	// MatchesFunction answers GET /matches/{faceId} (lambdas/matches).
+	MatchesFunction awslambda.Function
+	// StatsFunction answers GET /stats (lambdas/stats).
+	StatsFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -100,6 +104,10 @@ type FaceRecognitionService struct {
 	SweepLogGroup awslogs.LogGroup
 	// ThumbnailLogGroup is ThumbnailFunction's log group.
 	ThumbnailLogGroup awslogs.LogGroup
+	// MatchesLogGroup is MatchesFunction's log group.
+	MatchesLogGroup awslogs.LogGroup
+	// StatsLogGroup is StatsFunction's log group.
+	StatsLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

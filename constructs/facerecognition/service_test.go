@@ -278,6 +278,7 @@ func TestFunctions(t *testing.T) {
 		contract.EnvQualityFilter:       "AUTO",
 		contract.EnvSearchMaxImageBytes: "5242880",
 		contract.EnvAllowedOrigin:       "*",
+		contract.EnvLogLevel:            "INFO",
 	}
 	// The index function also paces itself (see TestBackfill_indexPacing).
 	indexEnv := maps.Clone(env)
@@ -306,7 +307,7 @@ func TestFunctions(t *testing.T) {
 			"Handler":       "bootstrap",
 			"MemorySize":    float64(256),
 			"Timeout":       float64(timeout),
-			"LoggingConfig": map[string]any{"LogGroup": ref(logicalID(*field.logs))},
+			"LoggingConfig": map[string]any{"LogGroup": ref(logicalID(*field.logs)), "LogFormat": "JSON", "ApplicationLogLevel": "INFO"},
 			"Environment":   map[string]any{"Variables": vars},
 		}
 		got := f.props(logicalID(*field.fn))
@@ -447,7 +448,7 @@ func TestUploadMethod(t *testing.T) {
 					"method.response.header.Access-Control-Allow-Methods": "'" + contract.CORSAllowMethods + "'",
 				},
 			}}},
-		}, jsii.Number(float64(apiResources())))
+		}, jsii.Number(float64(preflights())))
 	})
 	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
 		assertion(t, typ, func() {
@@ -531,6 +532,10 @@ func TestVariantTemplate(t *testing.T) {
 			}},
 		}},
 		{"collection", "AWS::Rekognition::Collection", map[string]any{"CollectionId": "my-faces"}},
+		{"functions logging DEBUG", "AWS::Lambda::Function", map[string]any{
+			"LoggingConfig": map[string]any{"LogGroup": assertions.Match_AnyValue(), "LogFormat": "JSON", "ApplicationLogLevel": "DEBUG"},
+			"Environment":   map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.EnvLogLevel: "DEBUG"})},
+		}},
 		{"noncurrent versions", "AWS::S3::Bucket", map[string]any{"LifecycleConfiguration": map[string]any{"Rules": []any{
 			map[string]any{"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": 7}, "ExpiredObjectDeleteMarker": true},
 		}}}},
@@ -649,23 +654,4 @@ func TestDocCommentsNameTheRoutes(t *testing.T) {
 			}
 		}
 	}
-}
-
-// apiResources is the number of API Gateway resources below the root
-// that the routes of contract.Functions and contract.StorageRoutes make:
-// one per distinct path prefix ("/index" and "/index/{filename}" for
-// "/index/{filename}"), each with its CORS preflight.
-func apiResources() int {
-	paths := map[string]bool{}
-	routes := slices.Clone(contract.StorageRoutes)
-	for _, f := range contract.Functions {
-		routes = append(routes, f.Routes...)
-	}
-	for _, r := range routes {
-		segments := strings.Split(strings.Trim(r.Path, "/"), "/")
-		for i := range segments {
-			paths[strings.Join(segments[:i+1], "/")] = true
-		}
-	}
-	return len(paths)
 }

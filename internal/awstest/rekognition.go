@@ -97,7 +97,7 @@ func Box(left, top, width, height float32) types.BoundingBox {
 
 // FakeRekognition is a stand-in for Amazon Rekognition's face collection
 // API (awsJson1_1, X-Amz-Target RekognitionService.<Operation>) implementing
-// CreateCollection, IndexFaces, SearchFacesByImage, DetectFaces, DeleteFaces,
+// CreateCollection, DescribeCollection, IndexFaces, SearchFacesByImage, SearchFaces, DetectFaces, DeleteFaces,
 // ListFaces, CreateUser, AssociateFaces, DisassociateFaces, DeleteUser and
 // SearchUsersByImage (a user's similarity is the best of its faces'). Which faces an image holds is decided by fixtures (SetFaces);
 // an image without fixtures has no face, unless it is a crop of an image
@@ -151,6 +151,8 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		"CreateCollection":   jsonOp(f.createCollection),
 		"IndexFaces":         jsonOp(f.indexFaces),
 		"SearchFacesByImage": jsonOp(f.searchFacesByImage),
+		"SearchFaces":        jsonOp(f.searchFaces),
+		"DescribeCollection": jsonOp(f.describeCollection),
 		"DetectFaces":        jsonOp(f.detectFaces),
 		"DeleteFaces":        jsonOp(f.deleteFaces),
 		"ListFaces":          jsonOp(f.listFaces),

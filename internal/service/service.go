@@ -17,6 +17,8 @@ type Rekognition interface {
 	IndexFaces(ctx context.Context, in *rekognition.IndexFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.IndexFacesOutput, error)
 	DeleteFaces(ctx context.Context, in *rekognition.DeleteFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DeleteFacesOutput, error)
 	SearchFacesByImage(ctx context.Context, in *rekognition.SearchFacesByImageInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesByImageOutput, error)
+	SearchFaces(ctx context.Context, in *rekognition.SearchFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesOutput, error)
+	DescribeCollection(ctx context.Context, in *rekognition.DescribeCollectionInput, optFns ...func(*rekognition.Options)) (*rekognition.DescribeCollectionOutput, error)
 	DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error)
 	CreateUser(ctx context.Context, in *rekognition.CreateUserInput, optFns ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error)
 	AssociateFaces(ctx context.Context, in *rekognition.AssociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error)
@@ -95,6 +97,10 @@ type FaceTable interface {
 	// marks expire (AttrExpiresAt) at expires. Marks are deleted with
 	// DeleteItems.
 	PutSweepMarks(ctx context.Context, ids []string, seen, expires time.Time) error
+	// CountImages returns the number of image items by Status
+	// (contract.StatusIndexed, contract.StatusRejected, StatusRemoved),
+	// reading the whole table.
+	CountImages(ctx context.Context) (map[string]int, error)
 }
 
 // ErrInvalidToken is returned by FaceTable.ListFaces for a page token it

@@ -34,11 +34,13 @@ func NewAPI(svc *service.Service, log *slog.Logger, opts ...Option) *API {
 }
 
 // Search handles POST /search, POST /search?faces=all (FacesParam) and
-// POST /search?by=person (ByParam; not with faces=all).
+// POST /search?by=person (ByParam; not with faces=all), each with optional
+// threshold and maxFaces (ThresholdParam, MaxFacesParam) in place of the
+// configured FaceMatchThreshold and MaxFaces.
 // The body is the photo as raw bytes (API Gateway delivers binary media
 // types with isBase64Encoded true), as base64 text, or as JSON {"image":
 // "<base64>"}. It answers 200 with a contract.SearchResult, or an ErrorBody
-// with the status of the error's kind: 400 bad body, faces or by value, 413
+// with the status of the error's kind: 400 bad body, faces, by, threshold or maxFaces value, 413
 // too large, 415 not JPEG/PNG, 422 unusable image, 429 throttled (with
 // Retry-After), 502/503 upstream, 500 ours.
 func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -60,12 +62,16 @@ func (a *API) Search(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter,
 			Message: fmt.Sprintf("%s=%s searches the largest face only; it cannot be combined with %s=%s", contract.ByParam, contract.ByPerson, contract.FacesParam, contract.FacesAll)}), nil
 	}
-	search := a.svc.Search
+	svc, err := a.searchService(req.QueryStringParameters)
+	if err != nil {
+		return a.fail(ctx, err), nil
+	}
+	search := svc.Search
 	switch {
 	case all:
-		search = a.svc.SearchAll
+		search = svc.SearchAll
 	case byPerson:
-		search = a.svc.SearchPersons
+		search = svc.SearchPersons
 	}
 	img, err := imageFromBody(req)
 	if err != nil {
@@ -311,6 +317,7 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 	for k, v := range extra {
 		h[k] = v
 	}
+	a.log.DebugContext(ctx, "response", "status", status, "bytes", len(b))
 	return events.APIGatewayProxyResponse{StatusCode: status, Headers: h, Body: string(b)}
 }
 

@@ -21,10 +21,17 @@ import (
 // start: configuration from the environment (contract.FromEnv), AWS clients
 // from the default credential chain with the SDK's adaptive retry mode
 // (retries with backoff plus client-side rate limiting under throttling),
-// and a JSON logger on stdout. With contract.EnvIndexFacesPerSecond set,
+// and a JSON logger on stdout at the level of contract.EnvLogLevel
+// (default INFO; another value than DEBUG, INFO, WARN or ERROR is a
+// configuration error). With contract.EnvIndexFacesPerSecond set,
 // IndexFaces calls are paced to that rate (service.PaceIndexFaces).
 func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error) {
 	log := NewLogger(os.Stdout)
+	level, err := contract.ParseLogLevel(os.Getenv(contract.EnvLogLevel))
+	if err != nil {
+		return nil, log, fmt.Errorf("configuration: %s: %w", contract.EnvLogLevel, err)
+	}
+	log = NewLevelLogger(os.Stdout, level)
 	cfg, err := contract.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, log, fmt.Errorf("configuration: %w", err)

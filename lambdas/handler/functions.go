@@ -36,6 +36,8 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionDeletePerson: a.DeletePerson,
 		contract.FunctionDeleteImage:  a.DeleteImage,
 		contract.FunctionThumbnail:    a.Thumbnail,
+		contract.FunctionMatches:      a.Matches,
+		contract.FunctionStats:        a.Stats,
 	}
 }
 

@@ -30,8 +30,18 @@ func RequestID(ctx context.Context) string {
 
 // NewLogger returns a JSON slog logger writing to w whose records logged
 // with a context (InfoContext and the like) carry that context's RequestID.
+// It writes records of level INFO and above (NewLevelLogger).
 func NewLogger(w io.Writer) *slog.Logger {
-	return slog.New(requestIDHandler{slog.NewJSONHandler(w, nil)})
+	return NewLevelLogger(w, slog.LevelInfo)
+}
+
+// NewLevelLogger is NewLogger writing only the records of level and above
+// (the functions' contract.EnvLogLevel). Its records are JSON objects
+// with a "level" member ("DEBUG", "INFO", "WARN", "ERROR"), which Lambda's
+// JSON log format reads to filter them by the function's application log
+// level.
+func NewLevelLogger(w io.Writer, level slog.Leveler) *slog.Logger {
+	return slog.New(requestIDHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})})
 }
 
 type requestIDHandler struct{ slog.Handler }

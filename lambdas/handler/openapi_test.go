@@ -220,6 +220,10 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"search by person", "POST", "/search?by=person", searchBy(map[string]string{contract.ByParam: contract.ByPerson}), http.StatusOK},
 		{"search by a bad value", "POST", "/search?by=face", searchBy(map[string]string{contract.ByParam: "face"}), http.StatusBadRequest},
 		{"search by person of every face", "POST", "/search?by=person&faces=all", searchBy(map[string]string{contract.ByParam: contract.ByPerson, contract.FacesParam: contract.FacesAll}), http.StatusBadRequest},
+		{"search with a threshold and maxFaces", "POST", "/search?threshold=0&maxFaces=1", searchBy(map[string]string{contract.ThresholdParam: "0", contract.MaxFacesParam: "1"}), http.StatusOK},
+		{"search by person with a threshold", "POST", "/search?by=person&threshold=50", searchBy(map[string]string{contract.ByParam: contract.ByPerson, contract.ThresholdParam: "50"}), http.StatusOK},
+		{"search with a threshold over 100", "POST", "/search?threshold=101", searchBy(map[string]string{contract.ThresholdParam: "101"}), http.StatusBadRequest},
+		{"search with a maxFaces that is not an integer", "POST", "/search?maxFaces=2.5", searchBy(map[string]string{contract.MaxFacesParam: "2.5"}), http.StatusBadRequest},
 		{"search by person throttled", "POST", "/search?by=person", func(t *testing.T) events.APIGatewayProxyResponse {
 			h.env.Rek.FailNext("SearchUsersByImage", 1, "ThrottlingException", 400)
 			return searchBy(map[string]string{contract.ByParam: contract.ByPerson})(t)
@@ -236,6 +240,13 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			}
 			return resp
 		}, http.StatusOK},
+		{"stats", "GET", "/stats", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.get(t, h.api.Stats, "/stats", "", "", nil, nil)
+		}, http.StatusOK},
+		{"stats throttled", "GET", "/stats", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.Rek.FailNext("DescribeCollection", 1, "ThrottlingException", 400)
+			return h.get(t, h.api.Stats, "/stats", "", "", nil, nil)
+		}, http.StatusTooManyRequests},
 		{"faces", "GET", "/faces", faces("", nil), http.StatusOK},
 		{"faces of a person, a page", "GET", "/faces?person=obama&limit=1", faces("", map[string]string{contract.PersonParam: "obama", contract.LimitParam: "1"}), http.StatusOK},
 		{"faces with a bad limit", "GET", "/faces?limit=0", faces("", map[string]string{contract.LimitParam: "0"}), http.StatusBadRequest},
@@ -258,6 +269,15 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"unknown face", "GET", "/faces/missing", faces("missing", nil), http.StatusNotFound},
 		{"thumbnail", "GET", "/thumbnails/" + faceID, thumbnail(faceID), http.StatusOK},
 		{"thumbnail of an unknown face", "GET", "/thumbnails/missing", thumbnail("missing"), http.StatusNotFound},
+		{"matches of a face", "GET", "/matches/" + faceID + "?threshold=0&maxFaces=1", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.matches(t, faceID, map[string]string{contract.ThresholdParam: "0", contract.MaxFacesParam: "1"}, nil)
+		}, http.StatusOK},
+		{"matches with a bad threshold", "GET", "/matches/" + faceID + "?threshold=x", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.matches(t, faceID, map[string]string{contract.ThresholdParam: "x"}, nil)
+		}, http.StatusBadRequest},
+		{"matches of an unknown face", "GET", "/matches/missing", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.matches(t, "missing", nil, nil)
+		}, http.StatusNotFound},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
 		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
 		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},

@@ -35,6 +35,10 @@ import (
 //     SearchedFaceBoundingBox of that face, and an image without a face
 //     is an InvalidParameterException saying there are no faces (which
 //     the service tells apart from other invalid parameters).
+//   - SearchFaces matches a stored face as SearchFacesByImage matches a
+//     photo's, never the face itself; an unknown FaceId is an
+//     InvalidParameterException.
+//   - DescribeCollection counts the faces and the users.
 //   - DetectFaces finds both faces of the group photo and none in the
 //     photo without a face.
 //   - DeleteFaces deletes faces (a later search no longer finds them) and
@@ -75,6 +79,8 @@ func RunConformanceTests(t *testing.T, h Harness) {
 		{"IndexFacesMaxFaces", testIndexFacesMaxFaces},
 		{"IndexFacesNoFace", testIndexFacesNoFace},
 		{"SearchFacesByImage", testSearchFacesByImage},
+		{"SearchFaces", testSearchFaces},
+		{"DescribeCollection", testDescribeCollection},
 		{"DetectFaces", testDetectFaces},
 		{"DeleteFaces", testDeleteFaces},
 		{"CreateUser", testCreateUser},

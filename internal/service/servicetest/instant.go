@@ -98,6 +98,14 @@ func (instantRekognition) SearchUsersByImage(context.Context, *rekognition.Searc
 	return &rekognition.SearchUsersByImageOutput{}, nil
 }
 
+func (instantRekognition) SearchFaces(_ context.Context, in *rekognition.SearchFacesInput, _ ...func(*rekognition.Options)) (*rekognition.SearchFacesOutput, error) {
+	return &rekognition.SearchFacesOutput{SearchedFaceId: in.FaceId, FaceMatches: []rtypes.FaceMatch{}}, nil
+}
+
+func (instantRekognition) DescribeCollection(context.Context, *rekognition.DescribeCollectionInput, ...func(*rekognition.Options)) (*rekognition.DescribeCollectionOutput, error) {
+	return &rekognition.DescribeCollectionOutput{FaceCount: aws.Int64(1), UserCount: aws.Int64(0)}, nil
+}
+
 // DetectFaces finds two faces side by side, as in a group photo.
 func (instantRekognition) DetectFaces(context.Context, *rekognition.DetectFacesInput, ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error) {
 	face := func(left float32) rtypes.FaceDetail {
@@ -134,6 +142,10 @@ func (instantTable) PutFaces(context.Context, []service.FaceItem) error     { re
 func (instantTable) DeleteItems(context.Context, []string) error            { return nil }
 func (instantTable) PutPerson(context.Context, service.PersonItem) error    { return nil }
 func (instantTable) DeletePerson(context.Context, string) error             { return nil }
+
+func (instantTable) CountImages(context.Context) (map[string]int, error) {
+	return map[string]int{}, nil
+}
 
 func (instantTable) GetPersons(context.Context, []string) (map[string]service.PersonItem, error) {
 	return nil, nil

@@ -66,6 +66,7 @@ var suite = []struct {
 	{"Persons", testPersons},
 	{"Erasure", testErasure},
 	{"SweepMarks", testSweepMarks},
+	{"CountImages", testCountImages},
 }
 
 // indexLag bounds how long the suite waits for FacesOfObject to show the
