@@ -156,30 +156,40 @@ func (t *Table) GetImage(ctx context.Context, bucket, objectKey string) (*servic
 // FacesOfObject implements service.FaceTable with a Query on
 // ObjectKeyIndex, following every page.
 func (t *Table) FacesOfObject(ctx context.Context, bucket, objectKey string) ([]service.FaceItem, error) {
+	var faces []service.FaceItem
+	err := t.queryIndex(ctx, contract.ObjectKeyIndex, contract.AttrObjectKey, objectKey, func(it item) {
+		if it.ItemType == typeFace && it.Bucket == bucket {
+			faces = append(faces, faceFromItem(it))
+		}
+	})
+	return faces, err
+}
+
+// queryIndex queries the global secondary index for the items whose
+// partition key attr is value, following every page, and calls each with
+// every item in order.
+func (t *Table) queryIndex(ctx context.Context, index, attr, value string, each func(item)) error {
 	p := dynamodb.NewQueryPaginator(t.api, &dynamodb.QueryInput{
 		TableName:                 aws.String(t.name),
-		IndexName:                 aws.String(contract.ObjectKeyIndex),
+		IndexName:                 aws.String(index),
 		KeyConditionExpression:    aws.String("#k = :k"),
-		ExpressionAttributeNames:  map[string]string{"#k": contract.AttrObjectKey},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: objectKey}},
+		ExpressionAttributeNames:  map[string]string{"#k": attr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: value}},
 	})
-	var faces []service.FaceItem
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var items []item
 		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("decode face items: %w", err)
+			return fmt.Errorf("decode %s items: %w", index, err)
 		}
 		for _, it := range items {
-			if it.ItemType == typeFace && it.Bucket == bucket {
-				faces = append(faces, faceFromItem(it))
-			}
+			each(it)
 		}
 	}
-	return faces, nil
+	return nil
 }
 
 // PutImage implements service.FaceTable with a PutItem conditional on the
@@ -636,30 +646,13 @@ func fromEpochSeconds(s int64) time.Time {
 // ImagesOfPerson implements service.FaceTable with a Query on
 // PersonIndex, following every page, keeping the image items.
 func (t *Table) ImagesOfPerson(ctx context.Context, person string) ([]service.ImageItem, error) {
-	p := dynamodb.NewQueryPaginator(t.api, &dynamodb.QueryInput{
-		TableName:                 aws.String(t.name),
-		IndexName:                 aws.String(contract.PersonIndex),
-		KeyConditionExpression:    aws.String("#p = :p"),
-		ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: person}},
-	})
 	var images []service.ImageItem
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
+	err := t.queryIndex(ctx, contract.PersonIndex, contract.AttrPerson, person, func(it item) {
+		if it.ItemType == typeImage {
+			images = append(images, imageFromItem(it))
 		}
-		var items []item
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("decode image items: %w", err)
-		}
-		for _, it := range items {
-			if it.ItemType == typeImage {
-				images = append(images, imageFromItem(it))
-			}
-		}
-	}
-	return images, nil
+	})
+	return images, err
 }
 
 // ListImages implements service.FaceTable with one Scan of the table, of
