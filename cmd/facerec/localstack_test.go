@@ -56,10 +56,14 @@ const rieInstall = "go install github.com/aws/aws-lambda-runtime-interface-emula
 // sample photos, uploaded with a person, through an SQS event of their S3
 // notifications, then searches another photo of one of them through an
 // API Gateway event and wants that person first. It skips when
-// aws-lambda-rie is not on PATH.
+// aws-lambda-rie is not on PATH, except in CI (CI set, as .ci/run does),
+// where it fails.
 func TestLocalStack_realFunctions(t *testing.T) {
 	rie, err := exec.LookPath("aws-lambda-rie")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("aws-lambda-rie is not on PATH, and CI is set: install it with " + rieInstall + " (.ci/run does)")
+		}
 		t.Skip("aws-lambda-rie is not on PATH; install it with: " + rieInstall)
 	}
 	ctx := t.Context()
