@@ -39,7 +39,7 @@ synth: setup
 # index the sample photos with their persons, search one, and keep serving until Ctrl-C.
 demo: synth
 	go build -o bin/facerec ./cmd/facerec
-	@mkdir -p $(DATA)
+	@mkdir -p $(DATA) && : >$(DATA)/serve.out
 	@echo "facerec serve logs to $(DATA)/serve.log"
 	@# Wait for this server's own "serving on" line, not for any server on
 	@# $(ADDR): if it exits (the port is taken), show its error and stop.

@@ -271,7 +271,7 @@ func TestConsole_inChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#person-erase")),
 		chromedp.WaitVisible(chromedp.CSS("#confirm-ok")),
 	)
-	confirmText("the erasure", "all 1 faces of Joe Biden", "index/biden_2.jpg")
+	confirmText("the erasure", "every image uploaded with the name Joe Biden", "index/biden_2.jpg", "1 face of Joe Biden")
 	run("confirm the erasure",
 		chromedp.Click(chromedp.CSS("#confirm-ok")),
 		poll(`location.hash === "#/faces" && document.querySelector('#notice').textContent.includes("Erased Joe Biden")`),

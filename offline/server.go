@@ -90,7 +90,9 @@ func (l *Local) cors(w http.ResponseWriter) {
 // the error shape of the functions.
 func (l *Local) gatewayError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
 	id := uuid.NewString()
-	l.log.Warn("request refused", "requestId", id, "method", r.Method, "path", r.URL.Path, "status", status, "code", code)
+	// The path's first segment only: the rest may hold a person's name.
+	resource, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	l.log.Warn("request refused", "requestId", id, "method", r.Method, "resource", "/"+resource, "status", status, "code", code)
 	l.cors(w)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Request-Id", id)

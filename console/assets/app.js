@@ -183,7 +183,7 @@ function personCard(p) {
   h.append(a);
   const n = document.createElement("p");
   n.className = "hint";
-  n.textContent = p.faceCount + (p.faceCount === 1 ? " face" : " faces");
+  n.textContent = count(p.faceCount, "face");
   const ul = document.createElement("ul");
   ul.className = "gallery";
   ul.setAttribute("aria-label", "Faces of " + p.person);
@@ -245,18 +245,18 @@ async function showPerson(name) {
     return;
   }
   $("#person-erase").hidden = false;
-  $("#person-summary").textContent = p.faces.length + " faces in " + p.images.length + " images.";
+  $("#person-summary").textContent = count(p.faces.length, "face") + " in " + count(p.images.length, "image") + ".";
   for (const f of p.faces) $("#person-faces").append(faceItem(f, () => showPerson(name)));
   for (const key of p.images) $("#person-images").append(imageItem(key, () => showPerson(name)));
   $("#person-erase").onclick = async () => {
     const ok = await confirmAction("Erase " + p.person + "?",
-      "This removes all " + p.faces.length + " faces of " + p.person + ", deletes the images that hold only " + p.person +
-      "'s faces, keeps the images that also show others (without " + p.person + "'s faces), and deletes the person. Images concerned: " +
-      p.images.join(", ") + ".", "Erase person");
+      "This erases every image uploaded with the name " + p.person + " (" + (p.images.join(", ") || "none listed") +
+      "), whole: every version of it and every face in it, whoever they are (" + count(p.faces.length, "face") + " of " + p.person +
+      " among them), including images that were rejected or had no face; then the person and its Rekognition user.", "Erase person");
     if (!ok) return;
     try {
       const r = await api("DELETE", "/persons/" + enc(p.person));
-      pendingNotice = "Erased " + r.person + ": " + r.deletedFaces + " faces removed, " + r.deletedImages.length + " images deleted, " + r.keptImages.length + " images kept.";
+      pendingNotice = "Erased " + r.person + ": " + count(r.deletedFaces, "face") + " and " + count(r.deletedImages.length, "image") + " removed.";
       location.hash = "#/faces";
     } catch (e) { notify("Could not erase the person: " + e.message, true); }
   };
@@ -276,14 +276,14 @@ function imageItem(key, onDeleted) {
   del.addEventListener("click", async () => {
     const filename = key.slice(key.indexOf("/") + 1);
     let faces = "its faces";
-    try { const st = await api("GET", "/index/" + enc(filename)); faces = "its " + st.faces.length + " faces"; } catch (e) { /* count unknown */ }
-    const ok = await confirmAction("Delete this image?", "The image " + key + " is deleted from the bucket, and " + faces + " are removed from the collection and the index, whoever they are.", "Delete image");
+    try { const st = await api("GET", "/index/" + enc(filename)); faces = "its " + count(st.faces.length, "face"); } catch (e) { /* count unknown */ }
+    const ok = await confirmAction("Erase this image?", "The image " + key + " is erased: every version of it is deleted from the bucket, and " + faces + " (whoever they are) from the collection and the index.", "Erase image");
     if (!ok) return;
     try {
       await api("DELETE", "/index/" + enc(filename));
       li.remove();
-      notify("Deleting " + key + ": its faces are removed in a moment.");
-      if (onDeleted) setTimeout(onDeleted, 1500);
+      notify("Erased " + key + ".");
+      if (onDeleted) onDeleted();
     } catch (e) { notify("Could not delete the image: " + e.message, true); }
   });
   li.append(name, del);
@@ -339,7 +339,7 @@ async function upload(file, person) {
       await new Promise((r) => setTimeout(r, wait));
       const st = await api("GET", "/index/" + enc(file.name));
       if (st.status === "indexed") {
-        status.textContent = "indexed: " + st.faces.length + (st.faces.length === 1 ? " face" : " faces");
+        status.textContent = "indexed: " + count(st.faces.length, "face");
         break;
       }
       if (st.status === "rejected") {
@@ -371,7 +371,7 @@ async function search(file) {
   notify("Searching " + file.name + "…");
   try {
     const res = await api("POST", "/search?" + (byPerson ? "by=person" : "faces=all"), { body: file, contentType: file.type });
-    notify(res.faces.length ? "Found " + res.faces.length + (res.faces.length === 1 ? " face." : " faces.") : "No face in this photo.");
+    notify(res.faces.length ? "Found " + count(res.faces.length, "face") + "." : "No face in this photo.");
     res.faces.forEach((f, i) => drawFace(f, i + 1, byPerson));
   } catch (e) {
     notify("Search failed: " + e.message, true);
@@ -406,7 +406,7 @@ function drawFace(f, n, byPerson) {
       const a = document.createElement("a");
       a.href = "#/person/" + enc(p.person);
       a.textContent = p.person;
-      row.append(a, document.createTextNode(" similarity " + p.similarity.toFixed(1) + "%, " + p.faceIds.length + " faces"));
+      row.append(a, document.createTextNode(" similarity " + p.similarity.toFixed(1) + "%, " + count(p.faceIds.length, "face")));
       li.append(row);
     }
   } else {
@@ -520,3 +520,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   window.addEventListener("hashchange", route);
   route();
 });
+
+// count is n with noun, in the singular for 1: "1 face", "2 faces".
+function count(n, noun) {
+  return n + " " + noun + (n === 1 ? "" : "s");
+}

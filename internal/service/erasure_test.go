@@ -386,3 +386,81 @@ func TestSweep_personWithoutFaces(t *testing.T) {
 		t.Errorf("erasure records %v, want the face's", recs)
 	}
 }
+
+// TestDeletePerson_removesItsSweepMark: a sweep that once found the person
+// empty wrote a sweep mark keyed by its UserId, which holds the name; the
+// erasure of the person (once it has faces again) leaves no item that
+// holds the UserId.
+func TestDeletePerson_removesItsSweepMark(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	if _, err := h.Service.DeleteFace(t.Context(), servicetest.FaceIDs(h.FaceItems(t))[0]); err != nil {
+		t.Fatal(err)
+	}
+	h.indexPhoto(t, "index/a.jpg", "biden_2.jpg", "biden")
+	if _, err := h.Service.Sweep(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	userID := service.UserID("Barack Obama")
+	holding := func() []string {
+		var ids []string
+		for _, it := range h.DB.Items(h.Config.TableName) {
+			b, err := json.Marshal(it)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), userID) {
+				ids = append(ids, string(b))
+			}
+		}
+		return ids
+	}
+	if len(holding()) < 2 {
+		t.Fatalf("before the erasure, items holding the UserId: %v; want the person item and its sweep mark", holding())
+	}
+	h.indexPhoto(t, "index/b.jpg", "obama_2.jpg", "Barack Obama")
+	if _, err := h.Service.DeletePerson(t.Context(), "Barack Obama"); err != nil {
+		t.Fatal(err)
+	}
+	if left := holding(); len(left) > 0 {
+		t.Errorf("after the erasure, items still hold the UserId: %v", left)
+	}
+}
+
+// TestSweep_leavesOtherApplicationsFaces: in a shared collection
+// (ExistingCollectionId), a face another application indexed has no
+// record in this service's table, and its ExternalImageId does not start
+// with the image prefix: the sweeper never removes it, while an
+// unrecorded face of the service's own goes after the grace period.
+func TestSweep_leavesOtherApplicationsFaces(t *testing.T) {
+	h := newHarness(t)
+	photo, err := photos.Read("obama_1.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := func(externalImageID string) string {
+		out, err := h.Rekognition.IndexFaces(t.Context(), &rekognition.IndexFacesInput{
+			CollectionId: aws.String(h.Collection), ExternalImageId: aws.String(externalImageID),
+			Image: &rtypes.Image{Bytes: photo}, MaxFaces: aws.Int32(1),
+		})
+		if err != nil || len(out.FaceRecords) != 1 {
+			t.Fatalf("IndexFaces %s: %v", externalImageID, err)
+		}
+		return aws.ToString(out.FaceRecords[0].Face.FaceId)
+	}
+	theirs := index("holiday-photos.jpg")
+	ours := index(service.ExternalImageID(h.Config.ImagePrefix + "crashed.jpg"))
+	now := time.Now()
+	for _, at := range []time.Time{now, now.Add(service.SweepGrace)} {
+		if _, err := h.Service.Sweep(t.Context(), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var left []string
+	for _, f := range h.Rek.Faces() {
+		left = append(left, f.FaceID)
+	}
+	if !slices.Contains(left, theirs) || slices.Contains(left, ours) {
+		t.Errorf("faces left %v; want the other application's %s kept and the service's unrecorded %s removed", left, theirs, ours)
+	}
+}

@@ -507,6 +507,18 @@ func ExternalImageID(key string) string {
 	if key != "" && len(key) <= maxExternalImageID && externalImageIDPattern.MatchString(key) {
 		return key
 	}
+	sum := sha256.Sum256([]byte(key))
+	suffix := ":" + hex.EncodeToString(sum[:8])
+	s := externalImageChars(key)
+	if len(s) > maxExternalImageID-len(suffix) {
+		s = s[:maxExternalImageID-len(suffix)]
+	}
+	return s + suffix
+}
+
+// externalImageChars returns key with each byte that Rekognition's
+// ExternalImageId pattern does not allow replaced by '_'.
+func externalImageChars(key string) string {
 	var b bytes.Buffer
 	for i := 0; i < len(key); i++ {
 		c := key[i]
@@ -516,11 +528,5 @@ func ExternalImageID(key string) string {
 			b.WriteByte('_')
 		}
 	}
-	sum := sha256.Sum256([]byte(key))
-	suffix := ":" + hex.EncodeToString(sum[:8])
-	s := b.String()
-	if len(s) > maxExternalImageID-len(suffix) {
-		s = s[:maxExternalImageID-len(suffix)]
-	}
-	return s + suffix
+	return b.String()
 }

@@ -151,6 +151,12 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	if err := s.record(ctx, rec); err != nil {
 		return nil, err
 	}
+	// The person's sweep mark (if a sweep once found it empty) holds the
+	// UserId, which holds the name: it goes before the person item, so a
+	// repeat after a failure finds the person still there.
+	if err := s.table.DeleteItems(ctx, []string{SweepMarkID("person", userID)}); err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
 	if err := s.table.DeletePerson(ctx, userID); err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}

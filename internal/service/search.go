@@ -172,7 +172,7 @@ func (s *Service) SearchPersons(ctx context.Context, image []byte) (*contract.Se
 		}
 		p, ok := persons[aws.ToString(m.User.UserId)]
 		if !ok {
-			s.log.WarnContext(ctx, "user without a person item; left out", "userId", aws.ToString(m.User.UserId))
+			s.log.WarnContext(ctx, "user without a person item; left out") // no UserId: it holds the name
 			continue
 		}
 		faceIDs, err := s.personFaceIDs(ctx, p.Person)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +42,9 @@ func SweepMarkID(kind, id string) string {
 
 // Sweep finds what index runs and erasures that crashed or failed left
 // behind, and finishes or removes it; now is the time it runs at:
+//   - an image item left pending (see below) is associated first, then
+//     persons, then faces, so that a long listing of a large collection
+//     cannot starve the other steps;
 //   - a collection face without a face item (an index run crashed between
 //     IndexFaces and its table write) is removed once it has been seen
 //     without one for SweepGrace: the first sweep that sees it marks it,
@@ -58,10 +62,12 @@ func SweepMarkID(kind, id string) string {
 // returns the counts of what it did, with the first error.
 func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
 	var res SweepResult
+	// Pending associations first: they are what a user waits for, and the
+	// face step, which lists the whole collection, may use up the run.
 	err := errors.Join(
-		s.sweepFaces(ctx, now, &res),
 		s.sweepPending(ctx, now, &res),
 		s.sweepPersons(ctx, now, &res),
+		s.sweepFaces(ctx, now, &res),
 	)
 	s.log.InfoContext(ctx, "swept", "facesRemoved", res.FacesRemoved, "usersRemoved", res.UsersRemoved,
 		"personsRemoved", res.PersonsRemoved, "associationsRetried", res.AssociationsRetried, "failed", err != nil)
@@ -97,7 +103,8 @@ func (s *Service) due(ctx context.Context, now time.Time, ids []string) ([]strin
 }
 
 // sweepFaces removes the collection faces that have had no face item for
-// SweepGrace.
+// SweepGrace, among those whose ExternalImageId says this service indexed
+// them (it starts with the image prefix, as ExternalImageID derives it).
 func (s *Service) sweepFaces(ctx context.Context, now time.Time, res *SweepResult) error {
 	p := rekognition.NewListFacesPaginator(s.rek, &rekognition.ListFacesInput{CollectionId: aws.String(s.cfg.CollectionID), MaxResults: aws.Int32(sweepPage)})
 	for p.HasMorePages() {
@@ -107,7 +114,13 @@ func (s *Service) sweepFaces(ctx context.Context, now time.Time, res *SweepResul
 		}
 		ids := make([]string, 0, len(page.Faces))
 		for _, f := range page.Faces {
-			ids = append(ids, aws.ToString(f.FaceId))
+			// Only faces this service indexed, whose ExternalImageId starts
+			// with the image prefix's (ExternalImageID): in a shared
+			// collection (ExistingCollectionId), other applications'
+			// faces have no record here and must stay.
+			if strings.HasPrefix(aws.ToString(f.ExternalImageId), externalImageChars(s.cfg.ImagePrefix)) {
+				ids = append(ids, aws.ToString(f.FaceId))
+			}
 		}
 		recorded, err := s.table.GetFaces(ctx, ids)
 		if err != nil {
