@@ -39,6 +39,9 @@ type userRequest struct {
 	UserID             string   `json:"UserId"`
 	FaceIDs            []string `json:"FaceIds"`
 	ClientRequestToken *string
+	// UserMatchThreshold (AssociateFaces) is checked (0–100) but not
+	// applied: the stand-in's faces carry no descriptors to compare.
+	UserMatchThreshold *float64
 }
 
 // validate checks what every user operation checks, in Rekognition's
@@ -53,6 +56,9 @@ func (f *FakeRekognition) validate(req *userRequest, withFaces bool) error {
 	}
 	if t := req.ClientRequestToken; t != nil && (len(*t) > maxTokenLength || !tokenPattern.MatchString(*t)) {
 		return clientError("InvalidParameterException", "ClientRequestToken %q must match [a-zA-Z0-9-_]+ and have 1 to %d characters", *t, maxTokenLength)
+	}
+	if t := req.UserMatchThreshold; t != nil && (*t < 0 || *t > 100) {
+		return clientError("InvalidParameterException", "UserMatchThreshold %v must be from 0 to 100", *t)
 	}
 	if withFaces {
 		if n := len(req.FaceIDs); n < 1 || n > maxUserFaces {

@@ -103,6 +103,10 @@ func (s *Service) associate(ctx context.Context, log *slog.Logger, person string
 			CollectionId: aws.String(s.cfg.CollectionID),
 			UserId:       aws.String(userID),
 			FaceIds:      chunk,
+			// The upload names the person: no face is refused for not
+			// looking like the user's other faces (LOW_MATCH_CONFIDENCE;
+			// Rekognition's default UserMatchThreshold is 75).
+			UserMatchThreshold: aws.Float32(0),
 		})
 		var quota *rtypes.ServiceQuotaExceededException
 		if errors.As(err, &quota) {
