@@ -10,10 +10,11 @@ import (
 	"github.com/facerec/facerec-cdk/contract"
 )
 
-// thumbnailCacheControl lets browsers keep a thumbnail: a FaceId names
-// one face of one indexed image for good (new bytes get new FaceIds), and
+// thumbnailCacheControl lets browsers keep a thumbnail for 5 minutes: a
+// FaceId names one face of one indexed image for good (new bytes get new
+// FaceIds), but an erased face must not stay on screens for long; and
 // "private" keeps shared caches from storing biometric crops.
-const thumbnailCacheControl = "private, max-age=86400"
+const thumbnailCacheControl = "private, max-age=300"
 
 // Thumbnail handles GET /thumbnails/{faceId}: 200 with the face's crop as
 // a JPEG (contract.ThumbnailMediaType, base64-encoded with isBase64Encoded
