@@ -75,6 +75,11 @@ type Face struct {
 	// Confidence is the detection confidence in percent; zero means
 	// DefaultFaceConfidence.
 	Confidence float32
+	// Landmarks, Pose and Quality are reported in the face's FaceDetail
+	// (IndexFaces, DetectFaces) when set.
+	Landmarks []types.Landmark
+	Pose      *types.Pose
+	Quality   *types.ImageQuality
 }
 
 // StoredFace is a face indexed into a collection of the Rekognition stand-in.
@@ -110,8 +115,9 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // 15 MB from S3), format (InvalidImageFormatException unless JPEG or PNG)
 // and dimensions (InvalidParameterException below 80×80 pixels); an
 // S3Object it cannot read is an InvalidS3ObjectException. Every fixture face
-// passes every QualityFilter, and face details hold only BoundingBox and
-// Confidence whatever attributes are asked for. ListFaces pages hold 1000
+// passes every QualityFilter, and face details hold the fixture's
+// BoundingBox, Confidence, Landmarks, Pose and Quality whatever attributes
+// are asked for. ListFaces pages hold 1000
 // faces unless MaxResults (1-4096) says otherwise. Users hold at most 100
 // faces (ServiceQuotaExceededException beyond), and DeleteFaces refuses
 // faces associated with a user (UnsuccessfulFaceDeletions, reason
@@ -175,6 +181,9 @@ func (f *FakeRekognition) SetFaces(image []byte, faces ...Face) {
 			Identity:    face.Identity,
 			BoundingBox: cloneBox(face.BoundingBox),
 			Confidence:  cmp.Or(face.Confidence, DefaultFaceConfidence),
+			Landmarks:   slices.Clone(face.Landmarks),
+			Pose:        face.Pose,
+			Quality:     face.Quality,
 		}
 	}
 	f.mu.Lock()
@@ -245,6 +254,9 @@ type rekImage struct {
 type faceDetail struct {
 	BoundingBox types.BoundingBox
 	Confidence  float32
+	Landmarks   []types.Landmark    `json:",omitempty"`
+	Pose        *types.Pose         `json:",omitempty"`
+	Quality     *types.ImageQuality `json:",omitempty"`
 }
 
 type wireFace struct {
@@ -270,7 +282,7 @@ func (s StoredFace) wire() wireFace {
 }
 
 func (face Face) detail() faceDetail {
-	return faceDetail{BoundingBox: face.BoundingBox, Confidence: face.Confidence}
+	return faceDetail{BoundingBox: face.BoundingBox, Confidence: face.Confidence, Landmarks: face.Landmarks, Pose: face.Pose, Quality: face.Quality}
 }
 
 type createCollectionRequest struct {
@@ -433,7 +445,7 @@ func (f *FakeRekognition) searchFacesByImage(req *searchFacesByImageRequest) (an
 
 type detectFacesRequest struct {
 	Image      *rekImage
-	Attributes []string // accepted; only BoundingBox and Confidence are reported
+	Attributes []string // accepted; the fixture's BoundingBox, Confidence, Landmarks, Pose and Quality are reported
 }
 
 func (f *FakeRekognition) detectFaces(req *detectFacesRequest) (any, error) {

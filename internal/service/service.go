@@ -119,6 +119,9 @@ type FaceItem struct {
 	BoundingBox contract.BoundingBox
 	// Confidence is Rekognition's confidence (0-100) that this is a face.
 	Confidence float64
+	// Attributes are the landmarks, pose and quality of IndexFaces'
+	// FaceDetail; empty for faces indexed before they were stored.
+	Attributes contract.FaceAttributes
 	// Bucket is the S3 bucket of the image.
 	Bucket string
 	// Key is the real S3 object key (not URL-encoded).
