@@ -167,6 +167,7 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		"DisassociateFaces":  jsonOp(f.disassociateFaces),
 		"DeleteUser":         jsonOp(f.deleteUser),
 		"SearchUsersByImage": jsonOp(f.searchUsersByImage),
+		"CompareFaces":       jsonOp(f.compareFaces),
 	})
 	return f
 }
@@ -765,4 +766,60 @@ func largestFirst(faces []Face) []Face {
 	sorted := slices.Clone(faces)
 	slices.SortStableFunc(sorted, func(a, b Face) int { return cmp.Compare(area(b), area(a)) })
 	return sorted
+}
+
+type compareFacesRequest struct {
+	SourceImage         *rekImage
+	TargetImage         *rekImage
+	SimilarityThreshold *float32
+	QualityFilter       string
+}
+
+// compareFaces compares the largest fixture face of the source image with
+// each fixture face of the target: SameIdentitySimilarity or
+// OtherIdentitySimilarity, FaceMatches at or above SimilarityThreshold
+// (default 80), most similar first, the others UnmatchedFaces. A source
+// without a face is Rekognition's no-faces InvalidParameterException.
+func (f *FakeRekognition) compareFaces(req *compareFacesRequest) (any, error) {
+	threshold, err := thresholdParam("SimilarityThreshold", req.SimilarityThreshold)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateQualityFilter(req.QualityFilter); err != nil {
+		return nil, err
+	}
+	sources, err := f.detect(req.SourceImage)
+	if err != nil {
+		return nil, err
+	}
+	source, err := searchedFace(sources)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := f.detect(req.TargetImage)
+	if err != nil {
+		return nil, err
+	}
+	type compareFacesMatch struct {
+		Similarity float32
+		Face       faceDetail
+	}
+	matches, unmatched := []compareFacesMatch{}, []faceDetail{}
+	for _, t := range targets {
+		similarity := OtherIdentitySimilarity
+		if t.Identity == source.Identity {
+			similarity = SameIdentitySimilarity
+		}
+		if similarity >= threshold {
+			matches = append(matches, compareFacesMatch{Similarity: similarity, Face: t.detail()})
+		} else {
+			unmatched = append(unmatched, t.detail())
+		}
+	}
+	slices.SortStableFunc(matches, func(a, b compareFacesMatch) int { return cmp.Compare(b.Similarity, a.Similarity) })
+	return struct {
+		SourceImageFace faceDetail
+		FaceMatches     []compareFacesMatch
+		UnmatchedFaces  []faceDetail
+	}{SourceImageFace: faceDetail{BoundingBox: source.BoundingBox, Confidence: source.Confidence}, FaceMatches: matches, UnmatchedFaces: unmatched}, nil
 }
