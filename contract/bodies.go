@@ -16,6 +16,9 @@ type Face struct {
 	Key string `json:"key"`
 	// IndexedAt is when the face was indexed (RFC 3339, UTC).
 	IndexedAt time.Time `json:"indexedAt"`
+	// FaceAttributes are the face's landmarks, pose and quality, when
+	// known.
+	FaceAttributes
 }
 
 // FaceList is one page of faces, as GET /faces returns it.
@@ -108,6 +111,9 @@ type SearchedFace struct {
 	// then empty): it is too small, or Rekognition found no face to search
 	// in its crop. Empty, and left out of the JSON, for a searched face.
 	Reason string `json:"reason,omitempty"`
+	// FaceAttributes are the face's landmarks, pose and quality from
+	// DetectFaces; only SearchAll sets them.
+	FaceAttributes
 }
 
 // PersonMatch is a person whose faces, together, are similar to a searched
@@ -192,6 +198,9 @@ type StatusFace struct {
 	Confidence float64 `json:"confidence"`
 	// Person is the name given at upload, if any.
 	Person string `json:"person,omitempty"`
+	// FaceAttributes are the face's landmarks, pose and quality, when
+	// known.
+	FaceAttributes
 }
 
 // InfoBody is the JSON body of GET /info: the service's configuration,

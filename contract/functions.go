@@ -98,6 +98,9 @@ const (
 	// FunctionStats answers GET /stats: the faces, persons and images
 	// held.
 	FunctionStats = "Stats"
+	// FunctionCompare answers POST /compare: 1:1 verification of a face
+	// against a second image, an indexed face or a person.
+	FunctionCompare = "Compare"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -235,6 +238,20 @@ var Functions = []Function{
 		Grants: Grants{
 			Collection: []string{"rekognition:DescribeCollection"},
 			Table:      []string{"dynamodb:Scan"},
+		},
+	},
+	{
+		Name: FunctionCompare, Main: "lambdas/compare",
+		Routes: []Route{{"POST", "/compare"}},
+		// Two images: CompareFaces, which takes no collection (Service
+		// Authorization Reference, Amazon Rekognition: no resource type),
+		// so "*". An indexed face: its item (GetItem, 404 if none), then
+		// SearchFacesByImage. A person: its person item (BatchGetItem),
+		// then SearchUsersByImage.
+		Grants: Grants{
+			Collection:  []string{"rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"},
+			AnyResource: []string{"rekognition:CompareFaces"},
+			Table:       []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
 		},
 	},
 }

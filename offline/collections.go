@@ -185,7 +185,7 @@ func (r *Rekognition) CompareFaces(ctx context.Context, in *rekognition.CompareF
 	if err := check(checkThreshold("SimilarityThreshold", in.SimilarityThreshold), checkQualityFilter(in.QualityFilter)); err != nil {
 		return nil, err
 	}
-	det, desc, _, threshold, err := r.largestFace(ctx, in.SourceImage, in.SimilarityThreshold)
+	_, det, desc, _, threshold, err := r.largestFace(ctx, in.SourceImage, in.SimilarityThreshold)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (r *Rekognition) CompareFaces(ctx context.Context, in *rekognition.CompareF
 		if target.small(f.Detection) && in.QualityFilter != rtypes.QualityFilterNone {
 			continue
 		}
-		cf := comparedFace(f.Detection)
+		cf := target.comparedFace(f.Detection)
 		if s := faceengine.Similarity(faceengine.Distance(desc, f.Descriptor)); s >= threshold {
 			out.FaceMatches = append(out.FaceMatches, rtypes.CompareFacesMatch{Face: cf, Similarity: aws.Float32(float32(s))})
 		} else {
@@ -216,9 +216,9 @@ func (r *Rekognition) CompareFaces(ctx context.Context, in *rekognition.CompareF
 	return out, nil
 }
 
-// comparedFace is the ComparedFace of a detected face, with what
+// comparedFace is the ComparedFace of a face detected in im, with what
 // faceDetail holds.
-func comparedFace(d faceengine.Detection) *rtypes.ComparedFace {
-	fd := faceDetail(d)
+func (im *faceImage) comparedFace(d faceengine.Detection) *rtypes.ComparedFace {
+	fd := im.faceDetail(d)
 	return &rtypes.ComparedFace{BoundingBox: fd.BoundingBox, Confidence: fd.Confidence, Landmarks: fd.Landmarks, Pose: fd.Pose, Quality: fd.Quality, Emotions: fd.Emotions, Smile: fd.Smile}
 }

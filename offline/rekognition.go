@@ -279,16 +279,44 @@ func box(b faceengine.BoundingBox) *rtypes.BoundingBox {
 	return &rtypes.BoundingBox{Left: aws.Float32(float32(b.Left)), Top: aws.Float32(float32(b.Top)), Width: aws.Float32(float32(b.Width)), Height: aws.Float32(float32(b.Height))}
 }
 
-// faceDetail is Rekognition's FaceDetail of a detected face, with what
-// faceengine finds: the bounding box, the detection confidence, the pose
-// (roll, yaw, pitch in degrees; yaw and pitch are the engine's rough
+// landmarks68 are the points of faceengine's 68 (Detection.Landmarks)
+// that stand for the landmarks Rekognition returns with DEFAULT
+// attributes; left and right are as seen in the image. An eye is the mean
+// of its six points (Detection.LeftEye, RightEye).
+var landmarks68 = []struct {
+	typ    rtypes.LandmarkType
+	points []int
+}{
+	{rtypes.LandmarkTypeEyeLeft, []int{36, 37, 38, 39, 40, 41}},
+	{rtypes.LandmarkTypeEyeRight, []int{42, 43, 44, 45, 46, 47}},
+	{rtypes.LandmarkTypeNose, []int{30}},
+	{rtypes.LandmarkTypeMouthLeft, []int{48}},
+	{rtypes.LandmarkTypeMouthRight, []int{54}},
+}
+
+// faceDetail is Rekognition's FaceDetail of a face detected in im, with
+// what faceengine finds: the bounding box, the detection confidence, the
+// landmarks of DEFAULT attributes (landmarks68; the engine's points, in
+// pixels of the copy it was given, as ratios of that copy's size), the
+// pose (roll, yaw, pitch in degrees; yaw and pitch are the engine's rough
 // estimates) and the quality (brightness, sharpness, 0–100, the engine's
-// own measures). Landmarks are left out: the engine's are in pixels of the
-// scaled copy it was given, which this function does not see. Every
-// operation that answers a FaceDetail builds it here.
-func faceDetail(d faceengine.Detection) *rtypes.FaceDetail {
+// own measures). Every operation that answers a FaceDetail builds it here.
+func (im *faceImage) faceDetail(d faceengine.Detection) *rtypes.FaceDetail {
+	b := im.img.Bounds()
+	marks := make([]rtypes.Landmark, len(landmarks68))
+	for i, l := range landmarks68 {
+		var x, y float64
+		for _, p := range l.points {
+			x += d.Landmarks[p].X
+			y += d.Landmarks[p].Y
+		}
+		n := float64(len(l.points))
+		marks[i] = rtypes.Landmark{Type: l.typ,
+			X: aws.Float32(float32((x/n - float64(b.Min.X)) / float64(b.Dx()))),
+			Y: aws.Float32(float32((y/n - float64(b.Min.Y)) / float64(b.Dy())))}
+	}
 	return &rtypes.FaceDetail{
-		BoundingBox: box(d.BoundingBox), Confidence: aws.Float32(float32(d.Confidence)),
+		BoundingBox: box(d.BoundingBox), Confidence: aws.Float32(float32(d.Confidence)), Landmarks: marks,
 		Pose:    &rtypes.Pose{Roll: aws.Float32(float32(d.Pose.Roll)), Yaw: aws.Float32(float32(d.Pose.Yaw)), Pitch: aws.Float32(float32(d.Pose.Pitch))},
 		Quality: &rtypes.ImageQuality{Brightness: aws.Float32(float32(d.Quality.Brightness)), Sharpness: aws.Float32(float32(d.Quality.Sharpness))},
 	}
@@ -327,7 +355,7 @@ func (r *Rekognition) IndexFaces(ctx context.Context, in *rekognition.IndexFaces
 	imageID := uuid.NewString()
 	var added []storedFace
 	for _, f := range found {
-		detail := faceDetail(f.Detection)
+		detail := im.faceDetail(f.Detection)
 		switch {
 		case im.small(f.Detection) && in.QualityFilter != rtypes.QualityFilterNone:
 			out.UnindexedFaces = append(out.UnindexedFaces, rtypes.UnindexedFace{FaceDetail: detail, Reasons: []rtypes.Reason{rtypes.ReasonSmallBoundingBox}})
@@ -389,21 +417,21 @@ func putFaces(b *bolt.Bucket, faces []storedFace) error {
 	return nil
 }
 
-// largestFace returns the largest face of img (its detection and
-// descriptor), the other faces found, and the match threshold (default
-// 80), as the searches need them; an image without a face gives
+// largestFace returns the decoded img, its largest face (its detection
+// and descriptor), the other faces found, and the match threshold
+// (default 80), as the searches need them; an image without a face gives
 // InvalidParameterException, as in Rekognition.
-func (r *Rekognition) largestFace(ctx context.Context, img *rtypes.Image, threshold *float32) (faceengine.Detection, faceengine.Descriptor, []faceengine.Detection, float64, error) {
+func (r *Rekognition) largestFace(ctx context.Context, img *rtypes.Image, threshold *float32) (*faceImage, faceengine.Detection, faceengine.Descriptor, []faceengine.Detection, float64, error) {
 	im, err := r.image(ctx, img)
 	if err != nil {
-		return faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, err
+		return nil, faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, err
 	}
 	dets := r.engine.Detect(im.img)
 	if len(dets) == 0 {
-		return faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, errNoFace
+		return nil, faceengine.Detection{}, faceengine.Descriptor{}, nil, 0, errNoFace
 	}
 	desc, err := r.engine.Descriptor(im.img, dets[0])
-	return dets[0], desc, dets[1:], thresholdOr(threshold), err
+	return im, dets[0], desc, dets[1:], thresholdOr(threshold), err
 }
 
 // thresholdOr is a similarity threshold, or Rekognition's default 80.
@@ -430,7 +458,7 @@ func (r *Rekognition) SearchFacesByImage(ctx context.Context, in *rekognition.Se
 	if err := r.exists(in.CollectionId); err != nil {
 		return nil, err
 	}
-	det, desc, _, threshold, err := r.largestFace(ctx, in.Image, in.FaceMatchThreshold)
+	_, det, desc, _, threshold, err := r.largestFace(ctx, in.Image, in.FaceMatchThreshold)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +503,7 @@ func (r *Rekognition) DetectFaces(ctx context.Context, in *rekognition.DetectFac
 	}
 	out := &rekognition.DetectFacesOutput{FaceDetails: []rtypes.FaceDetail{}}
 	for _, d := range r.engine.Detect(im.img) {
-		out.FaceDetails = append(out.FaceDetails, *faceDetail(d))
+		out.FaceDetails = append(out.FaceDetails, *im.faceDetail(d))
 	}
 	return out, nil
 }

@@ -337,7 +337,7 @@ func (r *Rekognition) SearchUsersByImage(ctx context.Context, in *rekognition.Se
 	if err := r.exists(in.CollectionId); err != nil {
 		return nil, err
 	}
-	det, desc, others, threshold, err := r.largestFace(ctx, in.Image, in.UserMatchThreshold)
+	im, det, desc, others, threshold, err := r.largestFace(ctx, in.Image, in.UserMatchThreshold)
 	if errors.Is(err, errNoFace) {
 		return &rekognition.SearchUsersByImageOutput{FaceModelVersion: aws.String(FaceModelVersion), UserMatches: []rtypes.UserMatch{}}, nil
 	}
@@ -351,13 +351,13 @@ func (r *Rekognition) SearchUsersByImage(ctx context.Context, in *rekognition.Se
 		return nil, err
 	}
 	out := &rekognition.SearchUsersByImageOutput{
-		SearchedFace:     &rtypes.SearchedFaceDetails{FaceDetail: faceDetail(det)},
+		SearchedFace:     &rtypes.SearchedFaceDetails{FaceDetail: im.faceDetail(det)},
 		FaceModelVersion: aws.String(FaceModelVersion),
 		UserMatches:      c.userMatches([]faceengine.Descriptor{desc}, "", int(aws.ToInt32(in.MaxUsers)), threshold),
 		UnsearchedFaces:  []rtypes.UnsearchedFace{},
 	}
 	for _, d := range others {
-		out.UnsearchedFaces = append(out.UnsearchedFaces, rtypes.UnsearchedFace{FaceDetails: faceDetail(d), Reasons: []rtypes.UnsearchedFaceReason{rtypes.UnsearchedFaceReasonFaceNotLargest}})
+		out.UnsearchedFaces = append(out.UnsearchedFaces, rtypes.UnsearchedFace{FaceDetails: im.faceDetail(d), Reasons: []rtypes.UnsearchedFaceReason{rtypes.UnsearchedFaceReasonFaceNotLargest}})
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@
 //	facerec search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE
 //	facerec matches [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FACEID
 //	facerec stats  [--json] [--endpoint URL] [--api-key KEY]
+//	facerec compare [--threshold N] [--json] [--endpoint URL] [--api-key KEY] PHOTO (TARGET-PHOTO | --face-id ID | --person NAME)
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
@@ -19,7 +20,7 @@
 // Rekognition's own protocol on the same address. invoke runs one
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
-// index or deleteface. index, search, matches, stats, faces, persons and
+// index or deleteface. index, search, matches, stats, compare, faces, persons and
 // delete are clients of any endpoint, local or deployed. console serves the
 // web console (package console; serve serves it too, at its root) for any
 // endpoint.
@@ -50,6 +51,7 @@ Commands:
   search   search a photo on an endpoint and print the matches
   matches  print the indexed faces most similar to an indexed face (by FaceId)
   stats    count the faces, persons and images of an endpoint
+  compare  verify a photo's face against a second photo, an indexed face or a person
   faces    list the indexed faces (all, or a person's) of an endpoint
   persons  list the persons named at upload, with their number of faces
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
@@ -86,6 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"faces":   faces,
 		"matches": matches,
 		"stats":   stats,
+		"compare": compare,
 		"persons": persons,
 		"delete":  deleteImages,
 		"console": consoleCmd,

@@ -27,6 +27,8 @@
 //   - GET /matches/{faceId} (lambdas/matches) finds the indexed faces that
 //     match an indexed face, without an image (Rekognition SearchFaces),
 //     and GET /stats (lambdas/stats) counts the faces, persons and images.
+//   - POST /compare (lambdas/compare) verifies a photo's face against a
+//     second photo (Rekognition CompareFaces), an indexed face or a person.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

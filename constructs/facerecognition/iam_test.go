@@ -219,6 +219,12 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(collection, "rekognition:DescribeCollection"),
 			grant(table, "dynamodb:Scan"),
 		),
+		logicalID(svc.CompareFunction.Role()): merge(
+			logs(logicalID(svc.CompareLogGroup)),
+			grant(collection, "rekognition:SearchFacesByImage", "rekognition:SearchUsersByImage"),
+			grant("*", "rekognition:CompareFaces"),
+			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -270,7 +276,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
-		svc.MatchesFunction, svc.StatsFunction,
+		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction,
 	}
 }
 
@@ -282,7 +288,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
-		svc.MatchesFunction, svc.StatsFunction,
+		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction,
 	}
 }
 
@@ -315,7 +321,8 @@ var xrayActions = []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 // TestRolesAreScoped checks every role of every configuration: resources
 // are ARNs of the stack's own resources, never "*" but for the functions'
-// xrayActions and the search function's rekognition:DetectFaces (written
+// xrayActions, the search function's rekognition:DetectFaces and the
+// compare function's rekognition:CompareFaces (written
 // here, not read from contract.Functions), which have no resource-level
 // permissions (Service Authorization Reference, Amazon Rekognition and
 // AWS X-Ray); principals are the
@@ -336,6 +343,7 @@ func TestRolesAreScoped(t *testing.T) {
 		onAnyResource[backfill] = append(slices.Clone(stateMachineLogsActions), stateMachineXrayActions...)
 		search := logicalID(f.svc.SearchFunction.Role())
 		onAnyResource[search] = append(slices.Clone(xrayActions), "rekognition:DetectFaces")
+		onAnyResource[logicalID(f.svc.CompareFunction.Role())] = append(slices.Clone(xrayActions), "rekognition:CompareFaces")
 		for role, g := range f.roleGrants(t) {
 			for action, resources := range g {
 				for _, r := range resources {

@@ -82,6 +82,9 @@ var wildcardReasons = map[string]map[string]string{
 	contract.FunctionSearch: {
 		"AnyResource": "rekognition:DetectFaces (POST /search?faces=all) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition), so it can only be allowed on \"*\"",
 	},
+	contract.FunctionCompare: {
+		"AnyResource": "rekognition:CompareFaces (POST /compare of two images) takes no collection and has no resource-level permissions (Service Authorization Reference, Amazon Rekognition: no resource type), so it can only be allowed on \"*\"",
+	},
 	contract.FunctionDeletePerson: {
 		"EraseImages": "s3:DeleteObjectVersion (DELETE /persons/{person}) must reach every version of every image uploaded with the person's name, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",
 	},

@@ -82,6 +82,8 @@ type FaceRecognitionService struct {
 	MatchesFunction awslambda.Function
 	// StatsFunction answers GET /stats (lambdas/stats).
 	StatsFunction awslambda.Function
+	// CompareFunction answers POST /compare (lambdas/compare).
+	CompareFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -108,6 +110,8 @@ type FaceRecognitionService struct {
 	MatchesLogGroup awslogs.LogGroup
 	// StatsLogGroup is StatsFunction's log group.
 	StatsLogGroup awslogs.LogGroup
+	// CompareLogGroup is CompareFunction's log group.
+	CompareLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

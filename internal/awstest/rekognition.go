@@ -75,6 +75,11 @@ type Face struct {
 	// Confidence is the detection confidence in percent; zero means
 	// DefaultFaceConfidence.
 	Confidence float32
+	// Landmarks, Pose and Quality are reported in the face's FaceDetail
+	// (IndexFaces, DetectFaces) when set.
+	Landmarks []types.Landmark
+	Pose      *types.Pose
+	Quality   *types.ImageQuality
 }
 
 // StoredFace is a face indexed into a collection of the Rekognition stand-in.
@@ -110,8 +115,9 @@ func Box(left, top, width, height float32) types.BoundingBox {
 // 15 MB from S3), format (InvalidImageFormatException unless JPEG or PNG)
 // and dimensions (InvalidParameterException below 80×80 pixels); an
 // S3Object it cannot read is an InvalidS3ObjectException. Every fixture face
-// passes every QualityFilter, and face details hold only BoundingBox and
-// Confidence whatever attributes are asked for. ListFaces pages hold 1000
+// passes every QualityFilter, and face details hold the fixture's
+// BoundingBox, Confidence, Landmarks, Pose and Quality whatever attributes
+// are asked for. ListFaces pages hold 1000
 // faces unless MaxResults (1-4096) says otherwise. Users hold at most 100
 // faces (ServiceQuotaExceededException beyond), and DeleteFaces refuses
 // faces associated with a user (UnsuccessfulFaceDeletions, reason
@@ -161,6 +167,7 @@ func newFakeRekognition(fetch func(bucket, key string) ([]byte, error)) *FakeRek
 		"DisassociateFaces":  jsonOp(f.disassociateFaces),
 		"DeleteUser":         jsonOp(f.deleteUser),
 		"SearchUsersByImage": jsonOp(f.searchUsersByImage),
+		"CompareFaces":       jsonOp(f.compareFaces),
 	})
 	return f
 }
@@ -175,6 +182,9 @@ func (f *FakeRekognition) SetFaces(image []byte, faces ...Face) {
 			Identity:    face.Identity,
 			BoundingBox: cloneBox(face.BoundingBox),
 			Confidence:  cmp.Or(face.Confidence, DefaultFaceConfidence),
+			Landmarks:   slices.Clone(face.Landmarks),
+			Pose:        face.Pose,
+			Quality:     face.Quality,
 		}
 	}
 	f.mu.Lock()
@@ -245,6 +255,9 @@ type rekImage struct {
 type faceDetail struct {
 	BoundingBox types.BoundingBox
 	Confidence  float32
+	Landmarks   []types.Landmark    `json:",omitempty"`
+	Pose        *types.Pose         `json:",omitempty"`
+	Quality     *types.ImageQuality `json:",omitempty"`
 }
 
 type wireFace struct {
@@ -270,7 +283,7 @@ func (s StoredFace) wire() wireFace {
 }
 
 func (face Face) detail() faceDetail {
-	return faceDetail{BoundingBox: face.BoundingBox, Confidence: face.Confidence}
+	return faceDetail{BoundingBox: face.BoundingBox, Confidence: face.Confidence, Landmarks: face.Landmarks, Pose: face.Pose, Quality: face.Quality}
 }
 
 type createCollectionRequest struct {
@@ -433,7 +446,7 @@ func (f *FakeRekognition) searchFacesByImage(req *searchFacesByImageRequest) (an
 
 type detectFacesRequest struct {
 	Image      *rekImage
-	Attributes []string // accepted; only BoundingBox and Confidence are reported
+	Attributes []string // accepted; the fixture's BoundingBox, Confidence, Landmarks, Pose and Quality are reported
 }
 
 func (f *FakeRekognition) detectFaces(req *detectFacesRequest) (any, error) {
@@ -753,4 +766,60 @@ func largestFirst(faces []Face) []Face {
 	sorted := slices.Clone(faces)
 	slices.SortStableFunc(sorted, func(a, b Face) int { return cmp.Compare(area(b), area(a)) })
 	return sorted
+}
+
+type compareFacesRequest struct {
+	SourceImage         *rekImage
+	TargetImage         *rekImage
+	SimilarityThreshold *float32
+	QualityFilter       string
+}
+
+// compareFaces compares the largest fixture face of the source image with
+// each fixture face of the target: SameIdentitySimilarity or
+// OtherIdentitySimilarity, FaceMatches at or above SimilarityThreshold
+// (default 80), most similar first, the others UnmatchedFaces. A source
+// without a face is Rekognition's no-faces InvalidParameterException.
+func (f *FakeRekognition) compareFaces(req *compareFacesRequest) (any, error) {
+	threshold, err := thresholdParam("SimilarityThreshold", req.SimilarityThreshold)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateQualityFilter(req.QualityFilter); err != nil {
+		return nil, err
+	}
+	sources, err := f.detect(req.SourceImage)
+	if err != nil {
+		return nil, err
+	}
+	source, err := searchedFace(sources)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := f.detect(req.TargetImage)
+	if err != nil {
+		return nil, err
+	}
+	type compareFacesMatch struct {
+		Similarity float32
+		Face       faceDetail
+	}
+	matches, unmatched := []compareFacesMatch{}, []faceDetail{}
+	for _, t := range targets {
+		similarity := OtherIdentitySimilarity
+		if t.Identity == source.Identity {
+			similarity = SameIdentitySimilarity
+		}
+		if similarity >= threshold {
+			matches = append(matches, compareFacesMatch{Similarity: similarity, Face: t.detail()})
+		} else {
+			unmatched = append(unmatched, t.detail())
+		}
+	}
+	slices.SortStableFunc(matches, func(a, b compareFacesMatch) int { return cmp.Compare(b.Similarity, a.Similarity) })
+	return struct {
+		SourceImageFace faceDetail
+		FaceMatches     []compareFacesMatch
+		UnmatchedFaces  []faceDetail
+	}{SourceImageFace: faceDetail{BoundingBox: source.BoundingBox, Confidence: source.Confidence}, FaceMatches: matches, UnmatchedFaces: unmatched}, nil
 }

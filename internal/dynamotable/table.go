@@ -74,6 +74,11 @@ type item struct {
 	// ExpiresAt is contract.AttrExpiresAt, in seconds since the Unix
 	// epoch, as DynamoDB's time to live reads it; 0 (absent) for none.
 	ExpiresAt int64 `dynamodbav:"ExpiresAt,omitempty"`
+	// Landmarks, Pose and Quality are a face's attributes
+	// (service.FaceItem.Attributes), named as Rekognition's FaceDetail.
+	Landmarks []contract.Landmark `dynamodbav:"Landmarks,omitempty"`
+	Pose      *contract.Pose      `dynamodbav:"Pose,omitempty"`
+	Quality   *contract.Quality   `dynamodbav:"Quality,omitempty"`
 }
 
 // epochSeconds returns t as the seconds since the Unix epoch of a time to
@@ -251,6 +256,9 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 			ExternalImageID: f.ExternalImageID,
 			BoundingBox:     &bb,
 			Confidence:      f.Confidence,
+			Landmarks:       f.Attributes.Landmarks,
+			Pose:            f.Attributes.Pose,
+			Quality:         f.Attributes.Quality,
 			Bucket:          f.Bucket,
 			ObjectKey:       f.Key,
 			ETag:            f.ETag,
@@ -600,6 +608,7 @@ func faceFromItem(it item) service.FaceItem {
 		ImageID:         it.ImageID,
 		ExternalImageID: it.ExternalImageID,
 		Confidence:      it.Confidence,
+		Attributes:      contract.FaceAttributes{Landmarks: it.Landmarks, Pose: it.Pose, Quality: it.Quality},
 		Bucket:          it.Bucket,
 		Key:             it.ObjectKey,
 		ETag:            it.ETag,

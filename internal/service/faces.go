@@ -9,7 +9,7 @@ import (
 )
 
 func faceOf(f FaceItem) contract.Face {
-	return contract.Face{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person, Key: f.Key, IndexedAt: f.IndexedAt}
+	return contract.Face{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person, Key: f.Key, IndexedAt: f.IndexedAt, FaceAttributes: f.Attributes}
 }
 
 // ListFaces returns one page of the indexed faces, of person if it is not

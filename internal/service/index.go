@@ -235,6 +235,7 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 			ExternalImageID: aws.ToString(r.Face.ExternalImageId),
 			BoundingBox:     boundingBox(r.Face.BoundingBox),
 			Confidence:      float64(aws.ToFloat32(r.Face.Confidence)),
+			Attributes:      attributesOf(r.FaceDetail),
 			Bucket:          bucket,
 			Key:             key,
 			ETag:            item.ETag,

@@ -93,7 +93,7 @@ func (s *Service) SearchAll(ctx context.Context, data []byte) (*contract.SearchR
 		return nil, decodeError(err)
 	}
 	for i, d := range detected.FaceDetails {
-		res.Faces[i] = contract.SearchedFace{BoundingBox: boundingBox(d.BoundingBox), Confidence: float64(aws.ToFloat32(d.Confidence)), Matches: []contract.Match{}}
+		res.Faces[i] = contract.SearchedFace{BoundingBox: boundingBox(d.BoundingBox), Confidence: float64(aws.ToFloat32(d.Confidence)), Matches: []contract.Match{}, FaceAttributes: attributesOf(&d)}
 	}
 	slices.SortStableFunc(res.Faces, func(a, b contract.SearchedFace) int {
 		return cmp.Or(cmp.Compare(a.BoundingBox.Left, b.BoundingBox.Left), cmp.Compare(a.BoundingBox.Top, b.BoundingBox.Top))

@@ -20,6 +20,7 @@ type Rekognition interface {
 	SearchFaces(ctx context.Context, in *rekognition.SearchFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.SearchFacesOutput, error)
 	DescribeCollection(ctx context.Context, in *rekognition.DescribeCollectionInput, optFns ...func(*rekognition.Options)) (*rekognition.DescribeCollectionOutput, error)
 	DetectFaces(ctx context.Context, in *rekognition.DetectFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectFacesOutput, error)
+	CompareFaces(ctx context.Context, in *rekognition.CompareFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.CompareFacesOutput, error)
 	CreateUser(ctx context.Context, in *rekognition.CreateUserInput, optFns ...func(*rekognition.Options)) (*rekognition.CreateUserOutput, error)
 	AssociateFaces(ctx context.Context, in *rekognition.AssociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.AssociateFacesOutput, error)
 	DisassociateFaces(ctx context.Context, in *rekognition.DisassociateFacesInput, optFns ...func(*rekognition.Options)) (*rekognition.DisassociateFacesOutput, error)
@@ -119,6 +120,9 @@ type FaceItem struct {
 	BoundingBox contract.BoundingBox
 	// Confidence is Rekognition's confidence (0-100) that this is a face.
 	Confidence float64
+	// Attributes are the landmarks, pose and quality of IndexFaces'
+	// FaceDetail; empty for faces indexed before they were stored.
+	Attributes contract.FaceAttributes
 	// Bucket is the S3 bucket of the image.
 	Bucket string
 	// Key is the real S3 object key (not URL-encoded).

@@ -89,7 +89,7 @@ func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageS
 	}
 	for _, id := range img.FaceIDs {
 		if f, ok := faces[id]; ok {
-			st.Faces = append(st.Faces, contract.StatusFace{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person})
+			st.Faces = append(st.Faces, contract.StatusFace{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person, FaceAttributes: f.Attributes})
 		}
 	}
 	return st, nil

@@ -38,6 +38,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionThumbnail:    a.Thumbnail,
 		contract.FunctionMatches:      a.Matches,
 		contract.FunctionStats:        a.Stats,
+		contract.FunctionCompare:      a.Compare,
 	}
 }
 

@@ -278,6 +278,22 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"matches of an unknown face", "GET", "/matches/missing", func(t *testing.T) events.APIGatewayProxyResponse {
 			return h.matches(t, "missing", nil, nil)
 		}, http.StatusNotFound},
+		{"compare two photos", "POST", "/compare", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.compare(t, compareBody(t, contract.CompareRequest{Source: photo64("obama_2.jpg"), Target: photo64("group_obama_biden.jpg")}), nil, nil)
+		}, http.StatusOK},
+		{"compare with a face", "POST", "/compare?threshold=90", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.compare(t, compareBody(t, contract.CompareRequest{Source: photo64("obama_2.jpg"), FaceID: faceID}), map[string]string{contract.ThresholdParam: "90"}, nil)
+		}, http.StatusOK},
+		{"compare with an unknown face", "POST", "/compare", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.compare(t, compareBody(t, contract.CompareRequest{Source: photo64("obama_2.jpg"), FaceID: "missing"}), nil, nil)
+		}, http.StatusNotFound},
+		{"compare a photo without a face", "POST", "/compare", func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.compare(t, compareBody(t, contract.CompareRequest{Source: photo64("noface_rocket.jpg"), Person: "obama"}), nil, nil)
+		}, http.StatusBadRequest},
+		{"compare throttled", "POST", "/compare", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.Rek.FailNext("CompareFaces", 1, "ThrottlingException", 400)
+			return h.compare(t, compareBody(t, contract.CompareRequest{Source: photo64("obama_2.jpg"), Target: photo64("obama_1.jpg")}), nil, nil)
+		}, http.StatusTooManyRequests},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
 		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
 		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},

@@ -24,7 +24,7 @@ import (
 // benchmarks that leave AWS time out and measure the work of the service
 // and its adapters (decoding, validation, hashing, JSON): every S3 object
 // holds object; IndexFaces finds one face, DetectFaces two side by side,
-// as in a group photo; every search matches one face of "obama"; the table
+// as in a group photo, CompareFaces one similar face; every search matches one face of "obama"; the table
 // stores nothing and knows every FaceId asked for. It logs nothing.
 func Instant(tb testing.TB, object []byte) *service.Service {
 	tb.Helper()
@@ -113,6 +113,12 @@ func (instantRekognition) DetectFaces(context.Context, *rekognition.DetectFacesI
 			BoundingBox: &rtypes.BoundingBox{Width: aws.Float32(0.2), Height: aws.Float32(0.3), Left: aws.Float32(left), Top: aws.Float32(0.2)}}
 	}
 	return &rekognition.DetectFacesOutput{FaceDetails: []rtypes.FaceDetail{face(0.1), face(0.6)}}, nil
+}
+
+// CompareFaces finds the target's one face similar to the source's.
+func (instantRekognition) CompareFaces(context.Context, *rekognition.CompareFacesInput, ...func(*rekognition.Options)) (*rekognition.CompareFacesOutput, error) {
+	box := &rtypes.BoundingBox{Width: aws.Float32(0.3), Height: aws.Float32(0.4), Left: aws.Float32(0.3), Top: aws.Float32(0.2)}
+	return &rekognition.CompareFacesOutput{FaceMatches: []rtypes.CompareFacesMatch{{Similarity: aws.Float32(99.1), Face: &rtypes.ComparedFace{BoundingBox: box}}}}, nil
 }
 
 type instantObjects struct{ data []byte }

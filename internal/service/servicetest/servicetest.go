@@ -22,7 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
@@ -113,9 +115,22 @@ func NewOn(tb testing.TB, env *awstest.Env, opts ...Option) *Env {
 }
 
 // Face is a face the Rekognition stand-in finds, of identity, in the box
-// left, top, width, height (ratios of the photo), with confidence 99.9.
+// left, top, width, height (ratios of the photo), with confidence 99.9,
+// the five landmarks of Rekognition's DEFAULT attributes placed in the box
+// as on a frontal face, a level pose and a fixed quality.
 func Face(identity string, left, top, width, height float32) awstest.Face {
-	return awstest.Face{Identity: identity, BoundingBox: awstest.Box(left, top, width, height), Confidence: 99.9}
+	at := func(typ rtypes.LandmarkType, x, y float32) rtypes.Landmark {
+		return rtypes.Landmark{Type: typ, X: aws.Float32(left + x*width), Y: aws.Float32(top + y*height)}
+	}
+	return awstest.Face{Identity: identity, BoundingBox: awstest.Box(left, top, width, height), Confidence: 99.9,
+		Landmarks: []rtypes.Landmark{
+			at(rtypes.LandmarkTypeEyeLeft, 0.3, 0.4), at(rtypes.LandmarkTypeEyeRight, 0.7, 0.4),
+			at(rtypes.LandmarkTypeNose, 0.5, 0.6),
+			at(rtypes.LandmarkTypeMouthLeft, 0.35, 0.8), at(rtypes.LandmarkTypeMouthRight, 0.65, 0.8),
+		},
+		Pose:    &rtypes.Pose{Roll: aws.Float32(1.5), Yaw: aws.Float32(-4), Pitch: aws.Float32(2)},
+		Quality: &rtypes.ImageQuality{Brightness: aws.Float32(70), Sharpness: aws.Float32(80)},
+	}
 }
 
 // PhotoFaces are the faces the Rekognition stand-in finds in the sample

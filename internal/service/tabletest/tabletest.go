@@ -92,14 +92,19 @@ func face(id, bucket, key, person string) service.FaceItem {
 		ExternalImageID: "index_photo.jpg",
 		BoundingBox:     contract.BoundingBox{Width: 0.25, Height: 0.5, Left: 0.125, Top: 0.0625},
 		Confidence:      99.87654321,
-		Bucket:          bucket,
-		Key:             key,
-		ETag:            `"9b2cf535f27731c974343645a3985328"`,
-		ContentSHA256:   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-		Person:          person,
-		IndexedAt:       t0,
-		TargetVersion:   1,
-		CollectionID:    "faces-v2",
+		Attributes: contract.FaceAttributes{
+			Landmarks: []contract.Landmark{{Type: "eyeLeft", X: 0.2, Y: 0.25}, {Type: "nose", X: 0.25, Y: 0.375}},
+			Pose:      &contract.Pose{Roll: -3.5, Yaw: 12.25, Pitch: 0},
+			Quality:   &contract.Quality{Brightness: 61.5, Sharpness: 0},
+		},
+		Bucket:        bucket,
+		Key:           key,
+		ETag:          `"9b2cf535f27731c974343645a3985328"`,
+		ContentSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		Person:        person,
+		IndexedAt:     t0,
+		TargetVersion: 1,
+		CollectionID:  "faces-v2",
 	}
 }
 
