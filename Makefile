@@ -26,7 +26,7 @@ setup: tools/node_modules/.package-lock.json
 test: setup
 	@test -z "$$(gofmt -l $$(go list -f "{{.Dir}}" ./...))" || { gofmt -l $$(go list -f "{{.Dir}}" ./...); echo "gofmt needed"; exit 1; }
 	go vet $(PKGS)
-	go test -count=1 -timeout 30m $(PKGS)
+	go test -count=1 -timeout 60m $(PKGS)
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine ./internal/imageio
