@@ -88,6 +88,7 @@ type Local struct {
 	apiKey string
 	log    *slog.Logger
 
+	reindexes      reindexes                // the re-indexes started (StartReindex)
 	credentials    aws.Credentials          // Options.Credentials
 	rekognitionOps map[string]rekognitionOp // the Rekognition protocol's operations on Rekognition
 }
@@ -157,6 +158,8 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
 		return nil, err
 	}
+	l.Queue.settled = l.reindexes.settled
+	svc.SetReindexer(l)
 	objects.removed = func(key string) error {
 		return l.Queue.Send(s3Notification(BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0))
 	}

@@ -45,6 +45,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionThumbnail:    {&s.ThumbnailFunction, &s.ThumbnailLogGroup},
 		contract.FunctionMatches:      {&s.MatchesFunction, &s.MatchesLogGroup},
 		contract.FunctionStats:        {&s.StatsFunction, &s.StatsLogGroup},
+		contract.FunctionReindex:      {&s.ReindexFunction, &s.ReindexLogGroup},
 	}
 }
 

@@ -219,6 +219,12 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(collection, "rekognition:DescribeCollection"),
 			grant(table, "dynamodb:Scan"),
 		),
+		logicalID(svc.ReindexFunction.Role()): merge(
+			logs(logicalID(svc.ReindexLogGroup)),
+			grant(ref(logicalID(svc.Backfill)), "states:StartExecution"),
+			grant(stateMachineArn(svc, "execution", ":*"), "states:DescribeExecution", "states:ListMapRuns"),
+			grant(stateMachineArn(svc, "mapRun", "/Images:*"), "states:DescribeMapRun"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -255,6 +261,11 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 		if f.Grants.EraseImages {
 			g = merge(g, grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"), grant(bucket, "s3:ListBucketVersions"))
 		}
+		if f.Grants.Backfill {
+			g = merge(g, grant(ref(logicalID(svc.Backfill)), "states:StartExecution"),
+				grant(stateMachineArn(svc, "execution", ":*"), "states:DescribeExecution", "states:ListMapRuns"),
+				grant(stateMachineArn(svc, "mapRun", "/Images:*"), "states:DescribeMapRun"))
+		}
 		if f.Name == contract.FunctionIndex {
 			g = merge(g, grant(getAtt(logicalID(svc.Queue)), append(slices.Clone(sqsPollerActions), queueSendActions...)...))
 		}
@@ -270,8 +281,17 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
-		svc.MatchesFunction, svc.StatsFunction,
+		svc.MatchesFunction, svc.StatsFunction, svc.ReindexFunction,
 	}
+}
+
+// stateMachineArn is the template form of the ARN of Backfill's resources
+// of type resource (execution, mapRun) whose name is the state machine's
+// followed by suffix.
+func stateMachineArn(svc *FaceRecognitionService, resource, suffix string) map[string]any {
+	return map[string]any{"Fn::Join": []any{"", []any{
+		"arn:", map[string]any{"Ref": "AWS::Partition"}, ":states:", map[string]any{"Ref": "AWS::Region"}, ":",
+		map[string]any{"Ref": "AWS::AccountId"}, ":" + resource + ":", map[string]any{"Fn::GetAtt": []any{logicalID(svc.Backfill), "Name"}}, suffix}}}
 }
 
 // dynamoDBCallers returns the functions of svc that call DynamoDB, and so

@@ -82,6 +82,9 @@ type FaceRecognitionService struct {
 	MatchesFunction awslambda.Function
 	// StatsFunction answers GET /stats (lambdas/stats).
 	StatsFunction awslambda.Function
+	// ReindexFunction answers POST /reindex and GET /reindex/{reindexId}
+	// (lambdas/reindex): it starts and follows Backfill's executions.
+	ReindexFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -108,6 +111,8 @@ type FaceRecognitionService struct {
 	MatchesLogGroup awslogs.LogGroup
 	// StatsLogGroup is StatsFunction's log group.
 	StatsLogGroup awslogs.LogGroup
+	// ReindexLogGroup is ReindexFunction's log group.
+	ReindexLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

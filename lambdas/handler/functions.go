@@ -38,6 +38,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionThumbnail:    a.Thumbnail,
 		contract.FunctionMatches:      a.Matches,
 		contract.FunctionStats:        a.Stats,
+		contract.FunctionReindex:      a.Reindex,
 	}
 }
 
@@ -54,6 +55,9 @@ func Start(name string) {
 	opts := []Option{WithMetrics(os.Stdout)}
 	if err == nil && name == contract.FunctionIndex {
 		opts, err = withQueueFromEnv(context.Background(), opts)
+	}
+	if err == nil && name == contract.FunctionReindex {
+		err = withReindexerFromEnv(context.Background(), svc)
 	}
 	if err == nil {
 		h, err = lambdaHandler(name, svc, log, opts...)
