@@ -147,6 +147,13 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	}
 	cfg.MaxDecodedPixels = MaxImagePixels // a search of all faces decodes the photo again, in full
 	table := &Table{db: db}
+	stale, err := recordFaceModelVersion(db, FaceModelVersion)
+	if err != nil {
+		return nil, fmt.Errorf("record the face model: %w", err)
+	}
+	if stale > 0 {
+		log.Warn("images indexed by another face model: `facerec reindex` indexes them again with "+FaceModelVersion, "images", stale)
+	}
 	svc := service.New(cfg, rek, objects, table, log)
 	metrics := handler.WithMetrics(metricsLog{log})
 	l := &Local{
