@@ -354,6 +354,7 @@ func TestRolesAreScoped(t *testing.T) {
 		}
 		backfill := logicalID(f.svc.Backfill.Role())
 		onAnyResource[backfill] = append(slices.Clone(stateMachineLogsActions), stateMachineXrayActions...)
+		reindex := logicalID(f.svc.ReindexFunction.Role())
 		search := logicalID(f.svc.SearchFunction.Role())
 		onAnyResource[search] = append(slices.Clone(xrayActions), "rekognition:DetectFaces")
 		for role, g := range f.roleGrants(t) {
@@ -362,8 +363,8 @@ func TestRolesAreScoped(t *testing.T) {
 					if r == `"*"` && slices.Contains(onAnyResource[role], action) {
 						continue
 					}
-					if role == backfill && strings.HasPrefix(action, "states:") && strings.Contains(r, `"`+logicalID(f.svc.Backfill)+`"`) {
-						continue // its own child executions (the Distributed Map's)
+					if (role == backfill || role == reindex) && strings.HasPrefix(action, "states:") && strings.Contains(r, `"`+logicalID(f.svc.Backfill)+`"`) {
+						continue // Backfill, its executions and map runs
 					}
 					if !strings.HasPrefix(r, `{"Fn::GetAtt":[`) && !strings.HasPrefix(r, `{"Fn::Join":["",[{"Fn::GetAtt":[`) {
 						t.Errorf("%s: role %s, %s on %s: not an ARN of the stack's resources", name, role, action, r)
