@@ -62,6 +62,13 @@ type Grants struct {
 	// at least one character after it (<prefix>?*)
 	// (DeleteObject with a VersionId deletes that version for good).
 	EraseImages bool
+	// Backfill lets the function start the construct's Backfill state
+	// machine and follow it: states:StartExecution on the state machine,
+	// states:DescribeExecution and states:ListMapRuns on its executions,
+	// states:DescribeMapRun on its map runs (Service Authorization
+	// Reference, AWS Step Functions: resource types stateMachine,
+	// execution and mapRun).
+	Backfill bool
 }
 
 // Names of the functions, as Function.Name.
@@ -101,6 +108,9 @@ const (
 	// FunctionCompare answers POST /compare: 1:1 verification of a face
 	// against a second image, an indexed face or a person.
 	FunctionCompare = "Compare"
+	// FunctionReindex answers POST /reindex and GET /reindex/{reindexId}:
+	// it starts the Backfill state machine and reports its progress.
+	FunctionReindex = "Reindex"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -253,6 +263,13 @@ var Functions = []Function{
 			AnyResource: []string{"rekognition:CompareFaces"},
 			Table:       []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
 		},
+	},
+	{
+		Name: FunctionReindex, Main: "lambdas/reindex",
+		Routes: []Route{{"POST", "/reindex"}, {"GET", "/reindex/{" + ReindexIDParam + "}"}},
+		// It starts an execution of the Backfill state machine and reads
+		// its status and its map run's item counts.
+		Grants: Grants{Backfill: true},
 	},
 }
 

@@ -51,7 +51,7 @@ func TestRoute_PathParam(t *testing.T) {
 // StorageRoutes, which the construct and the offline server answer
 // without a function, have FilenameParam.
 func TestRoutes_pathParamsAreDeclared(t *testing.T) {
-	declared := map[string]bool{FilenameParam: true, FaceIDParam: true, PersonNameParam: true}
+	declared := map[string]bool{FilenameParam: true, FaceIDParam: true, PersonNameParam: true, ReindexIDParam: true}
 	for _, r := range tableRoutes() {
 		if _, name, ok := r.PathParam(); ok && !declared[name] {
 			t.Errorf("%s %s: the parameter %q is no path parameter constant", r.Method, r.Path, name)

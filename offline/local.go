@@ -88,6 +88,7 @@ type Local struct {
 	apiKey string
 	log    *slog.Logger
 
+	reindexes      reindexes                // the re-indexes started (StartReindex)
 	credentials    aws.Credentials          // Options.Credentials
 	rekognitionOps map[string]rekognitionOp // the Rekognition protocol's operations on Rekognition
 }
@@ -146,6 +147,13 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	}
 	cfg.MaxDecodedPixels = MaxImagePixels // a search of all faces decodes the photo again, in full
 	table := &Table{db: db}
+	stale, err := recordFaceModelVersion(db, FaceModelVersion)
+	if err != nil {
+		return nil, fmt.Errorf("record the face model: %w", err)
+	}
+	if stale > 0 {
+		log.Warn("images indexed by another face model: `facerec reindex` indexes them again with "+FaceModelVersion, "images", stale)
+	}
 	svc := service.New(cfg, rek, objects, table, log)
 	metrics := handler.WithMetrics(metricsLog{log})
 	l := &Local{
@@ -157,6 +165,8 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
 		return nil, err
 	}
+	l.Queue.settled = l.reindexes.settled
+	svc.SetReindexer(l)
 	objects.removed = func(key string) error {
 		return l.Queue.Send(s3Notification(BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0))
 	}

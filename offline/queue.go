@@ -43,6 +43,9 @@ type Queue struct {
 	pending int // messages sent and not yet done or dead-lettered
 	idle    *sync.Cond
 	wg      sync.WaitGroup
+	// settled, when set, is told of every message sent in this process
+	// that is done or dead-lettered (the re-index's progress).
+	settled func(id string, deadLettered bool)
 }
 
 type message struct {
@@ -65,15 +68,26 @@ func newQueue(dir string, handle func(context.Context, json.RawMessage) (*events
 
 // Send enqueues body (an S3 event notification) durably.
 func (q *Queue) Send(body []byte) error {
+	_, err := q.send(body, nil)
+	return err
+}
+
+// send enqueues body as Send does and returns the message's id; before
+// the message can be processed, it calls sent with that id (under the
+// queue's lock, so sent must not call the queue).
+func (q *Queue) send(body []byte, sent func(id string)) (string, error) {
 	m := &message{ID: strconv.FormatInt(time.Now().UnixNano(), 10) + "-" + uuid.NewString()[:8], Body: body}
 	if err := q.save(m); err != nil {
-		return fmt.Errorf("enqueue: %w", err)
+		return "", fmt.Errorf("enqueue: %w", err)
 	}
 	q.mu.Lock()
 	q.pending++
+	if sent != nil {
+		sent(m.ID)
+	}
 	q.mu.Unlock()
 	q.push(m)
-	return nil
+	return m.ID, nil
 }
 
 func (q *Queue) push(m *message) {
@@ -190,10 +204,10 @@ func (q *Queue) process(ctx context.Context, m *message) {
 	}
 	switch {
 	case err == nil:
-		q.finish(m, os.Remove(filepath.Join(q.dir, m.ID+".json")))
+		q.finish(m, os.Remove(filepath.Join(q.dir, m.ID+".json")), false)
 	case m.Receives >= q.MaxReceives:
 		q.log.Error("message dead-lettered", "messageId", m.ID, "receives", m.Receives, "err", err)
-		q.finish(m, os.Rename(filepath.Join(q.dir, m.ID+".json"), filepath.Join(q.deadLetterDir, m.ID+".json")))
+		q.finish(m, os.Rename(filepath.Join(q.dir, m.ID+".json"), filepath.Join(q.deadLetterDir, m.ID+".json")), true)
 	default:
 		if serr := q.save(m); serr != nil {
 			q.log.Error("cannot record a receive", "messageId", m.ID, "err", serr)
@@ -204,12 +218,15 @@ func (q *Queue) process(ctx context.Context, m *message) {
 	}
 }
 
-func (q *Queue) finish(m *message, err error) {
+func (q *Queue) finish(m *message, err error, deadLettered bool) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		q.log.Error("cannot settle a message", "messageId", m.ID, "err", err)
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.settled != nil {
+		q.settled(m.ID, deadLettered)
+	}
 	q.pending--
 	if q.pending == 0 {
 		q.idle.Broadcast()

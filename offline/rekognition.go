@@ -27,7 +27,10 @@ import (
 
 // FaceModelVersion is the FaceModelVersion the local Rekognition reports:
 // faceengine's descriptors (dlib's ResNet), not one of Rekognition's models.
-const FaceModelVersion = "local-dlib-resnet-v1"
+// It changes whenever the engine's descriptors of the same photo do (v2:
+// the tiny face detector and landmark alignment replaced pigo and the pupil
+// cascade), so that a data directory of an older engine is re-indexed.
+const FaceModelVersion = "local-dlib-resnet-v2"
 
 // Rekognition is the local stand-in for Amazon Rekognition's face
 // collections: it implements the calls of service.Rekognition, and the

@@ -12,7 +12,8 @@
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
 //	facerec console [--addr 127.0.0.1:8090] [--endpoint URL] [--api-key KEY]
-//	facerec reindex [--data ./.facerec] [--model-dir DIR] [--wait]
+//	facerec reindex [--wait] [--endpoint URL] [--api-key KEY]
+//	facerec reindex --data ./.facerec [--model-dir DIR] [--wait]
 //
 // serve runs the deployed API's routes on localhost with the same service
 // core and Lambda handlers, over local parts (files, a bbolt database, the
@@ -58,7 +59,7 @@ Commands:
            with --face, delete indexed faces by FaceId (their images stay);
            with --person, erase persons: their faces, images and Rekognition users
   console  serve the web console on localhost for an endpoint (a deployed API)
-  reindex  send every image of a local data directory through the index path again
+  reindex  send every stored image through the index path again (the API, or --data DIR)
 
 Run 'facerec COMMAND -h' for a command's flags.
 `

@@ -61,7 +61,7 @@ func (s *FaceRecognitionService) addBackfill(cfg *settings) {
 		}),
 		MaxConcurrency:   jsii.Number(backfillMapConcurrency),
 		MapExecutionType: awsstepfunctions.StateMachineType_EXPRESS,
-		Label:            jsii.String("Images"),
+		Label:            jsii.String(backfillMapLabel),
 	})
 	send := awsstepfunctionstasks.CallAwsService_Jsonata(s.Construct, jsii.String("BackfillSend"), &awsstepfunctionstasks.CallAwsServiceJsonataProps{
 		StateName:    jsii.String("SendToIndexQueue"),
@@ -115,6 +115,7 @@ func (s *FaceRecognitionService) addBackfill(cfg *settings) {
 		s.Backfill.AddToRolePolicy(allow(queueKeySendActions, key.KeyArn()))
 	}
 	s.suppressBackfillFindings(cfg)
+	s.grantBackfill()
 	if cfg.backfillOnDeploy {
 		s.startBackfillOnDeploy()
 	}
@@ -180,6 +181,48 @@ func (s *FaceRecognitionService) startBackfillOnDeploy() {
 		"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
 }
 
+// grantBackfill gives each function whose contract.Grants have Backfill
+// the state machine's ARN (contract.EnvBackfillStateMachineARN) and lets
+// it start the state machine (states:StartExecution on it), follow its
+// executions (states:DescribeExecution and states:ListMapRuns on
+// arn:…:execution:<name>:*) and read their map runs' counts
+// (states:DescribeMapRun on arn:…:mapRun:<name>/Images:*, the map's Label):
+// the resource types of the Service Authorization Reference, AWS Step
+// Functions.
+func (s *FaceRecognitionService) grantBackfill() {
+	stack := awscdk.Stack_Of(s.Construct)
+	name := s.Backfill.StateMachineName()
+	arn := func(resource string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("states"),
+			Resource:     jsii.String(resource),
+			ResourceName: jsii.String(*name + resourceSuffix[resource]),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+	}
+	for _, f := range s.functions {
+		if !f.Grants.Backfill {
+			continue
+		}
+		f.fn.AddEnvironment(jsii.String(contract.EnvBackfillStateMachineARN), s.Backfill.StateMachineArn(), nil)
+		executions, mapRuns := arn("execution"), arn("mapRun")
+		f.fn.AddToRolePolicy(allow([]string{"states:StartExecution"}, s.Backfill.StateMachineArn()))
+		f.fn.AddToRolePolicy(allow([]string{"states:DescribeExecution", "states:ListMapRuns"}, executions))
+		f.fn.AddToRolePolicy(allow([]string{"states:DescribeMapRun"}, mapRuns))
+		suppress(f.fn.Role(), "AwsSolutions-IAM5",
+			"A re-index is an execution of the Backfill state machine, named at run time: the wildcards cover only this state machine's executions and their map runs (label "+backfillMapLabel+")",
+			"Resource::"+nagResource(s.Construct, executions), "Resource::"+nagResource(s.Construct, mapRuns))
+	}
+}
+
+// resourceSuffix is what follows the state machine's name in the ARNs of
+// its executions and map runs that grantBackfill allows.
+var resourceSuffix = map[string]string{"execution": ":*", "mapRun": "/" + backfillMapLabel + ":*"}
+
+// backfillMapLabel is the Label of the Backfill's Distributed Map, which
+// names its map runs.
+const backfillMapLabel = "Images"
+
 // awsCustomResourceProvider is the id of the function CDK creates once per
 // stack for AwsCustomResource (its singleton's fixed UUID).
 const awsCustomResourceProvider = "AWS679f53fac002430cb0da5b7982bd2287"
@@ -198,7 +241,7 @@ func (s *FaceRecognitionService) suppressBackfillFindings(cfg *settings) {
 		"Resource::*")
 	suppress(s.Backfill, "AwsSolutions-IAM5",
 		"The Distributed Map starts, describes, stops and redrives its own child executions, whose names Step Functions chooses at run time; the wildcard covers only the executions of this state machine",
-		executions+":*", executions+"/Images:*")
+		executions+":*", executions+"/"+backfillMapLabel+":*")
 	if !cfg.tracing {
 		suppress(s.Backfill, "AwsSolutions-SF2", "X-Ray tracing is off because the props turned TracingEnabled off, for the functions, the API and the state machine alike")
 	}

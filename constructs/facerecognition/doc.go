@@ -26,9 +26,12 @@
 //     as a JPEG, for the web console (package console).
 //   - GET /matches/{faceId} (lambdas/matches) finds the indexed faces that
 //     match an indexed face, without an image (Rekognition SearchFaces),
-//     and GET /stats (lambdas/stats) counts the faces, persons and images.
+//     and GET /stats (lambdas/stats) counts the faces, persons and images;
 //   - POST /compare (lambdas/compare) verifies a photo's face against a
-//     second photo (Rekognition CompareFaces), an indexed face or a person.
+//     second photo (Rekognition CompareFaces), an indexed face or a person;
+//   - POST /reindex (lambdas/reindex) starts the Backfill state machine,
+//     which sends every stored image through the index path again, and
+//     GET /reindex/{reindexId} follows it.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

@@ -46,6 +46,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionMatches:      {&s.MatchesFunction, &s.MatchesLogGroup},
 		contract.FunctionStats:        {&s.StatsFunction, &s.StatsLogGroup},
 		contract.FunctionCompare:      {&s.CompareFunction, &s.CompareLogGroup},
+		contract.FunctionReindex:      {&s.ReindexFunction, &s.ReindexLogGroup},
 	}
 }
 

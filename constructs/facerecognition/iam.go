@@ -45,7 +45,8 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 // "*"; dynamodb:Query on every index of QueryIndexes, in one statement; the
 // Table actions on the table; and, with EraseImages, s3:DeleteObjectVersion
 // on the objects under the image prefix with a name (namedImages) and
-// s3:ListBucketVersions on the bucket.
+// s3:ListBucketVersions on the bucket. Backfill is granted by
+// grantBackfill, once the state machine exists.
 func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Function, g contract.Grants, collectionArn *string) {
 	if len(g.Collection) > 0 {
 		fn.AddToRolePolicy(allow(g.Collection, collectionArn))

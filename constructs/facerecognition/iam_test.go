@@ -225,6 +225,12 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant("*", "rekognition:CompareFaces"),
 			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
 		),
+		logicalID(svc.ReindexFunction.Role()): merge(
+			logs(logicalID(svc.ReindexLogGroup)),
+			grant(ref(logicalID(svc.Backfill)), "states:StartExecution"),
+			grant(stateMachineArn(svc, "execution", ":*"), "states:DescribeExecution", "states:ListMapRuns"),
+			grant(stateMachineArn(svc, "mapRun", "/Images:*"), "states:DescribeMapRun"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -261,6 +267,11 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 		if f.Grants.EraseImages {
 			g = merge(g, grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"), grant(bucket, "s3:ListBucketVersions"))
 		}
+		if f.Grants.Backfill {
+			g = merge(g, grant(ref(logicalID(svc.Backfill)), "states:StartExecution"),
+				grant(stateMachineArn(svc, "execution", ":*"), "states:DescribeExecution", "states:ListMapRuns"),
+				grant(stateMachineArn(svc, "mapRun", "/Images:*"), "states:DescribeMapRun"))
+		}
 		if f.Name == contract.FunctionIndex {
 			g = merge(g, grant(getAtt(logicalID(svc.Queue)), append(slices.Clone(sqsPollerActions), queueSendActions...)...))
 		}
@@ -276,8 +287,17 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction, svc.InfoFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
-		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction,
+		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction, svc.ReindexFunction,
 	}
+}
+
+// stateMachineArn is the template form of the ARN of Backfill's resources
+// of type resource (execution, mapRun) whose name is the state machine's
+// followed by suffix.
+func stateMachineArn(svc *FaceRecognitionService, resource, suffix string) map[string]any {
+	return map[string]any{"Fn::Join": []any{"", []any{
+		"arn:", map[string]any{"Ref": "AWS::Partition"}, ":states:", map[string]any{"Ref": "AWS::Region"}, ":",
+		map[string]any{"Ref": "AWS::AccountId"}, ":" + resource + ":", map[string]any{"Fn::GetAtt": []any{logicalID(svc.Backfill), "Name"}}, suffix}}}
 }
 
 // dynamoDBCallers returns the functions of svc that call DynamoDB, and so
@@ -341,6 +361,7 @@ func TestRolesAreScoped(t *testing.T) {
 		}
 		backfill := logicalID(f.svc.Backfill.Role())
 		onAnyResource[backfill] = append(slices.Clone(stateMachineLogsActions), stateMachineXrayActions...)
+		reindex := logicalID(f.svc.ReindexFunction.Role())
 		search := logicalID(f.svc.SearchFunction.Role())
 		onAnyResource[search] = append(slices.Clone(xrayActions), "rekognition:DetectFaces")
 		onAnyResource[logicalID(f.svc.CompareFunction.Role())] = append(slices.Clone(xrayActions), "rekognition:CompareFaces")
@@ -350,8 +371,8 @@ func TestRolesAreScoped(t *testing.T) {
 					if r == `"*"` && slices.Contains(onAnyResource[role], action) {
 						continue
 					}
-					if role == backfill && strings.HasPrefix(action, "states:") && strings.Contains(r, `"`+logicalID(f.svc.Backfill)+`"`) {
-						continue // its own child executions (the Distributed Map's)
+					if (role == backfill || role == reindex) && strings.HasPrefix(action, "states:") && strings.Contains(r, `"`+logicalID(f.svc.Backfill)+`"`) {
+						continue // Backfill, its executions and map runs
 					}
 					if !strings.HasPrefix(r, `{"Fn::GetAtt":[`) && !strings.HasPrefix(r, `{"Fn::Join":["",[{"Fn::GetAtt":[`) {
 						t.Errorf("%s: role %s, %s on %s: not an ARN of the stack's resources", name, role, action, r)

@@ -84,6 +84,9 @@ type FaceRecognitionService struct {
 	StatsFunction awslambda.Function
 	// CompareFunction answers POST /compare (lambdas/compare).
 	CompareFunction awslambda.Function
+	// ReindexFunction answers POST /reindex and GET /reindex/{reindexId}
+	// (lambdas/reindex): it starts and follows Backfill's executions.
+	ReindexFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -112,6 +115,8 @@ type FaceRecognitionService struct {
 	StatsLogGroup awslogs.LogGroup
 	// CompareLogGroup is CompareFunction's log group.
 	CompareLogGroup awslogs.LogGroup
+	// ReindexLogGroup is ReindexFunction's log group.
+	ReindexLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

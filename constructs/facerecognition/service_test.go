@@ -284,6 +284,8 @@ func TestFunctions(t *testing.T) {
 	indexEnv := maps.Clone(env)
 	indexEnv[contract.EnvIndexFacesPerSecond] = "2.5"
 	indexEnv[contract.EnvQueueURL] = ref(logicalID(svc.Queue))
+	reindexEnv := maps.Clone(env)
+	reindexEnv[contract.EnvBackfillStateMachineARN] = ref(logicalID(svc.Backfill))
 	fields := svc.functionFields()
 	if len(fields) != len(contract.Functions) {
 		t.Errorf("%d functions have fields, want the %d of contract.Functions", len(fields), len(contract.Functions))
@@ -300,6 +302,8 @@ func TestFunctions(t *testing.T) {
 			timeout, vars = 60, indexEnv
 		case contract.FunctionSweep:
 			timeout = sweepTimeoutSeconds
+		case contract.FunctionReindex:
+			vars = reindexEnv
 		}
 		want := map[string]any{
 			"Runtime":       "provided.al2023",

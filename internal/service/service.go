@@ -225,6 +225,9 @@ type Service struct {
 	table   FaceTable
 	log     *slog.Logger
 	now     func() time.Time
+	// reindexer starts and follows re-indexes (SetReindexer); nil if
+	// the service has none.
+	reindexer Reindexer
 }
 
 // New returns a Service over the given parts. log receives structured

@@ -39,6 +39,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionMatches:      a.Matches,
 		contract.FunctionStats:        a.Stats,
 		contract.FunctionCompare:      a.Compare,
+		contract.FunctionReindex:      a.Reindex,
 	}
 }
 
@@ -55,6 +56,9 @@ func Start(name string) {
 	opts := []Option{WithMetrics(os.Stdout)}
 	if err == nil && name == contract.FunctionIndex {
 		opts, err = withQueueFromEnv(context.Background(), opts)
+	}
+	if err == nil && name == contract.FunctionReindex {
+		err = withReindexerFromEnv(context.Background(), svc)
 	}
 	if err == nil {
 		h, err = lambdaHandler(name, svc, log, opts...)

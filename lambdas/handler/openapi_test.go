@@ -247,6 +247,30 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			h.env.Rek.FailNext("DescribeCollection", 1, "ThrottlingException", 400)
 			return h.get(t, h.api.Stats, "/stats", "", "", nil, nil)
 		}, http.StatusTooManyRequests},
+		{"reindex", "POST", "/reindex", func(t *testing.T) events.APIGatewayProxyResponse {
+			withFakeSFN(h)
+			return call(t, h.api.Reindex, reindexRequest(""), nil)
+		}, http.StatusAccepted},
+		{"reindex throttled", "POST", "/reindex", func(t *testing.T) events.APIGatewayProxyResponse {
+			withFakeSFN(h).throttle = true
+			return call(t, h.api.Reindex, reindexRequest(""), nil)
+		}, http.StatusTooManyRequests},
+		{"reindex progress", "GET", "/reindex/reindex-1", func(t *testing.T) events.APIGatewayProxyResponse {
+			withFakeSFN(h)
+			var r contract.Reindex
+			if err := json.Unmarshal([]byte(call(t, h.api.Reindex, reindexRequest(""), nil).Body), &r); err != nil {
+				t.Fatal(err)
+			}
+			return call(t, h.api.Reindex, reindexRequest(r.ReindexID), nil)
+		}, http.StatusOK},
+		{"reindex progress of an unknown id", "GET", "/reindex/reindex-1", func(t *testing.T) events.APIGatewayProxyResponse {
+			withFakeSFN(h)
+			return call(t, h.api.Reindex, reindexRequest("reindex-1"), nil)
+		}, http.StatusNotFound},
+		{"reindex progress of a bad id", "GET", "/reindex/a:b", func(t *testing.T) events.APIGatewayProxyResponse {
+			withFakeSFN(h)
+			return call(t, h.api.Reindex, reindexRequest("a:b"), nil)
+		}, http.StatusBadRequest},
 		{"faces", "GET", "/faces", faces("", nil), http.StatusOK},
 		{"faces of a person, a page", "GET", "/faces?person=obama&limit=1", faces("", map[string]string{contract.PersonParam: "obama", contract.LimitParam: "1"}), http.StatusOK},
 		{"faces with a bad limit", "GET", "/faces?limit=0", faces("", map[string]string{contract.LimitParam: "0"}), http.StatusBadRequest},
