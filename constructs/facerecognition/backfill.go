@@ -98,6 +98,11 @@ func (s *FaceRecognitionService) addBackfill(cfg *settings) {
 		Mode:          awsstepfunctions.ProcessorMode_DISTRIBUTED,
 		ExecutionType: awsstepfunctions.ProcessorType_EXPRESS,
 	})
+	// CDK's validation wants ExecutionType for a distributed map, then
+	// warns that MapExecutionType (set above, the same) takes its place:
+	// the warning is acknowledged so that a synth prints only findings.
+	awscdk.Annotations_Of(items).AcknowledgeWarning(jsii.String("@aws-cdk/aws-stepfunctions:propertyIgnored"),
+		jsii.String("ExecutionType is required by validation and equal to MapExecutionType"))
 
 	s.BackfillLogGroup = s.newLogGroup(cfg, "Backfill")
 	s.Backfill = awsstepfunctions.NewStateMachine(s.Construct, jsii.String("Backfill"), &awsstepfunctions.StateMachineProps{
