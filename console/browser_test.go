@@ -280,6 +280,23 @@ func TestConsole_inChromium(t *testing.T) {
 		t.Errorf("the API lists %+v (%v) after the page erased Joe Biden", persons, err)
 	}
 
+	// Erase the unlabelled image from its face's card (it has no person
+	// page), after a confirmation naming it.
+	run("erase the unlabelled image",
+		chromedp.Navigate(srv.URL+"/#/faces"),
+		poll(`document.querySelectorAll('#unlabelled li').length === 1`),
+		chromedp.Click(chromedp.CSS(`#unlabelled button[aria-label="Delete the image index/collins_1.png"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-ok")),
+	)
+	confirmText("the image's erasure", "index/collins_1.png", "every version", "1 face")
+	run("confirm the image's erasure",
+		chromedp.Click(chromedp.CSS("#confirm-ok")),
+		poll(`document.querySelector('#notice').textContent.includes("Erased index/collins_1.png") && !document.querySelector('#unlabelled button[aria-label="Delete the image index/collins_1.png"]')`),
+	)
+	if st, err := api.Status(ctx, "collins_1.png"); err == nil {
+		t.Errorf("the API still has collins_1.png after the page erased it: %+v", st)
+	}
+
 	// At a phone's width the page does not scroll sideways.
 	run("phone width",
 		chromedp.EmulateViewport(390, 844),

@@ -147,6 +147,8 @@ function faceItem(face, onDeleted) {
     } catch (e) { notify("Could not delete the face: " + e.message, true); }
   });
   li.append(key, del);
+  // An unlabelled face has no person page, where images are deleted.
+  if (!face.person) li.append(deleteImageButton(face.key, () => { li.remove(); if (onDeleted) onDeleted(); }));
   return li;
 }
 
@@ -268,6 +270,13 @@ function imageItem(key, onDeleted) {
   li.dataset.key = key;
   const name = document.createElement("span");
   name.textContent = key + " ";
+  li.append(name, deleteImageButton(key, () => { li.remove(); if (onDeleted) onDeleted(); }));
+  return li;
+}
+
+// deleteImageButton is a button that erases the image key after a
+// confirmation saying what goes, then calls onDeleted.
+function deleteImageButton(key, onDeleted) {
   const del = document.createElement("button");
   del.type = "button";
   del.className = "small secondary";
@@ -281,13 +290,11 @@ function imageItem(key, onDeleted) {
     if (!ok) return;
     try {
       await api("DELETE", "/index/" + enc(filename));
-      li.remove();
       notify("Erased " + key + ".");
-      if (onDeleted) onDeleted();
+      onDeleted();
     } catch (e) { notify("Could not delete the image: " + e.message, true); }
   });
-  li.append(name, del);
-  return li;
+  return del;
 }
 
 // --- Upload --------------------------------------------------------------------
