@@ -459,26 +459,9 @@ func (t *Table) ListFaces(ctx context.Context, person string, limit int, token s
 // of Limit limit, keeping the person items; tokens are those of ListFaces
 // without a person.
 func (t *Table) ListPersons(ctx context.Context, limit int, token string) ([]service.PersonItem, string, error) {
-	start, err := decodeToken(token, []string{contract.AttrFaceID})
-	if err != nil {
-		return nil, "", err
-	}
-	items, last, err := t.scan(ctx, limit, start)
-	if err != nil {
-		return nil, "", err
-	}
-	var decoded []personItem
-	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
-		return nil, "", fmt.Errorf("decode person items: %w", err)
-	}
-	var persons []service.PersonItem
-	for _, it := range decoded {
-		if it.ItemType == typePerson {
-			persons = append(persons, service.PersonItem{Person: it.Person, UserID: it.UserID})
-		}
-	}
-	next, err := encodeToken(last)
-	return persons, next, err
+	return scanPage(ctx, t, limit, token, func(it personItem) (service.PersonItem, bool) {
+		return service.PersonItem{Person: it.Person, UserID: it.UserID}, it.ItemType == typePerson
+	})
 }
 
 // scan reads one page of the table, of Limit limit, from start.
@@ -667,6 +650,16 @@ func (t *Table) ImagesOfPerson(ctx context.Context, person string) ([]service.Im
 // ListImages implements service.FaceTable with one Scan of the table, of
 // Limit limit, keeping the image items; tokens are those of ListPersons.
 func (t *Table) ListImages(ctx context.Context, limit int, token string) ([]service.ImageItem, string, error) {
+	return scanPage(ctx, t, limit, token, func(it item) (service.ImageItem, bool) {
+		return imageFromItem(it), it.ItemType == typeImage
+	})
+}
+
+// scanPage reads one page of the table (one Scan of Limit limit, from the
+// item token names, a ListFaces token without a person), decodes each
+// item as an S and keeps what keep accepts, converted; it returns them and
+// the token of the next page ("" after the last).
+func scanPage[S, R any](ctx context.Context, t *Table, limit int, token string, keep func(S) (R, bool)) ([]R, string, error) {
 	start, err := decodeToken(token, []string{contract.AttrFaceID})
 	if err != nil {
 		return nil, "", err
@@ -675,18 +668,18 @@ func (t *Table) ListImages(ctx context.Context, limit int, token string) ([]serv
 	if err != nil {
 		return nil, "", err
 	}
-	var decoded []item
+	var decoded []S
 	if err := attributevalue.UnmarshalListOfMaps(items, &decoded); err != nil {
-		return nil, "", fmt.Errorf("decode image items: %w", err)
+		return nil, "", fmt.Errorf("decode items: %w", err)
 	}
-	var images []service.ImageItem
+	var out []R
 	for _, it := range decoded {
-		if it.ItemType == typeImage {
-			images = append(images, imageFromItem(it))
+		if r, ok := keep(it); ok {
+			out = append(out, r)
 		}
 	}
 	next, err := encodeToken(last)
-	return images, next, err
+	return out, next, err
 }
 
 // PutErasure implements service.FaceTable with PutItem.
