@@ -297,6 +297,21 @@ func TestConsole_inChromium(t *testing.T) {
 		t.Errorf("the API still has collins_1.png after the page erased it: %+v", st)
 	}
 
+	// The settings page counts what the service holds (GET /stats): one
+	// person (Barack Obama) and his face are left.
+	run("count persons and faces",
+		chromedp.Navigate(srv.URL+"/#/settings"),
+		chromedp.Click(chromedp.CSS("#stats-count")),
+		poll(`(() => { const t = document.querySelector('#stats').textContent; return t.includes("Persons") && !t.includes("Counting") })()`),
+	)
+	stats, err := chromedp.Run(browser, chromedp.TextContent(chromedp.CSS("#stats")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := api.Stats(ctx); err != nil || !strings.Contains(stats, fmt.Sprintf("Persons%d", want.PersonCount)) || !strings.Contains(stats, fmt.Sprintf("Faces%d", want.FaceCount)) {
+		t.Errorf("the settings page counts %q; the API's /stats says %+v (%v)", stats, want, err)
+	}
+
 	// At a phone's width the page does not scroll sideways.
 	run("phone width",
 		chromedp.EmulateViewport(390, 844),

@@ -456,20 +456,9 @@ async function showSettings() {
 
 async function countAll() {
   fillList($("#stats"), [["Counting", "…"]]);
-  let persons = 0, labelled = 0, faces = 0, token = null;
   try {
-    do {
-      const page = await api("GET", "/persons?limit=" + PAGE + (token ? "&nextToken=" + enc(token) : ""));
-      persons += page.persons.length;
-      for (const p of page.persons) labelled += p.faceCount;
-      token = page.nextToken || null;
-    } while (token);
-    do {
-      const page = await api("GET", "/faces?limit=" + PAGE + (token ? "&nextToken=" + enc(token) : ""));
-      faces += page.faces.length;
-      token = page.nextToken || null;
-    } while (token);
-    fillList($("#stats"), [["Persons", persons], ["Faces", faces], ["Faces of persons", labelled], ["Unlabelled faces", faces - labelled]]);
+    const st = await api("GET", "/stats");
+    fillList($("#stats"), [["Persons", st.personCount], ["Faces", st.faceCount], ["Indexed images", st.indexedImages], ["Rejected images", st.rejectedImages]]);
   } catch (e) { fillList($("#stats"), [["Error", e.message]]); }
 }
 
