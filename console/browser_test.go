@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"os"
@@ -278,6 +279,31 @@ func TestConsole_inChromium(t *testing.T) {
 	)
 	if persons, err := api.AllPersons(ctx, contract.MaxFaceListLimit); err != nil || slices.ContainsFunc(persons, func(p contract.PersonSummary) bool { return p.Person == "Joe Biden" }) {
 		t.Errorf("the API lists %+v (%v) after the page erased Joe Biden", persons, err)
+	}
+
+	// Download the unlabelled image from its face's card: the page asks
+	// GET /images/{filename} for its link and follows it (the link the
+	// anchor it clicks would open is recorded instead, and fetched here).
+	run("download the unlabelled image",
+		chromedp.Navigate(srv.URL+"/#/faces"),
+		poll(`document.querySelectorAll('#unlabelled li').length === 1`),
+		step(chromedp.Evaluate[bool](`(HTMLAnchorElement.prototype.click = function () { window.downloaded = { href: this.href, name: this.download } }, true)`)),
+		chromedp.Click(chromedp.CSS(`#unlabelled button[aria-label="Download the image index/collins_1.png"]`)),
+		poll(`!!window.downloaded`),
+	)
+	downloaded, err := chromedp.Run(browser, chromedp.Evaluate[struct{ Href, Name string }](`window.downloaded`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.Get(downloaded.Href); err != nil {
+		t.Errorf("GET the page's download link: %v", err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, photos.MustRead("collins_1.png")) || downloaded.Name != "collins_1.png" {
+			t.Errorf("the page's download link %s (saved as %q) answers %d with %d bytes; want 200 with collins_1.png's bytes, saved as collins_1.png",
+				downloaded.Href, downloaded.Name, resp.StatusCode, len(body))
+		}
 	}
 
 	// Erase the unlabelled image from its face's card (it has no person

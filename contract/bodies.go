@@ -192,6 +192,12 @@ type ImageStatus struct {
 type StatusFace struct {
 	// FaceID is the face's Rekognition FaceId.
 	FaceID string `json:"faceId"`
+	// ImageID is Rekognition's ImageId of the IndexFaces call that
+	// indexed the face; absent for faces stored without it.
+	ImageID string `json:"imageId,omitempty"`
+	// ExternalImageID is the ExternalImageId the face was indexed with
+	// (derived from the object key); absent for faces stored without it.
+	ExternalImageID string `json:"externalImageId,omitempty"`
 	// BoundingBox locates the face in the image (ratios).
 	BoundingBox BoundingBox `json:"boundingBox"`
 	// Confidence (0-100) that this is a face.

@@ -47,6 +47,12 @@ type Grants struct {
 	// objects under the image prefix and s3:ListBucket on the bucket (so
 	// that a missing key is 404, not 403).
 	ReadImages bool
+	// ReadImageVersions lets the function read given versions of the
+	// images: s3:GetObjectVersion on the objects under the image prefix,
+	// which a GetObject with a VersionId needs besides s3:GetObject (S3
+	// API reference, GetObject, "Permissions"), also through a URL the
+	// function presigns.
+	ReadImageVersions bool
 	// AnyResource are actions allowed on "*": those without resource-level
 	// permissions, such as rekognition:DetectFaces, which takes no
 	// collection (Service Authorization Reference, Amazon Rekognition).
@@ -111,6 +117,9 @@ const (
 	// FunctionReindex answers POST /reindex and GET /reindex/{reindexId}:
 	// it starts the Backfill state machine and reports its progress.
 	FunctionReindex = "Reindex"
+	// FunctionDownload answers GET /images/{filename}: an image's faces
+	// and a short-lived link to its bytes.
+	FunctionDownload = "Download"
 )
 
 // Functions are the service's functions, in the order the construct creates
@@ -270,6 +279,20 @@ var Functions = []Function{
 		// It starts an execution of the Backfill state machine and reads
 		// its status and its map run's item counts.
 		Grants: Grants{Backfill: true},
+	},
+	{
+		Name: FunctionDownload, Main: "lambdas/download",
+		Routes: []Route{{"GET", "/images/{" + FilenameParam + "}"}},
+		// It heads the object (s3:GetObject, and s3:ListBucket for a 404
+		// when it is missing), reads the image item and its faces as the
+		// status function does, and presigns a GetObject of the object's
+		// current VersionId with its own credentials, so the link needs
+		// s3:GetObjectVersion and nothing else.
+		Grants: Grants{
+			Table:             []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
+			ReadImages:        true,
+			ReadImageVersions: true,
+		},
 	},
 }
 

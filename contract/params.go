@@ -38,8 +38,9 @@ const (
 	NextTokenParam = "nextToken"
 )
 
-// FilenameParam is the path parameter of /index/{filename}: the image's
-// file name, its object key without the image prefix.
+// FilenameParam is the path parameter of /index/{filename} and
+// /images/{filename}: the image's file name, its object key without the
+// image prefix.
 const FilenameParam = "filename"
 
 // UploadPersonParam is the optional query parameter of PUT

@@ -11,7 +11,9 @@
 // Handlers, Indexer — and can be used directly once it is open, for
 // example to put an object or drain the queue in a test, while it serves
 // or not. The routes are those of contract.Functions and
-// contract.StorageRoutes, answered by the handlers of lambdas/handler.
+// contract.StorageRoutes, answered by the handlers of lambdas/handler,
+// plus GET /downloads/{token}, which stands in for the S3 presigned URLs
+// of GET /images/{filename} (see download.go).
 //
 // The same address answers Amazon Rekognition's own protocol (AWS JSON 1.1,
 // POST / with X-Amz-Target RekognitionService.<Operation>) for its

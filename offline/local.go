@@ -91,6 +91,7 @@ type Local struct {
 	reindexes      reindexes                // the re-indexes started (StartReindex)
 	credentials    aws.Credentials          // Options.Credentials
 	rekognitionOps map[string]rekognitionOp // the Rekognition protocol's operations on Rekognition
+	downloadKey    []byte                   // signs the links of GET /images/{filename} (LinkImage)
 }
 
 // Open opens the data directory (creating it if needed) and loads the
@@ -155,18 +156,23 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 		log.Warn("images indexed by another face model: `facerec reindex` indexes them again with "+FaceModelVersion, "images", stale)
 	}
 	svc := service.New(cfg, rek, objects, table, log)
+	downloadKey, err := newDownloadKey()
+	if err != nil {
+		return nil, err
+	}
 	metrics := handler.WithMetrics(metricsLog{log})
 	l := &Local{
 		Handlers: handler.Handlers(svc, log, metrics), Indexer: handler.NewIndexer(svc, log, metrics), Sweeper: handler.NewSweeper(svc, log, metrics),
 		Objects: objects, Table: table, Rekognition: rek,
 		svc: svc, db: db, apiKey: opts.APIKey, log: log,
-		credentials: opts.Credentials, rekognitionOps: rekognitionOps(rek),
+		credentials: opts.Credentials, rekognitionOps: rekognitionOps(rek), downloadKey: downloadKey,
 	}
 	if l.Queue, err = newQueue(opts.DataDir, l.Indexer.Handle, log); err != nil {
 		return nil, err
 	}
 	l.Queue.settled = l.reindexes.settled
 	svc.SetReindexer(l)
+	svc.SetImageLinker(l)
 	objects.removed = func(key string) error {
 		return l.Queue.Send(s3Notification(BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0))
 	}

@@ -29,7 +29,9 @@ const maxRequestBytes = 10 * 1024 * 1024
 // answered by the same handler (l.Handlers); those of
 // contract.StorageRoutes are answered over the local bucket as S3 answers
 // them (putImage). Requests of the Rekognition protocol are answered
-// first (withRekognition), without the API key.
+// first (withRekognition), without the API key, and so are the links of
+// GET /images/{filename} (GET /downloads/{token}, serveDownload), which
+// stand in for S3's presigned URLs and are in no function's routes.
 func (l *Local) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, f := range contract.Functions {
@@ -62,6 +64,9 @@ func (l *Local) routes() http.Handler {
 	// Rekognition protocol (POST / with X-Amz-Target) is answered first.
 	site := http.NewServeMux()
 	console.Register(site, console.Config{})
+	// The links of GET /images/{filename} (see LinkImage) are their own
+	// credential, as S3's presigned URLs are: no API key.
+	site.HandleFunc("GET "+contract.DownloadsPath+"{token}", l.serveDownload)
 	site.Handle("/", l.withAPIKey(mux))
 	return l.withRekognition(l.withPlainPath(site))
 }
@@ -134,6 +139,7 @@ func (l *Local) proxy(route contract.Route, h handler.ProxyHandler) http.Handler
 			return
 		}
 		defer release()
+		ctx = withBaseURL(ctx, r)
 		req := events.APIGatewayProxyRequest{
 			Resource: route.Path, Path: r.URL.Path, HTTPMethod: r.Method,
 			Headers: map[string]string{}, MultiValueHeaders: map[string][]string(r.Header),

@@ -146,7 +146,7 @@ function faceItem(face, onDeleted) {
       if (onDeleted) onDeleted();
     } catch (e) { notify("Could not delete the face: " + e.message, true); }
   });
-  li.append(key, del);
+  li.append(key, del, downloadImageButton(face.key));
   // An unlabelled face has no person page, where images are deleted.
   if (!face.person) li.append(deleteImageButton(face.key, () => { li.remove(); if (onDeleted) onDeleted(); }));
   return li;
@@ -270,8 +270,34 @@ function imageItem(key, onDeleted) {
   li.dataset.key = key;
   const name = document.createElement("span");
   name.textContent = key + " ";
-  li.append(name, deleteImageButton(key, () => { li.remove(); if (onDeleted) onDeleted(); }));
+  li.append(name, downloadImageButton(key), deleteImageButton(key, () => { li.remove(); if (onDeleted) onDeleted(); }));
   return li;
+}
+
+// filenameOf is the filename of the image key, as the /index/{filename}
+// and /images/{filename} routes take it: the key without its prefix.
+function filenameOf(key) { return key.slice(key.indexOf("/") + 1); }
+
+// downloadImageButton is a button that downloads the image key: it asks
+// the API for a short-lived link to its bytes (GET /images/{filename}:
+// deployed an S3 presigned URL, offline the server's own) and follows it.
+function downloadImageButton(key) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "small secondary";
+  b.textContent = "Download image";
+  b.setAttribute("aria-label", "Download the image " + key);
+  b.addEventListener("click", async () => {
+    try {
+      const d = await api("GET", "/images/" + enc(filenameOf(key)));
+      const a = document.createElement("a");
+      a.href = d.url;
+      a.download = key.replace(/^.*\//, ""); // a same-origin link saves under this name
+      a.rel = "noopener";
+      a.click();
+    } catch (e) { notify("Could not download the image: " + e.message, true); }
+  });
+  return b;
 }
 
 // deleteImageButton is a button that erases the image key after a
@@ -283,7 +309,7 @@ function deleteImageButton(key, onDeleted) {
   del.textContent = "Delete image";
   del.setAttribute("aria-label", "Delete the image " + key);
   del.addEventListener("click", async () => {
-    const filename = key.slice(key.indexOf("/") + 1);
+    const filename = filenameOf(key);
     let faces = "its faces";
     try { const st = await api("GET", "/index/" + enc(filename)); faces = "its " + count(st.faces.length, "face"); } catch (e) { /* count unknown */ }
     const ok = await confirmAction("Erase this image?", "The image " + key + " is erased: every version of it is deleted from the bucket, and " + faces + " (whoever they are) from the collection and the index.", "Erase image");

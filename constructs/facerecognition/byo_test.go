@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
@@ -307,8 +308,12 @@ func TestExistingResourcesGrants(t *testing.T) {
 					want[logicalID(fn.Role())]["kms:Decrypt"] = []string{jsonString(c.tables)}
 				}
 			}
-			// The thumbnail function reads the images too: the bucket's key.
-			want[logicalID(svc.ThumbnailFunction.Role())]["kms:Decrypt"] = slices.Compact(slices.Sorted(slices.Values([]string{jsonString(c.tables), jsonString(c.upload)})))
+			// The thumbnail and download functions read the images too
+			// (the download function through its presigned URLs): the
+			// bucket's key.
+			for _, fn := range []awslambda.Function{svc.ThumbnailFunction, svc.DownloadFunction} {
+				want[logicalID(fn.Role())]["kms:Decrypt"] = slices.Compact(slices.Sorted(slices.Values([]string{jsonString(c.tables), jsonString(c.upload)})))
+			}
 			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}
 			if c.name == "ByoKms" || c.name == "ByoImportedKms" {
 				// The queue's key (their EncryptionKey): the index

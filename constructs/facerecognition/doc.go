@@ -31,7 +31,10 @@
 //     second photo (Rekognition CompareFaces), an indexed face or a person;
 //   - POST /reindex (lambdas/reindex) starts the Backfill state machine,
 //     which sends every stored image through the index path again, and
-//     GET /reindex/{reindexId} follows it.
+//     GET /reindex/{reindexId} follows it;
+//   - GET /images/{filename} (lambdas/download) answers an image's faces,
+//     as GET /index/{filename} does, and an S3 presigned URL of the
+//     version they were indexed from, valid for five minutes.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

@@ -41,7 +41,9 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 
 // grantFunction allows fn exactly g, one statement per resource, in the
 // order of g's fields: the Collection actions on the collection
-// collectionArn; ReadImages (grantReadImages); the AnyResource actions on
+// collectionArn; ReadImages (grantReadImages); with ReadImageVersions,
+// s3:GetObjectVersion on the objects under the image prefix; the
+// AnyResource actions on
 // "*"; dynamodb:Query on every index of QueryIndexes, in one statement; the
 // Table actions on the table; and, with EraseImages, s3:DeleteObjectVersion
 // on the objects under the image prefix with a name (namedImages) and
@@ -53,6 +55,9 @@ func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Funct
 	}
 	if g.ReadImages {
 		s.grantReadImages(cfg, fn)
+	}
+	if g.ReadImageVersions {
+		fn.AddToRolePolicy(allow([]string{"s3:GetObjectVersion"}, s.imageObjects(cfg, "*")))
 	}
 	if len(g.AnyResource) > 0 {
 		fn.AddToRolePolicy(allow(g.AnyResource, jsii.String("*")))

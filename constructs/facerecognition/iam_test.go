@@ -231,6 +231,12 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(stateMachineArn(svc, "execution", ":*"), "states:DescribeExecution", "states:ListMapRuns"),
 			grant(stateMachineArn(svc, "mapRun", "/Images:*"), "states:DescribeMapRun"),
 		),
+		logicalID(svc.DownloadFunction.Role()): merge(
+			logs(logicalID(svc.DownloadLogGroup)),
+			grant(objects(prefix+"*"), "s3:GetObject", "s3:GetObjectVersion"),
+			grant(bucket, "s3:ListBucket"),
+			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -260,6 +266,9 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 		if f.Grants.ReadImages {
 			g = merge(g, grant(objects(prefix+"*"), "s3:GetObject"), grant(bucket, "s3:ListBucket"))
 		}
+		if f.Grants.ReadImageVersions {
+			g = merge(g, grant(objects(prefix+"*"), "s3:GetObjectVersion"))
+		}
 		for _, index := range f.Grants.QueryIndexes {
 			g["dynamodb:Query"] = append(g["dynamodb:Query"], jsonString(join(table, "/index/"+index)))
 		}
@@ -288,6 +297,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
 		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction, svc.ReindexFunction,
+		svc.DownloadFunction,
 	}
 }
 
@@ -308,7 +318,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
-		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction,
+		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction, svc.DownloadFunction,
 	}
 }
 

@@ -157,9 +157,11 @@ func (s *FaceRecognitionService) grantKeyUse() {
 	// would also give it to the status function, which only heads objects;
 	// and no field of Grants says which function consumes the queue
 	// (consumeImageEvents names the index function too). The thumbnail
-	// function gets the bucket's key too: it reads the bytes of images. The table's key
+	// function gets the bucket's key too: it reads the bytes of images;
+	// and so does the download function, whose presigned URLs get the
+	// bytes with its role's credentials. The table's key
 	// follows the table: every function with a DynamoDB grant.
-	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction, s.ThumbnailFunction)
+	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction, s.ThumbnailFunction, s.DownloadFunction)
 	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
 	for _, f := range s.functions {
 		if callsTable(f.Grants) {

@@ -27,6 +27,9 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 		if f.Grants.ReadImages {
 			suppress(f.fn.Role(), "AwsSolutions-IAM5", readImagesReason, "Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
 		}
+		if f.Grants.ReadImageVersions {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "ReadImageVersions"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+"*")
+		}
 		if f.Grants.EraseImages {
 			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "EraseImages"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+namedImages)
 		}
@@ -71,9 +74,10 @@ const readImagesReason = "s3:GetObject (and HeadObject, which it authorizes) mus
 
 // wildcardReasons are why the wildcards of the grants whose use depends on
 // the function cannot be narrower, by the function's name and the grant's
-// field of contract.Grants: AnyResource (its actions, allowed on "*") and
-// EraseImages (s3:DeleteObjectVersion on every named object under the image
-// prefix).
+// field of contract.Grants: AnyResource (its actions, allowed on "*"),
+// ReadImageVersions (s3:GetObjectVersion on every object under the image
+// prefix) and EraseImages (s3:DeleteObjectVersion on every named object
+// under the image prefix).
 // suppressNagFindings suppresses the finding on the role of every function
 // whose row has the grant, with the reason written here for that function;
 // a row given such a grant without one panics (wildcardReason), so that
@@ -87,6 +91,9 @@ var wildcardReasons = map[string]map[string]string{
 	},
 	contract.FunctionDeletePerson: {
 		"EraseImages": "s3:DeleteObjectVersion (DELETE /persons/{person}) must reach every version of every image uploaded with the person's name, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",
+	},
+	contract.FunctionDownload: {
+		"ReadImageVersions": "s3:GetObjectVersion (GET /images/{filename}) must reach the current version of any image, whose names the uploaders choose, through a URL presigned with the function's credentials; the wildcard covers only the image prefix of this bucket",
 	},
 	contract.FunctionDeleteImage: {
 		"EraseImages": "s3:DeleteObjectVersion (DELETE /index/{filename}) must reach every version of any image, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",

@@ -87,6 +87,10 @@ type FaceRecognitionService struct {
 	// ReindexFunction answers POST /reindex and GET /reindex/{reindexId}
 	// (lambdas/reindex): it starts and follows Backfill's executions.
 	ReindexFunction awslambda.Function
+	// DownloadFunction answers GET /images/{filename}
+	// (lambdas/download): an image's faces and a presigned URL of its
+	// bytes.
+	DownloadFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -117,6 +121,8 @@ type FaceRecognitionService struct {
 	CompareLogGroup awslogs.LogGroup
 	// ReindexLogGroup is ReindexFunction's log group.
 	ReindexLogGroup awslogs.LogGroup
+	// DownloadLogGroup is DownloadFunction's log group.
+	DownloadLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

@@ -228,6 +228,9 @@ type Service struct {
 	// reindexer starts and follows re-indexes (SetReindexer); nil if
 	// the service has none.
 	reindexer Reindexer
+	// linker makes the links of Download (SetImageLinker); nil if the
+	// service has none.
+	linker ImageLinker
 }
 
 // New returns a Service over the given parts. log receives structured

@@ -52,21 +52,28 @@ func ValidateFilename(prefix, name string) *Error {
 // KindBadRequest for an invalid filename, KindNotFound when no such object
 // is stored, mapped AWS errors otherwise.
 func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageStatus, error) {
+	st, _, err := s.status(ctx, filename)
+	return st, err
+}
+
+// status is Status, which also returns the stored object's HeadObject
+// answer: the version the status describes.
+func (s *Service) status(ctx context.Context, filename string) (*contract.ImageStatus, *s3.HeadObjectOutput, error) {
 	if err := ValidateFilename(s.cfg.ImagePrefix, filename); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := s.cfg.ImagePrefix + filename
 	head, err := s.objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.BucketName), Key: aws.String(key)})
 	var nf *s3types.NotFound
 	if errors.As(err, &nf) {
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no image %q", filename)
+		return nil, nil, newError(KindNotFound, contract.CodeNotFound, "no image %q", filename)
 	}
 	if err != nil {
-		return nil, fromAWS("S3", err)
+		return nil, nil, fromAWS("S3", err)
 	}
 	img, err := s.table.GetImage(ctx, s.cfg.BucketName, key)
 	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, nil, fromAWS("DynamoDB", err)
 	}
 	st := &contract.ImageStatus{Key: key, Faces: []contract.StatusFace{}}
 	// Pending until a run has processed this upload: its bytes (ETag)
@@ -75,22 +82,25 @@ func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageS
 	person, _ := uploadPerson(head.Metadata) // an invalid name is recorded as none, with the rejection
 	if img == nil || img.ETag != strings.Trim(aws.ToString(head.ETag), `"`) || img.Person != person {
 		st.Status = contract.StatusPending
-		return st, nil
+		return st, head, nil
 	}
 	st.Status, st.Reason = img.Status, img.Reason
 	at := img.IndexedAt
 	st.IndexedAt = &at
 	if len(img.FaceIDs) == 0 {
-		return st, nil
+		return st, head, nil
 	}
 	faces, err := s.table.GetFaces(ctx, img.FaceIDs)
 	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, nil, fromAWS("DynamoDB", err)
 	}
 	for _, id := range img.FaceIDs {
 		if f, ok := faces[id]; ok {
-			st.Faces = append(st.Faces, contract.StatusFace{FaceID: f.FaceID, BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person, FaceAttributes: f.Attributes})
+			st.Faces = append(st.Faces, contract.StatusFace{
+				FaceID: f.FaceID, ImageID: f.ImageID, ExternalImageID: f.ExternalImageID,
+				BoundingBox: f.BoundingBox, Confidence: f.Confidence, Person: f.Person, FaceAttributes: f.Attributes,
+			})
 		}
 	}
-	return st, nil
+	return st, head, nil
 }

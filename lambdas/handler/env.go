@@ -24,7 +24,8 @@ import (
 // and a JSON logger on stdout at the level of contract.EnvLogLevel
 // (default INFO; another value than DEBUG, INFO, WARN or ERROR is a
 // configuration error). With contract.EnvIndexFacesPerSecond set,
-// IndexFaces calls are paced to that rate (service.PaceIndexFaces).
+// IndexFaces calls are paced to that rate (service.PaceIndexFaces). Its
+// ImageLinker is an S3Presigner on the same S3 client.
 func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error) {
 	log := NewLogger(os.Stdout)
 	level, err := contract.ParseLogLevel(os.Getenv(contract.EnvLogLevel))
@@ -48,10 +49,14 @@ func ServiceFromEnv(ctx context.Context) (*service.Service, *slog.Logger, error)
 	if perSecond > 0 {
 		rek = service.PaceIndexFaces(rek, service.NewPacer(perSecond, service.RealClock{}))
 	}
+	objects := s3.NewFromConfig(awsCfg)
 	svc := service.New(cfg,
 		rek,
-		s3.NewFromConfig(awsCfg),
+		objects,
 		dynamotable.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		log)
+	// Download's links are presigned with the function's own credentials
+	// (no call to AWS until a link is made).
+	svc.SetImageLinker(service.NewS3Presigner(objects))
 	return svc, log, nil
 }

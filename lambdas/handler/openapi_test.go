@@ -185,6 +185,11 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 			return resp
 		}
 	}
+	download := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse {
+			return h.get(t, h.api.Download, "/images", contract.FilenameParam, filename, nil, nil)
+		}
+	}
 	deleteFace := func(id string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteFace(t, id) }
 	}
@@ -233,6 +238,15 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		{"status rejected", "GET", "/index/notes.txt", status("notes.txt"), http.StatusOK},
 		{"status of an unknown image", "GET", "/index/missing.jpg", status("missing.jpg"), http.StatusNotFound},
 		{"status of an invalid filename", "GET", "/index/a%2F..%2Fb", status("a%2F..%2Fb"), http.StatusBadRequest},
+		{"download indexed", "GET", "/images/obama_1.jpg", download("obama_1.jpg"), http.StatusOK},
+		{"download pending", "GET", "/images/waiting.jpg", download("waiting.jpg"), http.StatusOK},
+		{"download rejected", "GET", "/images/notes.txt", download("notes.txt"), http.StatusOK},
+		{"download of an unknown image", "GET", "/images/missing.jpg", download("missing.jpg"), http.StatusNotFound},
+		{"download of an invalid filename", "GET", "/images/a%2F..%2Fb", download("a%2F..%2Fb"), http.StatusBadRequest},
+		{"download throttled", "GET", "/images/obama_1.jpg", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.DB.FailNext("GetItem", 1, "ProvisionedThroughputExceededException", 400)
+			return download("obama_1.jpg")(t)
+		}, http.StatusTooManyRequests},
 		{"info", "GET", "/info", func(t *testing.T) events.APIGatewayProxyResponse {
 			resp, err := h.api.Info(context.Background(), searchRequest(nil, false, ""))
 			if err != nil {

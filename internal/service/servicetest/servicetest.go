@@ -105,10 +105,14 @@ func NewOn(tb testing.TB, env *awstest.Env, opts ...Option) *Env {
 	for name, faces := range PhotoFaces {
 		env.Rek.SetFaces(photos.MustRead(name), faces...)
 	}
+	svc := service.New(p.Config, p.Rekognition, p.Objects, table, log)
+	// Links are presigned with the stand-ins' S3 client, as deployed with
+	// the function's.
+	svc.SetImageLinker(service.NewS3Presigner(env.S3))
 	return &Env{
 		Env:     env,
 		Config:  p.Config,
-		Service: service.New(p.Config, p.Rekognition, p.Objects, table, log),
+		Service: svc,
 		Log:     log,
 		Logs:    logs,
 	}
