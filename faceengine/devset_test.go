@@ -210,13 +210,13 @@ type devSplitScore struct {
 	ident []devIdentFace
 }
 
-// devScore runs e.Faces on each photo of split (optionally of the given
-// kinds only) and matches its detections with the labels.
-func devScore(tb testing.TB, e *Engine, photos []devPhoto, split string, kinds ...string) devSplitScore {
+// devScore runs e.Faces on each photo of split and matches its detections
+// with the labels.
+func devScore(tb testing.TB, e *Engine, photos []devPhoto, split string) devSplitScore {
 	tb.Helper()
 	s := devSplitScore{kinds: map[string]*devKindScore{}}
 	for _, p := range photos {
-		if p.Split != split || (len(kinds) > 0 && !slices.Contains(kinds, p.Kind)) {
+		if p.Split != split {
 			continue
 		}
 		img := devImage(tb, p.File)
@@ -260,7 +260,7 @@ func devScore(tb testing.TB, e *Engine, photos []devPhoto, split string, kinds .
 	return s
 }
 
-// devIdentification returns the devIdentification probes and the top-1 hits:
+// devIdentification returns the identification probes and the top-1 hits:
 // each face whose identity appears in another photo is searched, nearest
 // descriptor, among the found faces of the other photos; a probe not found
 // is a miss.
@@ -376,7 +376,7 @@ func TestDevSetLabels(t *testing.T) {
 	requireDevSetPhotos(t)
 	photos := loadDevSet(t)
 	seen := map[string]bool{}
-	count := map[string]int{}
+	count := map[[2]string]int{} // by split and identity
 	for _, p := range photos {
 		if seen[p.File] {
 			t.Errorf("%s: listed twice", p.File)
@@ -410,7 +410,7 @@ func TestDevSetLabels(t *testing.T) {
 				}
 			}
 			if f.Identity != "" {
-				count[p.Split+" "+f.Identity]++
+				count[[2]string{p.Split, f.Identity}]++
 			}
 		}
 	}
@@ -418,7 +418,7 @@ func TestDevSetLabels(t *testing.T) {
 	for _, split := range devSplits {
 		twice := 0
 		for k, n := range count {
-			if n > 1 && k[:len(split)+1] == split+" " {
+			if n > 1 && k[0] == split {
 				twice++
 			}
 		}
