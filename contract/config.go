@@ -57,6 +57,12 @@ const (
 	// PersonItemPrefix starts the FaceId of the item kept per person, which
 	// maps the person's name to its Rekognition UserId.
 	PersonItemPrefix = "PERSON#"
+	// AliasItemPrefix starts the FaceId of an alias item: the UserId
+	// derived from a name (followed by it) mapped to the UserId of the
+	// Rekognition user that the name really names, when they differ (a
+	// renamed person, or a new person whose derived UserId a renamed one
+	// holds). It has no Person and no ObjectKey, so it is in no index.
+	AliasItemPrefix = "ALIAS#"
 )
 
 // Defaults shared by the construct's props and the functions.

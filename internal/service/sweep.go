@@ -50,7 +50,8 @@ func SweepMarkID(kind, id string) string {
 //     without one for SweepGrace: the first sweep that sees it marks it,
 //     a sweep SweepGrace later removes it if it is still unrecorded;
 //   - a person item none of whose faces and images is recorded is removed
-//     with its Rekognition user, after the same grace;
+//     with its Rekognition user and its name's alias item, after the same
+//     grace;
 //   - an image item left pending (its faces recorded but not associated
 //     with its person, because the association failed) older than
 //     contract.MaxIndexRunSeconds has its faces associated and is
@@ -231,6 +232,17 @@ func (s *Service) sweepPersons(ctx context.Context, now time.Time, res *SweepRes
 			}
 			if deleted {
 				res.UsersRemoved++
+			}
+			// The alias item of its name goes too if it names this user
+			// (a renamed person's, or a new person's whose derived UserId
+			// a renamed one holds), before the person item, so that a
+			// sweep that fails finds the person again.
+			if alias, err := s.table.GetAlias(ctx, p.Person); err != nil {
+				return fromAWS("DynamoDB", err)
+			} else if alias == p.UserID {
+				if err := s.table.DeleteAlias(ctx, p.Person); err != nil {
+					return fromAWS("DynamoDB", err)
+				}
 			}
 			if err := s.table.DeleteItems(ctx, []string{PersonItemID(p.UserID), id}); err != nil {
 				return fromAWS("DynamoDB", err)
