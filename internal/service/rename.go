@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"mime"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,6 +165,19 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 	refs, _, _, err := s.personImages(ctx, person)
 	if err != nil {
 		return nil, err
+	}
+	if item != nil {
+		// A repeat: the images a failed run (or their copies' events)
+		// already relabelled still need their old versions deleted.
+		done, _, _, err := s.personImages(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range done {
+			if !slices.Contains(refs, ref) {
+				refs = append(refs, ref)
+			}
+		}
 	}
 	versions := 0
 	for _, ref := range refs {
