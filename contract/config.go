@@ -178,7 +178,7 @@ const (
 	CORSAllowHeaders = "Content-Type,X-Api-Key"
 	// CORSAllowMethods is Access-Control-Allow-Methods: the methods of the
 	// routes, and OPTIONS.
-	CORSAllowMethods = "GET,POST,PUT,DELETE,OPTIONS"
+	CORSAllowMethods = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 )
 
 // Config is the functions' view of their environment.

@@ -40,6 +40,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionStats:        a.Stats,
 		contract.FunctionCompare:      a.Compare,
 		contract.FunctionReindex:      a.Reindex,
+		contract.FunctionRename:       a.Rename,
 	}
 }
 
