@@ -47,6 +47,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionStats:        {&s.StatsFunction, &s.StatsLogGroup},
 		contract.FunctionCompare:      {&s.CompareFunction, &s.CompareLogGroup},
 		contract.FunctionReindex:      {&s.ReindexFunction, &s.ReindexLogGroup},
+		contract.FunctionRename:       {&s.RenameFunction, &s.RenameLogGroup},
 	}
 }
 

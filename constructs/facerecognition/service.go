@@ -87,6 +87,9 @@ type FaceRecognitionService struct {
 	// ReindexFunction answers POST /reindex and GET /reindex/{reindexId}
 	// (lambdas/reindex): it starts and follows Backfill's executions.
 	ReindexFunction awslambda.Function
+	// RenameFunction answers PATCH /persons/{person} (lambdas/rename): it
+	// renames a person, keeping its Rekognition user and faces.
+	RenameFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -117,6 +120,8 @@ type FaceRecognitionService struct {
 	CompareLogGroup awslogs.LogGroup
 	// ReindexLogGroup is ReindexFunction's log group.
 	ReindexLogGroup awslogs.LogGroup
+	// RenameLogGroup is RenameFunction's log group.
+	RenameLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup
