@@ -11,6 +11,7 @@
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
+//	facerec rename [--json] [--endpoint URL] [--api-key KEY] OLD-NAME NEW-NAME
 //	facerec console [--addr 127.0.0.1:8090] [--endpoint URL] [--api-key KEY]
 //	facerec reindex [--wait] [--endpoint URL] [--api-key KEY]
 //	facerec reindex --data ./.facerec [--model-dir DIR] [--wait]
@@ -21,8 +22,8 @@
 // Rekognition's own protocol on the same address. invoke runs one
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
-// index or deleteface. index, search, matches, stats, compare, faces, persons and
-// delete are clients of any endpoint, local or deployed. console serves the
+// index or deleteface. index, search, matches, stats, compare, faces, persons,
+// delete and rename are clients of any endpoint, local or deployed. console serves the
 // web console (package console; serve serves it too, at its root) for any
 // endpoint.
 //
@@ -58,6 +59,7 @@ Commands:
   delete   delete uploaded images (by filename) from an endpoint; their faces follow;
            with --face, delete indexed faces by FaceId (their images stay);
            with --person, erase persons: their faces, images and Rekognition users
+  rename   rename a person (OLD-NAME NEW-NAME); its Rekognition user keeps its faces
   console  serve the web console on localhost for an endpoint (a deployed API)
   reindex  send every stored image through the index path again (the API, or --data DIR)
 
@@ -92,6 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"compare": compare,
 		"persons": persons,
 		"delete":  deleteImages,
+		"rename":  rename,
 		"console": consoleCmd,
 		"reindex": reindex,
 	}
