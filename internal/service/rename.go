@@ -125,9 +125,11 @@ func (s *Service) samePerson(ctx context.Context, a, b string) (bool, error) {
 //     the object is deleted: they carry the old name. Then its face items
 //     (conditionally, RelabelFaces) and its image item (conditionally on
 //     its Version) take the new name;
-//  3. the person item takes the new name, and the old name's alias item,
-//     if it had one, goes (so does name's, when the user's UserId is
-//     UserID(name): renamed back, no alias is needed).
+//  3. the person item takes the new name; the images that name the old
+//     name then (uploaded during the rename) are renamed as in step 2;
+//     the old name's alias item, if it had one, goes (so does name's, when
+//     the user's UserId is UserID(name): renamed back, no alias is
+//     needed).
 //
 // Each step can be repeated: a rename that fails is finished by repeating
 // the request (until step 3, the old name still names the person; before
@@ -189,6 +191,21 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 	}
 	if err := s.table.PutPerson(ctx, PersonItem{Person: name, UserID: userID}); err != nil {
 		return nil, fromAWS("DynamoDB", err)
+	}
+	// An image uploaded under the old name while the rename ran was
+	// committed (pending) before its run resolved the old name, so before
+	// the person item changed: a second look finds it, unless PersonIndex
+	// has not shown it yet.
+	late, _, _, err := s.personImages(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range late {
+		n, err := s.renameImage(ctx, ref, person, name)
+		if err != nil {
+			return nil, err
+		}
+		versions += n
 	}
 	if oldAlias == userID {
 		if err := s.table.DeleteAlias(ctx, person); err != nil {
