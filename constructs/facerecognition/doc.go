@@ -31,7 +31,10 @@
 //     second photo (Rekognition CompareFaces), an indexed face or a person;
 //   - POST /reindex (lambdas/reindex) starts the Backfill state machine,
 //     which sends every stored image through the index path again, and
-//     GET /reindex/{reindexId} follows it.
+//     GET /reindex/{reindexId} follows it;
+//   - PATCH /persons/{person} (lambdas/rename) renames a person: its
+//     Rekognition user keeps its UserId and faces, and its images' person
+//     metadata follows.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

@@ -257,9 +257,11 @@ func (s *Service) renameImage(ctx context.Context, ref imageRef, from, to string
 // copyWithPerson copies the object ref, as head describes it, onto itself
 // with its person metadata set to person (encodePerson) and returns the
 // new ETag. The copy replaces the metadata (MetadataDirective REPLACE), so
-// the content type, the other user metadata and the content headers are
-// given again; encryption is not: the copy gets the bucket's default
-// encryption, as the upload did. It is conditional on head's ETag
+// the content type, the other user metadata, the content headers and the
+// storage class (HeadObject's; absent for STANDARD) are given again;
+// encryption is not: the copy gets the bucket's default encryption, as
+// the upload did. Tags follow S3's default (TaggingDirective COPY); the
+// API's uploads have none, and the function is granted no tagging action. It is conditional on head's ETag
 // (CopySourceIfMatch): an object replaced meanwhile is KindConflict.
 func (s *Service) copyWithPerson(ctx context.Context, ref imageRef, head *s3.HeadObjectOutput, person string) (string, error) {
 	meta := maps.Clone(head.Metadata)
@@ -279,6 +281,7 @@ func (s *Service) copyWithPerson(ctx context.Context, ref imageRef, head *s3.Hea
 		ContentDisposition: head.ContentDisposition,
 		ContentEncoding:    head.ContentEncoding,
 		ContentLanguage:    head.ContentLanguage,
+		StorageClass:       head.StorageClass,
 	})
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "PreconditionFailed" {
