@@ -361,3 +361,52 @@ func TestRename_namesAfterward(t *testing.T) {
 		t.Errorf("alias items after renaming back = %v, want none (the UserId is the derived one again)", aliases)
 	}
 }
+
+// TestRename_thenErase: erasing a renamed person by its new name leaves
+// neither name, nor its UserId, nor its alias item anywhere, and deletes
+// its Rekognition user.
+func TestRename_thenErase(t *testing.T) {
+	h := newHarness(t)
+	secrets := personFixture(t, h)
+	if _, err := h.Service.Rename(t.Context(), "Barack Obama", renamed); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Items(t, "ALIAS")) != 1 {
+		t.Fatalf("alias items after the rename: %v, want the new name's", h.Items(t, "ALIAS"))
+	}
+	if _, err := h.Service.DeletePerson(t.Context(), renamed); err != nil {
+		t.Fatalf("DeletePerson(new name): %v", err)
+	}
+	if found := leftovers(t, h, append(secrets, renamed, service.UserID(renamed))); len(found) > 0 {
+		t.Errorf("after erasing the renamed person:\n%s", strings.Join(found, "\n"))
+	}
+	if users := h.Rek.Users(h.Collection); !slices.Equal(users, []string{service.UserID("biden")}) {
+		t.Errorf("users = %v, want biden's only", users)
+	}
+	assertBidenIntact(t, h)
+}
+
+// TestRename_erasingTheOldNameSparesTheRenamedPerson: an image left under
+// the old name after the rename (here a rejected upload, which makes no
+// person) is erased by DELETE of the old name, which must not touch the
+// renamed person: its derived UserId is the renamed person's user.
+func TestRename_erasingTheOldNameSparesTheRenamedPerson(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	if _, err := h.Service.Rename(t.Context(), "Barack Obama", renamed); err != nil {
+		t.Fatal(err)
+	}
+	h.PutObject(t, "index/tiny.png", servicetest.TinyPNG(t, 40, 40), map[string]string{contract.PersonMetadataKey: "Barack Obama"})
+	h.reconcile(t, "index/tiny.png")
+	res, err := h.Service.DeletePerson(t.Context(), "Barack Obama")
+	if err != nil || !slices.Equal(res.DeletedImages, []string{"index/tiny.png"}) {
+		t.Fatalf("DeletePerson(old name): %+v, %v; want the rejected image only", res, err)
+	}
+	p, err := h.Service.Person(t.Context(), renamed)
+	if err != nil || p.UserID != service.UserID("Barack Obama") || len(p.Faces) != 1 {
+		t.Errorf("the renamed person after erasing the old name: %+v, %v", p, err)
+	}
+	if users := h.Rek.Users(h.Collection); !slices.Equal(users, []string{service.UserID("Barack Obama")}) {
+		t.Errorf("users = %v, want the renamed person's", users)
+	}
+}
