@@ -37,7 +37,8 @@ const (
 const (
 	// AttrFaceID is the table's partition key: a Rekognition FaceId for face
 	// items, ImageItemPrefix followed by "bucket/key" for image items,
-	// PersonItemPrefix followed by the Rekognition UserId for person items.
+	// PersonItemPrefix followed by the Rekognition UserId for person items,
+	// AliasItemPrefix followed by a name's derived UserId for alias items.
 	AttrFaceID = "FaceId"
 	// AttrObjectKey is the S3 object key of the image an item belongs to; it
 	// is the partition key of ObjectKeyIndex.

@@ -29,9 +29,12 @@ import (
 // reads, beside the person item of UserID(name), the name's alias item
 // (AliasItemID: keyed by UserID(name), naming the real UserId): an
 // existing table stays readable as it is (a person without an alias is
-// at UserID(name)), and no index is added. An alias exists only where the
-// UserId is not the derived one: the new name of a renamed person, or a
-// new person whose derived UserId a renamed person holds (claimUserID).
+// at UserID(name)), and no index is added (an ExistingTable could not
+// get one). PersonIndex already holds person items by name, but a read of
+// it is eventually consistent and walks the person's faces and images
+// too; an alias is one key read. An alias exists only where the UserId
+// is not the derived one: the new name of a renamed person, or a new
+// person whose derived UserId a renamed person holds (claimUserID).
 
 // maxUserIDVariants bounds the alternative UserIds claimUserID tries.
 const maxUserIDVariants = 16
