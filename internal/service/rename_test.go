@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -408,5 +409,36 @@ func TestRename_erasingTheOldNameSparesTheRenamedPerson(t *testing.T) {
 	}
 	if users := h.Rek.Users(h.Collection); !slices.Equal(users, []string{service.UserID("Barack Obama")}) {
 		t.Errorf("users = %v, want the renamed person's", users)
+	}
+}
+
+// TestRename_stoppedBeforeThePersonItemSurvivesTheSweeper: a rename that
+// relabelled every image but failed to write the person item leaves a
+// person item with no faces under its (old) name, whose user still has
+// the faces: the sweeper keeps it and its user, however long the rename
+// waits, and the repeated rename finishes.
+func TestRename_stoppedBeforeThePersonItemSurvivesTheSweeper(t *testing.T) {
+	db := &faultyDB{}
+	h := newHarness(t, func(p *servicetest.Parts) { db.API, p.DynamoDB = p.DynamoDB, db })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	db.failPut = 4 // the new name's alias, a.jpg's face, a.jpg's image item, then the person item
+	if _, err := h.Service.Rename(t.Context(), "Barack Obama", renamed); err == nil {
+		t.Fatal("Rename with a failing person item write succeeded")
+	}
+	if got := h.itemValues(t, "PERSON", "Person"); !slices.Equal(got, []string{"Barack Obama"}) {
+		t.Fatalf("person items = %q; the test needs the old name there", got)
+	}
+	now := time.Now()
+	for _, at := range []time.Time{now, now.Add(service.SweepGrace), now.Add(3 * service.SweepGrace)} {
+		if res, err := h.Service.Sweep(t.Context(), at); err != nil || res.PersonsRemoved != 0 || res.UsersRemoved != 0 {
+			t.Fatalf("sweep at %v: %+v, %v; want nothing removed", at.Sub(now), res, err)
+		}
+	}
+	p, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
+	if err != nil || p.UserID != service.UserID("Barack Obama") || len(p.Faces) != 1 {
+		t.Fatalf("repeated Rename: %+v, %v", p, err)
+	}
+	if got := userFaces(h)[p.UserID]; len(got) != 1 {
+		t.Errorf("the user's faces = %v", got)
 	}
 }
