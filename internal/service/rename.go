@@ -204,6 +204,9 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 		return nil, err
 	}
 	for _, ref := range late {
+		if slices.Contains(refs, ref) {
+			continue // renamed above; PersonIndex may not show it yet
+		}
 		n, err := s.renameImage(ctx, ref, person, name)
 		if err != nil {
 			return nil, err

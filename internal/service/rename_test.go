@@ -195,13 +195,19 @@ func TestRename_errors(t *testing.T) {
 }
 
 // faultyObjects fails the nth CopyObject or the nth versioned delete
-// (counting from 1; 0 for never) with a timeout.
+// (counting from 1; 0 for never) with a timeout, and runs beforeCopy (if
+// set) once, before the first copy.
 type faultyObjects struct {
 	service.ObjectGetter
 	failCopy, failDelete int
+	beforeCopy           func()
 }
 
 func (o *faultyObjects) CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error) {
+	if f := o.beforeCopy; f != nil {
+		o.beforeCopy = nil
+		f()
+	}
 	if o.failCopy--; o.failCopy == 0 {
 		return nil, context.DeadlineExceeded
 	}
@@ -440,5 +446,32 @@ func TestRename_stoppedBeforeThePersonItemSurvivesTheSweeper(t *testing.T) {
 	}
 	if got := userFaces(h)[p.UserID]; len(got) != 1 {
 		t.Errorf("the user's faces = %v", got)
+	}
+}
+
+// TestRename_uploadUnderTheOldNameDuringTheRename: an image uploaded and
+// indexed under the old name while the rename copies the others joins the
+// person's user, and the rename renames it too (its second look, once the
+// person item has the new name).
+func TestRename_uploadUnderTheOldNameDuringTheRename(t *testing.T) {
+	objects := &faultyObjects{}
+	h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter, p.Objects = p.Objects, objects })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	objects.beforeCopy = func() { h.indexPhoto(t, "index/b.jpg", "obama_2.jpg", "Barack Obama") }
+	p, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.UserID != service.UserID("Barack Obama") || !slices.Equal(p.Images, []string{"index/a.jpg", "index/b.jpg"}) || len(p.Faces) != 2 {
+		t.Errorf("renamed person = %+v; want both images", p)
+	}
+	if person, _ := personOf(t, h, "index/b.jpg"); person != renamed {
+		t.Errorf("b.jpg names %q", person)
+	}
+	if got := userFaces(h)[p.UserID]; len(got) != 2 {
+		t.Errorf("the user's faces = %v, want both", got)
+	}
+	if _, err := h.Service.Person(t.Context(), "Barack Obama"); kindOf(err) != service.KindNotFound {
+		t.Errorf("Person(old name): %v, want not found", err)
 	}
 }
