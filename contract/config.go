@@ -37,7 +37,8 @@ const (
 const (
 	// AttrFaceID is the table's partition key: a Rekognition FaceId for face
 	// items, ImageItemPrefix followed by "bucket/key" for image items,
-	// PersonItemPrefix followed by the Rekognition UserId for person items.
+	// PersonItemPrefix followed by the Rekognition UserId for person items,
+	// AliasItemPrefix followed by a name's derived UserId for alias items.
 	AttrFaceID = "FaceId"
 	// AttrObjectKey is the S3 object key of the image an item belongs to; it
 	// is the partition key of ObjectKeyIndex.
@@ -57,6 +58,12 @@ const (
 	// PersonItemPrefix starts the FaceId of the item kept per person, which
 	// maps the person's name to its Rekognition UserId.
 	PersonItemPrefix = "PERSON#"
+	// AliasItemPrefix starts the FaceId of an alias item: the UserId
+	// derived from a name (followed by it) mapped to the UserId of the
+	// Rekognition user that the name really names, when they differ (a
+	// renamed person, or a new person whose derived UserId a renamed one
+	// holds). It has no Person and no ObjectKey, so it is in no index.
+	AliasItemPrefix = "ALIAS#"
 )
 
 // Defaults shared by the construct's props and the functions.
@@ -172,7 +179,7 @@ const (
 	CORSAllowHeaders = "Content-Type,X-Api-Key"
 	// CORSAllowMethods is Access-Control-Allow-Methods: the methods of the
 	// routes, and OPTIONS.
-	CORSAllowMethods = "GET,POST,PUT,DELETE,OPTIONS"
+	CORSAllowMethods = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 )
 
 // Config is the functions' view of their environment.

@@ -68,6 +68,10 @@ const (
 	// CodeConflict (409): the image concerned is being indexed at the same
 	// time; retrying succeeds once it is done.
 	CodeConflict = "CONFLICT"
+	// CodePersonExists (409): the new name of PATCH /persons/{person}
+	// already names another person. Persons are not merged: repeating the
+	// request does not help.
+	CodePersonExists = "PERSON_EXISTS"
 )
 
 // API Gateway's own gateway response types, which are the Code of the

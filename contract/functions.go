@@ -68,6 +68,13 @@ type Grants struct {
 	// at least one character after it (<prefix>?*)
 	// (DeleteObject with a VersionId deletes that version for good).
 	EraseImages bool
+	// RewriteImages lets the function copy an image onto itself with new
+	// metadata (CopyObject with MetadataDirective REPLACE, as a rename
+	// does): s3:PutObject on the objects under the image prefix with at
+	// least one character after it (<prefix>?*); reading the source is
+	// ReadImages'. With a customer managed key on the bucket, the key's
+	// kms:Decrypt and kms:GenerateDataKey too.
+	RewriteImages bool
 	// Backfill lets the function start the construct's Backfill state
 	// machine and follow it: states:StartExecution on the state machine,
 	// states:DescribeExecution and states:ListMapRuns on its executions,
@@ -114,6 +121,9 @@ const (
 	// FunctionCompare answers POST /compare: 1:1 verification of a face
 	// against a second image, an indexed face or a person.
 	FunctionCompare = "Compare"
+	// FunctionRename answers PATCH /persons/{person}: it renames a person,
+	// keeping its Rekognition user and faces.
+	FunctionRename = "Rename"
 	// FunctionReindex answers POST /reindex and GET /reindex/{reindexId}:
 	// it starts the Backfill state machine and reports its progress.
 	FunctionReindex = "Reindex"
@@ -128,10 +138,11 @@ var Functions = []Function{
 	{
 		Name: FunctionIndex, Main: "lambdas/index",
 		// Reconcile indexes or forgets an image's faces, keeps each
-		// person's Rekognition user, and commits the image item.
+		// person's Rekognition user (resolving its name: BatchGetItem of
+		// the alias and person items), and commits the image item.
 		Grants: Grants{
 			Collection:   []string{"rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"},
-			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{ObjectKeyIndex},
 			ReadImages:   true,
 		},
@@ -292,6 +303,23 @@ var Functions = []Function{
 			Table:             []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"},
 			ReadImages:        true,
 			ReadImageVersions: true,
+		},
+	},
+	{
+		Name: FunctionRename, Main: "lambdas/rename",
+		Routes: []Route{{"PATCH", "/persons/{person}"}},
+		// It resolves both names (person and alias items), reads the
+		// person's faces and images on PersonIndex, copies each object
+		// onto itself with the new name and deletes its older versions,
+		// relabels the object's faces (ObjectKeyIndex, conditional
+		// PutItem) and image item, then the person item, and deletes the
+		// old name's alias item. No Rekognition call: the user stays.
+		Grants: Grants{
+			Table:         []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
+			QueryIndexes:  []string{PersonIndex, ObjectKeyIndex},
+			ReadImages:    true,
+			EraseImages:   true,
+			RewriteImages: true,
 		},
 	},
 }

@@ -176,6 +176,9 @@ func assemble(opts Options, db *bolt.DB, engine *faceengine.Engine) (*Local, err
 	objects.removed = func(key string) error {
 		return l.Queue.Send(s3Notification(BucketName, "ObjectRemoved:DeleteMarkerCreated", key, 0))
 	}
+	objects.copied = func(key string, size int64) error {
+		return l.Queue.Send(s3Notification(BucketName, "ObjectCreated:Copy", key, size))
+	}
 	return l, nil
 }
 

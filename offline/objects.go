@@ -45,6 +45,9 @@ type Objects struct {
 	// removed, when set, sends the bucket's ObjectRemoved notification of
 	// a key DeleteObject deleted.
 	removed func(key string) error
+	// copied, when set, sends the bucket's ObjectCreated notification of
+	// a key CopyObject copied (of size bytes).
+	copied func(key string, size int64) error
 }
 
 // objectMeta is an object's sidecar.

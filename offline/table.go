@@ -51,7 +51,7 @@ func openDB(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketPersons, bucketErasures, bucketSweepMarks} {
+		for _, b := range [][]byte{bucketFaces, bucketImages, bucketObjectFaces, bucketPersons, bucketErasures, bucketSweepMarks, bucketAliases} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
 //	facerec download [-o FILE] [--json] [--endpoint URL] [--api-key KEY] FILENAME
+//	facerec rename [--json] [--endpoint URL] [--api-key KEY] OLD-NAME NEW-NAME
 //	facerec console [--addr 127.0.0.1:8090] [--endpoint URL] [--api-key KEY]
 //	facerec reindex [--wait] [--endpoint URL] [--api-key KEY]
 //	facerec reindex --data ./.facerec [--model-dir DIR] [--wait]
@@ -23,7 +24,7 @@
 // handler once on an event file, as `sam local invoke` does; FUNCTION is
 // the name of a function of contract.Functions in lower case, such as
 // index or deleteface. index, search, matches, stats, compare, faces, persons,
-// delete and download are clients of any endpoint, local or deployed. console serves the
+// delete, download and rename are clients of any endpoint, local or deployed. console serves the
 // web console (package console; serve serves it too, at its root) for any
 // endpoint.
 //
@@ -60,6 +61,7 @@ Commands:
            with --face, delete indexed faces by FaceId (their images stay);
            with --person, erase persons: their faces, images and Rekognition users
   download write an uploaded image to a file (by filename) and print its face records
+  rename   rename a person (OLD-NAME NEW-NAME); its Rekognition user keeps its faces
   console  serve the web console on localhost for an endpoint (a deployed API)
   reindex  send every stored image through the index path again (the API, or --data DIR)
 
@@ -95,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"persons":  persons,
 		"delete":   deleteImages,
 		"download": download,
+		"rename":   rename,
 		"console":  consoleCmd,
 		"reindex":  reindex,
 	}

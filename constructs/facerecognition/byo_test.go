@@ -314,6 +314,10 @@ func TestExistingResourcesGrants(t *testing.T) {
 			for _, fn := range []awslambda.Function{svc.ThumbnailFunction, svc.DownloadFunction} {
 				want[logicalID(fn.Role())]["kms:Decrypt"] = slices.Compact(slices.Sorted(slices.Values([]string{jsonString(c.tables), jsonString(c.upload)})))
 			}
+			// The rename function copies the images: the bucket's key, to
+			// decrypt and encrypt.
+			want[logicalID(svc.RenameFunction.Role())]["kms:Decrypt"] = slices.Compact(slices.Sorted(slices.Values([]string{jsonString(c.tables), jsonString(c.upload)})))
+			want[logicalID(svc.RenameFunction.Role())]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}
 			want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))]["kms:GenerateDataKey"] = []string{jsonString(c.upload)}
 			if c.name == "ByoKms" || c.name == "ByoImportedKms" {
 				// The queue's key (their EncryptionKey): the index

@@ -35,6 +35,9 @@
 //   - GET /images/{filename} (lambdas/download) answers an image's faces,
 //     as GET /index/{filename} does, and an S3 presigned URL of the
 //     version they were indexed from, valid for five minutes.
+//   - PATCH /persons/{person} (lambdas/rename) renames a person: its
+//     Rekognition user keeps its UserId and faces, and its images' person
+//     metadata follows.
 //
 // The functions, their routes and their permissions are the rows of
 // contract.Functions, and the S3 routes are contract.StorageRoutes: the

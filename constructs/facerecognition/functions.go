@@ -48,6 +48,7 @@ func (s *FaceRecognitionService) functionFields() map[string]functionFields {
 		contract.FunctionCompare:      {&s.CompareFunction, &s.CompareLogGroup},
 		contract.FunctionReindex:      {&s.ReindexFunction, &s.ReindexLogGroup},
 		contract.FunctionDownload:     {&s.DownloadFunction, &s.DownloadLogGroup},
+		contract.FunctionRename:       {&s.RenameFunction, &s.RenameLogGroup},
 	}
 }
 

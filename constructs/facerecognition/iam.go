@@ -45,9 +45,10 @@ func (s *FaceRecognitionService) functionRole(name string, logGroup awslogs.ILog
 // s3:GetObjectVersion on the objects under the image prefix; the
 // AnyResource actions on
 // "*"; dynamodb:Query on every index of QueryIndexes, in one statement; the
-// Table actions on the table; and, with EraseImages, s3:DeleteObjectVersion
+// Table actions on the table; with EraseImages, s3:DeleteObjectVersion
 // on the objects under the image prefix with a name (namedImages) and
-// s3:ListBucketVersions on the bucket. Backfill is granted by
+// s3:ListBucketVersions on the bucket; and, with RewriteImages,
+// s3:PutObject on those objects (a copy onto itself). Backfill is granted by
 // grantBackfill, once the state machine exists.
 func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Function, g contract.Grants, collectionArn *string) {
 	if len(g.Collection) > 0 {
@@ -76,6 +77,9 @@ func (s *FaceRecognitionService) grantFunction(cfg *settings, fn awslambda.Funct
 	if g.EraseImages {
 		fn.AddToRolePolicy(allow([]string{"s3:DeleteObjectVersion"}, s.imageObjects(cfg, namedImages)))
 		fn.AddToRolePolicy(allow([]string{"s3:ListBucketVersions"}, s.Bucket.BucketArn()))
+	}
+	if g.RewriteImages {
+		fn.AddToRolePolicy(allow([]string{"s3:PutObject"}, s.imageObjects(cfg, namedImages)))
 	}
 }
 

@@ -145,7 +145,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(objects(prefix+"*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket"),
 			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
 			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"),
 		),
 		logicalID(svc.SearchFunction.Role()): merge(
@@ -237,6 +237,19 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(bucket, "s3:ListBucket"),
 			grant(table, "dynamodb:GetItem", "dynamodb:BatchGetItem"),
 		),
+		// Rename: no Rekognition call; it reads the objects (HeadObject,
+		// and CopyObject's source), copies each onto itself
+		// (s3:PutObject) and deletes its older versions.
+		logicalID(svc.RenameFunction.Role()): merge(
+			logs(logicalID(svc.RenameLogGroup)),
+			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
+				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
+			}))},
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
+			grant(objects(prefix+"*"), "s3:GetObject"),
+			grant(bucket, "s3:ListBucket", "s3:ListBucketVersions"),
+			grant(objects(prefix+"?*"), "s3:DeleteObjectVersion", "s3:PutObject"),
+		),
 		logicalID(svc.InfoFunction.Role()):                                 logs(logicalID(svc.InfoLogGroup)),
 		logicalID(svc.Node().FindChild(jsii.String("UploadRole"))):         grant(objects(prefix+"?*"), "s3:PutObject"),
 		logicalID(svc.Api.Node().FindChild(jsii.String("CloudWatchRole"))): {},
@@ -276,6 +289,9 @@ func tableGrants(svc *FaceRecognitionService, bucket map[string]any, objects fun
 		if f.Grants.EraseImages {
 			g = merge(g, grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"), grant(bucket, "s3:ListBucketVersions"))
 		}
+		if f.Grants.RewriteImages {
+			g = merge(g, grant(objects(prefix+"?*"), "s3:PutObject"))
+		}
 		if f.Grants.Backfill {
 			g = merge(g, grant(ref(logicalID(svc.Backfill)), "states:StartExecution"),
 				grant(stateMachineArn(svc, "execution", ":*"), "states:DescribeExecution", "states:ListMapRuns"),
@@ -298,6 +314,7 @@ func functionsOf(svc *FaceRecognitionService) []awslambda.Function {
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
 		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction, svc.ReindexFunction,
 		svc.DownloadFunction,
+		svc.RenameFunction,
 	}
 }
 
@@ -318,7 +335,7 @@ func dynamoDBCallers(svc *FaceRecognitionService) []awslambda.Function {
 		svc.IndexFunction, svc.SearchFunction, svc.StatusFunction,
 		svc.FacesFunction, svc.DeleteFaceFunction, svc.PersonsFunction, svc.DeletePersonFunction,
 		svc.DeleteImageFunction, svc.SweepFunction, svc.ThumbnailFunction,
-		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction, svc.DownloadFunction,
+		svc.MatchesFunction, svc.StatsFunction, svc.CompareFunction, svc.DownloadFunction, svc.RenameFunction,
 	}
 }
 

@@ -40,6 +40,10 @@ var (
 	// for a multipart upload, which API Gateway's PutObject integration
 	// never makes.
 	keyUploadActions = []string{"kms:GenerateDataKey"}
+	// keyCopyActions let a role copy an SSE-KMS object (CopyObject): it
+	// decrypts the source and encrypts the copy (S3 user guide, same
+	// page).
+	keyCopyActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 	// s3KeyActions let S3 send event notifications to a queue encrypted
 	// with the key (SQS developer guide, "Key management": "Enable
 	// compatibility between event sources from AWS services and encrypted
@@ -132,7 +136,8 @@ func (s *FaceRecognitionService) addKeyPermissions(key awskms.IKey, bucketArn *s
 // these actions: the index function reads images (also through
 // Rekognition's S3Object, with its rights) and receives from the queue;
 // the thumbnail function reads images; the
-// upload role puts images; every function that calls DynamoDB (callsTable)
+// upload role puts images; the rename function copies them
+// (keyCopyActions); every function that calls DynamoDB (callsTable)
 // uses the table's key. HeadObject and DeleteObject need no key. A key
 // shared by several stores is granted once per principal.
 func (s *FaceRecognitionService) grantKeyUse() {
@@ -162,6 +167,14 @@ func (s *FaceRecognitionService) grantKeyUse() {
 	// bytes with its role's credentials. The table's key
 	// follows the table: every function with a DynamoDB grant.
 	grant(s.Bucket.EncryptionKey(), keyReadActions, s.IndexFunction, s.ThumbnailFunction, s.DownloadFunction)
+	// A function that copies images onto themselves (RewriteImages: the
+	// rename function) reads and writes SSE-KMS objects in one call. It
+	// is granted before the table's key, which may be the same key.
+	for _, f := range s.functions {
+		if f.Grants.RewriteImages {
+			grant(s.Bucket.EncryptionKey(), keyCopyActions, f.fn)
+		}
+	}
 	grant(s.Queue.EncryptionMasterKey(), keyReadActions, s.IndexFunction)
 	for _, f := range s.functions {
 		if callsTable(f.Grants) {

@@ -216,7 +216,8 @@ func TestEncryptionKeyPolicy(t *testing.T) {
 // each on the key ARN, to the base fixture's roles: kms:Decrypt to every
 // function that calls DynamoDB (dynamoDBCallers; among them the index
 // function, which also reads the images and the queue), and
-// kms:GenerateDataKey to the upload role; none to the other functions (the
+// kms:GenerateDataKey to the upload role and the rename function (which
+// copies objects); none to the other functions (the
 // info function), the delete role or API Gateway's CloudWatch role.
 func TestEncryptionKeyGrants(t *testing.T) {
 	fx := synth()
@@ -239,6 +240,8 @@ func TestEncryptionKeyGrants(t *testing.T) {
 			want[logicalID(fn.Role())] = grant(tc.key, "kms:Decrypt")
 		}
 		want[logicalID(svc.Node().FindChild(jsii.String("UploadRole")))] = grant(tc.key, "kms:GenerateDataKey")
+		// The rename function copies SSE-KMS objects: it encrypts too.
+		want[logicalID(svc.RenameFunction.Role())]["kms:GenerateDataKey"] = []string{jsonString(tc.key)}
 		// The index function and Backfill send to the queue (backfill.go).
 		want[logicalID(svc.IndexFunction.Role())]["kms:GenerateDataKey"] = []string{jsonString(tc.key)}
 		want[logicalID(svc.Backfill.Role())] = grant(tc.key, "kms:Decrypt", "kms:GenerateDataKey")

@@ -33,6 +33,9 @@ func (s *FaceRecognitionService) suppressNagFindings(cfg *settings) {
 		if f.Grants.EraseImages {
 			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "EraseImages"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+namedImages)
 		}
+		if f.Grants.RewriteImages {
+			suppress(f.fn.Role(), "AwsSolutions-IAM5", wildcardReason(f.Name, "RewriteImages"), "Resource::"+bucketArn+"/"+cfg.imagePrefix+namedImages)
+		}
 	}
 	for role, reason := range map[string]string{
 		"UploadRole": "API Gateway stores images under names the clients choose; s3:PutObject covers only keys of at least one character under the image prefix",
@@ -76,8 +79,8 @@ const readImagesReason = "s3:GetObject (and HeadObject, which it authorizes) mus
 // the function cannot be narrower, by the function's name and the grant's
 // field of contract.Grants: AnyResource (its actions, allowed on "*"),
 // ReadImageVersions (s3:GetObjectVersion on every object under the image
-// prefix) and EraseImages (s3:DeleteObjectVersion on every named object
-// under the image prefix).
+// prefix), EraseImages (s3:DeleteObjectVersion on every named object under
+// the image prefix) and RewriteImages (s3:PutObject on the same objects).
 // suppressNagFindings suppresses the finding on the role of every function
 // whose row has the grant, with the reason written here for that function;
 // a row given such a grant without one panics (wildcardReason), so that
@@ -94,6 +97,10 @@ var wildcardReasons = map[string]map[string]string{
 	},
 	contract.FunctionDownload: {
 		"ReadImageVersions": "s3:GetObjectVersion (GET /images/{filename}) must reach the current version of any image, whose names the uploaders choose, through a URL presigned with the function's credentials; the wildcard covers only the image prefix of this bucket",
+	},
+	contract.FunctionRename: {
+		"EraseImages":   "s3:DeleteObjectVersion (PATCH /persons/{person}) must reach the older versions of every image uploaded with the person's old name, which carry that name, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",
+		"RewriteImages": "s3:PutObject (PATCH /persons/{person}) copies every image uploaded with the person's old name onto itself with the new name, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",
 	},
 	contract.FunctionDeleteImage: {
 		"EraseImages": "s3:DeleteObjectVersion (DELETE /index/{filename}) must reach every version of any image, whose names the uploaders chose; the wildcard covers only the keys with at least one character after the image prefix of this bucket",

@@ -78,7 +78,7 @@ func TestWildcardReasonsAreUsed(t *testing.T) {
 			continue
 		}
 		for field := range reasons {
-			has := map[string]bool{"AnyResource": len(f.Grants.AnyResource) > 0, "EraseImages": f.Grants.EraseImages, "ReadImageVersions": f.Grants.ReadImageVersions}
+			has := map[string]bool{"AnyResource": len(f.Grants.AnyResource) > 0, "EraseImages": f.Grants.EraseImages, "ReadImageVersions": f.Grants.ReadImageVersions, "RewriteImages": f.Grants.RewriteImages}
 			if used, known := has[field]; !known || !used {
 				t.Errorf("wildcardReasons has a reason for %s %s, which its row does not grant", name, field)
 			}

@@ -91,6 +91,9 @@ type FaceRecognitionService struct {
 	// (lambdas/download): an image's faces and a presigned URL of its
 	// bytes.
 	DownloadFunction awslambda.Function
+	// RenameFunction answers PATCH /persons/{person} (lambdas/rename): it
+	// renames a person, keeping its Rekognition user and faces.
+	RenameFunction awslambda.Function
 	// IndexLogGroup is IndexFunction's log group.
 	IndexLogGroup awslogs.LogGroup
 	// SearchLogGroup is SearchFunction's log group.
@@ -123,6 +126,8 @@ type FaceRecognitionService struct {
 	ReindexLogGroup awslogs.LogGroup
 	// DownloadLogGroup is DownloadFunction's log group.
 	DownloadLogGroup awslogs.LogGroup
+	// RenameLogGroup is RenameFunction's log group.
+	RenameLogGroup awslogs.LogGroup
 	// AccessLogGroup receives the API stage's JSON access logs; nil with
 	// ApiGatewayCloudWatchRoleNoLogging.
 	AccessLogGroup awslogs.LogGroup

@@ -508,11 +508,13 @@ type listFacesRequest struct {
 	CollectionID string `json:"CollectionId"`
 	MaxResults   *int
 	NextToken    string
+	// UserID, when set, lists only the faces associated with that user.
+	UserID string `json:"UserId"`
 }
 
-// listFaces pages through the collection's faces in FaceId order; NextToken
-// is the last FaceId of the previous page, so deleting faces between pages
-// neither skips nor repeats any.
+// listFaces pages through the collection's faces (those of UserId, if
+// given) in FaceId order; NextToken is the last FaceId of the previous
+// page, so deleting faces between pages neither skips nor repeats any.
 func (f *FakeRekognition) listFaces(req *listFacesRequest) (any, error) {
 	if err := validateCollectionID(req.CollectionID); err != nil {
 		return nil, err
@@ -524,6 +526,9 @@ func (f *FakeRekognition) listFaces(req *listFacesRequest) (any, error) {
 	stored, err := f.collection(req.CollectionID)
 	if err != nil {
 		return nil, err
+	}
+	if req.UserID != "" {
+		stored = slices.DeleteFunc(slices.Clone(stored), func(s StoredFace) bool { return s.UserID != req.UserID })
 	}
 	sorted := slices.SortedFunc(slices.Values(stored), func(a, b StoredFace) int { return strings.Compare(a.FaceID, b.FaceID) })
 	start := sort.Search(len(sorted), func(i int) bool { return sorted[i].FaceID > req.NextToken })

@@ -310,9 +310,9 @@ func TestRekognitionErrors(t *testing.T) {
 			return err
 		}, "InvalidParameterException", "", nil},
 		{"unsupported member", func() error {
-			_, err := env.Rekognition.ListFaces(ctx, &rekognition.ListFacesInput{CollectionId: &env.Collection, UserId: aws.String("u")})
+			_, err := env.Rekognition.ListFaces(ctx, &rekognition.ListFacesInput{CollectionId: &env.Collection, FaceIds: []string{"x"}})
 			return err
-		}, "SerializationException", "UserId", nil},
+		}, "SerializationException", "FaceIds", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

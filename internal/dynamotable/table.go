@@ -248,26 +248,7 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 	reqs := make([]types.WriteRequest, 0, len(faces))
 	at := make(map[string]int, len(faces)) // FaceId → its request in reqs
 	for _, f := range faces {
-		bb := f.BoundingBox
-		av, err := attributevalue.MarshalMap(item{
-			FaceID:          f.FaceID,
-			ItemType:        typeFace,
-			ImageID:         f.ImageID,
-			ExternalImageID: f.ExternalImageID,
-			BoundingBox:     &bb,
-			Confidence:      f.Confidence,
-			Landmarks:       f.Attributes.Landmarks,
-			Pose:            f.Attributes.Pose,
-			Quality:         f.Attributes.Quality,
-			Bucket:          f.Bucket,
-			ObjectKey:       f.Key,
-			ETag:            f.ETag,
-			ContentSHA256:   f.ContentSHA256,
-			Person:          f.Person,
-			IndexedAt:       f.IndexedAt,
-			TargetVersion:   f.TargetVersion,
-			CollectionID:    f.CollectionID,
-		})
+		av, err := attributevalue.MarshalMap(faceToItem(f))
 		if err != nil {
 			return fmt.Errorf("encode face item: %w", err)
 		}
@@ -280,6 +261,30 @@ func (t *Table) PutFaces(ctx context.Context, faces []service.FaceItem) error {
 		reqs = append(reqs, req)
 	}
 	return t.batchWrite(ctx, reqs)
+}
+
+// faceToItem returns the stored shape of the face item f.
+func faceToItem(f service.FaceItem) item {
+	bb := f.BoundingBox
+	return item{
+		FaceID:          f.FaceID,
+		ItemType:        typeFace,
+		ImageID:         f.ImageID,
+		ExternalImageID: f.ExternalImageID,
+		BoundingBox:     &bb,
+		Confidence:      f.Confidence,
+		Landmarks:       f.Attributes.Landmarks,
+		Pose:            f.Attributes.Pose,
+		Quality:         f.Attributes.Quality,
+		Bucket:          f.Bucket,
+		ObjectKey:       f.Key,
+		ETag:            f.ETag,
+		ContentSHA256:   f.ContentSHA256,
+		Person:          f.Person,
+		IndexedAt:       f.IndexedAt,
+		TargetVersion:   f.TargetVersion,
+		CollectionID:    f.CollectionID,
+	}
 }
 
 // PutPerson implements service.FaceTable with PutItem.
@@ -726,4 +731,76 @@ func (t *Table) PutSweepMarks(ctx context.Context, ids []string, seen, expires t
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
 	}
 	return t.batchWrite(ctx, reqs)
+}
+
+// aliasItem is the stored shape of alias items (service.AliasItemID). It
+// has no Person and no ObjectKey: alias items are in no index.
+type aliasItem struct {
+	FaceID   string `dynamodbav:"FaceId"`
+	ItemType string `dynamodbav:"ItemType"`
+	UserID   string `dynamodbav:"UserId"`
+}
+
+// typeAlias is an alias item's ItemType.
+const typeAlias = "ALIAS"
+
+// GetAlias implements service.FaceTable with BatchGetItem, as GetPersons
+// (the functions that resolve names already read person items so).
+func (t *Table) GetAlias(ctx context.Context, person string) (string, error) {
+	userID := ""
+	err := t.batchGet(ctx, []string{service.AliasItemID(person)}, func(items []map[string]types.AttributeValue) error {
+		var its []aliasItem
+		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+			return fmt.Errorf("decode alias items: %w", err)
+		}
+		for _, it := range its {
+			if it.ItemType == typeAlias {
+				userID = it.UserID
+			}
+		}
+		return nil
+	})
+	return userID, err
+}
+
+// PutAlias implements service.FaceTable with PutItem.
+func (t *Table) PutAlias(ctx context.Context, person, userID string) error {
+	av, err := attributevalue.MarshalMap(aliasItem{FaceID: service.AliasItemID(person), ItemType: typeAlias, UserID: userID})
+	if err != nil {
+		return fmt.Errorf("encode alias item: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	return err
+}
+
+// DeleteAlias implements service.FaceTable with BatchWriteItem, as
+// DeleteItems.
+func (t *Table) DeleteAlias(ctx context.Context, person string) error {
+	return t.DeleteItems(ctx, []string{service.AliasItemID(person)})
+}
+
+// RelabelFaces implements service.FaceTable with one PutItem per face,
+// conditional on the stored Person being from (which also requires the
+// item to exist); a failed condition skips the face. BatchWriteItem takes
+// no conditions, and a face's relabel must not bring back a face item
+// that a concurrent index run deleted.
+func (t *Table) RelabelFaces(ctx context.Context, faces []service.FaceItem, from string) error {
+	for _, f := range faces {
+		av, err := attributevalue.MarshalMap(faceToItem(f))
+		if err != nil {
+			return fmt.Errorf("encode face item: %w", err)
+		}
+		_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                 aws.String(t.name),
+			Item:                      av,
+			ConditionExpression:       aws.String("#p = :p"),
+			ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: from}},
+		})
+		var ccf *types.ConditionalCheckFailedException
+		if err != nil && !errors.As(err, &ccf) {
+			return err
+		}
+	}
+	return nil
 }

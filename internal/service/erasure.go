@@ -73,7 +73,7 @@ func (s *Service) eraseImage(ctx context.Context, ref imageRef) (erasure, error)
 		return e, err
 	}
 	var err error
-	if e.versions, err = s.deleteVersions(ctx, ref); err != nil {
+	if e.versions, err = s.deleteVersions(ctx, ref, false); err != nil {
 		return e, err
 	}
 	err = retryOnConflict(func() error {
@@ -136,8 +136,9 @@ func (s *Service) noteFaces(ctx context.Context, ref imageRef, faces map[string]
 
 // deleteVersions deletes every version and delete marker of the object
 // ref (DeleteObject with its VersionId: gone for good, no new delete
-// marker) and returns how many it deleted.
-func (s *Service) deleteVersions(ctx context.Context, ref imageRef) (int, error) {
+// marker), or with keepLatest every one but the current version, and
+// returns how many it deleted.
+func (s *Service) deleteVersions(ctx context.Context, ref imageRef, keepLatest bool) (int, error) {
 	var versions []*string
 	p := s3.NewListObjectVersionsPaginator(s.objects, &s3.ListObjectVersionsInput{Bucket: aws.String(ref.Bucket), Prefix: aws.String(ref.Key)})
 	for p.HasMorePages() {
@@ -146,12 +147,12 @@ func (s *Service) deleteVersions(ctx context.Context, ref imageRef) (int, error)
 			return 0, fromAWS("S3", err)
 		}
 		for _, v := range page.Versions {
-			if aws.ToString(v.Key) == ref.Key {
+			if aws.ToString(v.Key) == ref.Key && !(keepLatest && aws.ToBool(v.IsLatest)) {
 				versions = append(versions, v.VersionId)
 			}
 		}
 		for _, m := range page.DeleteMarkers {
-			if aws.ToString(m.Key) == ref.Key {
+			if aws.ToString(m.Key) == ref.Key && !(keepLatest && aws.ToBool(m.IsLatest)) {
 				versions = append(versions, m.VersionId)
 			}
 		}

@@ -35,6 +35,10 @@ const (
 	OutcomeRejected = "rejected"
 	// OutcomeUnchanged: the same bytes were already processed; nothing done.
 	OutcomeUnchanged = "unchanged"
+	// OutcomeRelabeled: the same bytes were already processed under
+	// another name of the same person (a rename); the items took the new
+	// name, nothing was indexed.
+	OutcomeRelabeled = "relabeled"
 	// OutcomeRemoved: the object no longer exists; its faces were removed
 	// and its image item became a StatusRemoved tombstone.
 	OutcomeRemoved = "removed"
@@ -72,7 +76,8 @@ type IndexResult struct {
 // contract.ValidatePerson (INVALID_PARAMETER), is recorded as rejected
 // (IndexFaces is not called). The upload decides the person: an upload
 // without one indexes the image without a person, even if an earlier
-// upload of it named one. A deleted object loses its faces and its image item becomes a
+// upload of it named one; the same bytes under another name of the same
+// Rekognition user (a renamed person, see Rename) are only relabelled. A deleted object loses its faces and its image item becomes a
 // StatusRemoved tombstone. Because it looks at the object rather than the
 // event, it is idempotent and insensitive to event order: a redelivered
 // event finds the same bytes (same SHA-256) and only removes faces that an
@@ -177,8 +182,19 @@ func (s *Service) reconcileOnce(ctx context.Context, bucket, key string) (IndexR
 	}
 	sum := sha256.Sum256(data)
 	item.ContentSHA256 = hex.EncodeToString(sum[:])
-	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.Person == item.Person && prev.CollectionID == item.CollectionID {
-		return s.unchanged(ctx, log, res, prev, item)
+	if image != nil && prev.Status != StatusRemoved && prev.ContentSHA256 == item.ContentSHA256 && prev.CollectionID == item.CollectionID {
+		if prev.Person == item.Person {
+			return s.unchanged(ctx, log, res, prev, item)
+		}
+		if personErr == nil {
+			same, err := s.samePerson(ctx, prev.Person, item.Person)
+			if err != nil {
+				return res, err
+			}
+			if same {
+				return s.relabel(ctx, log, res, prev, item)
+			}
+		}
 	}
 	if personErr != nil {
 		return s.reject(ctx, log, res, prev, item, contract.CodeInvalidParameter, personErr.Error())
@@ -291,6 +307,26 @@ func (s *Service) unchanged(ctx context.Context, log *slog.Logger, res IndexResu
 	}
 	res.Outcome = OutcomeUnchanged
 	log.InfoContext(ctx, "image unchanged", "status", prev.Status, "removedFaces", len(res.RemovedFaceIDs))
+	return res, nil
+}
+
+// relabel handles an object whose bytes were already processed and whose
+// upload now names another name of the same Rekognition user (samePerson):
+// a person being renamed, whose images Rename copies onto themselves with
+// the new name. Its face items, then its image item (as unchanged commits
+// it), take the new name; nothing is indexed, associated or
+// disassociated.
+func (s *Service) relabel(ctx context.Context, log *slog.Logger, res IndexResult, prev, item ImageItem) (IndexResult, error) {
+	if err := s.relabelFaces(ctx, imageRef{Bucket: prev.Bucket, Key: prev.Key}, prev.Person, item.Person); err != nil {
+		return res, err
+	}
+	renamed := prev
+	renamed.Person = item.Person
+	res, err := s.unchanged(ctx, log, res, renamed, item)
+	if err != nil {
+		return res, err
+	}
+	res.Outcome = OutcomeRelabeled
 	return res, nil
 }
 

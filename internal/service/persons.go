@@ -33,15 +33,14 @@ func (s *Service) ListPersons(ctx context.Context, limit int, token string) (*co
 	return list, nil
 }
 
-// personUserID returns the UserId of the person named person, or a
-// KindNotFound error if no person item names it.
+// personUserID returns the UserId of the person named person (resolve),
+// or a KindNotFound error if person names no user with a person item.
 func (s *Service) personUserID(ctx context.Context, person string) (string, error) {
-	userID := UserID(person)
-	found, err := s.table.GetPersons(ctx, []string{userID})
+	userID, item, err := s.resolve(ctx, person)
 	if err != nil {
-		return "", fromAWS("DynamoDB", err)
+		return "", err
 	}
-	if _, ok := found[userID]; !ok {
+	if item == nil {
 		return "", newError(KindNotFound, contract.CodeNotFound, "no such person")
 	}
 	return userID, nil
@@ -100,32 +99,16 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 // KindUnavailable (503, Retry-After) when Rekognition keeps refusing to
 // delete a face, mapped AWS errors otherwise.
 func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.DeletedPerson, error) {
-	userID := UserID(person)
-	found, err := s.table.GetPersons(ctx, []string{userID})
-	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
-	}
-	faces, err := s.personFaces(ctx, person)
+	userID, item, err := s.resolve(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	images, err := s.table.ImagesOfPerson(ctx, person)
+	refs, faces, images, err := s.personImages(ctx, person)
 	if err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, err
 	}
-	if _, ok := found[userID]; !ok && len(faces) == 0 && len(images) == 0 {
+	if item == nil && len(faces) == 0 && len(images) == 0 {
 		return nil, newError(KindNotFound, contract.CodeNotFound, "no such person")
-	}
-	var refs []imageRef
-	for _, f := range faces {
-		if ref := (imageRef{Bucket: f.Bucket, Key: f.Key}); !slices.Contains(refs, ref) {
-			refs = append(refs, ref)
-		}
-	}
-	for _, img := range images {
-		if ref := (imageRef{Bucket: img.Bucket, Key: img.Key}); !slices.Contains(refs, ref) {
-			refs = append(refs, ref)
-		}
 	}
 	out := &contract.DeletedPerson{Person: person, DeletedImages: []string{}, KeptImages: []string{}}
 	rec := ErasureRecord{Kind: contract.ErasurePerson}
@@ -141,9 +124,11 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		rec.Keys = append(rec.Keys, ref.Key)
 	}
 	slices.Sort(out.DeletedImages)
-	deleted, err := s.deleteUser(ctx, userID)
-	if err != nil {
-		return nil, err
+	deleted := false
+	if userID != "" {
+		if deleted, err = s.deleteUser(ctx, userID); err != nil {
+			return nil, err
+		}
 	}
 	if deleted {
 		rec.Users = 1
@@ -151,16 +136,50 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	if err := s.record(ctx, rec); err != nil {
 		return nil, err
 	}
+	if userID == "" {
+		return out, nil
+	}
 	// The person's sweep mark (if a sweep once found it empty) holds the
 	// UserId, which holds the name: it goes before the person item, so a
-	// repeat after a failure finds the person still there.
+	// repeat after a failure finds the person still there; so does the
+	// alias item, which holds the name (an alias naming no person item
+	// would only be reused by a new person of that name).
 	if err := s.table.DeleteItems(ctx, []string{SweepMarkID("person", userID)}); err != nil {
+		return nil, fromAWS("DynamoDB", err)
+	}
+	if err := s.table.DeleteAlias(ctx, person); err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
 	if err := s.table.DeletePerson(ctx, userID); err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
 	return out, nil
+}
+
+// personImages returns the images that name person (those of its face
+// items and its image items, each once) and the face and image items
+// read.
+func (s *Service) personImages(ctx context.Context, person string) ([]imageRef, []FaceItem, []ImageItem, error) {
+	faces, err := s.personFaces(ctx, person)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	images, err := s.table.ImagesOfPerson(ctx, person)
+	if err != nil {
+		return nil, nil, nil, fromAWS("DynamoDB", err)
+	}
+	var refs []imageRef
+	for _, f := range faces {
+		if ref := (imageRef{Bucket: f.Bucket, Key: f.Key}); !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	for _, img := range images {
+		if ref := (imageRef{Bucket: img.Bucket, Key: img.Key}); !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	return refs, faces, images, nil
 }
 
 // imageRef names one stored image.

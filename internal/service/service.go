@@ -38,6 +38,9 @@ type ObjectGetter interface {
 	// ListObjectVersions lists the versions and delete markers of the
 	// versioned bucket, for erasure (s3.NewListObjectVersionsPaginator).
 	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, optFns ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
+	// CopyObject copies an object onto itself with new metadata, for a
+	// rename (MetadataDirective REPLACE).
+	CopyObject(ctx context.Context, in *s3.CopyObjectInput, optFns ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
 }
 
 // FaceTable stores one FaceItem per indexed face and one ImageItem per
@@ -98,6 +101,20 @@ type FaceTable interface {
 	// marks expire (AttrExpiresAt) at expires. Marks are deleted with
 	// DeleteItems.
 	PutSweepMarks(ctx context.Context, ids []string, seen, expires time.Time) error
+	// GetAlias returns the UserId the alias item of person names, or ""
+	// if person has none (see Service.Rename). The read is eventually
+	// consistent, as GetPersons.
+	GetAlias(ctx context.Context, person string) (string, error)
+	// PutAlias creates or replaces the alias item of person, naming
+	// userID.
+	PutAlias(ctx context.Context, person, userID string) error
+	// DeleteAlias deletes the alias item of person; none is ignored.
+	DeleteAlias(ctx context.Context, person string) error
+	// RelabelFaces writes each of faces (carrying its new Person) only
+	// where the stored face item still exists and names from; the others
+	// are skipped without an error, so that a face a concurrent run
+	// deleted or relabelled is never written back.
+	RelabelFaces(ctx context.Context, faces []FaceItem, from string) error
 	// CountImages returns the number of image items by Status
 	// (contract.StatusIndexed, contract.StatusRejected, StatusRemoved),
 	// reading the whole table.
@@ -209,6 +226,12 @@ type PersonItem struct {
 // PersonItemID returns the partition key of the person item of userID.
 func PersonItemID(userID string) string {
 	return contract.PersonItemPrefix + userID
+}
+
+// AliasItemID returns the partition key of the alias item of person:
+// contract.AliasItemPrefix and UserID(person).
+func AliasItemID(person string) string {
+	return contract.AliasItemPrefix + UserID(person)
 }
 
 // ImageItemID returns the partition key of the image item of bucket/key.

@@ -50,7 +50,9 @@ func SweepMarkID(kind, id string) string {
 //     without one for SweepGrace: the first sweep that sees it marks it,
 //     a sweep SweepGrace later removes it if it is still unrecorded;
 //   - a person item none of whose faces and images is recorded is removed
-//     with its Rekognition user, after the same grace;
+//     with its Rekognition user and its name's alias item, after the same
+//     grace, unless the user still has faces (a rename that stopped
+//     midway relabelled them: the person waits for the rename's repeat);
 //   - an image item left pending (its faces recorded but not associated
 //     with its person, because the association failed) older than
 //     contract.MaxIndexRunSeconds has its faces associated and is
@@ -225,12 +227,33 @@ func (s *Service) sweepPersons(ctx context.Context, now time.Time, res *SweepRes
 				}
 				continue
 			}
+			if held, err := s.userHasFaces(ctx, p.UserID); err != nil || held {
+				if err != nil {
+					return err
+				}
+				// A rename that stopped midway: the user's faces carry
+				// the new name, the person item the old one. It stays
+				// for the rename's repeat.
+				s.log.WarnContext(ctx, "person without faces under its name keeps its user's faces; left for its rename to be repeated")
+				continue
+			}
 			deleted, err := s.deleteUser(ctx, p.UserID)
 			if err != nil {
 				return err
 			}
 			if deleted {
 				res.UsersRemoved++
+			}
+			// The alias item of its name goes too if it names this user
+			// (a renamed person's, or a new person's whose derived UserId
+			// a renamed one holds), before the person item, so that a
+			// sweep that fails finds the person again.
+			if alias, err := s.table.GetAlias(ctx, p.Person); err != nil {
+				return fromAWS("DynamoDB", err)
+			} else if alias == p.UserID {
+				if err := s.table.DeleteAlias(ctx, p.Person); err != nil {
+					return fromAWS("DynamoDB", err)
+				}
 			}
 			if err := s.table.DeleteItems(ctx, []string{PersonItemID(p.UserID), id}); err != nil {
 				return fromAWS("DynamoDB", err)
@@ -242,6 +265,16 @@ func (s *Service) sweepPersons(ctx context.Context, now time.Time, res *SweepRes
 		}
 		token = next
 	}
+}
+
+// userHasFaces reports whether the Rekognition user userID has faces
+// (ListFaces of the user, one face is enough).
+func (s *Service) userHasFaces(ctx context.Context, userID string) (bool, error) {
+	out, err := s.rek.ListFaces(ctx, &rekognition.ListFacesInput{CollectionId: aws.String(s.cfg.CollectionID), UserId: aws.String(userID), MaxResults: aws.Int32(1)})
+	if err != nil {
+		return false, fromAWS("Rekognition", err)
+	}
+	return len(out.Faces) > 0, nil
 }
 
 // personEmpty reports whether no face item and no image item (other than

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,8 +29,25 @@ const (
 // characters) of a person named at upload: the name with each disallowed
 // byte replaced by '_', cut to leave room, then ':' and 16 hex digits of
 // the name's SHA-256. It is deterministic, so every image of a person
-// joins the same user, and different names get different ids.
+// joins the same user, and different names get different ids. A renamed
+// person keeps the UserId of its first name, so the UserId of an existing
+// person is looked up (Service.resolve), never derived from its name.
 func UserID(person string) string {
+	return userIDOf(person, person)
+}
+
+// userIDVariant returns the nth alternative UserId of person (n ≥ 1): as
+// UserID, with the hash taken over the name, a NUL byte and n. A new
+// person gets one when a renamed person holds UserID(person) (see
+// Service.claimUserID).
+func userIDVariant(person string, n int) string {
+	return userIDOf(person, person+"\x00"+strconv.Itoa(n))
+}
+
+// userIDOf returns person's characters allowed in a UserId (others
+// replaced by '_'), cut to leave room, then ':' and 16 hex digits of the
+// SHA-256 of hashed.
+func userIDOf(person, hashed string) string {
 	var b strings.Builder
 	for i := 0; i < len(person); i++ {
 		c := person[i]
@@ -39,7 +57,7 @@ func UserID(person string) string {
 			b.WriteByte('_')
 		}
 	}
-	sum := sha256.Sum256([]byte(person))
+	sum := sha256.Sum256([]byte(hashed))
 	suffix := ":" + hex.EncodeToString(sum[:8])
 	prefix := b.String()
 	if len(prefix) > maxUserID-len(suffix) {
@@ -78,18 +96,30 @@ func (s *Service) associatePending(ctx context.Context, log *slog.Logger, item I
 	return err
 }
 
-// associate records the person item of person and makes its faces
-// members of its Rekognition user, creating the user if needed (an
-// existing one is fine). Faces that Rekognition refuses for good (beyond
+// associate records the person item of person (unless it has one) and
+// makes its faces members of its Rekognition user (resolve: a renamed
+// person's keeps its first UserId; a new person gets UserID(person), or
+// claimUserID's when a renamed person holds that), creating the user if
+// needed (an existing one is fine). Faces that Rekognition refuses for good (beyond
 // its limit of faces per user, gone, of another user, or not similar
 // enough to the user's) stay unassociated and are counted in the log;
 // failed calls are errors.
 func (s *Service) associate(ctx context.Context, log *slog.Logger, person string, faceIDs []string) error {
-	userID := UserID(person)
-	if err := s.table.PutPerson(ctx, PersonItem{Person: person, UserID: userID}); err != nil {
-		return fromAWS("DynamoDB", err)
+	userID, item, err := s.resolve(ctx, person)
+	if err != nil {
+		return err
 	}
-	_, err := s.rek.CreateUser(ctx, &rekognition.CreateUserInput{
+	if userID == "" {
+		if userID, err = s.claimUserID(ctx, person); err != nil {
+			return err
+		}
+	}
+	if item == nil {
+		if err := s.table.PutPerson(ctx, PersonItem{Person: person, UserID: userID}); err != nil {
+			return fromAWS("DynamoDB", err)
+		}
+	}
+	_, err = s.rek.CreateUser(ctx, &rekognition.CreateUserInput{
 		CollectionId:       aws.String(s.cfg.CollectionID),
 		UserId:             aws.String(userID),
 		ClientRequestToken: userToken("CreateUser", s.cfg.CollectionID, userID),

@@ -41,6 +41,7 @@ func Handlers(svc *service.Service, log *slog.Logger, opts ...Option) map[string
 		contract.FunctionCompare:      a.Compare,
 		contract.FunctionReindex:      a.Reindex,
 		contract.FunctionDownload:     a.Download,
+		contract.FunctionRename:       a.Rename,
 	}
 }
 

@@ -261,6 +261,15 @@ func (h *harness) deletePerson(t *testing.T, person string, out any) events.APIG
 	return call(t, h.api.DeletePerson, req, out)
 }
 
+// rename calls PATCH /persons/{person} (person as it arrives,
+// percent-encoded) with the JSON body and decodes a 200 body into out.
+func (h *harness) rename(t *testing.T, person, body string, out any) events.APIGatewayProxyResponse {
+	t.Helper()
+	req := events.APIGatewayProxyRequest{Resource: "/persons/{person}", HTTPMethod: "PATCH", PathParameters: map[string]string{contract.PersonNameParam: person}, Body: body}
+	req.RequestContext.RequestID = "req-rename"
+	return call(t, h.api.Rename, req, out)
+}
+
 // deleteImage calls DELETE /index/{filename} (filename as it arrives,
 // percent-encoded) and decodes a 200 body into out.
 func (h *harness) deleteImage(t *testing.T, filename string, out any) events.APIGatewayProxyResponse {

@@ -196,6 +196,9 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 	deletePerson := func(person string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deletePerson(t, person, new(any)) }
 	}
+	rename := func(person, body string) func(t *testing.T) events.APIGatewayProxyResponse {
+		return func(t *testing.T) events.APIGatewayProxyResponse { return h.rename(t, person, body, new(any)) }
+	}
 	deleteImage := func(filename string) func(t *testing.T) events.APIGatewayProxyResponse {
 		return func(t *testing.T) events.APIGatewayProxyResponse { return h.deleteImage(t, filename, new(any)) }
 	}
@@ -334,6 +337,20 @@ func TestHandlers_answerAsTheOpenAPIDocumentSays(t *testing.T) {
 		}, http.StatusTooManyRequests},
 		{"delete an unknown face", "DELETE", "/faces/missing", deleteFace("missing"), http.StatusNotFound},
 		{"delete a face", "DELETE", "/faces/" + faceID, deleteFace(faceID), http.StatusOK},
+		{"rename a person", "PATCH", "/persons/obama", rename("obama", `{"person": "Barack Obama"}`), http.StatusOK},
+		{"rename a person back", "PATCH", "/persons/Barack%20Obama", rename("Barack%20Obama", `{"person": "obama"}`), http.StatusOK},
+		{"rename to the same name", "PATCH", "/persons/obama", rename("obama", `{"person": "obama"}`), http.StatusOK},
+		{"rename with a body that is not JSON", "PATCH", "/persons/obama", rename("obama", "obama"), http.StatusBadRequest},
+		{"rename to an invalid name", "PATCH", "/persons/obama", rename("obama", `{"person": " "}`), http.StatusBadRequest},
+		{"rename an unknown person", "PATCH", "/persons/nobody", rename("nobody", `{"person": "somebody"}`), http.StatusNotFound},
+		{"rename onto another person", "PATCH", "/persons/obama", func(t *testing.T) events.APIGatewayProxyResponse {
+			indexPhoto(t, h, "index/biden_2.jpg", "biden_2.jpg", "biden")
+			return rename("obama", `{"person": "biden"}`)(t)
+		}, http.StatusConflict},
+		{"rename throttled", "PATCH", "/persons/obama", func(t *testing.T) events.APIGatewayProxyResponse {
+			h.env.DB.FailNext("BatchGetItem", 1, "ProvisionedThroughputExceededException", 400)
+			return rename("obama", `{"person": "Barack Obama"}`)(t)
+		}, http.StatusTooManyRequests},
 		{"delete an unknown person", "DELETE", "/persons/nobody", deletePerson("nobody"), http.StatusNotFound},
 		{"delete a person with a bad encoding", "DELETE", "/persons/a%25zz", deletePerson("a%zz"), http.StatusBadRequest},
 		{"delete a person", "DELETE", "/persons/obama", deletePerson("obama"), http.StatusOK},

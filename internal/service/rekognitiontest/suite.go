@@ -81,6 +81,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 		{"SearchFacesByImage", testSearchFacesByImage},
 		{"SearchFaces", testSearchFaces},
 		{"DescribeCollection", testDescribeCollection},
+		{"ListFacesOfUser", testListFacesOfUser},
 		{"DetectFaces", testDetectFaces},
 		{"DeleteFaces", testDeleteFaces},
 		{"CreateUser", testCreateUser},

@@ -191,3 +191,12 @@ func (instantObjects) ListObjectVersions(context.Context, *s3.ListObjectVersions
 func (instantRekognition) ListFaces(context.Context, *rekognition.ListFacesInput, ...func(*rekognition.Options)) (*rekognition.ListFacesOutput, error) {
 	return &rekognition.ListFacesOutput{}, nil
 }
+
+func (instantObjects) CopyObject(context.Context, *s3.CopyObjectInput, ...func(*s3.Options)) (*s3.CopyObjectOutput, error) {
+	return &s3.CopyObjectOutput{}, nil
+}
+
+func (instantTable) GetAlias(context.Context, string) (string, error)               { return "", nil }
+func (instantTable) PutAlias(context.Context, string, string) error                 { return nil }
+func (instantTable) DeleteAlias(context.Context, string) error                      { return nil }
+func (instantTable) RelabelFaces(context.Context, []service.FaceItem, string) error { return nil }

@@ -67,6 +67,8 @@ var suite = []struct {
 	{"Erasure", testErasure},
 	{"SweepMarks", testSweepMarks},
 	{"CountImages", testCountImages},
+	{"Aliases", testAliases},
+	{"RelabelFaces", testRelabelFaces},
 }
 
 // indexLag bounds how long the suite waits for FacesOfObject to show the

@@ -1,0 +1,70 @@
+package tabletest
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/facerec/facerec-cdk/internal/service"
+)
+
+// testAliases: PutAlias creates or replaces a name's alias, GetAlias reads
+// it ("" for none), DeleteAlias deletes it and ignores a missing one; an
+// alias is not a person, a face or an image, and is not in the person's
+// listings.
+func testAliases(t *testing.T, tb service.FaceTable) {
+	ctx := t.Context()
+	want := func(step, person, userID string) {
+		t.Helper()
+		if got, err := tb.GetAlias(ctx, person); err != nil || got != userID {
+			t.Errorf("%s: GetAlias(%q) = %q, %v; want %q", step, person, got, err, userID)
+		}
+	}
+	want("empty", "Ann Lee", "")
+	if err := tb.PutAlias(ctx, "Ann Lee", "Bob:1"); err != nil {
+		t.Fatal(err)
+	}
+	want("put", "Ann Lee", "Bob:1")
+	want("put", "Ann", "")
+	if err := tb.PutAlias(ctx, "Ann Lee", "Carl:2"); err != nil {
+		t.Fatal(err)
+	}
+	want("replace", "Ann Lee", "Carl:2")
+	wantPersonList(t, tb, 10)
+	if faces, _, err := tb.ListFaces(ctx, "Ann Lee", 10, ""); err != nil || len(faces) != 0 {
+		t.Errorf("ListFaces(Ann Lee) = %v, %v; want none", faces, err)
+	}
+	if images, err := tb.ImagesOfPerson(ctx, "Ann Lee"); err != nil || len(images) != 0 {
+		t.Errorf("ImagesOfPerson(Ann Lee) = %v, %v; want none", images, err)
+	}
+	if counts, err := tb.CountImages(ctx); err != nil || len(counts) != 0 {
+		t.Errorf("CountImages = %v, %v; want none", counts, err)
+	}
+	for _, step := range []string{"delete", "delete again"} {
+		if err := tb.DeleteAlias(ctx, "Ann Lee"); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		want(step, "Ann Lee", "")
+	}
+}
+
+// testRelabelFaces: RelabelFaces writes the faces whose stored item names
+// the old name, and skips a face that is not stored (deleted meanwhile:
+// it is not written back) and one that names someone else.
+func testRelabelFaces(t *testing.T, tb service.FaceTable) {
+	ctx := t.Context()
+	ann1, ann2, bob := face("f1", bucket, "index/a.jpg", "Ann"), face("f2", bucket, "index/a.jpg", "Ann"), face("f3", bucket, "index/a.jpg", "Bob")
+	if err := tb.PutFaces(ctx, []service.FaceItem{ann1, ann2, bob}); err != nil {
+		t.Fatal(err)
+	}
+	renamed := func(f service.FaceItem) service.FaceItem { f.Person = "Anna"; return f }
+	gone := face("f4", bucket, "index/a.jpg", "Anna")
+	if err := tb.RelabelFaces(ctx, []service.FaceItem{renamed(ann1), renamed(ann2), renamed(bob), gone}, "Ann"); err != nil {
+		t.Fatalf("RelabelFaces: %v", err)
+	}
+	got, err := tb.GetFaces(ctx, []string{"f1", "f2", "f3", "f4"})
+	want := map[string]service.FaceItem{"f1": renamed(ann1), "f2": renamed(ann2), "f3": bob}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("GetFaces after RelabelFaces = %v, %v; want %v", got, err, want)
+	}
+	wantFacesOfObject(t, tb, bucket, "index/a.jpg", renamed(ann1), renamed(ann2), bob)
+}
