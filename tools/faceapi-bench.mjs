@@ -12,42 +12,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs');
-const wasm = require('@tensorflow/tfjs-backend-wasm');
-const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
-const jpeg = require('jpeg-js');
-const { PNG } = require('pngjs');
+import { faceapi, loadFaceApi, rgb, tf, toolsDir } from './faceapi-common.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const photosDir = path.join(here, '../examples/photos');
+const photosDir = path.join(toolsDir, '../examples/photos');
 const runs = Number(process.argv[2] || 5);
 
-wasm.setWasmPaths(`${path.join(here, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
-wasm.setThreadsCount(1);
-await tf.setBackend('wasm');
-await tf.ready();
-
-const modelDir = path.join(here, 'node_modules/@vladmandic/face-api/model');
-await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
-await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
-
-// rgb decodes a JPEG or PNG file to an RGB tensor (EXIF orientation is
-// not applied; the sample photos have none).
-function rgb(file) {
-  const data = fs.readFileSync(file);
-  const img = file.endsWith('.png') ? PNG.sync.read(data) : jpeg.decode(data, { useTArray: true });
-  const out = new Float32Array(img.width * img.height * 3);
-  for (let p = 0; p < img.width * img.height; p++) {
-    for (let c = 0; c < 3; c++) out[3 * p + c] = img.data[4 * p + c];
-  }
-  return tf.tensor3d(out, [img.height, img.width, 3], 'float32');
-}
+await loadFaceApi();
 
 const detectors = {
   ssd: new faceapi.SsdMobilenetv1Options(),
