@@ -114,7 +114,7 @@ const tinyInputSize = 416
 // to size pixels a side; and the side of the square in pixels of m.
 func tinyInput(m *image.RGBA, size int) (*image.RGBA, float64) {
 	side := float64(max(m.Rect.Dx(), m.Rect.Dy()))
-	return warp(m, complex(side/float64(size), 0), 0, size), side
+	return resample(m, complex(side/float64(size), 0), 0, size), side
 }
 
 // landmarkCropScale is the side of the square crop the landmark network
@@ -150,7 +150,7 @@ func landmarkCrop(m *image.RGBA, r region) (crop *image.RGBA, a, z0 complex128) 
 	a = complex(r.side, 0) * r.turn
 	z0 = r.c - a*complex(0.5, 0.5)
 	// Crop draw coordinate q shows image draw coordinate z0 + 0.5 + q·a/landmarkInput.
-	return warp(m, a/landmarkInput, z0+complex(0.5, 0.5), landmarkInput), a, z0
+	return resample(m, a/landmarkInput, z0+complex(0.5, 0.5), landmarkInput), a, z0
 }
 
 // locate fills d's Landmarks, eyes, pose and quality: it runs the landmark
