@@ -12,12 +12,23 @@
 //     orientation.
 //   - Engine.Detect runs face-api's TinyFaceDetector (a Tiny YOLO v2 with
 //     separable convolutions, tiny.go) on a 416×416 copy of the image and
-//     keeps boxes whose face probability is above one half
-//     (MinConfidence 50, face-api's default); then face-api's
-//     FaceLandmark68Net (landmarks.go) finds 68 landmarks in the square
-//     around each box, and the eye centres are the means of the eye
-//     points. Both networks are ported to pure Go with gonum from the
-//     weights of face-api 1.7.15, embedded in this package.
+//     on two 224×224 copies of it turned by ±45° (for large tilted heads),
+//     and keeps boxes scoring above 0.15 upright (heads tilted by 30–45°
+//     score 0.2–0.5) or above 0.5 turned. face-api's FaceLandmark68Net
+//     (landmarks.go) finds 68 landmarks in the square around each box,
+//     turned as the copy it was found in. Then the detector looks again at
+//     each candidate on a 160×160 square twice its size, turned by the
+//     Roll of its landmarks so that the head stands upright: a face must
+//     score above 0.3 there, above one half (MinConfidence 50, face-api's
+//     default) in one of the two looks, and have its eye centres at least
+//     a fifth of its box apart; a weak or tilted one takes the box of
+//     that upright look and its landmarks are found again there. Two
+//     candidates whose eye midpoints nearly coincide are one face.
+//     Every setting and what it was measured on is in detect.go. The eye
+//     centres are the means of the eye points. Images are shrunk by a box
+//     filter to under twice the networks' input before the bilinear warp
+//     (resample.go). Both networks are ported to pure Go with gonum from
+//     the weights of face-api 1.7.15, embedded in this package.
 //   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
 //     get_face_chip_details(shape, 150, 0.25) does: the similarity that
 //     best fits the nose, eye and mouth landmarks to dlib's mean face
