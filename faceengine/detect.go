@@ -113,9 +113,9 @@ const MinConfidence = 100 * tinyMinScore
 //     in sample6.jpg, 0.63 upright) but for two that minEyeShare drops.
 //   - tiltedRoll: a weak candidate, or one whose landmarks give a Roll
 //     more than this many degrees from the turn of the copy it was found
-//     in, takes the box of the second look and its
-//     landmarks are located again on the turned square, where the head
-//     stands upright (the landmark net is less precise on tilted heads).
+//     in, takes the box of the second look and its landmarks are located
+//     again on the turned square, where the head stands upright (the
+//     landmark net is less precise on tilted heads).
 //   - minEyeShare: a face's eye centres (from its landmarks) are at least
 //     this share of its box's width apart. On the dev and held-back sets
 //     and their turned portraits, 257 faces had 0.23–0.47; a space suit's
@@ -137,7 +137,8 @@ const (
 // pixels a side, less than the upright pass: it is there for the large
 // tilted heads of portraits, which score under candidateScore upright
 // (held-back portraits turned by ±45°: 15 and 14 of 27 found upright
-// only, 27 and 27 with these passes). Its boxes must score above
+// only, 27 and 27 with these passes; with 192-pixel passes 25 and 27;
+// ±30° passes found as many but added a false detection). Its boxes must score above
 // tinyMinScore to be candidates: with candidateScore, background boxes of
 // the demo photos added one to three weak candidates per photo, each
 // costing a landmark run and a second look, for no face more.
