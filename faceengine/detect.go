@@ -138,7 +138,8 @@ const (
 // tilted heads of portraits, which score under candidateScore upright
 // (held-back portraits turned by ±45°: 15 and 14 of 27 found upright
 // only, 27 and 27 with these passes; with 192-pixel passes 25 and 27;
-// ±30° passes found as many but added a false detection). Its boxes must score above
+// ±30° passes found as many, with a false detection on a demo photo,
+// measured before minEyeShare and this pass threshold existed). Its boxes must score above
 // tinyMinScore to be candidates: with candidateScore, background boxes of
 // the demo photos added one to three weak candidates per photo, each
 // costing a landmark run and a second look, for no face more.
