@@ -139,10 +139,11 @@ const (
 // (held-back portraits turned by ±45°: 15 and 14 of 27 found upright
 // only, 27 and 27 with these passes; with 192-pixel passes 25 and 27;
 // ±30° passes found as many, with a false detection on a demo photo,
-// measured before minEyeShare and this pass threshold existed). Its boxes must score above
-// tinyMinScore to be candidates: with candidateScore, background boxes of
-// the demo photos added one to three weak candidates per photo, each
-// costing a landmark run and a second look, for no face more.
+// measured before minEyeShare and this pass threshold existed). Its
+// boxes must score above tinyMinScore to be candidates: with
+// candidateScore, background boxes of the demo photos added one to three
+// weak candidates per photo, each costing a landmark run and a second
+// look, for no face more.
 var turnedPassDegrees = [...]float64{-45, 45}
 
 const turnedInputSize = 224
