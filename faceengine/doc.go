@@ -12,12 +12,23 @@
 //     orientation.
 //   - Engine.Detect runs face-api's TinyFaceDetector (a Tiny YOLO v2 with
 //     separable convolutions, tiny.go) on a 416×416 copy of the image and
-//     keeps boxes whose face probability is above one half
-//     (MinConfidence 50, face-api's default); then face-api's
-//     FaceLandmark68Net (landmarks.go) finds 68 landmarks in the square
-//     around each box, and the eye centres are the means of the eye
-//     points. Both networks are ported to pure Go with gonum from the
-//     weights of face-api 1.7.15, embedded in this package.
+//     on two 224×224 copies of it turned by ±45° (for large tilted heads),
+//     and keeps boxes scoring above 0.15 upright (heads tilted by 30–45°
+//     score 0.2–0.5) or above 0.5 turned. face-api's FaceLandmark68Net
+//     (landmarks.go) finds 68 landmarks in the square around each box,
+//     turned as the copy it was found in. Then the detector looks again at
+//     each candidate on a 160×160 square twice its size, turned by the
+//     Roll of its landmarks so that the head stands upright: a face must
+//     score above 0.3 there, above one half (MinConfidence 50, face-api's
+//     default) in one of the two looks, and have its eye centres at least
+//     a fifth of its box apart; a weak or tilted one takes the box of
+//     that upright look and its landmarks are found again there. Two
+//     candidates whose eye midpoints nearly coincide are one face.
+//     Every setting and what it was measured on is in detect.go. The eye
+//     centres are the means of the eye points. Images are shrunk by a box
+//     filter to under twice the networks' input before the bilinear warp
+//     (resample.go). Both networks are ported to pure Go with gonum from
+//     the weights of face-api 1.7.15, embedded in this package.
 //   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
 //     get_face_chip_details(shape, 150, 0.25) does: the similarity that
 //     best fits the nose, eye and mouth landmarks to dlib's mean face
@@ -41,12 +52,14 @@
 // layer; the landmark and descriptor networks' convolutions are im2col, in
 // bands of output rows that stay in cache, and a matrix product (gonum's
 // blas32: pure Go with SSE kernels). Feature maps are reused across calls
-// (a sync.Pool). Measured on one core of a shared machine (load 6–7 on 2
+// (a sync.Pool). Measured on one core of a shared machine (load 2–6 on 2
 // cores; CPU time per call, the benchmarks' cpu-ns/op, which swings less
-// with the load than wall time): Detect 60–78 ms per sample photo,
-// landmarks 12 ms and a descriptor 32 ms per face, a whole photo 47–137 ms
-// (go test -run XXX -bench 'Detect$|Faces|Descriptor$|Landmarks' -benchmem
-// -cpu 1 ./faceengine).
+// with the load than wall time): Detect 75–97 ms per sample photo (the
+// upright pass about 47 ms, the turned passes about 25), landmarks 12 ms
+// and a descriptor 30–32 ms per face, a whole photo 74–163 ms, 0.31–0.54
+// of face-api's time with its SSD detector (go test -run XXX -bench
+// 'Detect$|Faces|Descriptor$|Landmarks' -benchmem -cpu 1 ./faceengine;
+// the README's engine section has both columns).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16

@@ -71,16 +71,13 @@ func Decode(data []byte) (*image.RGBA, error) {
 // Detect returns the faces in img (Decode's output or any image.Image),
 // largest box first, each with its 68 landmarks and eye centres. Faces are
 // found by face-api's tiny face detector on a 416×416 copy of the image
-// (the longer side scaled to 416 pixels), with a Confidence above
-// MinConfidence; faces under about a twentieth of the longer image side
-// are missed (see the README's engine section for measured limits).
+// (the longer side scaled to 416 pixels), each candidate looked at again
+// on a copy turned so that the head stands upright (heads tilted to ±45°
+// are found), with a Confidence above MinConfidence; faces under about a
+// twentieth of the longer image side are missed (see the README's engine
+// section for measured limits).
 func (e *Engine) Detect(img image.Image) []Detection {
-	m := imageio.ToRGBA(img)
-	dets := e.detect(m)
-	for i := range dets {
-		e.locate(m, &dets[i])
-	}
-	return dets
+	return e.detect(imageio.ToRGBA(img))
 }
 
 // Descriptor computes the descriptor of the face d found in img (by
@@ -99,7 +96,6 @@ func (e *Engine) Faces(img image.Image) ([]Face, error) {
 	dets := e.detect(m)
 	faces := make([]Face, len(dets))
 	for i, d := range dets {
-		e.locate(m, &d)
 		desc, err := e.describe(m, d)
 		if err != nil {
 			return nil, err
@@ -118,7 +114,7 @@ const tinyInputSize = 416
 // to size pixels a side; and the side of the square in pixels of m.
 func tinyInput(m *image.RGBA, size int) (*image.RGBA, float64) {
 	side := float64(max(m.Rect.Dx(), m.Rect.Dy()))
-	return warp(m, complex(side/float64(size), 0), 0, size), side
+	return resample(m, complex(side/float64(size), 0), 0, size), side
 }
 
 // landmarkCropScale is the side of the square crop the landmark network
@@ -126,26 +122,45 @@ func tinyInput(m *image.RGBA, size int) (*image.RGBA, float64) {
 // on the box: 1, as face-api crops the box and pads it to a square.
 const landmarkCropScale = 1.0
 
-// landmarkCrop returns the landmarkInput-sided square crop of m the
-// landmark network reads for the box b: landmarkCropScale times the box's
-// longer side, centred on it; and the crop's top-left corner and side in
-// pixels of m.
-func landmarkCrop(m *image.RGBA, b BoundingBox) (crop *image.RGBA, x0, y0, side float64) {
-	w, h := float64(m.Rect.Dx()), float64(m.Rect.Dy())
-	side = landmarkCropScale * max(b.Width*w, b.Height*h)
-	x0 = (b.Left+b.Width/2)*w - side/2
-	y0 = (b.Top+b.Height/2)*h - side/2
-	// Crop draw coordinate q shows image draw coordinate (x0, y0) + 0.5 + q·side/landmarkInput.
-	return warp(m, complex(side/landmarkInput, 0), complex(x0+0.5, y0+0.5), landmarkInput), x0, y0, side
+// region is the square the landmark network reads for a face: side pixels
+// a side, centred on the image point c (X + iY), its axes turned by turn
+// (a unit complex number: e^{iθ} for a square turned θ clockwise as seen,
+// so that a head with Roll θ° stands upright in it).
+type region struct {
+	c    complex128
+	side float64
+	turn complex128
 }
 
-// locate fills d's Landmarks and eyes: it runs the landmark network on
-// landmarkCrop of d's box.
-func (e *Engine) locate(m *image.RGBA, d *Detection) {
-	crop, x0, y0, side := landmarkCrop(m, d.BoundingBox)
+// boxRegion returns the upright region of the box b of m, as face-api
+// crops it: landmarkCropScale times the box's longer side, centred on it.
+func boxRegion(m *image.RGBA, b BoundingBox) region {
+	w, h := float64(m.Rect.Dx()), float64(m.Rect.Dy())
+	return region{
+		c:    complex((b.Left+b.Width/2)*w, (b.Top+b.Height/2)*h),
+		side: landmarkCropScale * max(b.Width*w, b.Height*h),
+		turn: 1,
+	}
+}
+
+// landmarkCrop returns the landmarkInput-sided square crop of m the
+// landmark network reads for the region r, and the similarity u ↦ a·u + z0
+// from fractions of the crop's side (u = X + iY, 0–1) to image pixels.
+func landmarkCrop(m *image.RGBA, r region) (crop *image.RGBA, a, z0 complex128) {
+	a = complex(r.side, 0) * r.turn
+	z0 = r.c - a*complex(0.5, 0.5)
+	// Crop draw coordinate q shows image draw coordinate z0 + 0.5 + q·a/landmarkInput.
+	return resample(m, a/landmarkInput, z0+complex(0.5, 0.5), landmarkInput), a, z0
+}
+
+// locate fills d's Landmarks, eyes, pose and quality: it runs the landmark
+// network on landmarkCrop of r.
+func (e *Engine) locate(m *image.RGBA, r region, d *Detection) {
+	crop, a, z0 := landmarkCrop(m, r)
 	var left, right Point
 	for i, p := range e.lm.landmarks(crop) {
-		q := Point{X: x0 + p.X*side, Y: y0 + p.Y*side}
+		z := z0 + a*complex(p.X, p.Y)
+		q := Point{X: real(z), Y: imag(z)}
 		d.Landmarks[i] = q
 		switch {
 		case i >= 36 && i <= 41:

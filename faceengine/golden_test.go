@@ -44,7 +44,8 @@ func writeGoldenChips(t *testing.T) {
 	}
 	for _, name := range landmarkPhotos {
 		for i, d := range testEngine(t).Detect(loadPhoto(t, name)) {
-			crop, _, _, _ := landmarkCrop(loadPhoto(t, name), d.BoundingBox)
+			img := loadPhoto(t, name)
+			crop, _, _ := landmarkCrop(img, boxRegion(img, d.BoundingBox))
 			out, err := os.Create(filepath.Join(goldenDir, "landmarks", fmt.Sprintf("%s_%d.png", strings.TrimSuffix(name, filepath.Ext(name)), i)))
 			if err != nil {
 				t.Fatal(err)
