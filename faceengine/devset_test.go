@@ -539,12 +539,12 @@ func BenchmarkDevSet(b *testing.B) {
 	}
 }
 
-// TestDevSetFloor holds the engine to what it measured on the development
-// split when the set was labelled (BenchmarkDevSet, RESULTS.md), so that a
-// change that loses faces or adds false detections fails. These are
-// floors, not goals: issue 15's goals (recall ≥ 98% with at most one
-// false detection on group photos, every turned face found) are above
-// them; raise the floors as the engine improves.
+// TestDevSetFloor holds the engine to what engine v2's detector measures
+// on the development split (BenchmarkDevSet, RESULTS.md), so that a change
+// that loses faces or adds false detections fails. Every turned face is
+// found, as issue 15 asks; group photos are one face (a head in profile)
+// short of issue 15's recall goal (≥ 98%), so that floor is what was
+// reached, not the goal: raise it as the engine improves.
 func TestDevSetFloor(t *testing.T) {
 	requireDevSetPhotos(t)
 	e := testEngine(t)
@@ -554,7 +554,7 @@ func TestDevSetFloor(t *testing.T) {
 		kind               string
 		minFound, maxFalse int
 	}{
-		{"group", 21, 1},   // of 24 faces
+		{"group", 23, 0},   // of 24 faces: the one missed is a head in profile (sample2.jpg)
 		{"portrait", 4, 0}, // of 4
 		{"noface", 0, 0},
 	}
@@ -568,14 +568,14 @@ func TestDevSetFloor(t *testing.T) {
 			t.Errorf("%s photos: found %d of %d faces with %d false detections; the floor is %d found, at most %d false", f.kind, k.found, k.labels, k.falses, f.minFound, f.maxFalse)
 		}
 	}
-	// Turned portraits: 17 of 24 found (4 portraits at ±15°, ±30°, ±45°).
+	// Turned portraits: all 24 found (4 portraits at ±15°, ±30°, ±45°).
 	perAngle, falses := devTurned(t, e, devPortraits(photos, "dev"))
 	found := 0
 	for _, n := range perAngle {
 		found += n
 	}
 	t.Logf("turned portraits: found %d, %d false detections", found, falses)
-	if found < 17 || falses > 0 {
-		t.Errorf("turned portraits: found %d with %d false detections; the floor is 17 found, none false", found, falses)
+	if found < 24 || falses > 0 {
+		t.Errorf("turned portraits: found %d with %d false detections; the floor is 24 found, none false", found, falses)
 	}
 }
