@@ -89,9 +89,9 @@ func (s *Service) Download(ctx context.Context, filename string) (*contract.Imag
 // comes first, so a link may stop working before its ExpiresAt when the
 // function's session ends sooner (Amazon S3 User Guide, "Sharing objects
 // with presigned URLs", on URLs signed with temporary credentials). Whoever holds
-// the link gets the object as the role: the role needs s3:GetObject and
-// s3:GetObjectVersion on it, and kms:Decrypt on the bucket's key if it has
-// one.
+// the link gets the object as the role: the role needs
+// s3:GetObjectVersion on it for a link with a VersionId (s3:GetObject
+// without one), and kms:Decrypt on the bucket's key if it has one.
 type S3Presigner struct {
 	client *s3.PresignClient
 }
