@@ -83,7 +83,8 @@ func (l *Local) signDownload(body string) string {
 }
 
 // serveDownload answers GET /downloads/{token} as S3 answers a presigned
-// GetObject: the object's bytes with its Content-Type (ranges and
+// GetObject: the object's bytes with its Content-Type, as an attachment
+// (contract.AttachmentDisposition) with nosniff and a sandbox CSP (ranges and
 // conditional requests as http.ServeContent answers them); 403
 // ACCESS_DENIED for a token this server did not sign or that has expired;
 // 404 NOT_FOUND once the object was replaced (another ETag) or erased.
@@ -120,6 +121,11 @@ func (l *Local) serveDownload(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", obj.ContentType)
 	h.Set("ETag", `"`+obj.ETag+`"`)
 	h.Set("Cache-Control", "private, no-store")
+	// The bytes are the uploader's, with the uploader's Content-Type, on
+	// the console's origin: saved, never sniffed, and sandboxed if shown.
+	h.Set("Content-Disposition", contract.AttachmentDisposition(tok.Key))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
 	// Streamed from the file (ranges as http.ServeContent answers them):
 	// a download holds a copy buffer, never the object.
 	http.ServeContent(w, r, "", obj.LastModified, f)

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"math/rand"
+	"mime"
 	"net/http"
+	"path"
 	"runtime"
 	"strings"
 	"testing"
@@ -260,6 +262,39 @@ func BenchmarkDownload(b *testing.B) {
 	for b.Loop() {
 		if resp, n := download(b, link, ""); resp.StatusCode != http.StatusOK || n != int64(len(data)) {
 			b.Fatalf("GET: %d, %d bytes", resp.StatusCode, n)
+		}
+	}
+}
+
+// TestDownload_servesAnAttachment checks that a link never lets an
+// uploaded page run as the server's own: whatever the upload's
+// Content-Type (here text/html), the answer is an attachment named by the
+// filename (RFC 6266, filename* for a non-ASCII name), with nosniff and a
+// sandboxing Content-Security-Policy.
+func TestDownload_servesAnAttachment(t *testing.T) {
+	srv, err := offline.Start(context.Background(), quietOptions(t.TempDir()), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, filename := range []string{"page.html", "album/résumé 1.html"} {
+		key := contract.DefaultImagePrefix + filename
+		etag, err := srv.Local.Objects.Put(key, []byte("<script>alert(1)</script>"), "text/html", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := srv.Local.LinkImage(context.Background(), service.ObjectVersion{Key: key, ETag: etag}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, _ := get(t, srv.URL+link)
+		h := resp.Header
+		disposition, params, err := mime.ParseMediaType(h.Get("Content-Disposition"))
+		if resp.StatusCode != http.StatusOK || err != nil || disposition != "attachment" || params["filename"] != path.Base(filename) {
+			t.Errorf("%s: %d, Content-Disposition %q; want 200, attachment with the filename %q", filename, resp.StatusCode, h.Get("Content-Disposition"), path.Base(filename))
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Content-Security-Policy") != "sandbox" {
+			t.Errorf("%s: X-Content-Type-Options %q, Content-Security-Policy %q; want nosniff, sandbox", filename, h.Get("X-Content-Type-Options"), h.Get("Content-Security-Policy"))
 		}
 	}
 }
