@@ -102,9 +102,16 @@ func NewS3Presigner(client *s3.Client) *S3Presigner {
 	return &S3Presigner{client: s3.NewPresignClient(client)}
 }
 
-// LinkImage implements ImageLinker with a presigned GetObject.
+// LinkImage implements ImageLinker with a presigned GetObject, answered
+// as an attachment named by the filename (contract.AttachmentDisposition).
 func (p *S3Presigner) LinkImage(ctx context.Context, obj ObjectVersion, expires time.Duration) (string, error) {
-	in := &s3.GetObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key)}
+	// S3 answers the link with this Content-Disposition: a browser saves
+	// the bytes under the filename (an <a download> is ignored for another
+	// origin's URL) instead of showing them.
+	in := &s3.GetObjectInput{
+		Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key),
+		ResponseContentDisposition: aws.String(contract.AttachmentDisposition(obj.Key)),
+	}
 	if obj.VersionID != "" {
 		in.VersionId = aws.String(obj.VersionID)
 	}

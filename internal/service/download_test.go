@@ -52,8 +52,9 @@ func (h *harness) currentVersion(t *testing.T, key string) string {
 // TestDownload_presignsTheIndexedVersion downloads an indexed image: its
 // status and faces (with Rekognition's ImageId and ExternalImageId) are
 // Status's, and its link is an S3 presigned GetObject of the bucket, key
-// and current version, expiring in contract.DownloadExpirySeconds, whose
-// GET answers the image's bytes. After another upload under the same
+// and current version, expiring in contract.DownloadExpirySeconds, with
+// S3's response-content-disposition an attachment named by the filename,
+// whose GET answers the image's bytes. After another upload under the same
 // filename, the old link still answers the old bytes (it is pinned to
 // its version) and a new download answers the new version, pending.
 func TestDownload_presignsTheIndexedVersion(t *testing.T) {
@@ -96,6 +97,11 @@ func TestDownload_presignsTheIndexedVersion(t *testing.T) {
 	}
 	if q.Get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" || q.Get("X-Amz-Signature") == "" || !strings.Contains(q.Get("X-Amz-Credential"), "/s3/aws4_request") {
 		t.Errorf("link %s is not a SigV4 presigned S3 URL", d.URL)
+	}
+	// A browser saves the bytes under the filename, even across origins
+	// (where an <a download> is ignored), and never shows an uploaded page.
+	if got, want := q.Get("response-content-disposition"), contract.AttachmentDisposition("index/group photo.jpg"); got != want {
+		t.Errorf("response-content-disposition %q, want %q", got, want)
 	}
 	if q.Get("X-Amz-Expires") != strconv.Itoa(contract.DownloadExpirySeconds) {
 		t.Errorf("X-Amz-Expires %q, want %d", q.Get("X-Amz-Expires"), contract.DownloadExpirySeconds)
