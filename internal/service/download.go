@@ -55,7 +55,7 @@ func (s *Service) Download(ctx context.Context, filename string) (*contract.Imag
 	if st.Status == StatusRemoved {
 		// The stored bytes are the erased version's (restored under a
 		// tombstone): not an image of the service any more.
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no image %q", filename)
+		return nil, noImage()
 	}
 	if s.linker == nil {
 		return nil, newError(KindInternal, contract.CodeInternal, "downloads are not configured")

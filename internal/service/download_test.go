@@ -165,3 +165,25 @@ func TestDownload_rejectedMissingErasedAndInvalid(t *testing.T) {
 		t.Errorf("without a linker: error %v, want an internal error", err)
 	}
 }
+
+// TestNotFound_leavesTheFilenameOut: the 404 of Status and Download,
+// whose message is logged, does not repeat the filename, which may hold a
+// person's name; neither does Download's 404 for an erased image.
+func TestNotFound_leavesTheFilenameOut(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/Jane Roe.jpg", "obama_1.jpg", "")
+	if _, err := h.Service.DeleteImage(t.Context(), "Jane Roe.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	for what, call := range map[string]func(string) error{
+		"Status":   func(f string) error { _, err := h.Service.Status(t.Context(), f); return err },
+		"Download": func(f string) error { _, err := h.Service.Download(t.Context(), f); return err },
+	} {
+		for _, filename := range []string{"John Doe.jpg", "Jane Roe.jpg"} {
+			err := call(filename)
+			if e := service.AsError(err); kindOf(err) != service.KindNotFound || strings.Contains(e.Message, "Doe") || strings.Contains(e.Message, "Roe") {
+				t.Errorf("%s(%q): %v, want a 404 whose message leaves the filename out", what, filename, err)
+			}
+		}
+	}
+}
