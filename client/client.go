@@ -102,7 +102,8 @@ type APIError struct {
 	Status int
 	// Code is the service's stable error code (for example
 	// "IMAGE_TOO_SMALL"); empty when the body is not a service error,
-	// such as an API Gateway refusal.
+	// such as an API Gateway refusal. For a download link S3 refused, S3's
+	// error code (for example "AccessDenied").
 	Code string
 	// Message is the error message, or the status text when the body
 	// has none.

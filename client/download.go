@@ -3,6 +3,7 @@ package client
 import (
 	"cmp"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,8 @@ func (c *Client) Download(ctx context.Context, filename string) (*contract.Image
 // fetched once, without the API key (it is its own credential, and it may
 // point at another host), and streamed to w. Errors: those of Download;
 // for the link, *APIError with its status (403 once it expired, 404 once
-// the image was replaced or erased offline), transport or context errors,
+// the image was replaced or erased offline) and, from S3, the code,
+// message and request ID of its XML error body, transport or context errors,
 // and w's write errors, after which w may hold part of the image.
 func (c *Client) DownloadImage(ctx context.Context, filename string, w io.Writer) (*contract.ImageDownload, error) {
 	d, err := c.Download(ctx, filename)
@@ -69,12 +71,37 @@ func (c *Client) DownloadImage(ctx context.Context, filename string, w io.Writer
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-		return nil, newAPIError(resp, data)
+		return nil, newLinkError(resp, data)
 	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		return nil, fmt.Errorf("client: downloading %s: %w", d.Key, err)
 	}
 	return d, nil
+}
+
+// s3Error is the XML body of an S3 error answer, as S3 refuses a
+// presigned URL (S3 API reference, "Error responses": Code, Message,
+// RequestId, and fields that vary with the code).
+type s3Error struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string   `xml:"Code"`
+	Message   string   `xml:"Message"`
+	RequestID string   `xml:"RequestId"`
+}
+
+// newLinkError returns the *APIError of a link's answer other than 200:
+// S3's code, message and request ID from its XML error body; otherwise
+// (the offline server's JSON errors, anything else) as newAPIError.
+func newLinkError(resp *http.Response, data []byte) *APIError {
+	var x s3Error
+	if xml.Unmarshal(data, &x) != nil || x.Code == "" {
+		return newAPIError(resp, data)
+	}
+	return &APIError{
+		Status: resp.StatusCode, Code: x.Code,
+		Message:   cmp.Or(x.Message, http.StatusText(resp.StatusCode)),
+		RequestID: cmp.Or(x.RequestID, resp.Header.Get("X-Amz-Request-Id")),
+	}
 }
 
 // PrintImage writes an image's state and faces as text: a line with its

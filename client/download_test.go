@@ -16,7 +16,8 @@ import (
 // key; DownloadImage then gets the answer's link without the key (it may
 // be another host's, as S3's presigned URLs are), resolving a relative
 // link against the endpoint, and writes its bytes; a refused link (403
-// once expired) is an *APIError, and an error keeps the link out.
+// once expired) is an *APIError with the code, message and request ID of
+// S3's XML error body, and an error keeps the link out.
 func TestDownloadImage(t *testing.T) {
 	image := []byte("the image's bytes")
 	link := "/links/ok?X-Amz-Signature=secret"
@@ -35,8 +36,13 @@ func TestDownloadImage(t *testing.T) {
 			return
 		}
 		if r.PathValue("name") != "ok" {
+			// S3's answer to an expired presigned URL.
+			w.Header().Set("Content-Type", "application/xml")
 			w.WriteHeader(http.StatusForbidden)
-			w.Write([]byte("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"))
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>300</X-Amz-Expires>` +
+				`<Expires>2026-01-01T00:05:00Z</Expires><ServerTime>2026-01-01T00:10:00Z</ServerTime>` +
+				`<RequestId>4442587FB7D0A2F9</RequestId><HostId>h0B3mYx0ZrXqvYGuY7PnO8OVy9k4tGsGo7wq2T2lQ2ynVx+8vUpVvtkS3xYgM4bB3Wn4vQyqYiU=</HostId></Error>`))
 			return
 		}
 		w.Write(image)
@@ -56,8 +62,9 @@ func TestDownloadImage(t *testing.T) {
 
 	link = srv.URL + "/links/expired?X-Amz-Signature=secret"
 	var apiErr *APIError
-	if _, err := c.DownloadImage(ctx, "a b.jpg", &bytes.Buffer{}); !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden || strings.Contains(err.Error(), "secret") {
-		t.Errorf("an expired link: %v, want a 403 APIError without the link", err)
+	if _, err := c.DownloadImage(ctx, "a b.jpg", &bytes.Buffer{}); !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden || strings.Contains(err.Error(), "secret") ||
+		apiErr.Code != "AccessDenied" || apiErr.Message != "Request has expired" || apiErr.RequestID != "4442587FB7D0A2F9" {
+		t.Errorf("an expired link: %v, want a 403 APIError with S3's code, message and request ID, without the link", err)
 	}
 	link = "http://127.0.0.1:1/links/ok?X-Amz-Signature=secret"
 	if _, err := c.DownloadImage(ctx, "a b.jpg", &bytes.Buffer{}); err == nil || strings.Contains(err.Error(), "secret") {

@@ -287,11 +287,11 @@ func TestConsole_inChromium(t *testing.T) {
 	run("download the unlabelled image",
 		chromedp.Navigate(srv.URL+"/#/faces"),
 		poll(`document.querySelectorAll('#unlabelled li').length === 1`),
-		step(chromedp.Evaluate[bool](`(HTMLAnchorElement.prototype.click = function () { window.downloaded = { href: this.href, name: this.download } }, true)`)),
+		step(chromedp.Evaluate[bool](`(HTMLAnchorElement.prototype.click = function () { window.downloaded = { href: this.href, name: this.download, target: this.target } }, true)`)),
 		chromedp.Click(chromedp.CSS(`#unlabelled button[aria-label="Download the image index/collins_1.png"]`)),
 		poll(`!!window.downloaded`),
 	)
-	downloaded, err := chromedp.Run(browser, chromedp.Evaluate[struct{ Href, Name string }](`window.downloaded`))
+	downloaded, err := chromedp.Run(browser, chromedp.Evaluate[struct{ Href, Name, Target string }](`window.downloaded`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,6 +303,12 @@ func TestConsole_inChromium(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, photos.MustRead("collins_1.png")) || downloaded.Name != "collins_1.png" {
 			t.Errorf("the page's download link %s (saved as %q) answers %d with %d bytes; want 200 with collins_1.png's bytes, saved as collins_1.png",
 				downloaded.Href, downloaded.Name, resp.StatusCode, len(body))
+		}
+		// Deployed, the link is another origin's, where the anchor's
+		// download attribute is ignored: the answer's attachment names
+		// the file, and the new browsing context keeps the console.
+		if cd := resp.Header.Get("Content-Disposition"); cd != contract.AttachmentDisposition("index/collins_1.png") || downloaded.Target != "_blank" {
+			t.Errorf("the page's download link answers Content-Disposition %q and opens in %q; want an attachment named collins_1.png, opened in _blank", cd, downloaded.Target)
 		}
 	}
 

@@ -1,6 +1,10 @@
 package contract
 
-import "time"
+import (
+	"mime"
+	"path"
+	"time"
+)
 
 // Image downloads, as GET /images/{filename} answers them.
 const (
@@ -45,4 +49,17 @@ type ImageDownload struct {
 	// ExpiresIn is the seconds from the answer to ExpiresAt
 	// (DownloadExpirySeconds).
 	ExpiresIn int `json:"expiresIn"`
+}
+
+// AttachmentDisposition is the Content-Disposition with which a download
+// link answers the object key: "attachment", so that a browser saves the
+// bytes instead of showing them (an upload's own Content-Type may be
+// text/html or image/svg+xml), named by the key's last path segment; an
+// ASCII name is a quoted filename, any other a UTF-8 filename* (RFC 6266,
+// section 4.3; RFC 8187).
+func AttachmentDisposition(key string) string {
+	if d := mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(key)}); d != "" {
+		return d
+	}
+	return "attachment"
 }

@@ -49,9 +49,11 @@ type Grants struct {
 	ReadImages bool
 	// ReadImageVersions lets the function read given versions of the
 	// images: s3:GetObjectVersion on the objects under the image prefix,
-	// which a GetObject with a VersionId needs besides s3:GetObject (S3
-	// API reference, GetObject, "Permissions"), also through a URL the
-	// function presigns.
+	// which a GetObject with a VersionId needs instead of s3:GetObject
+	// (S3 API reference, GetObject, "versionId"), also through a URL the
+	// function presigns. s3:GetObject (ReadImages) is still needed for
+	// HeadObject and for a GetObject without a VersionId, and
+	// s3:ListBucket for a missing key's 404.
 	ReadImageVersions bool
 	// AnyResource are actions allowed on "*": those without resource-level
 	// permissions, such as rekognition:DetectFaces, which takes no

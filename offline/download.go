@@ -1,7 +1,6 @@
 package offline
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,13 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/facerec/facerec-cdk/contract"
@@ -87,7 +83,8 @@ func (l *Local) signDownload(body string) string {
 }
 
 // serveDownload answers GET /downloads/{token} as S3 answers a presigned
-// GetObject: the object's bytes with its Content-Type (ranges and
+// GetObject: the object's bytes with its Content-Type, as an attachment
+// (contract.AttachmentDisposition) with nosniff and a sandbox CSP (ranges and
 // conditional requests as http.ServeContent answers them); 403
 // ACCESS_DENIED for a token this server did not sign or that has expired;
 // 404 NOT_FOUND once the object was replaced (another ETag) or erased.
@@ -103,7 +100,7 @@ func (l *Local) serveDownload(w http.ResponseWriter, r *http.Request) {
 		l.gatewayError(w, r, http.StatusForbidden, contract.CodeAccessDenied, "the link has expired")
 		return
 	}
-	obj, err := l.Objects.GetObject(r.Context(), &s3.GetObjectInput{Bucket: aws.String(BucketName), Key: aws.String(tok.Key)})
+	f, obj, err := l.Objects.open(tok.Key)
 	var nsk *s3types.NoSuchKey
 	switch {
 	case errors.As(err, &nsk):
@@ -114,21 +111,22 @@ func (l *Local) serveDownload(w http.ResponseWriter, r *http.Request) {
 		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "internal error")
 		return
 	}
-	defer obj.Body.Close()
-	if strings.Trim(aws.ToString(obj.ETag), `"`) != tok.ETag {
+	defer f.Close()
+	if obj.ETag != tok.ETag {
 		l.gatewayError(w, r, http.StatusNotFound, contract.CodeNotFound, "the image was replaced since the link was made")
-		return
-	}
-	data, err := io.ReadAll(obj.Body)
-	if err != nil {
-		l.log.Error("download failed", "err", err)
-		l.gatewayError(w, r, http.StatusInternalServerError, contract.CodeInternal, "internal error")
 		return
 	}
 	l.cors(w)
 	h := w.Header()
-	h.Set("Content-Type", aws.ToString(obj.ContentType))
-	h.Set("ETag", aws.ToString(obj.ETag))
+	h.Set("Content-Type", obj.ContentType)
+	h.Set("ETag", `"`+obj.ETag+`"`)
 	h.Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", aws.ToTime(obj.LastModified), bytes.NewReader(data))
+	// The bytes are the uploader's, with the uploader's Content-Type, on
+	// the console's origin: saved, never sniffed, and sandboxed if shown.
+	h.Set("Content-Disposition", contract.AttachmentDisposition(tok.Key))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	// Streamed from the file (ranges as http.ServeContent answers them):
+	// a download holds a copy buffer, never the object.
+	http.ServeContent(w, r, "", obj.LastModified, f)
 }

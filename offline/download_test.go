@@ -6,7 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand"
+	"mime"
 	"net/http"
+	"path"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +161,140 @@ func mustETag(t *testing.T, srv *offline.Server, key string) string {
 		t.Fatal(err)
 	}
 	return strings.Trim(aws.ToString(head.ETag), `"`)
+}
+
+// downloadedObjectBytes is the size of the object the streaming test and
+// benchmark download: large enough that a copy of it stands out from the
+// few KiB a streamed answer allocates.
+const downloadedObjectBytes = 8 << 20
+
+// startWithObject starts a server whose bucket holds an object of
+// downloadedObjectBytes random bytes, and returns the server, the bytes
+// and a link to them.
+func startWithObject(tb testing.TB) (*offline.Server, []byte, string) {
+	tb.Helper()
+	srv, err := offline.Start(context.Background(), quietOptions(tb.TempDir()), "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Close() })
+	data := make([]byte, downloadedObjectBytes)
+	rand.New(rand.NewSource(1)).Read(data)
+	etag, err := srv.Local.Objects.Put("index/big.bin", data, "application/octet-stream", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	link, err := srv.Local.LinkImage(context.Background(), service.ObjectVersion{Key: "index/big.bin", ETag: etag}, time.Minute)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, data, srv.URL + link
+}
+
+// download GETs link with the header Range if rng is not empty, and
+// returns the answer and its body's size, which it reads to io.Discard.
+func download(tb testing.TB, link, rng string) (*http.Response, int64) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, link, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rng != "" {
+		req.Header.Set("Range", rng)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp, n
+}
+
+// TestDownload_streams checks that GET /downloads/{token} streams the
+// object from its file instead of holding it in memory: the bytes the
+// process allocates per download (server and client, as
+// runtime.MemStats.TotalAlloc counts them) stay under a quarter of the
+// object's size (a copy of the object would be at least its size), and a
+// Range request answers 206 with the range's bytes.
+func TestDownload_streams(t *testing.T) {
+	_, data, link := startWithObject(t)
+	if resp, n := download(t, link, ""); resp.StatusCode != http.StatusOK || n != int64(len(data)) {
+		t.Fatalf("GET: %d, %d bytes; want 200, %d bytes", resp.StatusCode, n, len(data))
+	}
+	const runs = 4
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		download(t, link, "")
+	}
+	runtime.ReadMemStats(&after)
+	if perRun := (after.TotalAlloc - before.TotalAlloc) / runs; perRun > downloadedObjectBytes/4 {
+		t.Errorf("a download of %d bytes allocates %d bytes, want under %d", downloadedObjectBytes, perRun, downloadedObjectBytes/4)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, link, nil)
+	req.Header.Set("Range", "bytes=100-199")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(body, data[100:200]) {
+		t.Errorf("GET with Range bytes=100-199: %d, %d bytes; want 206 with the range's bytes", resp.StatusCode, len(body))
+	}
+}
+
+// BenchmarkDownload measures a download of downloadedObjectBytes through
+// GET /downloads/{token}; -benchmem's B/op is what a download allocates,
+// server and client.
+func BenchmarkDownload(b *testing.B) {
+	_, data, link := startWithObject(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if resp, n := download(b, link, ""); resp.StatusCode != http.StatusOK || n != int64(len(data)) {
+			b.Fatalf("GET: %d, %d bytes", resp.StatusCode, n)
+		}
+	}
+}
+
+// TestDownload_servesAnAttachment checks that a link never lets an
+// uploaded page run as the server's own: whatever the upload's
+// Content-Type (here text/html), the answer is an attachment named by the
+// filename (RFC 6266, filename* for a non-ASCII name), with nosniff and a
+// sandboxing Content-Security-Policy.
+func TestDownload_servesAnAttachment(t *testing.T) {
+	srv, err := offline.Start(context.Background(), quietOptions(t.TempDir()), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, filename := range []string{"page.html", "album/résumé 1.html"} {
+		key := contract.DefaultImagePrefix + filename
+		etag, err := srv.Local.Objects.Put(key, []byte("<script>alert(1)</script>"), "text/html", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := srv.Local.LinkImage(context.Background(), service.ObjectVersion{Key: key, ETag: etag}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, _ := get(t, srv.URL+link)
+		h := resp.Header
+		disposition, params, err := mime.ParseMediaType(h.Get("Content-Disposition"))
+		if resp.StatusCode != http.StatusOK || err != nil || disposition != "attachment" || params["filename"] != path.Base(filename) {
+			t.Errorf("%s: %d, Content-Disposition %q; want 200, attachment with the filename %q", filename, resp.StatusCode, h.Get("Content-Disposition"), path.Base(filename))
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Content-Security-Policy") != "sandbox" {
+			t.Errorf("%s: X-Content-Type-Options %q, Content-Security-Policy %q; want nosniff, sandbox", filename, h.Get("X-Content-Type-Options"), h.Get("Content-Security-Policy"))
+		}
+	}
 }

@@ -193,6 +193,32 @@ func (o *Objects) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(
 	}, nil
 }
 
+// open opens the data file of key for reading and returns it with its
+// sidecar, both from the same Put (read under the lock; once open, the
+// file keeps its bytes when a later Put or Delete replaces or removes its
+// name), or *types.NoSuchKey if key is not stored. The caller closes the
+// file.
+func (o *Objects) open(key string) (*os.File, *objectMeta, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	m, err := o.meta(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	dataPath, _ := o.paths(key)
+	var f *os.File
+	if m != nil {
+		f, err = os.Open(dataPath)
+	}
+	if m == nil || errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, m, nil
+}
+
 // HeadObject implements service.ObjectGetter: the object's metadata, or
 // *types.NotFound as S3 answers.
 func (o *Objects) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {

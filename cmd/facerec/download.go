@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/facerec/facerec-cdk/client"
 	"github.com/facerec/facerec-cdk/contract"
@@ -23,10 +22,6 @@ func download(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	newClient := endpointFlags(fs)
 	out := fs.String("o", "", "write the image to FILE (default: FILENAME's base name, in the current directory; - for stdout)")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer (its link included) instead of the table")
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		// `facerec download FILENAME -o FILE`: the flags may follow.
-		args = append(args[1:len(args):len(args)], args[0])
-	}
 	c, err := parseClientArgs(fs, newClient, args, oneArg, "exactly one FILENAME is required")
 	if err != nil {
 		return err

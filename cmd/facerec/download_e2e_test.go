@@ -28,7 +28,7 @@ func TestServe_download(t *testing.T) {
 	work := t.TempDir()
 	t.Chdir(work)
 	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"download", "obama_1.jpg", "--endpoint", srv.url}, &out, &errOut); err != nil {
+	if err := run(ctx, []string{"download", "--endpoint", srv.url, "obama_1.jpg"}, &out, &errOut); err != nil {
 		t.Fatalf("facerec download: %v\n%s", err, errOut.String())
 	}
 	if got, err := os.ReadFile(filepath.Join(work, "obama_1.jpg")); err != nil || !bytes.Equal(got, photos.MustRead("obama_1.jpg")) {

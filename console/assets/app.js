@@ -281,6 +281,9 @@ function filenameOf(key) { return key.slice(key.indexOf("/") + 1); }
 // downloadImageButton is a button that downloads the image key: it asks
 // the API for a short-lived link to its bytes (GET /images/{filename}:
 // deployed an S3 presigned URL, offline the server's own) and follows it.
+// Both answer the bytes as an attachment named by the filename, so the
+// browser saves them; in a new browsing context, so that an answer that
+// is not the image (an expired link's error) never replaces the console.
 function downloadImageButton(key) {
   const b = document.createElement("button");
   b.type = "button";
@@ -293,6 +296,7 @@ function downloadImageButton(key) {
       const a = document.createElement("a");
       a.href = d.url;
       a.download = key.replace(/^.*\//, ""); // a same-origin link saves under this name
+      a.target = "_blank";
       a.rel = "noopener";
       a.click();
     } catch (e) { notify("Could not download the image: " + e.message, true); }

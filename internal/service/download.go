@@ -55,7 +55,7 @@ func (s *Service) Download(ctx context.Context, filename string) (*contract.Imag
 	if st.Status == StatusRemoved {
 		// The stored bytes are the erased version's (restored under a
 		// tombstone): not an image of the service any more.
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no image %q", filename)
+		return nil, noImage()
 	}
 	if s.linker == nil {
 		return nil, newError(KindInternal, contract.CodeInternal, "downloads are not configured")
@@ -89,9 +89,9 @@ func (s *Service) Download(ctx context.Context, filename string) (*contract.Imag
 // comes first, so a link may stop working before its ExpiresAt when the
 // function's session ends sooner (Amazon S3 User Guide, "Sharing objects
 // with presigned URLs", on URLs signed with temporary credentials). Whoever holds
-// the link gets the object as the role: the role needs s3:GetObject and
-// s3:GetObjectVersion on it, and kms:Decrypt on the bucket's key if it has
-// one.
+// the link gets the object as the role: the role needs
+// s3:GetObjectVersion on it for a link with a VersionId (s3:GetObject
+// without one), and kms:Decrypt on the bucket's key if it has one.
 type S3Presigner struct {
 	client *s3.PresignClient
 }
@@ -102,9 +102,16 @@ func NewS3Presigner(client *s3.Client) *S3Presigner {
 	return &S3Presigner{client: s3.NewPresignClient(client)}
 }
 
-// LinkImage implements ImageLinker with a presigned GetObject.
+// LinkImage implements ImageLinker with a presigned GetObject, answered
+// as an attachment named by the filename (contract.AttachmentDisposition).
 func (p *S3Presigner) LinkImage(ctx context.Context, obj ObjectVersion, expires time.Duration) (string, error) {
-	in := &s3.GetObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key)}
+	// S3 answers the link with this Content-Disposition: a browser saves
+	// the bytes under the filename (an <a download> is ignored for another
+	// origin's URL) instead of showing them.
+	in := &s3.GetObjectInput{
+		Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key),
+		ResponseContentDisposition: aws.String(contract.AttachmentDisposition(obj.Key)),
+	}
 	if obj.VersionID != "" {
 		in.VersionId = aws.String(obj.VersionID)
 	}

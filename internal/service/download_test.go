@@ -52,8 +52,9 @@ func (h *harness) currentVersion(t *testing.T, key string) string {
 // TestDownload_presignsTheIndexedVersion downloads an indexed image: its
 // status and faces (with Rekognition's ImageId and ExternalImageId) are
 // Status's, and its link is an S3 presigned GetObject of the bucket, key
-// and current version, expiring in contract.DownloadExpirySeconds, whose
-// GET answers the image's bytes. After another upload under the same
+// and current version, expiring in contract.DownloadExpirySeconds, with
+// S3's response-content-disposition an attachment named by the filename,
+// whose GET answers the image's bytes. After another upload under the same
 // filename, the old link still answers the old bytes (it is pinned to
 // its version) and a new download answers the new version, pending.
 func TestDownload_presignsTheIndexedVersion(t *testing.T) {
@@ -96,6 +97,11 @@ func TestDownload_presignsTheIndexedVersion(t *testing.T) {
 	}
 	if q.Get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" || q.Get("X-Amz-Signature") == "" || !strings.Contains(q.Get("X-Amz-Credential"), "/s3/aws4_request") {
 		t.Errorf("link %s is not a SigV4 presigned S3 URL", d.URL)
+	}
+	// A browser saves the bytes under the filename, even across origins
+	// (where an <a download> is ignored), and never shows an uploaded page.
+	if got, want := q.Get("response-content-disposition"), contract.AttachmentDisposition("index/group photo.jpg"); got != want {
+		t.Errorf("response-content-disposition %q, want %q", got, want)
 	}
 	if q.Get("X-Amz-Expires") != strconv.Itoa(contract.DownloadExpirySeconds) {
 		t.Errorf("X-Amz-Expires %q, want %d", q.Get("X-Amz-Expires"), contract.DownloadExpirySeconds)
@@ -157,5 +163,27 @@ func TestDownload_rejectedMissingErasedAndInvalid(t *testing.T) {
 	h.Service.SetImageLinker(nil)
 	if _, err := h.Service.Download(t.Context(), "notes.txt"); kindOf(err) != service.KindInternal {
 		t.Errorf("without a linker: error %v, want an internal error", err)
+	}
+}
+
+// TestNotFound_leavesTheFilenameOut: the 404 of Status and Download,
+// whose message is logged, does not repeat the filename, which may hold a
+// person's name; neither does Download's 404 for an erased image.
+func TestNotFound_leavesTheFilenameOut(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/Jane Roe.jpg", "obama_1.jpg", "")
+	if _, err := h.Service.DeleteImage(t.Context(), "Jane Roe.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	for what, call := range map[string]func(string) error{
+		"Status":   func(f string) error { _, err := h.Service.Status(t.Context(), f); return err },
+		"Download": func(f string) error { _, err := h.Service.Download(t.Context(), f); return err },
+	} {
+		for _, filename := range []string{"John Doe.jpg", "Jane Roe.jpg"} {
+			err := call(filename)
+			if e := service.AsError(err); kindOf(err) != service.KindNotFound || strings.Contains(e.Message, "Doe") || strings.Contains(e.Message, "Roe") {
+				t.Errorf("%s(%q): %v, want a 404 whose message leaves the filename out", what, filename, err)
+			}
+		}
 	}
 }

@@ -56,6 +56,13 @@ func (s *Service) Status(ctx context.Context, filename string) (*contract.ImageS
 	return st, err
 }
 
+// noImage is the KindNotFound of a filename under which no image is
+// stored. Its message, which is logged, leaves the filename out: it may
+// hold a person's name.
+func noImage() *Error {
+	return newError(KindNotFound, contract.CodeNotFound, "no image is stored under this filename")
+}
+
 // status is Status, which also returns the stored object's HeadObject
 // answer: the version the status describes.
 func (s *Service) status(ctx context.Context, filename string) (*contract.ImageStatus, *s3.HeadObjectOutput, error) {
@@ -66,7 +73,7 @@ func (s *Service) status(ctx context.Context, filename string) (*contract.ImageS
 	head, err := s.objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.BucketName), Key: aws.String(key)})
 	var nf *s3types.NotFound
 	if errors.As(err, &nf) {
-		return nil, nil, newError(KindNotFound, contract.CodeNotFound, "no image %q", filename)
+		return nil, nil, noImage()
 	}
 	if err != nil {
 		return nil, nil, fromAWS("S3", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -94,14 +95,16 @@ func checkContract(t *testing.T, router routers.Router, method, path string, res
 }
 
 // undocumented returns the paths of the object members in value that are
-// not properties of their schema: the document's schemas allow additional
-// properties, so validation alone would let them through.
+// not properties of their schema (its own or those of the schemas of its
+// allOf): the document's schemas allow additional properties, so
+// validation alone would let them through.
 func undocumented(schema *openapi3.Schema, value any, path string) []string {
 	var out []string
 	switch v := value.(type) {
 	case map[string]any:
+		props := properties(schema)
 		for name, member := range v {
-			prop, ok := schema.Properties[name]
+			prop, ok := props[name]
 			if !ok {
 				out = append(out, path+"."+name)
 				continue
@@ -114,6 +117,19 @@ func undocumented(schema *openapi3.Schema, value any, path string) []string {
 		}
 	}
 	return out
+}
+
+// properties returns the properties of schema with those of the schemas
+// its allOf combines.
+func properties(schema *openapi3.Schema) openapi3.Schemas {
+	props := maps.Clone(schema.Properties)
+	if props == nil {
+		props = openapi3.Schemas{}
+	}
+	for _, part := range schema.AllOf {
+		maps.Copy(props, properties(part.Value))
+	}
+	return props
 }
 
 // TestHandlers_answerAsTheOpenAPIDocumentSays runs the handlers on
