@@ -118,6 +118,7 @@ type personItem struct {
 	ItemType string `dynamodbav:"ItemType"`
 	Person   string `dynamodbav:"Person"`
 	UserID   string `dynamodbav:"UserId"`
+	Renaming string `dynamodbav:"Renaming,omitempty"`
 }
 
 // Table is a service.FaceTable on DynamoDB. Create it with New.
@@ -289,7 +290,7 @@ func faceToItem(f service.FaceItem) item {
 
 // PutPerson implements service.FaceTable with PutItem.
 func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
-	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID})
+	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID, Renaming: p.Renaming})
 	if err != nil {
 		return fmt.Errorf("encode person item: %w", err)
 	}
@@ -360,7 +361,7 @@ func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]se
 		}
 		for _, it := range its {
 			if it.ItemType == typePerson {
-				found[it.UserID] = service.PersonItem{Person: it.Person, UserID: it.UserID}
+				found[it.UserID] = service.PersonItem{Person: it.Person, UserID: it.UserID, Renaming: it.Renaming}
 			}
 		}
 		return nil
@@ -465,7 +466,7 @@ func (t *Table) ListFaces(ctx context.Context, person string, limit int, token s
 // without a person.
 func (t *Table) ListPersons(ctx context.Context, limit int, token string) ([]service.PersonItem, string, error) {
 	return scanPage(ctx, t, limit, token, func(it personItem) (service.PersonItem, bool) {
-		return service.PersonItem{Person: it.Person, UserID: it.UserID}, it.ItemType == typePerson
+		return service.PersonItem{Person: it.Person, UserID: it.UserID, Renaming: it.Renaming}, it.ItemType == typePerson
 	})
 }
 

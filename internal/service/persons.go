@@ -92,18 +92,29 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 // whose faces were not indexed or were rejected) is erased as
 // DeleteImage erases one: every version of its object, its faces (from
 // the collection, the user and the table) and its item's name and hash.
-// Then it deletes the Rekognition user, writes an erasure record (counts,
-// keys and time, no name) and deletes the person item last, so that a run
-// that fails can be repeated until it succeeds. Once it answers, no item
-// names the person. Errors: KindNotFound when nothing names the person,
-// KindUnavailable (503, Retry-After) when Rekognition keeps refusing to
-// delete a face, mapped AWS errors otherwise.
+// While a rename of the person is unfinished, the images of its other
+// name (the person item's Person and Renaming) are erased too: they are
+// the same user's. Then it deletes the Rekognition user, writes an
+// erasure record (counts, keys and time, no name), deletes the alias
+// items of those names that name the user and deletes the person item
+// last, so that a run that fails can be repeated until it succeeds. Once
+// it answers, no item names the person. Errors: KindNotFound when nothing
+// names the person, KindUnavailable (503, Retry-After) when Rekognition
+// keeps refusing to delete a face, mapped AWS errors otherwise.
 func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.DeletedPerson, error) {
 	userID, item, err := s.resolve(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	refs, faces, images, err := s.personImages(ctx, person)
+	names := []string{person}
+	if item != nil {
+		for _, n := range []string{item.Person, item.Renaming} {
+			if n != "" && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	refs, faces, images, err := s.personImages(ctx, names...)
 	if err != nil {
 		return nil, err
 	}
@@ -141,14 +152,24 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	}
 	// The person's sweep mark (if a sweep once found it empty) holds the
 	// UserId, which holds the name: it goes before the person item, so a
-	// repeat after a failure finds the person still there; so does the
-	// alias item, which holds the name (an alias naming no person item
-	// would only be reused by a new person of that name).
+	// repeat after a failure finds the person still there; so do the
+	// alias items of its names, which hold the names (an alias naming no
+	// person item would only be reused by a new person of that name).
 	if err := s.table.DeleteItems(ctx, []string{SweepMarkID("person", userID)}); err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
-	if err := s.table.DeleteAlias(ctx, person); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+	for _, n := range names {
+		if n != person {
+			// Another name's alias goes only if it names this user.
+			if alias, err := s.table.GetAlias(ctx, n); err != nil {
+				return nil, fromAWS("DynamoDB", err)
+			} else if alias != userID {
+				continue
+			}
+		}
+		if err := s.table.DeleteAlias(ctx, n); err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
 	}
 	if err := s.table.DeletePerson(ctx, userID); err != nil {
 		return nil, fromAWS("DynamoDB", err)
@@ -156,17 +177,22 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	return out, nil
 }
 
-// personImages returns the images that name person (those of its face
-// items and its image items, each once) and the face and image items
-// read.
-func (s *Service) personImages(ctx context.Context, person string) ([]imageRef, []FaceItem, []ImageItem, error) {
-	faces, err := s.personFaces(ctx, person)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	images, err := s.table.ImagesOfPerson(ctx, person)
-	if err != nil {
-		return nil, nil, nil, fromAWS("DynamoDB", err)
+// personImages returns the images that name one of persons (those of
+// their face items and image items, each once) and the face and image
+// items read.
+func (s *Service) personImages(ctx context.Context, persons ...string) ([]imageRef, []FaceItem, []ImageItem, error) {
+	var faces []FaceItem
+	var images []ImageItem
+	for _, person := range persons {
+		f, err := s.personFaces(ctx, person)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		img, err := s.table.ImagesOfPerson(ctx, person)
+		if err != nil {
+			return nil, nil, nil, fromAWS("DynamoDB", err)
+		}
+		faces, images = append(faces, f...), append(images, img...)
 	}
 	var refs []imageRef
 	for _, f := range faces {

@@ -240,8 +240,9 @@ func (d *faultyDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts 
 // TestRename_failureMidwayThenRepeat: a rename that fails midway (an S3
 // copy, an old version's delete, or a table write fails after some images
 // were copied) answers a retryable error; meanwhile the copies' events
-// relabel their images without indexing anything; repeating the request
-// finishes the rename, with the same end state as one that never failed.
+// relabel their images without indexing anything; a rename of either name
+// to a third one is refused (409 CONFLICT); repeating the request finishes
+// the rename, with the same end state as one that never failed.
 func TestRename_failureMidwayThenRepeat(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -249,9 +250,9 @@ func TestRename_failureMidwayThenRepeat(t *testing.T) {
 	}{
 		{"second copy fails", func(o *faultyObjects, _ *faultyDB) { o.failCopy = 2 }},
 		{"an old version's delete fails", func(o *faultyObjects, _ *faultyDB) { o.failDelete = 2 }},
-		// PutItem calls: the new name's alias item, a.jpg's face, a.jpg's
-		// image item, then b.jpg's face.
-		{"a face write fails", func(_ *faultyObjects, db *faultyDB) { db.failPut = 4 }},
+		// PutItem calls: the person item (its Renaming), the new name's
+		// alias item, a.jpg's face, a.jpg's image item, then b.jpg's face.
+		{"a face write fails", func(_ *faultyObjects, db *faultyDB) { db.failPut = 5 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			objects, db := &faultyObjects{}, &faultyDB{}
@@ -265,6 +266,12 @@ func TestRename_failureMidwayThenRepeat(t *testing.T) {
 			_, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
 			if err == nil || !kindOf(err).Temporary() {
 				t.Fatalf("Rename with the fault: %v (kind %d), want a retryable error", err, kindOf(err))
+			}
+			// Another rename of either name waits for this one.
+			for _, from := range []string{"Barack Obama", renamed} {
+				if _, err := h.Service.Rename(t.Context(), from, "Someone Else"); service.AsError(err).Code != contract.CodeConflict {
+					t.Errorf("Rename(%q, another name) midway: %v, want CONFLICT", from, err)
+				}
 			}
 			// Both names name the one person meanwhile.
 			for _, name := range []string{"Barack Obama", renamed} {
@@ -427,7 +434,7 @@ func TestRename_stoppedBeforeThePersonItemSurvivesTheSweeper(t *testing.T) {
 	db := &faultyDB{}
 	h := newHarness(t, func(p *servicetest.Parts) { db.API, p.DynamoDB = p.DynamoDB, db })
 	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
-	db.failPut = 4 // the new name's alias, a.jpg's face, a.jpg's image item, then the person item
+	db.failPut = 5 // the person item's Renaming, the new name's alias, a.jpg's face, a.jpg's image item, then the person item
 	if _, err := h.Service.Rename(t.Context(), "Barack Obama", renamed); err == nil {
 		t.Fatal("Rename with a failing person item write succeeded")
 	}
@@ -470,6 +477,90 @@ func TestRename_uploadUnderTheOldNameDuringTheRename(t *testing.T) {
 	}
 	if got := userFaces(h)[p.UserID]; len(got) != 2 {
 		t.Errorf("the user's faces = %v, want both", got)
+	}
+	if _, err := h.Service.Person(t.Context(), "Barack Obama"); kindOf(err) != service.KindNotFound {
+		t.Errorf("Person(old name): %v, want not found", err)
+	}
+}
+
+// TestRename_erasingMidwayErasesBothNames: a rename that failed midway
+// leaves some images under the old name and some under the new, all of
+// the one user; erasing the person by either name erases them all (its
+// faces, hashes, object versions and both names), and its user.
+func TestRename_erasingMidwayErasesBothNames(t *testing.T) {
+	for _, erase := range []string{"Barack Obama", renamed} {
+		t.Run(erase, func(t *testing.T) {
+			objects := &faultyObjects{failCopy: 2}
+			h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter, p.Objects = p.Objects, objects })
+			secrets := personFixture(t, h)
+			if _, err := h.Service.Rename(t.Context(), "Barack Obama", renamed); err == nil {
+				t.Fatal("Rename with a failing second copy succeeded")
+			}
+			if got := h.itemValues(t, "FACE", "Person"); !slices.Contains(got, renamed) || !slices.Contains(got, "Barack Obama") {
+				t.Fatalf("face items' persons midway = %q; the test needs both names", got)
+			}
+			if _, err := h.Service.DeletePerson(t.Context(), erase); err != nil {
+				t.Fatalf("DeletePerson(%q) midway: %v", erase, err)
+			}
+			if found := leftovers(t, h, append(secrets, renamed, service.UserID(renamed))); len(found) > 0 {
+				t.Errorf("after erasing %q midway through the rename:\n%s", erase, strings.Join(found, "\n"))
+			}
+			if users := h.Rek.Users(h.Collection); !slices.Equal(users, []string{service.UserID("biden")}) {
+				t.Errorf("users = %v, want biden's only", users)
+			}
+			assertBidenIntact(t, h)
+		})
+	}
+}
+
+// copyHook runs hook (if set) before each CopyObject, with the key to be
+// copied and the keys copied before.
+type copyHook struct {
+	service.ObjectGetter
+	copied []string
+	hook   func(key string, copied []string)
+}
+
+func (o *copyHook) CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error) {
+	if o.hook != nil {
+		o.hook(aws.ToString(in.Key), o.copied)
+	}
+	o.copied = append(o.copied, aws.ToString(in.Key))
+	return o.ObjectGetter.CopyObject(ctx, in, opts...)
+}
+
+// TestRename_reuploadOfARenamedKeyDuringTheRename: an image the rename
+// already renamed, uploaded again under the old name (same key) while the
+// rename copies the others, is renamed too (the second look), not left
+// naming the old name while its faces are the renamed user's.
+func TestRename_reuploadOfARenamedKeyDuringTheRename(t *testing.T) {
+	objects := &copyHook{}
+	h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter, p.Objects = p.Objects, objects })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	h.indexPhoto(t, "index/b.jpg", "obama_2.jpg", "Barack Obama")
+	objects.hook = func(key string, copied []string) {
+		if len(copied) == 1 {
+			objects.hook = nil
+			h.indexPhoto(t, copied[0], "obama_2.jpg", "Barack Obama")
+		}
+	}
+	p, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if objects.hook != nil {
+		t.Fatal("the hook never ran; the test proves nothing")
+	}
+	for _, key := range []string{"index/a.jpg", "index/b.jpg"} {
+		if person, _ := personOf(t, h, key); person != renamed {
+			t.Errorf("%s names %q after the rename", key, person)
+		}
+	}
+	if got := h.itemValues(t, "FACE", "Person"); !slices.Equal(got, []string{renamed, renamed}) {
+		t.Errorf("face items' persons = %q", got)
+	}
+	if len(p.Faces) != 2 || !slices.Equal(p.Images, []string{"index/a.jpg", "index/b.jpg"}) {
+		t.Errorf("renamed person = %+v; want both images", p)
 	}
 	if _, err := h.Service.Person(t.Context(), "Barack Obama"); kindOf(err) != service.KindNotFound {
 		t.Errorf("Person(old name): %v, want not found", err)

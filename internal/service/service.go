@@ -221,6 +221,11 @@ type PersonItem struct {
 	Person string
 	// UserID is the Rekognition UserId of the person (see UserID).
 	UserID string
+	// Renaming is, while a rename of the person is unfinished, its other
+	// name: the new one until the person item takes it, then the old one
+	// (Rename); "" otherwise. Both names then map to the user (resolve),
+	// and DeletePerson erases the images of both.
+	Renaming string
 }
 
 // PersonItemID returns the partition key of the person item of userID.
