@@ -566,3 +566,30 @@ func TestRename_reuploadOfARenamedKeyDuringTheRename(t *testing.T) {
 		t.Errorf("Person(old name): %v, want not found", err)
 	}
 }
+
+// noCopyResult copies as S3 does but answers no CopyObjectResult.
+type noCopyResult struct{ service.ObjectGetter }
+
+func (o noCopyResult) CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error) {
+	if _, err := o.ObjectGetter.CopyObject(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return &s3.CopyObjectOutput{}, nil
+}
+
+// TestRename_copyWithoutETagIsAnError: a CopyObject answer without the
+// copy's ETag is an internal error, not an image item with an empty ETag
+// (which Status would report as pending for good); the copy's event
+// relabels the image.
+func TestRename_copyWithoutETagIsAnError(t *testing.T) {
+	h := newHarness(t, func(p *servicetest.Parts) { p.Objects = noCopyResult{p.Objects} })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	if _, err := h.Service.Rename(t.Context(), "Barack Obama", renamed); kindOf(err) != service.KindInternal {
+		t.Fatalf("Rename with a CopyObject answer without ETag: %v, want an internal error", err)
+	}
+	// The copy's event relabels the image; a repeat then finishes.
+	h.reconcile(t, "index/a.jpg")
+	if st := h.status(t, "a.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != renamed {
+		t.Errorf("a.jpg after the copy's reconcile: %+v, want indexed under the new name", st)
+	}
+}
