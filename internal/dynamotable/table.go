@@ -332,7 +332,7 @@ func (t *Table) DeletePerson(ctx context.Context, userID string) error {
 // call (one call for up to 100 FaceIds), retrying unprocessed keys.
 func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]service.FaceItem, error) {
 	found := make(map[string]service.FaceItem, len(faceIDs))
-	err := t.batchGet(ctx, faceIDs, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, faceIDs, false, func(items []map[string]types.AttributeValue) error {
 		var its []item
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode face items: %w", err)
@@ -347,14 +347,16 @@ func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]serv
 	return found, err
 }
 
-// GetPersons implements service.FaceTable with BatchGetItem, as GetFaces.
+// GetPersons implements service.FaceTable with BatchGetItem, as GetFaces,
+// but strongly consistent: a person item decides which user a name maps
+// to (resolve), right after a rename or a new person wrote it.
 func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]service.PersonItem, error) {
 	ids := make([]string, len(userIDs))
 	for i, u := range userIDs {
 		ids[i] = service.PersonItemID(u)
 	}
 	found := make(map[string]service.PersonItem, len(userIDs))
-	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, ids, true, func(items []map[string]types.AttributeValue) error {
 		var its []personItem
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode person items: %w", err)
@@ -371,14 +373,15 @@ func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]se
 
 // batchGet reads the items of ids with BatchGetItem, each id once
 // (DynamoDB refuses a batch that names a key twice), 100 keys a call,
-// retrying unprocessed keys, and hands each answer's items to take.
-func (t *Table) batchGet(ctx context.Context, ids []string, take func([]map[string]types.AttributeValue) error) error {
+// strongly consistent if consistent (twice the read capacity), retrying
+// unprocessed keys, and hands each answer's items to take.
+func (t *Table) batchGet(ctx context.Context, ids []string, consistent bool, take func([]map[string]types.AttributeValue) error) error {
 	for chunk := range slices.Chunk(distinct(ids), maxBatchGet) {
 		keys := make([]map[string]types.AttributeValue, len(chunk))
 		for i, id := range chunk {
 			keys[i] = key(id)
 		}
-		pending := map[string]types.KeysAndAttributes{t.name: {Keys: keys}}
+		pending := map[string]types.KeysAndAttributes{t.name: {Keys: keys, ConsistentRead: aws.Bool(consistent)}}
 		err := t.retryUnprocessed(ctx, func() (bool, error) {
 			out, err := t.api.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
@@ -705,7 +708,7 @@ func (t *Table) PutErasure(ctx context.Context, rec service.ErasureRecord) error
 // GetFaces.
 func (t *Table) GetSweepMarks(ctx context.Context, ids []string) (map[string]time.Time, error) {
 	found := make(map[string]time.Time, len(ids))
-	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, ids, false, func(items []map[string]types.AttributeValue) error {
 		var its []sweepMarkItem
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode sweep marks: %w", err)
@@ -745,11 +748,14 @@ type aliasItem struct {
 // typeAlias is an alias item's ItemType.
 const typeAlias = "ALIAS"
 
-// GetAlias implements service.FaceTable with BatchGetItem, as GetPersons
-// (the functions that resolve names already read person items so).
+// GetAlias implements service.FaceTable with BatchGetItem, strongly
+// consistent, as GetPersons (the functions that resolve names already
+// read person items so): an alias written by a rename must be seen by
+// the reconcile of the copy it caused, or the image would be indexed
+// again rather than relabelled.
 func (t *Table) GetAlias(ctx context.Context, person string) (string, error) {
 	userID := ""
-	err := t.batchGet(ctx, []string{service.AliasItemID(person)}, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, []string{service.AliasItemID(person)}, true, func(items []map[string]types.AttributeValue) error {
 		var its []aliasItem
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode alias items: %w", err)

@@ -81,7 +81,8 @@ type FaceTable interface {
 	// PutPerson creates or replaces the person item of p.UserID.
 	PutPerson(ctx context.Context, p PersonItem) error
 	// GetPersons returns the person items of the given UserIds, keyed by
-	// UserId; unknown ids are absent from the map.
+	// UserId; unknown ids are absent from the map. The read is strongly
+	// consistent: it decides which user a name maps to (resolve).
 	GetPersons(ctx context.Context, userIDs []string) (map[string]PersonItem, error)
 	// DeletePerson deletes the person item of userID; an unknown id is
 	// ignored.
@@ -102,8 +103,9 @@ type FaceTable interface {
 	// DeleteItems.
 	PutSweepMarks(ctx context.Context, ids []string, seen, expires time.Time) error
 	// GetAlias returns the UserId the alias item of person names, or ""
-	// if person has none (see Service.Rename). The read is eventually
-	// consistent, as GetPersons.
+	// if person has none (see Service.Rename). The read is strongly
+	// consistent, as GetPersons: the reconcile of a rename's copy must see
+	// the alias the rename wrote, or it would index the image again.
 	GetAlias(ctx context.Context, person string) (string, error)
 	// PutAlias creates or replaces the alias item of person, naming
 	// userID.
