@@ -96,8 +96,9 @@ func (t *Table) DeleteAlias(_ context.Context, person string) error {
 	})
 }
 
-// RelabelFaces implements service.FaceTable in one transaction: each face
-// is written only if its stored item exists and names from.
+// RelabelFaces implements service.FaceTable in one transaction: each
+// face's stored item, only if it exists and names from, takes the face's
+// Person; nothing else of it changes.
 func (t *Table) RelabelFaces(_ context.Context, faces []service.FaceItem, from string) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
 		for _, f := range faces {
@@ -108,7 +109,8 @@ func (t *Table) RelabelFaces(_ context.Context, faces []service.FaceItem, from s
 			if old == nil || old.Person != from {
 				continue
 			}
-			v, err := json.Marshal(f)
+			old.Person = f.Person
+			v, err := json.Marshal(old)
 			if err != nil {
 				return fmt.Errorf("face item %s: %w", f.FaceID, err)
 			}

@@ -24,6 +24,7 @@ import (
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
@@ -786,23 +787,25 @@ func (t *Table) DeleteAlias(ctx context.Context, person string) error {
 	return t.DeleteItems(ctx, []string{service.AliasItemID(person)})
 }
 
-// RelabelFaces implements service.FaceTable with one PutItem per face,
-// conditional on the stored Person being from (which also requires the
-// item to exist); a failed condition skips the face. BatchWriteItem takes
-// no conditions, and a face's relabel must not bring back a face item
-// that a concurrent index run deleted.
+// RelabelFaces implements service.FaceTable with one UpdateItem per face
+// that sets only its Person, conditional on the stored Person being from
+// (which also requires the item to exist); a failed condition skips the
+// face. BatchWriteItem takes no conditions, and a face's relabel must not
+// bring back a face item that a concurrent index run deleted; a PutItem
+// of the whole item would write back what the caller read, which may be
+// stale (FacesOfObject reads an eventually consistent index).
 func (t *Table) RelabelFaces(ctx context.Context, faces []service.FaceItem, from string) error {
 	for _, f := range faces {
-		av, err := attributevalue.MarshalMap(faceToItem(f))
-		if err != nil {
-			return fmt.Errorf("encode face item: %w", err)
-		}
-		_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:                 aws.String(t.name),
-			Item:                      av,
-			ConditionExpression:       aws.String("#p = :p"),
-			ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: from}},
+		_, err := t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                aws.String(t.name),
+			Key:                      key(f.FaceID),
+			UpdateExpression:         aws.String("SET #p = :to"),
+			ConditionExpression:      aws.String("#p = :from"),
+			ExpressionAttributeNames: map[string]string{"#p": contract.AttrPerson},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":from": &types.AttributeValueMemberS{Value: from},
+				":to":   &types.AttributeValueMemberS{Value: f.Person},
+			},
 		})
 		var ccf *types.ConditionalCheckFailedException
 		if err != nil && !errors.As(err, &ccf) {

@@ -112,10 +112,11 @@ type FaceTable interface {
 	PutAlias(ctx context.Context, person, userID string) error
 	// DeleteAlias deletes the alias item of person; none is ignored.
 	DeleteAlias(ctx context.Context, person string) error
-	// RelabelFaces writes each of faces (carrying its new Person) only
-	// where the stored face item still exists and names from; the others
-	// are skipped without an error, so that a face a concurrent run
-	// deleted or relabelled is never written back.
+	// RelabelFaces sets the Person of the stored face item of each of
+	// faces (carrying its new Person) only where that item still exists
+	// and names from, and changes nothing else of it (faces may be stale
+	// copies); the others are skipped without an error, so that a face a
+	// concurrent run deleted or relabelled is never written back.
 	RelabelFaces(ctx context.Context, faces []FaceItem, from string) error
 	// CountImages returns the number of image items by Status
 	// (contract.StatusIndexed, contract.StatusRejected, StatusRemoved),

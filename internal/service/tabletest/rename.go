@@ -47,9 +47,11 @@ func testAliases(t *testing.T, tb service.FaceTable) {
 	}
 }
 
-// testRelabelFaces: RelabelFaces writes the faces whose stored item names
-// the old name, and skips a face that is not stored (deleted meanwhile:
-// it is not written back) and one that names someone else.
+// testRelabelFaces: RelabelFaces gives the new name to the faces whose
+// stored item names the old name, changing nothing else of them (the
+// faces given may be stale copies: read from an eventually consistent
+// index), and skips a face that is not stored (deleted meanwhile: it is
+// not written back) and one that names someone else.
 func testRelabelFaces(t *testing.T, tb service.FaceTable) {
 	ctx := t.Context()
 	ann1, ann2, bob := face("f1", bucket, "index/a.jpg", "Ann"), face("f2", bucket, "index/a.jpg", "Ann"), face("f3", bucket, "index/a.jpg", "Bob")
@@ -57,8 +59,9 @@ func testRelabelFaces(t *testing.T, tb service.FaceTable) {
 		t.Fatal(err)
 	}
 	renamed := func(f service.FaceItem) service.FaceItem { f.Person = "Anna"; return f }
+	stale := func(f service.FaceItem) service.FaceItem { f = renamed(f); f.Confidence, f.ETag = 1, "stale"; return f }
 	gone := face("f4", bucket, "index/a.jpg", "Anna")
-	if err := tb.RelabelFaces(ctx, []service.FaceItem{renamed(ann1), renamed(ann2), renamed(bob), gone}, "Ann"); err != nil {
+	if err := tb.RelabelFaces(ctx, []service.FaceItem{stale(ann1), stale(ann2), stale(bob), gone}, "Ann"); err != nil {
 		t.Fatalf("RelabelFaces: %v", err)
 	}
 	got, err := tb.GetFaces(ctx, []string{"f1", "f2", "f3", "f4"})
