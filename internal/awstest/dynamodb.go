@@ -18,6 +18,7 @@ const (
 var (
 	conditionPattern    = regexp.MustCompile(`^\s*attribute_not_exists\s*\(\s*(#?[A-Za-z0-9_]+)\s*\)\s*$`)
 	keyConditionPattern = regexp.MustCompile(`^\s*(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)\s*$`)
+	orPattern           = regexp.MustCompile(`\s+OR\s+`)
 	setPattern          = regexp.MustCompile(`^\s*SET\s+(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)\s*$`)
 )
 
@@ -265,10 +266,22 @@ func (e *expression) value(token string) (types.AttributeValue, error) {
 
 // condition evaluates a PutItem ConditionExpression against the stored
 // item old (nil if none). The forms supported are attribute_not_exists(a)
-// and a = :v (a scalar S, N or B attribute); "" always holds.
+// and a = :v (a scalar S, N or B attribute), and several of them joined
+// by OR; "" always holds.
 func (e *expression) condition(expr string, old item) (bool, error) {
 	if expr == "" {
 		return true, nil
+	}
+	if parts := orPattern.Split(expr, -1); len(parts) > 1 {
+		holds := false
+		for _, p := range parts {
+			h, err := e.condition(p, old)
+			if err != nil {
+				return false, err
+			}
+			holds = holds || h
+		}
+		return holds, nil
 	}
 	if m := conditionPattern.FindStringSubmatch(expr); m != nil {
 		name, err := e.name(m[1])

@@ -125,6 +125,9 @@ func TestPutItemCondition(t *testing.T) {
 		{"unused name", "free4", "attribute_not_exists(FaceId)", map[string]string{"#x": "X"}, nil, "ValidationException"},
 		{"unused value", "free5", "", nil, map[string]av{":v": s("x")}, "ValidationException"},
 		{"unsupported condition", "free6", "attribute_exists(FaceId)", nil, nil, "ValidationException"},
+		{"OR, first holds", "free7", "attribute_not_exists(FaceId) OR ObjectKey = :k", nil, map[string]av{":k": s("a.jpg")}, ""},
+		{"OR, second holds", "taken", "attribute_not_exists(FaceId) OR ObjectKey = :k", nil, map[string]av{":k": s("b.jpg")}, ""},
+		{"OR, neither holds", "taken", "attribute_not_exists(FaceId) OR ObjectKey = :k", nil, map[string]av{":k": s("c.jpg")}, "ConditionalCheckFailedException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,7 +152,7 @@ func TestPutItemCondition(t *testing.T) {
 	if !errors.As(err, &ccf) {
 		t.Errorf("err = %T %v, want *types.ConditionalCheckFailedException", err, err)
 	}
-	if got := ids(env.DB.Items(env.Table)); got != "free1,free2,taken" {
+	if got := ids(env.DB.Items(env.Table)); got != "free1,free2,free7,taken" {
 		t.Errorf("items = %s", got)
 	}
 }

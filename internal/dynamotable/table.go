@@ -299,6 +299,27 @@ func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
 	return err
 }
 
+// ReplacePerson implements service.FaceTable with a PutItem conditional
+// on the stored Person being prev (which also requires the item).
+func (t *Table) ReplacePerson(ctx context.Context, p service.PersonItem, prev string) error {
+	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID, Renaming: p.Renaming})
+	if err != nil {
+		return fmt.Errorf("encode person item: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(t.name),
+		Item:                      av,
+		ConditionExpression:       aws.String("#p = :prev"),
+		ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":prev": &types.AttributeValueMemberS{Value: prev}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: person item", service.ErrVersionConflict)
+	}
+	return err
+}
+
 // DeleteItems implements service.FaceTable with BatchWriteItem, each id
 // once (DynamoDB refuses a batch that names a key twice).
 func (t *Table) DeleteItems(ctx context.Context, ids []string) error {
@@ -771,13 +792,24 @@ func (t *Table) GetAlias(ctx context.Context, person string) (string, error) {
 	return userID, err
 }
 
-// PutAlias implements service.FaceTable with PutItem.
+// PutAlias implements service.FaceTable with a PutItem conditional on no
+// item or one naming userID.
 func (t *Table) PutAlias(ctx context.Context, person, userID string) error {
 	av, err := attributevalue.MarshalMap(aliasItem{FaceID: service.AliasItemID(person), ItemType: typeAlias, UserID: userID})
 	if err != nil {
 		return fmt.Errorf("encode alias item: %w", err)
 	}
-	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(t.name),
+		Item:                      av,
+		ConditionExpression:       aws.String("attribute_not_exists(#id) OR #u = :u"),
+		ExpressionAttributeNames:  map[string]string{"#id": contract.AttrFaceID, "#u": "UserId"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberS{Value: userID}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: alias item", service.ErrVersionConflict)
+	}
 	return err
 }
 

@@ -86,7 +86,7 @@ func (s *Service) claimUserID(ctx context.Context, person string) (string, error
 			continue
 		}
 		if err := s.table.PutAlias(ctx, person, id); err != nil {
-			return "", fromAWS("DynamoDB", err)
+			return "", conditionalWriteError(err)
 		}
 		return id, nil
 	}
@@ -143,9 +143,10 @@ func (s *Service) samePerson(ctx context.Context, a, b string) (bool, error) {
 // breaks contract.ValidatePerson, KindNotFound when no person has that
 // name, KindConflict with contract.CodePersonExists when name names
 // another person (persons are not merged), KindConflict (CodeConflict)
-// when an image kept changing during the rename (retry) or when another
-// rename of the person is unfinished (repeat that one first), mapped AWS
-// errors otherwise.
+// when an image, the person item or the new name's alias changed during
+// the rename (conditional writes; retry) or when another rename of the
+// person is unfinished (repeat that one first), mapped AWS errors
+// otherwise.
 func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Person, error) {
 	if err := contract.ValidatePerson(name); err != nil {
 		return nil, newError(KindBadRequest, contract.CodeInvalidParameter, "%s", err.Error())
@@ -175,13 +176,17 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 	if err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
+	// The person item's writes are conditional on the name it holds, and
+	// the alias's on naming no other user: a concurrent rename or erasure
+	// makes this one answer 409.
+	stored := cur.Person
 	if !repeat {
-		if err := s.table.PutPerson(ctx, PersonItem{Person: person, UserID: userID, Renaming: name}); err != nil {
-			return nil, fromAWS("DynamoDB", err)
+		if err := s.table.ReplacePerson(ctx, PersonItem{Person: person, UserID: userID, Renaming: name}, stored); err != nil {
+			return nil, conditionalWriteError(err)
 		}
 	}
 	if err := s.table.PutAlias(ctx, name, userID); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, conditionalWriteError(err)
 	}
 	names := []string{person}
 	if item != nil {
@@ -201,9 +206,10 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 		}
 		versions += n
 	}
-	if err := s.table.PutPerson(ctx, PersonItem{Person: name, UserID: userID, Renaming: person}); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+	if err := s.table.ReplacePerson(ctx, PersonItem{Person: name, UserID: userID, Renaming: person}, stored); err != nil {
+		return nil, conditionalWriteError(err)
 	}
+	stored = name
 	// An image uploaded under the old name while the rename ran was
 	// committed (pending) before its run resolved the old name, so before
 	// the person item changed: a second look finds it, unless PersonIndex
@@ -230,12 +236,23 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 			return nil, fromAWS("DynamoDB", err)
 		}
 	}
-	if err := s.table.PutPerson(ctx, PersonItem{Person: name, UserID: userID}); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+	if err := s.table.ReplacePerson(ctx, PersonItem{Person: name, UserID: userID}, stored); err != nil {
+		return nil, conditionalWriteError(err)
 	}
 	// Neither name nor the UserId (which holds the first name) is logged.
 	s.log.InfoContext(ctx, "person renamed", "images", len(refs), "versionsDeleted", versions)
 	return s.Person(ctx, name)
+}
+
+// conditionalWriteError maps the error of a conditional write of a person
+// or alias item: ErrVersionConflict (the item is not what the caller
+// read: a concurrent rename, erasure or new person) is KindConflict
+// (CodeConflict: read again and retry), others are DynamoDB's.
+func conditionalWriteError(err error) error {
+	if errors.Is(err, ErrVersionConflict) {
+		return &Error{Kind: KindConflict, Code: contract.CodeConflict, Message: "the person changed meanwhile; retry", Err: err}
+	}
+	return fromAWS("DynamoDB", err)
 }
 
 // renameImage moves the image ref from the person named from to the name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"mime"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -598,4 +599,46 @@ func TestRename_copyWithoutETagIsAnError(t *testing.T) {
 	if st := h.status(t, "a.jpg"); st.Status != contract.StatusIndexed || len(st.Faces) != 1 || st.Faces[0].Person != renamed {
 		t.Errorf("a.jpg after the copy's reconcile: %+v, want indexed under the new name", st)
 	}
+}
+
+// TestRename_concurrentChangesAre409: the rename's writes of the person
+// item are conditional on the name it read, and of the new name's alias
+// on naming no other user: a person item changed meanwhile (here by a
+// concurrent rename to a third name) or an alias of another user answers
+// 409 CONFLICT rather than being overwritten.
+func TestRename_concurrentChangesAre409(t *testing.T) {
+	t.Run("person item changed", func(t *testing.T) {
+		objects := &faultyObjects{}
+		h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter, p.Objects = p.Objects, objects })
+		h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+		tb := dynamotable.New(h.DynamoDB, h.Table)
+		third := service.PersonItem{Person: "Someone Else", UserID: service.UserID("Barack Obama")}
+		objects.beforeCopy = func() {
+			if err := tb.PutPerson(t.Context(), third); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
+		if kindOf(err) != service.KindConflict || service.AsError(err).Code != contract.CodeConflict {
+			t.Fatalf("Rename while the person item changed: %v, want CONFLICT", err)
+		}
+		if got, err := tb.GetPersons(t.Context(), []string{third.UserID}); err != nil || !reflect.DeepEqual(got[third.UserID], third) {
+			t.Errorf("person item = %v, %v; want the concurrent write kept: %v", got, err, third)
+		}
+	})
+	t.Run("alias of another user", func(t *testing.T) {
+		h := newHarness(t)
+		h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+		tb := dynamotable.New(h.DynamoDB, h.Table)
+		if err := tb.PutAlias(t.Context(), renamed, "another-user"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
+		if kindOf(err) != service.KindConflict || service.AsError(err).Code != contract.CodeConflict {
+			t.Fatalf("Rename onto an alias of another user: %v, want CONFLICT", err)
+		}
+		if got, err := tb.GetAlias(t.Context(), renamed); err != nil || got != "another-user" {
+			t.Errorf("alias = %q, %v; want it kept", got, err)
+		}
+	})
 }

@@ -80,6 +80,10 @@ type FaceTable interface {
 	ListPersons(ctx context.Context, limit int, token string) (persons []PersonItem, next string, err error)
 	// PutPerson creates or replaces the person item of p.UserID.
 	PutPerson(ctx context.Context, p PersonItem) error
+	// ReplacePerson replaces the person item of p.UserID only if the
+	// stored one's Person is prev; otherwise (another name, or none) it
+	// returns an error wrapping ErrVersionConflict.
+	ReplacePerson(ctx context.Context, p PersonItem, prev string) error
 	// GetPersons returns the person items of the given UserIds, keyed by
 	// UserId; unknown ids are absent from the map. The read is strongly
 	// consistent: it decides which user a name maps to (resolve).
@@ -107,8 +111,9 @@ type FaceTable interface {
 	// consistent, as GetPersons: the reconcile of a rename's copy must see
 	// the alias the rename wrote, or it would index the image again.
 	GetAlias(ctx context.Context, person string) (string, error)
-	// PutAlias creates or replaces the alias item of person, naming
-	// userID.
+	// PutAlias creates the alias item of person, naming userID, unless
+	// one names another UserId: then it returns an error wrapping
+	// ErrVersionConflict (one naming userID is left as it is).
 	PutAlias(ctx context.Context, person, userID string) error
 	// DeleteAlias deletes the alias item of person; none is ignored.
 	DeleteAlias(ctx context.Context, person string) error
@@ -173,7 +178,9 @@ type FaceItem struct {
 const StatusRemoved = "removed"
 
 // ErrVersionConflict is returned by FaceTable.PutImage when the stored image
-// item is not the version the caller read: another run committed first.
+// item is not the version the caller read (another run committed first),
+// and by PutAlias and ReplacePerson when the stored item is not the one
+// the caller expects.
 var ErrVersionConflict = errors.New("image item version conflict")
 
 // ImageItem records what happened to one stored image.

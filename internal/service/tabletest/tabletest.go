@@ -69,6 +69,7 @@ var suite = []struct {
 	{"CountImages", testCountImages},
 	{"Aliases", testAliases},
 	{"RelabelFaces", testRelabelFaces},
+	{"ReplacePerson", testReplacePerson},
 }
 
 // indexLag bounds how long the suite waits for FacesOfObject to show the
