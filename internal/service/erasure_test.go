@@ -464,3 +464,40 @@ func TestSweep_leavesOtherApplicationsFaces(t *testing.T) {
 		t.Errorf("faces left %v; want the other application's %s kept and the service's unrecorded %s removed", left, theirs, ours)
 	}
 }
+
+// missingUsers answers ListFaces of a UserId with Rekognition's
+// ResourceNotFoundException, as for a user that does not exist.
+type missingUsers struct{ service.Rekognition }
+
+func (r missingUsers) ListFaces(ctx context.Context, in *rekognition.ListFacesInput, opts ...func(*rekognition.Options)) (*rekognition.ListFacesOutput, error) {
+	if in.UserId != nil {
+		return nil, &rtypes.ResourceNotFoundException{Message: aws.String("The user does not exist")}
+	}
+	return r.Rekognition.ListFaces(ctx, in, opts...)
+}
+
+// TestSweep_personWhoseUserIsMissing: a person item without faces whose
+// Rekognition user does not exist (ListFaces of it answers
+// ResourceNotFoundException) is swept like one whose user has no faces;
+// the sweep does not stop there.
+func TestSweep_personWhoseUserIsMissing(t *testing.T) {
+	h := newHarness(t, func(p *servicetest.Parts) { p.Rekognition = missingUsers{p.Rekognition} })
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	if _, err := h.Service.DeleteImage(t.Context(), "a.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Rekognition.DeleteUser(t.Context(), &rekognition.DeleteUserInput{CollectionId: aws.String(h.Collection), UserId: aws.String(service.UserID("Barack Obama"))}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := h.Service.Sweep(t.Context(), now); err != nil {
+		t.Fatalf("first sweep: %v", err)
+	}
+	res, err := h.Service.Sweep(t.Context(), now.Add(service.SweepGrace))
+	if err != nil || res.PersonsRemoved != 1 || res.UsersRemoved != 0 {
+		t.Fatalf("sweep after the grace period: %+v, %v; want the person removed (its user was gone)", res, err)
+	}
+	if p := h.Items(t, "PERSON"); len(p) != 0 {
+		t.Errorf("person items left: %v", p)
+	}
+}
