@@ -138,7 +138,11 @@ func (s *Service) samePerson(ctx context.Context, a, b string) (bool, error) {
 //     needed); last, the person item's Renaming is cleared.
 //
 // Each step can be repeated: a rename that fails is finished by repeating
-// the request (until it is finished both names name the person). Renaming
+// the request (until it is finished both names name the person). Images
+// are renamed one after the other, about 8 AWS calls each: a person with
+// many images may outlast the API's timeout, and the repeat goes on
+// where it stopped. The answer is Person's, which reads PersonIndex
+// (eventually consistent): it may miss a face relabelled a moment before. Renaming
 // to the same name changes nothing. Errors: KindBadRequest when name
 // breaks contract.ValidatePerson, KindNotFound when no person has that
 // name, KindConflict with contract.CodePersonExists when name names
