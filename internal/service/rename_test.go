@@ -111,9 +111,12 @@ func wantRenamed(t *testing.T, h *harness, users map[string][]string, calls map[
 	if st := h.status(t, "c.png"); st.Status != contract.StatusRejected {
 		t.Errorf("the rejected image: %+v", st)
 	}
-	// The old name is nowhere: not in any item (the UserId holds it only
-	// with '_' for the space), any object version or the logs.
-	if found := leftovers(t, h, []string{"Barack Obama", renamed}); len(found) != 0 && !onlyNewNameOutsideLogs(found) {
+	// The old name is nowhere: not in any item, any object version or
+	// the logs, but in the UserId derived from it, which the person keeps
+	// (excluded explicitly: it holds this name only with '_' for the
+	// space, but a one-word name would be there verbatim; see
+	// TestRename_oneWordName).
+	if found := leftovers(t, h, []string{"Barack Obama", renamed}, oldID); len(found) != 0 && !onlyNewNameOutsideLogs(found) {
 		t.Errorf("after the rename:\n%s", strings.Join(found, "\n"))
 	}
 	assertBidenIntact(t, h)
@@ -641,4 +644,27 @@ func TestRename_concurrentChangesAre409(t *testing.T) {
 			t.Errorf("alias = %q, %v; want it kept", got, err)
 		}
 	})
+}
+
+// TestRename_oneWordName: a one-word name is in its derived UserId
+// verbatim; after the rename it is nowhere else (no item, object version
+// or log line holds it outside the UserId the person keeps).
+func TestRename_oneWordName(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Obama")
+	h.indexPhoto(t, "index/a.jpg", "obama_2.jpg", "Obama") // an older version, to delete
+	oldID := service.UserID("Obama")
+	if found := leftovers(t, h, []string{"Obama"}, oldID); len(found) == 0 {
+		t.Fatal("the name is nowhere before the rename, so the search proves nothing")
+	}
+	p, err := h.Service.Rename(t.Context(), "Obama", "Barack")
+	if err != nil || p.UserID != oldID {
+		t.Fatalf("Rename: %+v, %v", p, err)
+	}
+	if found := leftovers(t, h, []string{"Obama"}, oldID); len(found) != 0 {
+		t.Errorf("after the rename, outside the UserId:\n%s", strings.Join(found, "\n"))
+	}
+	if found := leftovers(t, h, []string{"Obama"}); len(found) == 0 {
+		t.Error("the UserId no longer holds the first name; the exception above proves nothing")
+	}
 }
