@@ -84,6 +84,7 @@ func TestRename_offline(t *testing.T) {
 	drain() // the copy's notification
 	call(http.MethodPatch, "/persons/Barack%20Obama", "application/json", []byte(`{"person": "x"}`), http.StatusNotFound, nil)
 	call(http.MethodPatch, "/persons/biden", "application/json", []byte(`{"person": "`+renamed+`"}`), http.StatusConflict, nil)
+	call(http.MethodPatch, "/persons/biden", "application/json", []byte(`{"person": " "}`), http.StatusBadRequest, nil)
 	call(http.MethodGet, "/persons/Barack%20Obama", "", nil, http.StatusNotFound, nil)
 
 	after := faceIDs()
