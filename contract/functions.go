@@ -205,10 +205,11 @@ var Functions = []Function{
 		Routes: []Route{{"DELETE", "/persons/{person}"}},
 		// It reads the person item and its faces and images on
 		// PersonIndex, erases each image as DELETE /index/{filename}
-		// does, deletes the Rekognition user, writes the erasure record
-		// and deletes the person item.
+		// does, then the images of the faces its Rekognition user still
+		// has (ListFaces of the UserId), deletes the user, writes the
+		// erasure record and deletes the person item.
 		Grants: Grants{
-			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"},
+			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser", "rekognition:ListFaces"},
 			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
 			EraseImages:  true,

@@ -179,7 +179,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 		),
 		logicalID(svc.DeletePersonFunction.Role()): merge(
 			logs(logicalID(svc.DeletePersonLogGroup)),
-			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser", "rekognition:ListFaces"),
 			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
 				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/facerec/facerec-cdk/contract"
 	"github.com/facerec/facerec-cdk/examples/photos"
+	"github.com/facerec/facerec-cdk/internal/dynamotable"
 	"github.com/facerec/facerec-cdk/internal/service"
 	"github.com/facerec/facerec-cdk/internal/service/servicetest"
 )
@@ -503,5 +504,44 @@ func TestSweep_personWhoseUserIsMissing(t *testing.T) {
 	}
 	if p := h.Items(t, "PERSON"); len(p) != 0 {
 		t.Errorf("person items left: %v", p)
+	}
+}
+
+// TestDeletePerson_erasesEveryFaceOfItsUser: a face of the person's
+// Rekognition user whose items name another name (PersonIndex did not
+// show it yet, or a rename relabelled it before the person item recorded
+// the rename) is found through the user (ListFaces of its UserId) and
+// erased with its image.
+func TestDeletePerson_erasesEveryFaceOfItsUser(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	h.indexPhoto(t, "index/b.jpg", "obama_2.jpg", "Barack Obama")
+	tb := dynamotable.New(h.DynamoDB, h.Table)
+	ctx := t.Context()
+	faces, err := tb.FacesOfObject(ctx, h.Bucket, "index/b.jpg")
+	if err != nil || len(faces) != 1 {
+		t.Fatalf("b.jpg's faces: %v, %v", faces, err)
+	}
+	stray := faces[0]
+	stray.Person = "Elsewhere"
+	if err := tb.RelabelFaces(ctx, []service.FaceItem{stray}, "Barack Obama"); err != nil {
+		t.Fatal(err)
+	}
+	img, err := tb.GetImage(ctx, h.Bucket, "index/b.jpg")
+	if err != nil || img == nil {
+		t.Fatalf("b.jpg's image item: %v, %v", img, err)
+	}
+	next := *img
+	next.Person, next.Version = "Elsewhere", img.Version+1
+	if err := tb.PutImage(ctx, next, img.Version); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.Service.DeletePerson(ctx, "Barack Obama")
+	if err != nil || !slices.Equal(res.DeletedImages, []string{"index/a.jpg", "index/b.jpg"}) || res.DeletedFaces != 2 {
+		t.Fatalf("DeletePerson = %+v, %v; want both images and both faces", res, err)
+	}
+	secrets := []string{stray.FaceID, hashOf(photos.MustRead("obama_2.jpg")), "Elsewhere", service.UserID("Barack Obama")}
+	if found := leftovers(t, h, secrets); len(found) > 0 {
+		t.Errorf("after the erasure:\n%s", strings.Join(found, "\n"))
 	}
 }

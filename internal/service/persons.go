@@ -5,6 +5,9 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+
 	"github.com/facerec/facerec-cdk/contract"
 )
 
@@ -94,7 +97,10 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 // the collection, the user and the table) and its item's name and hash.
 // While a rename of the person is unfinished, the images of its other
 // name (the person item's Person and Renaming) are erased too: they are
-// the same user's. Then it deletes the Rekognition user, writes an
+// the same user's. Then the images of any face the person's Rekognition
+// user still has (ListFaces of its UserId: one PersonIndex did not show
+// yet) are erased too, and faces of the user without a face item are
+// deleted. Then it deletes the Rekognition user, writes an
 // erasure record (counts, keys and time, no name), deletes the alias
 // items of those names that name the user and deletes the person item
 // last, so that a run that fails can be repeated until it succeeds. Once
@@ -134,13 +140,37 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		rec.Versions += e.versions
 		rec.Keys = append(rec.Keys, ref.Key)
 	}
-	slices.Sort(out.DeletedImages)
 	deleted := false
 	if userID != "" {
+		// A backstop: the faces of the user that no name led to (an image
+		// PersonIndex did not show yet, or one a rename relabelled before
+		// the person item recorded its Renaming) go with their images;
+		// faces without a face item go alone.
+		more, strays, err := s.userImages(ctx, userID, refs)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range more {
+			e, err := s.eraseImage(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			out.DeletedFaces += e.faces
+			out.DeletedImages = append(out.DeletedImages, ref.Key)
+			rec.Faces += e.faces
+			rec.Versions += e.versions
+			rec.Keys = append(rec.Keys, ref.Key)
+		}
+		if _, err := s.deleteFaces(ctx, strays); err != nil {
+			return nil, err
+		}
+		out.DeletedFaces += len(strays)
+		rec.Faces += len(strays)
 		if deleted, err = s.deleteUser(ctx, userID); err != nil {
 			return nil, err
 		}
 	}
+	slices.Sort(out.DeletedImages)
 	if deleted {
 		rec.Users = 1
 	}
@@ -175,6 +205,47 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		return nil, fromAWS("DynamoDB", err)
 	}
 	return out, nil
+}
+
+// userImages returns the images, other than done, of the faces that the
+// Rekognition user userID has (ListFaces of the user, every page; a user
+// that does not exist has none), and the FaceIds of its faces that have
+// no face item.
+func (s *Service) userImages(ctx context.Context, userID string, done []imageRef) ([]imageRef, []string, error) {
+	var ids []string
+	p := rekognition.NewListFacesPaginator(s.rek, &rekognition.ListFacesInput{CollectionId: aws.String(s.cfg.CollectionID), UserId: aws.String(userID)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if errNotFoundUser(err) {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, fromAWS("Rekognition", err)
+		}
+		for _, f := range page.Faces {
+			ids = append(ids, aws.ToString(f.FaceId))
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	items, err := s.table.GetFaces(ctx, ids)
+	if err != nil {
+		return nil, nil, fromAWS("DynamoDB", err)
+	}
+	var refs []imageRef
+	var strays []string
+	for _, id := range ids {
+		f, ok := items[id]
+		if !ok {
+			strays = append(strays, id)
+			continue
+		}
+		if ref := (imageRef{Bucket: f.Bucket, Key: f.Key}); !slices.Contains(done, ref) && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	return refs, strays, nil
 }
 
 // personImages returns the images that name one of persons (those of
