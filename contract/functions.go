@@ -144,7 +144,7 @@ var Functions = []Function{
 		// the alias and person items), and commits the image item.
 		Grants: Grants{
 			Collection:   []string{"rekognition:IndexFaces", "rekognition:DeleteFaces", "rekognition:CreateUser", "rekognition:AssociateFaces", "rekognition:DisassociateFaces"},
-			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{ObjectKeyIndex},
 			ReadImages:   true,
 		},
@@ -207,10 +207,11 @@ var Functions = []Function{
 		Routes: []Route{{"DELETE", "/persons/{person}"}},
 		// It reads the person item and its faces and images on
 		// PersonIndex, erases each image as DELETE /index/{filename}
-		// does, deletes the Rekognition user, writes the erasure record
-		// and deletes the person item.
+		// does, then the images of the faces its Rekognition user still
+		// has (ListFaces of the UserId), deletes the user, writes the
+		// erasure record and deletes the person item.
 		Grants: Grants{
-			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"},
+			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser", "rekognition:ListFaces"},
 			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
 			EraseImages:  true,
@@ -314,10 +315,10 @@ var Functions = []Function{
 		// person's faces and images on PersonIndex, copies each object
 		// onto itself with the new name and deletes its older versions,
 		// relabels the object's faces (ObjectKeyIndex, conditional
-		// PutItem) and image item, then the person item, and deletes the
+		// UpdateItem) and image item, then the person item, and deletes the
 		// old name's alias item. No Rekognition call: the user stays.
 		Grants: Grants{
-			Table:         []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
+			Table:         []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
 			QueryIndexes:  []string{PersonIndex, ObjectKeyIndex},
 			ReadImages:    true,
 			EraseImages:   true,

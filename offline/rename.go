@@ -85,7 +85,32 @@ func (t *Table) GetAlias(_ context.Context, person string) (string, error) {
 // PutAlias implements service.FaceTable.
 func (t *Table) PutAlias(_ context.Context, person, userID string) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAliases).Put([]byte(person), []byte(userID))
+		b := tx.Bucket(bucketAliases)
+		if old := b.Get([]byte(person)); old != nil && string(old) != userID {
+			return fmt.Errorf("%w: alias item", service.ErrVersionConflict)
+		}
+		return b.Put([]byte(person), []byte(userID))
+	})
+}
+
+// ReplacePerson implements service.FaceTable in one transaction.
+func (t *Table) ReplacePerson(_ context.Context, p service.PersonItem, prev string) error {
+	v, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return t.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPersons)
+		var old service.PersonItem
+		if o := b.Get([]byte(p.UserID)); o == nil {
+			return fmt.Errorf("%w: person item", service.ErrVersionConflict)
+		} else if err := json.Unmarshal(o, &old); err != nil {
+			return fmt.Errorf("person item %s: %w", p.UserID, err)
+		}
+		if old.Person != prev {
+			return fmt.Errorf("%w: person item", service.ErrVersionConflict)
+		}
+		return b.Put([]byte(p.UserID), v)
 	})
 }
 
@@ -96,8 +121,9 @@ func (t *Table) DeleteAlias(_ context.Context, person string) error {
 	})
 }
 
-// RelabelFaces implements service.FaceTable in one transaction: each face
-// is written only if its stored item exists and names from.
+// RelabelFaces implements service.FaceTable in one transaction: each
+// face's stored item, only if it exists and names from, takes the face's
+// Person; nothing else of it changes.
 func (t *Table) RelabelFaces(_ context.Context, faces []service.FaceItem, from string) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
 		for _, f := range faces {
@@ -108,7 +134,8 @@ func (t *Table) RelabelFaces(_ context.Context, faces []service.FaceItem, from s
 			if old == nil || old.Person != from {
 				continue
 			}
-			v, err := json.Marshal(f)
+			old.Person = f.Person
+			v, err := json.Marshal(old)
 			if err != nil {
 				return fmt.Errorf("face item %s: %w", f.FaceID, err)
 			}

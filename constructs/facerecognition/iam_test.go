@@ -145,7 +145,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grant(objects(prefix+"*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket"),
 			grant(join(table, "/index/"+contract.ObjectKeyIndex), "dynamodb:Query"),
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
 			grant(getAtt(logicalID(svc.Queue)), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"),
 		),
 		logicalID(svc.SearchFunction.Role()): merge(
@@ -179,7 +179,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 		),
 		logicalID(svc.DeletePersonFunction.Role()): merge(
 			logs(logicalID(svc.DeletePersonLogGroup)),
-			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser"),
+			grant(collection, "rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser", "rekognition:ListFaces"),
 			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
 				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},
@@ -245,7 +245,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
 				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
 			grant(objects(prefix+"*"), "s3:GetObject"),
 			grant(bucket, "s3:ListBucket", "s3:ListBucketVersions"),
 			grant(objects(prefix+"?*"), "s3:DeleteObjectVersion", "s3:PutObject"),

@@ -18,6 +18,8 @@ const (
 var (
 	conditionPattern    = regexp.MustCompile(`^\s*attribute_not_exists\s*\(\s*(#?[A-Za-z0-9_]+)\s*\)\s*$`)
 	keyConditionPattern = regexp.MustCompile(`^\s*(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)\s*$`)
+	orPattern           = regexp.MustCompile(`\s+OR\s+`)
+	setPattern          = regexp.MustCompile(`^\s*SET\s+(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)\s*$`)
 )
 
 // FakeDynamoDB is a stand-in for Amazon DynamoDB (JSON 1.0 protocol,
@@ -52,6 +54,7 @@ func newFakeDynamoDB() *FakeDynamoDB {
 		"GetItem":        jsonOp(d.getItem),
 		"PutItem":        jsonOp(d.putItem),
 		"DeleteItem":     jsonOp(d.deleteItem),
+		"UpdateItem":     jsonOp(d.updateItem),
 		"Query":          jsonOp(d.query),
 		"Scan":           jsonOp(d.scan),
 		"BatchGetItem":   jsonOp(d.batchGetItem),
@@ -263,10 +266,22 @@ func (e *expression) value(token string) (types.AttributeValue, error) {
 
 // condition evaluates a PutItem ConditionExpression against the stored
 // item old (nil if none). The forms supported are attribute_not_exists(a)
-// and a = :v (a scalar S, N or B attribute); "" always holds.
+// and a = :v (a scalar S, N or B attribute), and several of them joined
+// by OR; "" always holds.
 func (e *expression) condition(expr string, old item) (bool, error) {
 	if expr == "" {
 		return true, nil
+	}
+	if parts := orPattern.Split(expr, -1); len(parts) > 1 {
+		holds := false
+		for _, p := range parts {
+			h, err := e.condition(p, old)
+			if err != nil {
+				return false, err
+			}
+			holds = holds || h
+		}
+		return holds, nil
 	}
 	if m := conditionPattern.FindStringSubmatch(expr); m != nil {
 		name, err := e.name(m[1])
@@ -411,6 +426,65 @@ func (d *FakeDynamoDB) deleteItem(req *deleteItemRequest) (any, error) {
 		delete(t.items, k)
 	}
 	return resp, err
+}
+
+type updateItemRequest struct {
+	TableName                 string
+	Key                       wireItem
+	UpdateExpression          string
+	ConditionExpression       string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues wireItem
+	ReturnValues              string
+}
+
+// updateItem supports one UpdateExpression form, SET a = :v (one attribute
+// that is not the partition key), with a ConditionExpression as PutItem's.
+// Like DynamoDB, it creates the item (its key and a) when none is stored
+// and the condition holds.
+func (d *FakeDynamoDB) updateItem(req *updateItemRequest) (any, error) {
+	t, k, err := d.lookup(req.TableName, req.Key)
+	if err != nil {
+		return nil, err
+	}
+	m := setPattern.FindStringSubmatch(req.UpdateExpression)
+	if m == nil {
+		return nil, validationError("awstest: UpdateExpression %q is not supported (only SET name = :value)", req.UpdateExpression)
+	}
+	e := newExpression(req.ExpressionAttributeNames, req.ExpressionAttributeValues)
+	name, err := e.name(m[1])
+	if err != nil {
+		return nil, err
+	}
+	v, err := e.value(m[2])
+	if err != nil {
+		return nil, err
+	}
+	if name == t.pk {
+		return nil, validationError("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", name)
+	}
+	old := t.items[k]
+	holds, err := e.condition(req.ConditionExpression, old)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.checkUnused(); err != nil {
+		return nil, err
+	}
+	if !holds {
+		return nil, clientError("ConditionalCheckFailedException", "The conditional request failed")
+	}
+	resp, err := oldValues(req.ReturnValues, old)
+	if err != nil {
+		return nil, err
+	}
+	next := maps.Clone(old)
+	if next == nil {
+		next = maps.Clone(item(req.Key))
+	}
+	next[name] = v
+	t.items[k] = next
+	return resp, nil
 }
 
 type queryRequest struct {

@@ -125,6 +125,9 @@ func TestPutItemCondition(t *testing.T) {
 		{"unused name", "free4", "attribute_not_exists(FaceId)", map[string]string{"#x": "X"}, nil, "ValidationException"},
 		{"unused value", "free5", "", nil, map[string]av{":v": s("x")}, "ValidationException"},
 		{"unsupported condition", "free6", "attribute_exists(FaceId)", nil, nil, "ValidationException"},
+		{"OR, first holds", "free7", "attribute_not_exists(FaceId) OR ObjectKey = :k", nil, map[string]av{":k": s("a.jpg")}, ""},
+		{"OR, second holds", "taken", "attribute_not_exists(FaceId) OR ObjectKey = :k", nil, map[string]av{":k": s("b.jpg")}, ""},
+		{"OR, neither holds", "taken", "attribute_not_exists(FaceId) OR ObjectKey = :k", nil, map[string]av{":k": s("c.jpg")}, "ConditionalCheckFailedException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,8 +152,48 @@ func TestPutItemCondition(t *testing.T) {
 	if !errors.As(err, &ccf) {
 		t.Errorf("err = %T %v, want *types.ConditionalCheckFailedException", err, err)
 	}
-	if got := ids(env.DB.Items(env.Table)); got != "free1,free2,taken" {
+	if got := ids(env.DB.Items(env.Table)); got != "free1,free2,free7,taken" {
 		t.Errorf("items = %s", got)
+	}
+}
+
+// TestUpdateItem: SET of one attribute changes only it, under PutItem's
+// conditions; a failed condition changes nothing; other update forms and
+// the key attribute are refused.
+func TestUpdateItem(t *testing.T) {
+	env := awstest.New(t)
+	put(t, env, face("f1", "a.jpg"))
+	update := func(id, expr, cond string, values map[string]av) error {
+		in := &dynamodb.UpdateItemInput{TableName: &env.Table, Key: key(id), UpdateExpression: &expr,
+			ExpressionAttributeNames: map[string]string{"#p": contract.AttrPerson}, ExpressionAttributeValues: values}
+		if cond != "" {
+			in.ConditionExpression = &cond
+		}
+		_, err := env.DynamoDB.UpdateItem(t.Context(), in)
+		return err
+	}
+	if err := update("f1", "SET #p = :v", "attribute_not_exists(#p)", map[string]av{":v": s("Ann")}); err != nil {
+		t.Fatalf("SET: %v", err)
+	}
+	if err := update("f1", "SET #p = :to", "#p = :from", map[string]av{":from": s("Bob"), ":to": s("Anna")}); apiCode(err) != "ConditionalCheckFailedException" {
+		t.Errorf("SET under a failing condition: %v", err)
+	}
+	if err := update("f1", "SET #p = :to", "#p = :from", map[string]av{":from": s("Ann"), ":to": s("Anna")}); err != nil {
+		t.Errorf("SET under a holding condition: %v", err)
+	}
+	if err := update("gone", "SET #p = :to", "#p = :from", map[string]av{":from": s("Ann"), ":to": s("Anna")}); apiCode(err) != "ConditionalCheckFailedException" {
+		t.Errorf("SET of a missing item under a condition on it: %v", err)
+	}
+	for _, expr := range []string{"REMOVE #p", "SET #p = :v, ObjectKey = :v"} {
+		if err := update("f1", expr, "", map[string]av{":v": s("x")}); apiCode(err) != "ValidationException" {
+			t.Errorf("%q: %v, want ValidationException", expr, err)
+		}
+	}
+	got := env.DB.Items(env.Table)
+	want := face("f1", "a.jpg")
+	want[contract.AttrPerson] = s("Anna")
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("items = %v, want %v", got, want)
 	}
 }
 

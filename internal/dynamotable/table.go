@@ -24,6 +24,7 @@ import (
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
@@ -118,6 +119,7 @@ type personItem struct {
 	ItemType string `dynamodbav:"ItemType"`
 	Person   string `dynamodbav:"Person"`
 	UserID   string `dynamodbav:"UserId"`
+	Renaming string `dynamodbav:"Renaming,omitempty"`
 }
 
 // Table is a service.FaceTable on DynamoDB. Create it with New.
@@ -289,11 +291,32 @@ func faceToItem(f service.FaceItem) item {
 
 // PutPerson implements service.FaceTable with PutItem.
 func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
-	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID})
+	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID, Renaming: p.Renaming})
 	if err != nil {
 		return fmt.Errorf("encode person item: %w", err)
 	}
 	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	return err
+}
+
+// ReplacePerson implements service.FaceTable with a PutItem conditional
+// on the stored Person being prev (which also requires the item).
+func (t *Table) ReplacePerson(ctx context.Context, p service.PersonItem, prev string) error {
+	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID, Renaming: p.Renaming})
+	if err != nil {
+		return fmt.Errorf("encode person item: %w", err)
+	}
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(t.name),
+		Item:                      av,
+		ConditionExpression:       aws.String("#p = :prev"),
+		ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":prev": &types.AttributeValueMemberS{Value: prev}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: person item", service.ErrVersionConflict)
+	}
 	return err
 }
 
@@ -331,7 +354,7 @@ func (t *Table) DeletePerson(ctx context.Context, userID string) error {
 // call (one call for up to 100 FaceIds), retrying unprocessed keys.
 func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]service.FaceItem, error) {
 	found := make(map[string]service.FaceItem, len(faceIDs))
-	err := t.batchGet(ctx, faceIDs, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, faceIDs, false, func(items []map[string]types.AttributeValue) error {
 		var its []item
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode face items: %w", err)
@@ -346,21 +369,23 @@ func (t *Table) GetFaces(ctx context.Context, faceIDs []string) (map[string]serv
 	return found, err
 }
 
-// GetPersons implements service.FaceTable with BatchGetItem, as GetFaces.
+// GetPersons implements service.FaceTable with BatchGetItem, as GetFaces,
+// but strongly consistent: a person item decides which user a name maps
+// to (resolve), right after a rename or a new person wrote it.
 func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]service.PersonItem, error) {
 	ids := make([]string, len(userIDs))
 	for i, u := range userIDs {
 		ids[i] = service.PersonItemID(u)
 	}
 	found := make(map[string]service.PersonItem, len(userIDs))
-	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, ids, true, func(items []map[string]types.AttributeValue) error {
 		var its []personItem
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode person items: %w", err)
 		}
 		for _, it := range its {
 			if it.ItemType == typePerson {
-				found[it.UserID] = service.PersonItem{Person: it.Person, UserID: it.UserID}
+				found[it.UserID] = service.PersonItem{Person: it.Person, UserID: it.UserID, Renaming: it.Renaming}
 			}
 		}
 		return nil
@@ -370,14 +395,15 @@ func (t *Table) GetPersons(ctx context.Context, userIDs []string) (map[string]se
 
 // batchGet reads the items of ids with BatchGetItem, each id once
 // (DynamoDB refuses a batch that names a key twice), 100 keys a call,
-// retrying unprocessed keys, and hands each answer's items to take.
-func (t *Table) batchGet(ctx context.Context, ids []string, take func([]map[string]types.AttributeValue) error) error {
+// strongly consistent if consistent (twice the read capacity), retrying
+// unprocessed keys, and hands each answer's items to take.
+func (t *Table) batchGet(ctx context.Context, ids []string, consistent bool, take func([]map[string]types.AttributeValue) error) error {
 	for chunk := range slices.Chunk(distinct(ids), maxBatchGet) {
 		keys := make([]map[string]types.AttributeValue, len(chunk))
 		for i, id := range chunk {
 			keys[i] = key(id)
 		}
-		pending := map[string]types.KeysAndAttributes{t.name: {Keys: keys}}
+		pending := map[string]types.KeysAndAttributes{t.name: {Keys: keys, ConsistentRead: aws.Bool(consistent)}}
 		err := t.retryUnprocessed(ctx, func() (bool, error) {
 			out, err := t.api.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
@@ -465,7 +491,7 @@ func (t *Table) ListFaces(ctx context.Context, person string, limit int, token s
 // without a person.
 func (t *Table) ListPersons(ctx context.Context, limit int, token string) ([]service.PersonItem, string, error) {
 	return scanPage(ctx, t, limit, token, func(it personItem) (service.PersonItem, bool) {
-		return service.PersonItem{Person: it.Person, UserID: it.UserID}, it.ItemType == typePerson
+		return service.PersonItem{Person: it.Person, UserID: it.UserID, Renaming: it.Renaming}, it.ItemType == typePerson
 	})
 }
 
@@ -704,7 +730,7 @@ func (t *Table) PutErasure(ctx context.Context, rec service.ErasureRecord) error
 // GetFaces.
 func (t *Table) GetSweepMarks(ctx context.Context, ids []string) (map[string]time.Time, error) {
 	found := make(map[string]time.Time, len(ids))
-	err := t.batchGet(ctx, ids, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, ids, false, func(items []map[string]types.AttributeValue) error {
 		var its []sweepMarkItem
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode sweep marks: %w", err)
@@ -744,11 +770,14 @@ type aliasItem struct {
 // typeAlias is an alias item's ItemType.
 const typeAlias = "ALIAS"
 
-// GetAlias implements service.FaceTable with BatchGetItem, as GetPersons
-// (the functions that resolve names already read person items so).
+// GetAlias implements service.FaceTable with BatchGetItem, strongly
+// consistent, as GetPersons (the functions that resolve names already
+// read person items so): an alias written by a rename must be seen by
+// the reconcile of the copy it caused, or the image would be indexed
+// again rather than relabelled.
 func (t *Table) GetAlias(ctx context.Context, person string) (string, error) {
 	userID := ""
-	err := t.batchGet(ctx, []string{service.AliasItemID(person)}, func(items []map[string]types.AttributeValue) error {
+	err := t.batchGet(ctx, []string{service.AliasItemID(person)}, true, func(items []map[string]types.AttributeValue) error {
 		var its []aliasItem
 		if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
 			return fmt.Errorf("decode alias items: %w", err)
@@ -763,13 +792,24 @@ func (t *Table) GetAlias(ctx context.Context, person string) (string, error) {
 	return userID, err
 }
 
-// PutAlias implements service.FaceTable with PutItem.
+// PutAlias implements service.FaceTable with a PutItem conditional on no
+// item or one naming userID.
 func (t *Table) PutAlias(ctx context.Context, person, userID string) error {
 	av, err := attributevalue.MarshalMap(aliasItem{FaceID: service.AliasItemID(person), ItemType: typeAlias, UserID: userID})
 	if err != nil {
 		return fmt.Errorf("encode alias item: %w", err)
 	}
-	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: av})
+	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(t.name),
+		Item:                      av,
+		ConditionExpression:       aws.String("attribute_not_exists(#id) OR #u = :u"),
+		ExpressionAttributeNames:  map[string]string{"#id": contract.AttrFaceID, "#u": "UserId"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberS{Value: userID}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: alias item", service.ErrVersionConflict)
+	}
 	return err
 }
 
@@ -779,23 +819,25 @@ func (t *Table) DeleteAlias(ctx context.Context, person string) error {
 	return t.DeleteItems(ctx, []string{service.AliasItemID(person)})
 }
 
-// RelabelFaces implements service.FaceTable with one PutItem per face,
-// conditional on the stored Person being from (which also requires the
-// item to exist); a failed condition skips the face. BatchWriteItem takes
-// no conditions, and a face's relabel must not bring back a face item
-// that a concurrent index run deleted.
+// RelabelFaces implements service.FaceTable with one UpdateItem per face
+// that sets only its Person, conditional on the stored Person being from
+// (which also requires the item to exist); a failed condition skips the
+// face. BatchWriteItem takes no conditions, and a face's relabel must not
+// bring back a face item that a concurrent index run deleted; a PutItem
+// of the whole item would write back what the caller read, which may be
+// stale (FacesOfObject reads an eventually consistent index).
 func (t *Table) RelabelFaces(ctx context.Context, faces []service.FaceItem, from string) error {
 	for _, f := range faces {
-		av, err := attributevalue.MarshalMap(faceToItem(f))
-		if err != nil {
-			return fmt.Errorf("encode face item: %w", err)
-		}
-		_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:                 aws.String(t.name),
-			Item:                      av,
-			ConditionExpression:       aws.String("#p = :p"),
-			ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: from}},
+		_, err := t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                aws.String(t.name),
+			Key:                      key(f.FaceID),
+			UpdateExpression:         aws.String("SET #p = :to"),
+			ConditionExpression:      aws.String("#p = :from"),
+			ExpressionAttributeNames: map[string]string{"#p": contract.AttrPerson},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":from": &types.AttributeValueMemberS{Value: from},
+				":to":   &types.AttributeValueMemberS{Value: f.Person},
+			},
 		})
 		var ccf *types.ConditionalCheckFailedException
 		if err != nil && !errors.As(err, &ccf) {

@@ -1,12 +1,15 @@
 package dynamotable_test
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
@@ -178,6 +181,45 @@ func TestTable_invalidTokens(t *testing.T) {
 	}{{"all faces' token", ofAll, listFaces("")}, {"a person's faces' token", ofAnn, listFaces("Ann")}, {"all faces' token for persons", ofAll, listPersons}} {
 		if err := c.list(c.token); err != nil {
 			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}
+
+// recordBatchGets records each BatchGetItem's ConsistentRead per table.
+type recordBatchGets struct {
+	dynamotable.API
+	consistent []bool
+}
+
+func (r *recordBatchGets) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	for _, ka := range in.RequestItems {
+		r.consistent = append(r.consistent, aws.ToBool(ka.ConsistentRead))
+	}
+	return r.API.BatchGetItem(ctx, in, opts...)
+}
+
+// TestTable_aliasAndPersonReadsAreConsistent: GetAlias and GetPersons
+// read strongly consistently (they decide whether an image is relabelled
+// or indexed again, and which user a new person gets, right after a
+// rename wrote them); GetFaces need not.
+func TestTable_aliasAndPersonReadsAreConsistent(t *testing.T) {
+	ctx := t.Context()
+	env := awstest.New(t)
+	for _, c := range []struct {
+		name string
+		read func(tb *dynamotable.Table) error
+		want bool
+	}{
+		{"GetAlias", func(tb *dynamotable.Table) error { _, err := tb.GetAlias(ctx, "Ann"); return err }, true},
+		{"GetPersons", func(tb *dynamotable.Table) error { _, err := tb.GetPersons(ctx, []string{"u1"}); return err }, true},
+		{"GetFaces", func(tb *dynamotable.Table) error { _, err := tb.GetFaces(ctx, []string{"f1"}); return err }, false},
+	} {
+		rec := &recordBatchGets{API: env.DynamoDB}
+		if err := c.read(dynamotable.New(rec, env.Table)); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(rec.consistent) != 1 || rec.consistent[0] != c.want {
+			t.Errorf("%s: BatchGetItem ConsistentRead %v, want %v", c.name, rec.consistent, c.want)
 		}
 	}
 }

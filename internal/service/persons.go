@@ -5,6 +5,9 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+
 	"github.com/facerec/facerec-cdk/contract"
 )
 
@@ -92,18 +95,32 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 // whose faces were not indexed or were rejected) is erased as
 // DeleteImage erases one: every version of its object, its faces (from
 // the collection, the user and the table) and its item's name and hash.
-// Then it deletes the Rekognition user, writes an erasure record (counts,
-// keys and time, no name) and deletes the person item last, so that a run
-// that fails can be repeated until it succeeds. Once it answers, no item
-// names the person. Errors: KindNotFound when nothing names the person,
-// KindUnavailable (503, Retry-After) when Rekognition keeps refusing to
-// delete a face, mapped AWS errors otherwise.
+// While a rename of the person is unfinished, the images of its other
+// name (the person item's Person and Renaming) are erased too: they are
+// the same user's. Then the images of any face the person's Rekognition
+// user still has (ListFaces of its UserId: one PersonIndex did not show
+// yet) are erased too, and faces of the user without a face item are
+// deleted. Then it deletes the Rekognition user, writes an
+// erasure record (counts, keys and time, no name), deletes the alias
+// items of those names that name the user and deletes the person item
+// last, so that a run that fails can be repeated until it succeeds. Once
+// it answers, no item names the person. Errors: KindNotFound when nothing
+// names the person, KindUnavailable (503, Retry-After) when Rekognition
+// keeps refusing to delete a face, mapped AWS errors otherwise.
 func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.DeletedPerson, error) {
 	userID, item, err := s.resolve(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	refs, faces, images, err := s.personImages(ctx, person)
+	names := []string{person}
+	if item != nil {
+		for _, n := range []string{item.Person, item.Renaming} {
+			if n != "" && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	refs, faces, images, err := s.personImages(ctx, names...)
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +140,37 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		rec.Versions += e.versions
 		rec.Keys = append(rec.Keys, ref.Key)
 	}
-	slices.Sort(out.DeletedImages)
 	deleted := false
 	if userID != "" {
+		// A backstop: the faces of the user that no name led to (an image
+		// PersonIndex did not show yet, or one a rename relabelled before
+		// the person item recorded its Renaming) go with their images;
+		// faces without a face item go alone.
+		more, strays, err := s.userImages(ctx, userID, refs)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range more {
+			e, err := s.eraseImage(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			out.DeletedFaces += e.faces
+			out.DeletedImages = append(out.DeletedImages, ref.Key)
+			rec.Faces += e.faces
+			rec.Versions += e.versions
+			rec.Keys = append(rec.Keys, ref.Key)
+		}
+		if _, err := s.deleteFaces(ctx, strays); err != nil {
+			return nil, err
+		}
+		out.DeletedFaces += len(strays)
+		rec.Faces += len(strays)
 		if deleted, err = s.deleteUser(ctx, userID); err != nil {
 			return nil, err
 		}
 	}
+	slices.Sort(out.DeletedImages)
 	if deleted {
 		rec.Users = 1
 	}
@@ -141,14 +182,24 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	}
 	// The person's sweep mark (if a sweep once found it empty) holds the
 	// UserId, which holds the name: it goes before the person item, so a
-	// repeat after a failure finds the person still there; so does the
-	// alias item, which holds the name (an alias naming no person item
-	// would only be reused by a new person of that name).
+	// repeat after a failure finds the person still there; so do the
+	// alias items of its names, which hold the names (an alias naming no
+	// person item would only be reused by a new person of that name).
 	if err := s.table.DeleteItems(ctx, []string{SweepMarkID("person", userID)}); err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
-	if err := s.table.DeleteAlias(ctx, person); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+	for _, n := range names {
+		if n != person {
+			// Another name's alias goes only if it names this user.
+			if alias, err := s.table.GetAlias(ctx, n); err != nil {
+				return nil, fromAWS("DynamoDB", err)
+			} else if alias != userID {
+				continue
+			}
+		}
+		if err := s.table.DeleteAlias(ctx, n); err != nil {
+			return nil, fromAWS("DynamoDB", err)
+		}
 	}
 	if err := s.table.DeletePerson(ctx, userID); err != nil {
 		return nil, fromAWS("DynamoDB", err)
@@ -156,17 +207,63 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	return out, nil
 }
 
-// personImages returns the images that name person (those of its face
-// items and its image items, each once) and the face and image items
-// read.
-func (s *Service) personImages(ctx context.Context, person string) ([]imageRef, []FaceItem, []ImageItem, error) {
-	faces, err := s.personFaces(ctx, person)
-	if err != nil {
-		return nil, nil, nil, err
+// userImages returns the images, other than done, of the faces that the
+// Rekognition user userID has (ListFaces of the user, every page; a user
+// that does not exist has none), and the FaceIds of its faces that have
+// no face item.
+func (s *Service) userImages(ctx context.Context, userID string, done []imageRef) ([]imageRef, []string, error) {
+	var ids []string
+	p := rekognition.NewListFacesPaginator(s.rek, &rekognition.ListFacesInput{CollectionId: aws.String(s.cfg.CollectionID), UserId: aws.String(userID)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if errNotFoundUser(err) {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, fromAWS("Rekognition", err)
+		}
+		for _, f := range page.Faces {
+			ids = append(ids, aws.ToString(f.FaceId))
+		}
 	}
-	images, err := s.table.ImagesOfPerson(ctx, person)
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	items, err := s.table.GetFaces(ctx, ids)
 	if err != nil {
-		return nil, nil, nil, fromAWS("DynamoDB", err)
+		return nil, nil, fromAWS("DynamoDB", err)
+	}
+	var refs []imageRef
+	var strays []string
+	for _, id := range ids {
+		f, ok := items[id]
+		if !ok {
+			strays = append(strays, id)
+			continue
+		}
+		if ref := (imageRef{Bucket: f.Bucket, Key: f.Key}); !slices.Contains(done, ref) && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	return refs, strays, nil
+}
+
+// personImages returns the images that name one of persons (those of
+// their face items and image items, each once) and the face and image
+// items read.
+func (s *Service) personImages(ctx context.Context, persons ...string) ([]imageRef, []FaceItem, []ImageItem, error) {
+	var faces []FaceItem
+	var images []ImageItem
+	for _, person := range persons {
+		f, err := s.personFaces(ctx, person)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		img, err := s.table.ImagesOfPerson(ctx, person)
+		if err != nil {
+			return nil, nil, nil, fromAWS("DynamoDB", err)
+		}
+		faces, images = append(faces, f...), append(images, img...)
 	}
 	var refs []imageRef
 	for _, f := range faces {

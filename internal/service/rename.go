@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"mime"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,8 +44,9 @@ const maxUserIDVariants = 16
 // renamed person keeps its UserId): then person maps to no user and
 // userID is "". item is nil when the user has no person item (none yet,
 // or erased). While a rename runs, both names map to the user (the new
-// one through its alias item), so its S3 events relabel the images
-// rather than index them again.
+// one through its alias item, the old one through the person item's
+// Renaming once the person item has the new name), so its S3 events
+// relabel the images rather than index them again.
 func (s *Service) resolve(ctx context.Context, person string) (userID string, item *PersonItem, err error) {
 	userID, err = s.table.GetAlias(ctx, person)
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Service) resolve(ctx context.Context, person string) (userID string, it
 	if !ok {
 		return userID, nil, nil
 	}
-	if !aliased && p.Person != person {
+	if !aliased && p.Person != person && p.Renaming != person {
 		return "", nil, nil
 	}
 	return userID, &p, nil
@@ -86,7 +86,7 @@ func (s *Service) claimUserID(ctx context.Context, person string) (string, error
 			continue
 		}
 		if err := s.table.PutAlias(ctx, person, id); err != nil {
-			return "", fromAWS("DynamoDB", err)
+			return "", conditionalWriteError(err)
 		}
 		return id, nil
 	}
@@ -115,8 +115,10 @@ func (s *Service) samePerson(ctx context.Context, a, b string) (bool, error) {
 // as Person does under its new name. Its Rekognition user stays as it is
 // (same UserId, same faces; nothing is indexed, associated or
 // disassociated). In order:
-//  1. name gets an alias item naming the user, so that both names map
-//     to it while the rename runs;
+//  1. the person item records name as its Renaming, and name gets an
+//     alias item naming the user, so that both names map to it while the
+//     rename runs, and DeletePerson of either name erases the images of
+//     both;
 //  2. each image that names the person (those of its faces and its image
 //     items, as DeletePerson finds them) is copied onto itself with the
 //     new name in its metadata (CopyObject, MetadataDirective REPLACE,
@@ -128,30 +130,44 @@ func (s *Service) samePerson(ctx context.Context, a, b string) (bool, error) {
 //     the object is deleted: they carry the old name. Then its face items
 //     (conditionally, RelabelFaces) and its image item (conditionally on
 //     its Version) take the new name;
-//  3. the person item takes the new name; the images that name the old
-//     name then (uploaded during the rename) are renamed as in step 2;
-//     the old name's alias item, if it had one, goes (so does name's, when
-//     the user's UserId is UserID(name): renamed back, no alias is
-//     needed).
+//  3. the person item takes the new name, with the old one as its
+//     Renaming; the images that name the old name then (uploaded during
+//     the rename, even onto a key already renamed) are renamed as in step
+//     2; the old name's alias item, if it had one, goes (so does name's,
+//     when the user's UserId is UserID(name): renamed back, no alias is
+//     needed); last, the person item's Renaming is cleared.
 //
 // Each step can be repeated: a rename that fails is finished by repeating
-// the request (until step 3, the old name still names the person; before
-// it is finished both names do). Renaming to the same name changes
-// nothing. Errors: KindBadRequest when name breaks contract.ValidatePerson,
-// KindNotFound when no person has that name, KindConflict with
-// contract.CodePersonExists when name names another person (persons are
-// not merged), KindConflict (CodeConflict, retry) when an image kept
-// changing during the rename, mapped AWS errors otherwise.
+// the request (until it is finished both names name the person). Images
+// are renamed one after the other, about 8 AWS calls each: a person with
+// many images may outlast the API's timeout, and the repeat goes on
+// where it stopped. The answer is Person's, which reads PersonIndex
+// (eventually consistent): it may miss a face relabelled a moment before. Renaming
+// to the same name changes nothing. Errors: KindBadRequest when name
+// breaks contract.ValidatePerson, KindNotFound when no person has that
+// name, KindConflict with contract.CodePersonExists when name names
+// another person (persons are not merged), KindConflict (CodeConflict)
+// when an image, the person item or the new name's alias changed during
+// the rename (conditional writes; retry) or when another rename of the
+// person is unfinished (repeat that one first), mapped AWS errors
+// otherwise.
 func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Person, error) {
 	if err := contract.ValidatePerson(name); err != nil {
 		return nil, newError(KindBadRequest, contract.CodeInvalidParameter, "%s", err.Error())
 	}
-	userID, err := s.personUserID(ctx, person)
+	userID, cur, err := s.resolve(ctx, person)
 	if err != nil {
 		return nil, err
 	}
+	if cur == nil {
+		return nil, newError(KindNotFound, contract.CodeNotFound, "no such person")
+	}
 	if name == person {
 		return s.Person(ctx, person)
+	}
+	repeat := cur.Renaming != "" && (cur.Person == person && cur.Renaming == name || cur.Person == name && cur.Renaming == person)
+	if !repeat && (cur.Renaming != "" || cur.Person != person) {
+		return nil, newError(KindConflict, contract.CodeConflict, "another rename of the person is unfinished; repeat it first")
 	}
 	other, item, err := s.resolve(ctx, name)
 	if err != nil {
@@ -164,25 +180,27 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 	if err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
+	// The person item's writes are conditional on the name it holds, and
+	// the alias's on naming no other user: a concurrent rename or erasure
+	// makes this one answer 409.
+	stored := cur.Person
+	if !repeat {
+		if err := s.table.ReplacePerson(ctx, PersonItem{Person: person, UserID: userID, Renaming: name}, stored); err != nil {
+			return nil, conditionalWriteError(err)
+		}
+	}
 	if err := s.table.PutAlias(ctx, name, userID); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, conditionalWriteError(err)
 	}
-	refs, _, _, err := s.personImages(ctx, person)
-	if err != nil {
-		return nil, err
-	}
+	names := []string{person}
 	if item != nil {
 		// A repeat: the images a failed run (or their copies' events)
 		// already relabelled still need their old versions deleted.
-		done, _, _, err := s.personImages(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		for _, ref := range done {
-			if !slices.Contains(refs, ref) {
-				refs = append(refs, ref)
-			}
-		}
+		names = append(names, name)
+	}
+	refs, _, _, err := s.personImages(ctx, names...)
+	if err != nil {
+		return nil, err
 	}
 	versions := 0
 	for _, ref := range refs {
@@ -192,21 +210,20 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 		}
 		versions += n
 	}
-	if err := s.table.PutPerson(ctx, PersonItem{Person: name, UserID: userID}); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+	if err := s.table.ReplacePerson(ctx, PersonItem{Person: name, UserID: userID, Renaming: person}, stored); err != nil {
+		return nil, conditionalWriteError(err)
 	}
+	stored = name
 	// An image uploaded under the old name while the rename ran was
 	// committed (pending) before its run resolved the old name, so before
 	// the person item changed: a second look finds it, unless PersonIndex
-	// has not shown it yet.
+	// has not shown it yet. It may be one renamed above and uploaded
+	// again under the old name: renameImage copies it again.
 	late, _, _, err := s.personImages(ctx, person)
 	if err != nil {
 		return nil, err
 	}
 	for _, ref := range late {
-		if slices.Contains(refs, ref) {
-			continue // renamed above; PersonIndex may not show it yet
-		}
 		n, err := s.renameImage(ctx, ref, person, name)
 		if err != nil {
 			return nil, err
@@ -223,9 +240,23 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 			return nil, fromAWS("DynamoDB", err)
 		}
 	}
+	if err := s.table.ReplacePerson(ctx, PersonItem{Person: name, UserID: userID}, stored); err != nil {
+		return nil, conditionalWriteError(err)
+	}
 	// Neither name nor the UserId (which holds the first name) is logged.
 	s.log.InfoContext(ctx, "person renamed", "images", len(refs), "versionsDeleted", versions)
 	return s.Person(ctx, name)
+}
+
+// conditionalWriteError maps the error of a conditional write of a person
+// or alias item: ErrVersionConflict (the item is not what the caller
+// read: a concurrent rename, erasure or new person) is KindConflict
+// (CodeConflict: read again and retry), others are DynamoDB's.
+func conditionalWriteError(err error) error {
+	if errors.Is(err, ErrVersionConflict) {
+		return &Error{Kind: KindConflict, Code: contract.CodeConflict, Message: "the person changed meanwhile; retry", Err: err}
+	}
+	return fromAWS("DynamoDB", err)
 }
 
 // renameImage moves the image ref from the person named from to the name
@@ -296,8 +327,8 @@ func (s *Service) copyWithPerson(ctx context.Context, ref imageRef, head *s3.Hea
 	if err != nil {
 		return "", fromAWS("S3", err)
 	}
-	if out.CopyObjectResult == nil {
-		return "", nil
+	if out.CopyObjectResult == nil || out.CopyObjectResult.ETag == nil {
+		return "", newError(KindInternal, contract.CodeInternal, "S3 CopyObject answered no ETag")
 	}
 	return strings.Trim(aws.ToString(out.CopyObjectResult.ETag), `"`), nil
 }

@@ -80,8 +80,13 @@ type FaceTable interface {
 	ListPersons(ctx context.Context, limit int, token string) (persons []PersonItem, next string, err error)
 	// PutPerson creates or replaces the person item of p.UserID.
 	PutPerson(ctx context.Context, p PersonItem) error
+	// ReplacePerson replaces the person item of p.UserID only if the
+	// stored one's Person is prev; otherwise (another name, or none) it
+	// returns an error wrapping ErrVersionConflict.
+	ReplacePerson(ctx context.Context, p PersonItem, prev string) error
 	// GetPersons returns the person items of the given UserIds, keyed by
-	// UserId; unknown ids are absent from the map.
+	// UserId; unknown ids are absent from the map. The read is strongly
+	// consistent: it decides which user a name maps to (resolve).
 	GetPersons(ctx context.Context, userIDs []string) (map[string]PersonItem, error)
 	// DeletePerson deletes the person item of userID; an unknown id is
 	// ignored.
@@ -102,18 +107,21 @@ type FaceTable interface {
 	// DeleteItems.
 	PutSweepMarks(ctx context.Context, ids []string, seen, expires time.Time) error
 	// GetAlias returns the UserId the alias item of person names, or ""
-	// if person has none (see Service.Rename). The read is eventually
-	// consistent, as GetPersons.
+	// if person has none (see Service.Rename). The read is strongly
+	// consistent, as GetPersons: the reconcile of a rename's copy must see
+	// the alias the rename wrote, or it would index the image again.
 	GetAlias(ctx context.Context, person string) (string, error)
-	// PutAlias creates or replaces the alias item of person, naming
-	// userID.
+	// PutAlias creates the alias item of person, naming userID, unless
+	// one names another UserId: then it returns an error wrapping
+	// ErrVersionConflict (one naming userID is left as it is).
 	PutAlias(ctx context.Context, person, userID string) error
 	// DeleteAlias deletes the alias item of person; none is ignored.
 	DeleteAlias(ctx context.Context, person string) error
-	// RelabelFaces writes each of faces (carrying its new Person) only
-	// where the stored face item still exists and names from; the others
-	// are skipped without an error, so that a face a concurrent run
-	// deleted or relabelled is never written back.
+	// RelabelFaces sets the Person of the stored face item of each of
+	// faces (carrying its new Person) only where that item still exists
+	// and names from, and changes nothing else of it (faces may be stale
+	// copies); the others are skipped without an error, so that a face a
+	// concurrent run deleted or relabelled is never written back.
 	RelabelFaces(ctx context.Context, faces []FaceItem, from string) error
 	// CountImages returns the number of image items by Status
 	// (contract.StatusIndexed, contract.StatusRejected, StatusRemoved),
@@ -170,7 +178,9 @@ type FaceItem struct {
 const StatusRemoved = "removed"
 
 // ErrVersionConflict is returned by FaceTable.PutImage when the stored image
-// item is not the version the caller read: another run committed first.
+// item is not the version the caller read (another run committed first),
+// and by PutAlias and ReplacePerson when the stored item is not the one
+// the caller expects.
 var ErrVersionConflict = errors.New("image item version conflict")
 
 // ImageItem records what happened to one stored image.
@@ -221,6 +231,11 @@ type PersonItem struct {
 	Person string
 	// UserID is the Rekognition UserId of the person (see UserID).
 	UserID string
+	// Renaming is, while a rename of the person is unfinished, its other
+	// name: the new one until the person item takes it, then the old one
+	// (Rename); "" otherwise. Both names then map to the user (resolve),
+	// and DeletePerson erases the images of both.
+	Renaming string
 }
 
 // PersonItemID returns the partition key of the person item of userID.

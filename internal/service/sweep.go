@@ -268,9 +268,14 @@ func (s *Service) sweepPersons(ctx context.Context, now time.Time, res *SweepRes
 }
 
 // userHasFaces reports whether the Rekognition user userID has faces
-// (ListFaces of the user, one face is enough).
+// (ListFaces of the user, one face is enough). A user that does not exist
+// has none, whether Rekognition answers it with no faces or with
+// ResourceNotFoundException (its documentation does not say which).
 func (s *Service) userHasFaces(ctx context.Context, userID string) (bool, error) {
 	out, err := s.rek.ListFaces(ctx, &rekognition.ListFacesInput{CollectionId: aws.String(s.cfg.CollectionID), UserId: aws.String(userID), MaxResults: aws.Int32(1)})
+	if errNotFoundUser(err) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fromAWS("Rekognition", err)
 	}

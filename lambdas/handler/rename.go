@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/facerec/facerec-cdk/contract"
-	"github.com/facerec/facerec-cdk/internal/service"
 )
 
 // Rename handles PATCH /persons/{person}: the JSON body is a
@@ -18,11 +17,12 @@ import (
 // arrives percent-encoded, as in Persons. It answers 200 with the
 // contract.Person under its new name (service.Rename: same UserId, same
 // faces); 400 INVALID_BODY for a body that is not such JSON,
-// INVALID_PARAMETER for either name breaking contract.ValidatePerson; 404
-// for an unknown person; 409 PERSON_EXISTS when the new name is another
-// person's, 409 CONFLICT when an image kept changing (repeat the request:
-// a rename that failed is finished by repeating it). Neither name is
-// logged.
+// INVALID_PARAMETER for either name breaking contract.ValidatePerson (the
+// path's checked here, the new one by service.Rename); 404 for an unknown
+// person; 409 PERSON_EXISTS when the new name is another person's, 409
+// CONFLICT when an image or the person changed meanwhile (repeat the
+// request: a rename that failed is finished by repeating it) or another
+// rename of the person is unfinished. Neither name is logged.
 func (a *API) Rename(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	ctx = withProxyRequestID(ctx, req)
 	person, err := personOf(req.PathParameters[contract.PersonNameParam])
@@ -40,9 +40,6 @@ func (a *API) Rename(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil || dec.More() {
 		return a.fail(ctx, badBody(`the body must be JSON: {"person": "<new name>"}`)), nil
-	}
-	if err := contract.ValidatePerson(in.Person); err != nil {
-		return a.fail(ctx, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidParameter, Message: err.Error()}), nil
 	}
 	p, err := a.svc.Rename(ctx, person, in.Person)
 	if err != nil {

@@ -1,11 +1,13 @@
 package rekognitiontest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	rtypes "github.com/aws/aws-sdk-go-v2/service/rekognition/types"
 )
 
 // testListFacesOfUser: ListFaces with a UserId lists only the faces
@@ -35,5 +37,23 @@ func testListFacesOfUser(t *testing.T, s *suite) {
 		if !slices.Equal(got, want) {
 			t.Errorf("ListFaces of %s = %q, want %q", user, got, want)
 		}
+	}
+}
+
+// testListFacesOfAMissingUser: ListFaces with a UserId that no user has
+// answers either no faces or ResourceNotFoundException (Rekognition's
+// documentation does not say which; the sweeper takes both as "no
+// faces"), never faces or another error.
+func testListFacesOfAMissingUser(t *testing.T, s *suite) {
+	c := s.collection(t)
+	c.indexOne(obama1)
+	out, err := c.rek.ListFaces(t.Context(), &rekognition.ListFacesInput{CollectionId: c.id, UserId: aws.String("nobody:2")})
+	var missing *rtypes.ResourceNotFoundException
+	switch {
+	case errors.As(err, &missing):
+	case err != nil:
+		t.Errorf("ListFaces of a missing user: %v, want no faces or ResourceNotFoundException", err)
+	case len(out.Faces) != 0:
+		t.Errorf("ListFaces of a missing user = %d faces, want none", len(out.Faces))
 	}
 }

@@ -82,6 +82,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 		{"SearchFaces", testSearchFaces},
 		{"DescribeCollection", testDescribeCollection},
 		{"ListFacesOfUser", testListFacesOfUser},
+		{"ListFacesOfAMissingUser", testListFacesOfAMissingUser},
 		{"DetectFaces", testDetectFaces},
 		{"DeleteFaces", testDeleteFaces},
 		{"CreateUser", testCreateUser},

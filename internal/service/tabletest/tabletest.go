@@ -69,6 +69,7 @@ var suite = []struct {
 	{"CountImages", testCountImages},
 	{"Aliases", testAliases},
 	{"RelabelFaces", testRelabelFaces},
+	{"ReplacePerson", testReplacePerson},
 }
 
 // indexLag bounds how long the suite waits for FacesOfObject to show the
@@ -704,7 +705,8 @@ func testPersons(t *testing.T, tb service.FaceTable) {
 	ctx := t.Context()
 	ann := service.PersonItem{Person: "Ann Lee", UserID: "person:Ann_Lee.1"}
 	bob := service.PersonItem{Person: "Bob", UserID: "person-2"}
-	renamed := service.PersonItem{Person: "Ann", UserID: ann.UserID}
+	// Mid-rename: the new name, and the old one as its Renaming.
+	renamed := service.PersonItem{Person: "Ann", UserID: ann.UserID, Renaming: ann.Person}
 	steps := []struct {
 		name string
 		do   func() error
