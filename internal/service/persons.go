@@ -129,16 +129,23 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	}
 	out := &contract.DeletedPerson{Person: person, DeletedImages: []string{}, KeptImages: []string{}}
 	rec := ErasureRecord{Kind: contract.ErasurePerson}
-	for _, ref := range refs {
-		e, err := s.eraseImage(ctx, ref)
-		if err != nil {
-			return nil, err
+	// erase erases each image of refs and counts it in out and rec.
+	erase := func(refs []imageRef) error {
+		for _, ref := range refs {
+			e, err := s.eraseImage(ctx, ref)
+			if err != nil {
+				return err
+			}
+			out.DeletedFaces += e.faces
+			out.DeletedImages = append(out.DeletedImages, ref.Key)
+			rec.Faces += e.faces
+			rec.Versions += e.versions
+			rec.Keys = append(rec.Keys, ref.Key)
 		}
-		out.DeletedFaces += e.faces
-		out.DeletedImages = append(out.DeletedImages, ref.Key)
-		rec.Faces += e.faces
-		rec.Versions += e.versions
-		rec.Keys = append(rec.Keys, ref.Key)
+		return nil
+	}
+	if err := erase(refs); err != nil {
+		return nil, err
 	}
 	deleted := false
 	if userID != "" {
@@ -150,16 +157,8 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		if err != nil {
 			return nil, err
 		}
-		for _, ref := range more {
-			e, err := s.eraseImage(ctx, ref)
-			if err != nil {
-				return nil, err
-			}
-			out.DeletedFaces += e.faces
-			out.DeletedImages = append(out.DeletedImages, ref.Key)
-			rec.Faces += e.faces
-			rec.Versions += e.versions
-			rec.Keys = append(rec.Keys, ref.Key)
+		if err := erase(more); err != nil {
+			return nil, err
 		}
 		if _, err := s.deleteFaces(ctx, strays); err != nil {
 			return nil, err

@@ -321,19 +321,28 @@ func (a *API) respond(ctx context.Context, status int, body any, extra map[strin
 	return events.APIGatewayProxyResponse{StatusCode: status, Headers: h, Body: string(b)}
 }
 
+// rawBody returns the bytes of req's body: decoded when API Gateway marks
+// it base64-encoded (binary media types), as they are otherwise. A body
+// marked base64 that is not is a 400 INVALID_BODY.
+func rawBody(req events.APIGatewayProxyRequest) ([]byte, error) {
+	if !req.IsBase64Encoded {
+		return []byte(req.Body), nil
+	}
+	body, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		return nil, badBody("the body is marked base64-encoded but is not valid base64")
+	}
+	return body, nil
+}
+
 // imageFromBody returns the image bytes a search request carries, whatever
 // the encoding: raw bytes, base64 text (with or without a data: URL
 // prefix), or JSON {"image": "<base64>"}. Bodies that are none of these are
 // returned as they are, for ValidateImage to refuse.
 func imageFromBody(req events.APIGatewayProxyRequest) ([]byte, error) {
-	var body []byte
-	if req.IsBase64Encoded {
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return nil, &service.Error{Kind: service.KindBadRequest, Code: contract.CodeInvalidBody, Message: "the body is marked base64-encoded but is not valid base64"}
-		}
-	} else {
-		body = []byte(req.Body)
+	body, err := rawBody(req)
+	if err != nil {
+		return nil, err
 	}
 	if service.SniffFormat(body) != "" {
 		return body, nil

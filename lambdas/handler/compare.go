@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 
@@ -34,11 +33,9 @@ func (a *API) Compare(ctx context.Context, req events.APIGatewayProxyRequest) (e
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return a.fail(ctx, badBody("the body is marked base64-encoded but is not valid base64")), nil
-		}
+	body, err := rawBody(req)
+	if err != nil {
+		return a.fail(ctx, err), nil
 	}
 	var in contract.CompareRequest
 	if err := json.Unmarshal(body, &in); err != nil {

@@ -3,7 +3,6 @@ package handler
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 
@@ -29,11 +28,9 @@ func (a *API) Rename(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	if err != nil {
 		return a.fail(ctx, err), nil
 	}
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return a.fail(ctx, badBody("the body is marked base64-encoded but is not valid base64")), nil
-		}
+	body, err := rawBody(req)
+	if err != nil {
+		return a.fail(ctx, err), nil
 	}
 	var in contract.RenamePerson
 	dec := json.NewDecoder(bytes.NewReader(body))
