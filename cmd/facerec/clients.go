@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/facerec/facerec-cdk/client"
 )
@@ -31,11 +32,20 @@ var (
 )
 
 // parseClientArgs parses a client command's args and builds its client. It
-// fails, after printing the usage, when nargs refuses the number of
-// positional arguments; missing says what is wanted.
+// fails, after printing the usage, when one of the command's flags comes
+// after a positional argument (Go's flag package stops at the first one,
+// so it would be taken for a file or a name), or when nargs refuses the
+// number of positional arguments; missing says what is wanted.
 func parseClientArgs(fs *flag.FlagSet, newClient func() (*client.Client, error), args []string, nargs func(int) bool, missing string) (*client.Client, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	for _, a := range fs.Args() {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && fs.Lookup(name) != nil {
+			fs.Usage()
+			return nil, fmt.Errorf("flags go before the other arguments: put %s first", a)
+		}
 	}
 	if !nargs(fs.NArg()) {
 		fs.Usage()

@@ -77,3 +77,30 @@ func TestRun_nextSteps(t *testing.T) {
 		t.Errorf("facerec faces --limit 1000: %v, want the API's 400 alone", err)
 	}
 }
+
+// TestRun_flagsAfterArguments: a client command's flag written after its
+// positional arguments is an error that says to put it first, before any
+// request, instead of being taken for a photo or a name; an argument that
+// only looks like a flag (no such flag) is left to the command.
+func TestRun_flagsAfterArguments(t *testing.T) {
+	photo := filepath.Join(photosDir, "obama_2.jpg")
+	closed := closedEndpoint(t)
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"compare", "--endpoint", closed, photo, "--person", "Barack Obama"}, "--person"},
+		{[]string{"compare", "--endpoint", closed, photo, "--face-id=F"}, "--face-id=F"},
+		{[]string{"search", "--endpoint", closed, photo, "-json"}, "-json"},
+	} {
+		var stderr strings.Builder
+		err := run(context.Background(), c.args, io.Discard, &stderr)
+		if want := "flags go before the other arguments: put " + c.flag + " first"; err == nil || err.Error() != want {
+			t.Errorf("%q: error %v, want %q", c.args, err, want)
+		}
+	}
+	err := run(context.Background(), []string{"search", "--endpoint", closed, "-not-a-flag.jpg"}, io.Discard, io.Discard)
+	if err == nil || strings.Contains(err.Error(), "flags go before") {
+		t.Errorf("a file named like a flag: error %v, want the command's own error", err)
+	}
+}
