@@ -15,7 +15,7 @@ import (
 // indexed face (--face-id) or a person (--person), and prints the
 // similarity and whether it reaches the threshold, or the JSON.
 func compare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("compare", "compare [--threshold N] [--json] [--endpoint URL] [--api-key KEY] PHOTO (TARGET-PHOTO | --face-id ID | --person NAME)", stderr)
+	fs := newFlags("compare", "compare [--threshold N] [--json] [--endpoint URL] [--api-key KEY] [--face-id ID | --person NAME] PHOTO [TARGET-PHOTO]", stderr)
 	newClient := endpointFlags(fs)
 	threshold := fs.Float64("threshold", 0, "similarity needed, 0-100 (default the deployment's, GET /info)")
 	faceID := fs.String("face-id", "", "compare with this indexed face")

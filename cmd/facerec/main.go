@@ -7,7 +7,7 @@
 //	facerec search [--all] [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FILE
 //	facerec matches [--threshold N] [--max-faces N] [--json] [--endpoint URL] [--api-key KEY] FACEID
 //	facerec stats  [--json] [--endpoint URL] [--api-key KEY]
-//	facerec compare [--threshold N] [--json] [--endpoint URL] [--api-key KEY] PHOTO (TARGET-PHOTO | --face-id ID | --person NAME)
+//	facerec compare [--threshold N] [--json] [--endpoint URL] [--api-key KEY] [--face-id ID | --person NAME] PHOTO [TARGET-PHOTO]
 //	facerec faces  [--person NAME] [--limit N] [--json] [--endpoint URL] [--api-key KEY]
 //	facerec persons [--json] [--endpoint URL] [--api-key KEY]
 //	facerec delete [--endpoint URL] [--api-key KEY] FILENAME... | --face FACEID... | --person NAME...
