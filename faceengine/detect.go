@@ -208,7 +208,9 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	slices.SortStableFunc(cands, func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(b.score, a.score))
 	})
-	var seen []tinyBox
+	// faces are the boxes of the candidates accepted so far, rejected those
+	// of the candidates found not to be faces.
+	var faces, rejected []tinyBox
 	var out []Detection
 	weak := 0
 	for _, cd := range cands {
@@ -216,15 +218,17 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		// A turned pass's box is drawn in the face's frame, so it may overlap
 		// the upright box of the same face by less than tinyIoU; and weak
 		// boxes around a face are mostly parts of it: both are also dropped
-		// when their centre lies in a box seen before.
+		// when their centre lies in an accepted face's box. A box that
+		// overlaps a rejected candidate's by more than tinyIoU is mostly
+		// the same region, dropped too so that it costs no second look.
 		cx, cy := (bb.x0+bb.x1)/2, (bb.y0+bb.y1)/2
 		inner := cd.turn != 1 || cd.score <= tinyMinScore
-		if slices.ContainsFunc(seen, func(k tinyBox) bool {
-			return iou(bb, k) > tinyIoU || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
+		overlaps := func(k tinyBox) bool { return iou(bb, k) > tinyIoU }
+		if slices.ContainsFunc(rejected, overlaps) || slices.ContainsFunc(faces, func(k tinyBox) bool {
+			return overlaps(k) || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
 		}) {
 			continue
 		}
-		seen = append(seen, bb)
 		if cd.score <= tinyMinScore {
 			if weak == maxWeakCandidates {
 				break
@@ -237,6 +241,7 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		if cd.score <= sureScore || tilted {
 			second, ok := e.verify(m, cd.region, d.Pose.Roll)
 			if !ok || second.Confidence <= 100*verifyMinScore || max(d.Confidence, second.Confidence) <= MinConfidence {
+				rejected = append(rejected, bb)
 				continue
 			}
 			if cd.score <= tinyMinScore || tilted {
@@ -247,8 +252,10 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 			d.Confidence = max(d.Confidence, second.Confidence)
 		}
 		if math.Hypot(d.RightEye.X-d.LeftEye.X, d.RightEye.Y-d.LeftEye.Y) < minEyeShare*d.BoundingBox.Width*w {
+			rejected = append(rejected, bb)
 			continue
 		}
+		faces = append(faces, bb)
 		out = append(out, d)
 	}
 	// Two candidates on one face (their eye midpoints nearer than
