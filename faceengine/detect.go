@@ -26,10 +26,14 @@ type Detection struct {
 	// BoundingBox locates the face (ratios of the oriented image).
 	BoundingBox BoundingBox
 	// Confidence, 0–100, is 100 times the tiny face detector's face
-	// probability for the box (the sigmoid of its objectness output), the
-	// better of its two looks at the face (upright in the image, and turned
-	// so that the head stands upright); Detect keeps faces above
-	// MinConfidence whose second look is above 30 (see detect.go).
+	// probability for the box (the sigmoid of its objectness output). A
+	// face that scored above 75 (sureScore) in the pass that found it,
+	// with landmarks not tilted from that pass's turn by more than 20°
+	// (tiltedRoll), is kept on that score alone, with no second look. Any
+	// other face was looked at again on a square turned so that the head
+	// stands upright: it is kept when that second look scores above 30
+	// (verifyMinScore) and the better of its two scores, its Confidence,
+	// is above MinConfidence (see detect.go).
 	Confidence float64
 	// LeftEye and RightEye are the eye centres on the left and right of
 	// the image (the subject's right and left eyes on a frontal face): the
@@ -76,10 +80,12 @@ type Quality struct {
 
 // MinConfidence is the least Confidence of a face Detect returns: 50,
 // face-api's default scoreThreshold for its tiny face detector (a face
-// probability of one half). A face must also score above 30 when the
-// detector looks at it again, turned upright (verifyMinScore): measured on
-// face-api's demo photos, that second look drops a box between two faces
-// that scored 63 upright (README, engine section).
+// probability of one half). A face that is looked at again, turned
+// upright (every face but those above sureScore and not tilted, see
+// Detection.Confidence), must also score above 30 in that second look
+// (verifyMinScore): that second look drops a box between two faces in
+// sample6.jpg that scored 63 upright (verifyInputSize's comment below;
+// testdata/devset/RESULTS.md).
 const MinConfidence = 100 * tinyMinScore
 
 // Detection settings beyond face-api's tiny face detector, measured on
