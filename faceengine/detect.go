@@ -184,21 +184,20 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	for _, deg := range turnedPassDegrees {
 		turn := cmplx.Rect(1, deg*math.Pi/180)
 		cos, sin := math.Abs(real(turn)), math.Abs(imag(turn))
-		size := float64(turnedInputSize)
-		// Input draw coordinate q shows image draw coordinate c + a·(q − size/2·(1+i)):
-		// the whole image, turned by −deg about its centre c, fits the square.
-		// It is resampled from the upright input (image coordinates scaled by
-		// tinyInputSize/side), already shrunk, which costs less than from m.
-		a := complex(max(w*cos+h*sin, w*sin+h*cos)/size, 0) * turn
-		c, half := complex(w/2, h/2), complex(size/2, size/2)
+		// The whole image, turned by −deg about its centre, fits the square.
+		sq := turnedSquare{
+			c:    complex(w/2, h/2),
+			a:    complex(max(w*cos+h*sin, w*sin+h*cos)/turnedInputSize, 0) * turn,
+			size: turnedInputSize,
+		}
+		// It is resampled from the upright input (image coordinates scaled
+		// by tinyInputSize/side), already shrunk, which costs less than
+		// from m.
 		s := complex(tinyInputSize/side, 0)
-		for _, b := range e.tiny.detect(warp(in, a*s, (c-a*half)*s, turnedInputSize), tinyMinScore) {
-			q := c + a*(complex((b.x0+b.x1)/2, (b.y0+b.y1)/2)*complex(size, 0)-half)
-			k := cmplx.Abs(a) * size
-			bw, bh := (b.x1-b.x0)*k, (b.y1-b.y0)*k
-			box := boxOf(real(q)-bw/2, imag(q)-bh/2, real(q)+bw/2, imag(q)+bh/2, w, h)
+		for _, b := range e.detectSquare(warp(in, sq.a*s, sq.origin()*s, turnedInputSize), sq, tinyMinScore) {
+			box := boxOf(real(b.c)-b.w/2, imag(b.c)-b.h/2, real(b.c)+b.w/2, imag(b.c)+b.h/2, w, h)
 			if box.Width > 0 && box.Height > 0 {
-				cands = append(cands, candidate{region{c: q, side: landmarkCropScale * max(bw, bh), turn: turn}, box, b.score})
+				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score})
 			}
 		}
 	}
@@ -254,8 +253,8 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 				continue
 			}
 			if cd.score <= tinyMinScore || tilted {
-				d.BoundingBox = boxOf(real(second.c)-second.side/2, imag(second.c)-second.side/2,
-					real(second.c)+second.side/2, imag(second.c)+second.side/2, w, h)
+				d.BoundingBox = boxOf(real(second.c)-second.boxSide/2, imag(second.c)-second.boxSide/2,
+					real(second.c)+second.boxSide/2, imag(second.c)+second.boxSide/2, w, h)
 				e.locate(m, second.region, &d)
 			}
 			d.Confidence = max(d.Confidence, second.Confidence)
@@ -301,11 +300,49 @@ func sameFace(a, b Detection) bool {
 	return cmplx.Abs(mid(a)-mid(b)) < sameFaceShare*max(eyes(a), eyes(b))
 }
 
+// turnedSquare is a size×size input of the detector turned about the
+// image point c: its draw coordinate q shows image draw coordinate
+// c + a·(q − size/2·(1+i)), |a| image pixels per input pixel.
+type turnedSquare struct {
+	c, a complex128
+	size int
+}
+
+// origin is the image draw coordinate the square's draw coordinate 0
+// shows: warp's and resample's t for it.
+func (t turnedSquare) origin() complex128 {
+	return t.c - t.a*complex(float64(t.size)/2, float64(t.size)/2)
+}
+
+// squareBox is a box the detector found on a turnedSquare, mapped back to
+// the image: its centre, its width and height in image pixels (along the
+// square's turned axes) and its score.
+type squareBox struct {
+	c     complex128
+	w, h  float64
+	score float64
+}
+
+// detectSquare runs the detector on in, the square t sampled from the
+// image, and returns its boxes scoring above minScore, mapped back.
+func (e *Engine) detectSquare(in *image.RGBA, t turnedSquare, minScore float64) []squareBox {
+	size := float64(t.size)
+	k := cmplx.Abs(t.a) * size
+	var out []squareBox
+	for _, b := range e.tiny.detect(in, minScore) {
+		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * complex(size, 0)
+		out = append(out, squareBox{t.origin() + t.a*q, (b.x1 - b.x0) * k, (b.y1 - b.y0) * k, b.score})
+	}
+	return out
+}
+
 // secondLook is verify's result: the region of the face's box found on
-// the turned square (its side that box's longer side, turned as the
-// square) and the detector's Confidence for it.
+// the turned square (landmarkCropScale times boxSide, turned as the
+// square), the side of that box (its longer side, image pixels) and the
+// detector's Confidence for it.
 type secondLook struct {
 	region
+	boxSide    float64
 	Confidence float64
 }
 
@@ -314,17 +351,12 @@ type secondLook struct {
 // reports false when no box is centred near enough.
 func (e *Engine) verify(m *image.RGBA, r region, roll float64) (secondLook, bool) {
 	turn := cmplx.Rect(1, roll*math.Pi/180)
-	size := float64(verifyInputSize)
-	k := 2 * r.side / size // image pixels per input pixel
-	// Input draw coordinate q shows image draw coordinate r.c + a·(q − size/2·(1+i)).
-	a := complex(k, 0) * turn
-	half := complex(size/2, size/2)
+	sq := turnedSquare{c: r.c, a: complex(2*r.side/verifyInputSize, 0) * turn, size: verifyInputSize}
 	var best secondLook
-	for _, b := range e.tiny.detect(resample(m, a, r.c-a*half, verifyInputSize), candidateScore) {
-		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * complex(size, 0)
-		if cmplx.Abs(q-half)*k < r.side/4 && 100*b.score > best.Confidence {
-			bw, bh := (b.x1-b.x0)*size*k, (b.y1-b.y0)*size*k
-			best = secondLook{region{c: r.c + a*(q-half), side: landmarkCropScale * max(bw, bh), turn: turn}, 100 * b.score}
+	for _, b := range e.detectSquare(resample(m, sq.a, sq.origin(), verifyInputSize), sq, candidateScore) {
+		if cmplx.Abs(b.c-r.c) < r.side/4 && 100*b.score > best.Confidence {
+			side := max(b.w, b.h)
+			best = secondLook{region{c: b.c, side: landmarkCropScale * side, turn: turn}, side, 100 * b.score}
 		}
 	}
 	return best, best.Confidence > 0
