@@ -103,7 +103,11 @@ const MinConfidence = 100 * tinyMinScore
 //     turned copies scored at most 0.21 (noface_rocket.jpg at most 0.13).
 //   - maxWeakCandidates: at most this many candidates scoring at most
 //     tinyMinScore are looked at per image, best first, which bounds the
-//     cost of a cluttered background.
+//     cost of a cluttered background (each costs a landmark run and a
+//     second look, about 20 ms). It is a cost bound, not fitted: on the
+//     dev split 2, 4, 8 and no limit find the same faces (BenchmarkDevSet
+//     /dev/, the sweep in RESULTS.md). It caps recall in a crowded photo:
+//     faces beyond it that score at most tinyMinScore upright are missed.
 //   - sureScore: a candidate scoring above it whose landmarks are not
 //     tilted (tiltedRoll) is a face without a second look, which saves
 //     that look's cost for most faces. No candidate that was not a face
@@ -120,11 +124,16 @@ const MinConfidence = 100 * tinyMinScore
 //     scored 0.39–0.98 in that second look (one face in profile 0.22),
 //     candidates that were not faces at most 0.27 (a box between two faces
 //     in sample6.jpg, 0.63 upright) but for two that minEyeShare drops.
+//     The size 160 is not fitted either: on the dev split 128 lost the
+//     pasted portraits' median smallest width (100 to 120 px) and 224
+//     found no face more, for more time per group photo (RESULTS.md).
 //   - tiltedRoll: a weak candidate, or one whose landmarks give a Roll
 //     more than this many degrees from the turn of the copy it was found
 //     in, takes the box of the second look and its landmarks are located
 //     again on the turned square, where the head stands upright (the
-//     landmark net is less precise on tilted heads).
+//     landmark net is less precise on tilted heads). 20° is a choice
+//     between the ±15° and ±30° the sets are turned by, not fitted: on the
+//     dev split 10° and 30° find the same faces (RESULTS.md).
 //   - minEyeShare: a face's eye centres (from its landmarks) are at least
 //     this share of its box's width apart. On the dev and held-back sets
 //     and their turned portraits, 257 faces had 0.23–0.47; a space suit's
@@ -290,7 +299,8 @@ func boxOf(x0, y0, x1, y1, w, h float64) BoundingBox {
 
 // sameFaceShare is how near, as a share of the longer of their eye
 // distances, the eye midpoints of two detections are when they are one
-// face.
+// face: half an eye distance, a choice, not fitted (on the dev split 0.3
+// and 0.8 find the same faces with no false detection; RESULTS.md).
 const sameFaceShare = 0.5
 
 // sameFace reports whether a and b are one face, by sameFaceShare.
