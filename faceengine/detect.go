@@ -232,18 +232,7 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	weak := 0
 	for _, cd := range cands {
 		bb := tinyBox{x0: cd.box.Left, y0: cd.box.Top * h / w, x1: cd.box.Left + cd.box.Width, y1: (cd.box.Top + cd.box.Height) * h / w}
-		// A turned pass's box is drawn in the face's frame, so it may overlap
-		// the upright box of the same face by less than tinyIoU; and weak
-		// boxes around a face are mostly parts of it: both are also dropped
-		// when their centre lies in an accepted face's box. A box that
-		// overlaps a rejected candidate's by more than tinyIoU is mostly
-		// the same region, dropped too so that it costs no second look.
-		cx, cy := (bb.x0+bb.x1)/2, (bb.y0+bb.y1)/2
-		inner := cd.turn != 1 || cd.score <= tinyMinScore
-		overlaps := func(k tinyBox) bool { return iou(bb, k) > tinyIoU }
-		if slices.ContainsFunc(rejected, overlaps) || slices.ContainsFunc(faces, func(k tinyBox) bool {
-			return overlaps(k) || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
-		}) {
+		if suppressed(bb, cd.turn != 1 || cd.score <= tinyMinScore, faces, rejected) {
 			continue
 		}
 		if cd.score <= tinyMinScore {
@@ -288,6 +277,24 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		return cmp.Compare(b.BoundingBox.Width*b.BoundingBox.Height, a.BoundingBox.Width*a.BoundingBox.Height)
 	})
 	return kept
+}
+
+// suppressed reports whether the candidate box bb is dropped before it
+// costs a landmark run, given the boxes of the faces accepted so far and
+// of the candidates rejected so far: when it overlaps one of either by
+// more than tinyIoU (a rejected candidate's region is then mostly looked
+// at already), or, for an inner box (of a turned pass, or weak), when its
+// centre lies in an accepted face's box. A turned pass's box is drawn in
+// the face's frame, so it may overlap the upright box of the same face by
+// less than tinyIoU, and weak boxes around a face are mostly parts of it;
+// a rejected candidate's box never suppresses by centre, so a face beside
+// or inside a box found not to be a face is still looked at.
+func suppressed(bb tinyBox, inner bool, faces, rejected []tinyBox) bool {
+	cx, cy := (bb.x0+bb.x1)/2, (bb.y0+bb.y1)/2
+	overlaps := func(k tinyBox) bool { return iou(bb, k) > tinyIoU }
+	return slices.ContainsFunc(rejected, overlaps) || slices.ContainsFunc(faces, func(k tinyBox) bool {
+		return overlaps(k) || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
+	})
 }
 
 // boxOf returns the box from (x0, y0) to (x1, y1), pixels of a w×h image,
