@@ -26,10 +26,14 @@ type Detection struct {
 	// BoundingBox locates the face (ratios of the oriented image).
 	BoundingBox BoundingBox
 	// Confidence, 0–100, is 100 times the tiny face detector's face
-	// probability for the box (the sigmoid of its objectness output), the
-	// better of its two looks at the face (upright in the image, and turned
-	// so that the head stands upright); Detect keeps faces above
-	// MinConfidence whose second look is above 30 (see detect.go).
+	// probability for the box (the sigmoid of its objectness output). A
+	// face that scored above 75 (sureScore) in the pass that found it,
+	// with landmarks not tilted from that pass's turn by more than 20°
+	// (tiltedRoll), is kept on that score alone, with no second look. Any
+	// other face was looked at again on a square turned so that the head
+	// stands upright: it is kept when that second look scores above 30
+	// (verifyMinScore) and the better of its two scores, its Confidence,
+	// is above MinConfidence (see detect.go).
 	Confidence float64
 	// LeftEye and RightEye are the eye centres on the left and right of
 	// the image (the subject's right and left eyes on a frontal face): the
@@ -76,17 +80,22 @@ type Quality struct {
 
 // MinConfidence is the least Confidence of a face Detect returns: 50,
 // face-api's default scoreThreshold for its tiny face detector (a face
-// probability of one half). A face must also score above 30 when the
-// detector looks at it again, turned upright (verifyMinScore): measured on
-// face-api's demo photos, that second look drops a box between two faces
-// that scored 63 upright (README, engine section).
+// probability of one half). A face that is looked at again, turned
+// upright (every face but those above sureScore and not tilted, see
+// Detection.Confidence), must also score above 30 in that second look
+// (verifyMinScore): that second look drops a box between two faces in
+// sample6.jpg that scored 63 upright (verifyInputSize's comment below;
+// testdata/devset/RESULTS.md).
 const MinConfidence = 100 * tinyMinScore
 
 // Detection settings beyond face-api's tiny face detector, measured on
 // the development split of testdata/devset (face-api's demo photos and the
-// sample photos) and its portraits turned by ±15°, ±30° and ±45°; the
-// held-back split's figures are quoted where they were looked at too (see
-// the README's engine section):
+// sample photos) and its portraits turned by ±15°, ±30° and ±45°. Four
+// were chosen with the held-back split's figures in view too, which are
+// quoted below: sureScore, verifyMinScore, minEyeShare and
+// turnedInputSize, so the held-back figures are not an independent
+// measure of those four (testdata/devset/RESULTS.md, README's engine
+// section):
 //
 //   - candidateScore: the detector's boxes scoring above it, not only
 //     above tinyMinScore, are candidates. Heads tilted by 30–45° score
@@ -94,7 +103,11 @@ const MinConfidence = 100 * tinyMinScore
 //     turned copies scored at most 0.21 (noface_rocket.jpg at most 0.13).
 //   - maxWeakCandidates: at most this many candidates scoring at most
 //     tinyMinScore are looked at per image, best first, which bounds the
-//     cost of a cluttered background.
+//     cost of a cluttered background (each costs a landmark run and a
+//     second look, about 20 ms). It is a cost bound, not fitted: on the
+//     dev split 2, 4, 8 and no limit find the same faces (BenchmarkDevSet
+//     /dev/, the sweep in RESULTS.md). It caps recall in a crowded photo:
+//     faces beyond it that score at most tinyMinScore upright are missed.
 //   - sureScore: a candidate scoring above it whose landmarks are not
 //     tilted (tiltedRoll) is a face without a second look, which saves
 //     that look's cost for most faces. No candidate that was not a face
@@ -111,11 +124,16 @@ const MinConfidence = 100 * tinyMinScore
 //     scored 0.39–0.98 in that second look (one face in profile 0.22),
 //     candidates that were not faces at most 0.27 (a box between two faces
 //     in sample6.jpg, 0.63 upright) but for two that minEyeShare drops.
+//     The size 160 is not fitted either: on the dev split 128 lost the
+//     pasted portraits' median smallest width (100 to 120 px) and 224
+//     found no face more, for more time per group photo (RESULTS.md).
 //   - tiltedRoll: a weak candidate, or one whose landmarks give a Roll
 //     more than this many degrees from the turn of the copy it was found
 //     in, takes the box of the second look and its landmarks are located
 //     again on the turned square, where the head stands upright (the
-//     landmark net is less precise on tilted heads).
+//     landmark net is less precise on tilted heads). 20° is a choice
+//     between the ±15° and ±30° the sets are turned by, not fitted: on the
+//     dev split 10° and 30° find the same faces (RESULTS.md).
 //   - minEyeShare: a face's eye centres (from its landmarks) are at least
 //     this share of its box's width apart. On the dev and held-back sets
 //     and their turned portraits, 257 faces had 0.23–0.47; a space suit's
@@ -175,21 +193,20 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	for _, deg := range turnedPassDegrees {
 		turn := cmplx.Rect(1, deg*math.Pi/180)
 		cos, sin := math.Abs(real(turn)), math.Abs(imag(turn))
-		size := float64(turnedInputSize)
-		// Input draw coordinate q shows image draw coordinate c + a·(q − size/2·(1+i)):
-		// the whole image, turned by −deg about its centre c, fits the square.
-		// It is resampled from the upright input (image coordinates scaled by
-		// tinyInputSize/side), already shrunk, which costs less than from m.
-		a := complex(max(w*cos+h*sin, w*sin+h*cos)/size, 0) * turn
-		c, half := complex(w/2, h/2), complex(size/2, size/2)
+		// The whole image, turned by −deg about its centre, fits the square.
+		sq := turnedSquare{
+			c:    complex(w/2, h/2),
+			a:    complex(max(w*cos+h*sin, w*sin+h*cos)/turnedInputSize, 0) * turn,
+			size: turnedInputSize,
+		}
+		// It is resampled from the upright input (image coordinates scaled
+		// by tinyInputSize/side), already shrunk, which costs less than
+		// from m.
 		s := complex(tinyInputSize/side, 0)
-		for _, b := range e.tiny.detect(warp(in, a*s, (c-a*half)*s, turnedInputSize), tinyMinScore) {
-			q := c + a*(complex((b.x0+b.x1)/2, (b.y0+b.y1)/2)*complex(size, 0)-half)
-			k := cmplx.Abs(a) * size
-			bw, bh := (b.x1-b.x0)*k, (b.y1-b.y0)*k
-			box := boxOf(real(q)-bw/2, imag(q)-bh/2, real(q)+bw/2, imag(q)+bh/2, w, h)
+		for _, b := range e.detectSquare(warp(in, sq.a*s, sq.origin()*s, turnedInputSize), sq, tinyMinScore) {
+			box := boxOf(real(b.c)-b.w/2, imag(b.c)-b.h/2, real(b.c)+b.w/2, imag(b.c)+b.h/2, w, h)
 			if box.Width > 0 && box.Height > 0 {
-				cands = append(cands, candidate{region{c: q, side: landmarkCropScale * max(bw, bh), turn: turn}, box, b.score})
+				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score})
 			}
 		}
 	}
@@ -208,23 +225,16 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	slices.SortStableFunc(cands, func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(b.score, a.score))
 	})
-	var seen []tinyBox
+	// faces are the boxes of the candidates accepted so far, rejected those
+	// of the candidates found not to be faces.
+	var faces, rejected []tinyBox
 	var out []Detection
 	weak := 0
 	for _, cd := range cands {
 		bb := tinyBox{x0: cd.box.Left, y0: cd.box.Top * h / w, x1: cd.box.Left + cd.box.Width, y1: (cd.box.Top + cd.box.Height) * h / w}
-		// A turned pass's box is drawn in the face's frame, so it may overlap
-		// the upright box of the same face by less than tinyIoU; and weak
-		// boxes around a face are mostly parts of it: both are also dropped
-		// when their centre lies in a box seen before.
-		cx, cy := (bb.x0+bb.x1)/2, (bb.y0+bb.y1)/2
-		inner := cd.turn != 1 || cd.score <= tinyMinScore
-		if slices.ContainsFunc(seen, func(k tinyBox) bool {
-			return iou(bb, k) > tinyIoU || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
-		}) {
+		if suppressed(bb, cd.turn != 1 || cd.score <= tinyMinScore, faces, rejected) {
 			continue
 		}
-		seen = append(seen, bb)
 		if cd.score <= tinyMinScore {
 			if weak == maxWeakCandidates {
 				break
@@ -237,18 +247,21 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		if cd.score <= sureScore || tilted {
 			second, ok := e.verify(m, cd.region, d.Pose.Roll)
 			if !ok || second.Confidence <= 100*verifyMinScore || max(d.Confidence, second.Confidence) <= MinConfidence {
+				rejected = append(rejected, bb)
 				continue
 			}
 			if cd.score <= tinyMinScore || tilted {
-				d.BoundingBox = boxOf(real(second.c)-second.side/2, imag(second.c)-second.side/2,
-					real(second.c)+second.side/2, imag(second.c)+second.side/2, w, h)
+				d.BoundingBox = boxOf(real(second.c)-second.boxSide/2, imag(second.c)-second.boxSide/2,
+					real(second.c)+second.boxSide/2, imag(second.c)+second.boxSide/2, w, h)
 				e.locate(m, second.region, &d)
 			}
 			d.Confidence = max(d.Confidence, second.Confidence)
 		}
 		if math.Hypot(d.RightEye.X-d.LeftEye.X, d.RightEye.Y-d.LeftEye.Y) < minEyeShare*d.BoundingBox.Width*w {
+			rejected = append(rejected, bb)
 			continue
 		}
+		faces = append(faces, bb)
 		out = append(out, d)
 	}
 	// Two candidates on one face (their eye midpoints nearer than
@@ -266,6 +279,24 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	return kept
 }
 
+// suppressed reports whether the candidate box bb is dropped before it
+// costs a landmark run, given the boxes of the faces accepted so far and
+// of the candidates rejected so far: when it overlaps one of either by
+// more than tinyIoU (a rejected candidate's region is then mostly looked
+// at already), or, for an inner box (of a turned pass, or weak), when its
+// centre lies in an accepted face's box. A turned pass's box is drawn in
+// the face's frame, so it may overlap the upright box of the same face by
+// less than tinyIoU, and weak boxes around a face are mostly parts of it;
+// a rejected candidate's box never suppresses by centre, so a face beside
+// or inside a box found not to be a face is still looked at.
+func suppressed(bb tinyBox, inner bool, faces, rejected []tinyBox) bool {
+	cx, cy := (bb.x0+bb.x1)/2, (bb.y0+bb.y1)/2
+	overlaps := func(k tinyBox) bool { return iou(bb, k) > tinyIoU }
+	return slices.ContainsFunc(rejected, overlaps) || slices.ContainsFunc(faces, func(k tinyBox) bool {
+		return overlaps(k) || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
+	})
+}
+
 // boxOf returns the box from (x0, y0) to (x1, y1), pixels of a w×h image,
 // clipped to it, as ratios.
 func boxOf(x0, y0, x1, y1, w, h float64) BoundingBox {
@@ -275,7 +306,8 @@ func boxOf(x0, y0, x1, y1, w, h float64) BoundingBox {
 
 // sameFaceShare is how near, as a share of the longer of their eye
 // distances, the eye midpoints of two detections are when they are one
-// face.
+// face: half an eye distance, a choice, not fitted (on the dev split 0.3
+// and 0.8 find the same faces with no false detection; RESULTS.md).
 const sameFaceShare = 0.5
 
 // sameFace reports whether a and b are one face, by sameFaceShare.
@@ -285,11 +317,49 @@ func sameFace(a, b Detection) bool {
 	return cmplx.Abs(mid(a)-mid(b)) < sameFaceShare*max(eyes(a), eyes(b))
 }
 
+// turnedSquare is a size×size input of the detector turned about the
+// image point c: its draw coordinate q shows image draw coordinate
+// c + a·(q − size/2·(1+i)), |a| image pixels per input pixel.
+type turnedSquare struct {
+	c, a complex128
+	size int
+}
+
+// origin is the image draw coordinate the square's draw coordinate 0
+// shows: warp's and resample's t for it.
+func (t turnedSquare) origin() complex128 {
+	return t.c - t.a*complex(float64(t.size)/2, float64(t.size)/2)
+}
+
+// squareBox is a box the detector found on a turnedSquare, mapped back to
+// the image: its centre, its width and height in image pixels (along the
+// square's turned axes) and its score.
+type squareBox struct {
+	c     complex128
+	w, h  float64
+	score float64
+}
+
+// detectSquare runs the detector on in, the square t sampled from the
+// image, and returns its boxes scoring above minScore, mapped back.
+func (e *Engine) detectSquare(in *image.RGBA, t turnedSquare, minScore float64) []squareBox {
+	size := float64(t.size)
+	k := cmplx.Abs(t.a) * size
+	var out []squareBox
+	for _, b := range e.tiny.detect(in, minScore) {
+		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * complex(size, 0)
+		out = append(out, squareBox{t.origin() + t.a*q, (b.x1 - b.x0) * k, (b.y1 - b.y0) * k, b.score})
+	}
+	return out
+}
+
 // secondLook is verify's result: the region of the face's box found on
-// the turned square (its side that box's longer side, turned as the
-// square) and the detector's Confidence for it.
+// the turned square (landmarkCropScale times boxSide, turned as the
+// square), the side of that box (its longer side, image pixels) and the
+// detector's Confidence for it.
 type secondLook struct {
 	region
+	boxSide    float64
 	Confidence float64
 }
 
@@ -298,17 +368,12 @@ type secondLook struct {
 // reports false when no box is centred near enough.
 func (e *Engine) verify(m *image.RGBA, r region, roll float64) (secondLook, bool) {
 	turn := cmplx.Rect(1, roll*math.Pi/180)
-	size := float64(verifyInputSize)
-	k := 2 * r.side / size // image pixels per input pixel
-	// Input draw coordinate q shows image draw coordinate r.c + a·(q − size/2·(1+i)).
-	a := complex(k, 0) * turn
-	half := complex(size/2, size/2)
+	sq := turnedSquare{c: r.c, a: complex(2*r.side/verifyInputSize, 0) * turn, size: verifyInputSize}
 	var best secondLook
-	for _, b := range e.tiny.detect(resample(m, a, r.c-a*half, verifyInputSize), candidateScore) {
-		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * complex(size, 0)
-		if cmplx.Abs(q-half)*k < r.side/4 && 100*b.score > best.Confidence {
-			bw, bh := (b.x1-b.x0)*size*k, (b.y1-b.y0)*size*k
-			best = secondLook{region{c: r.c + a*(q-half), side: landmarkCropScale * max(bw, bh), turn: turn}, 100 * b.score}
+	for _, b := range e.detectSquare(resample(m, sq.a, sq.origin(), verifyInputSize), sq, candidateScore) {
+		if cmplx.Abs(b.c-r.c) < r.side/4 && 100*b.score > best.Confidence {
+			side := max(b.w, b.h)
+			best = secondLook{region{c: b.c, side: landmarkCropScale * side, turn: turn}, side, 100 * b.score}
 		}
 	}
 	return best, best.Confidence > 0

@@ -54,12 +54,12 @@
 // blas32: pure Go with SSE kernels). Feature maps are reused across calls
 // (a sync.Pool). Measured on one core of a shared machine (load 2–6 on 2
 // cores; CPU time per call, the benchmarks' cpu-ns/op, which swings less
-// with the load than wall time): Detect 75–97 ms per sample photo (the
-// upright pass about 47 ms, the turned passes about 25), landmarks 12 ms
-// and a descriptor 30–32 ms per face, a whole photo 74–163 ms, 0.31–0.54
-// of face-api's time with its SSD detector (go test -run XXX -bench
-// 'Detect$|Faces|Descriptor$|Landmarks' -benchmem -cpu 1 ./faceengine;
-// the README's engine section has both columns).
+// with the load than wall time), all from one run of go test -run XXX
+// -bench 'Detect$|Faces$|Descriptor$|Landmarks' -benchmem -benchtime 3x
+// -cpu 1 ./faceengine: Detect 72–98 ms per sample photo, landmarks 12 ms
+// and a descriptor 31 ms per face, a whole photo (Faces) 72–157 ms,
+// 0.30–0.52 of face-api's time with its SSD detector (the README's engine
+// section has both columns).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16

@@ -71,11 +71,14 @@ func Decode(data []byte) (*image.RGBA, error) {
 // Detect returns the faces in img (Decode's output or any image.Image),
 // largest box first, each with its 68 landmarks and eye centres. Faces are
 // found by face-api's tiny face detector on a 416×416 copy of the image
-// (the longer side scaled to 416 pixels), each candidate looked at again
-// on a copy turned so that the head stands upright (heads tilted to ±45°
-// are found), with a Confidence above MinConfidence; faces under about a
-// twentieth of the longer image side are missed (see the README's engine
-// section for measured limits).
+// (the longer side scaled to 416 pixels) and on two 224×224 copies turned
+// by ±45° (heads tilted to ±45° are found); each candidate but those
+// scoring above 75 and not tilted is looked at again on a copy turned so
+// that the head stands upright (see Detection.Confidence), and faces with
+// a Confidence above MinConfidence are kept. Small faces are missed:
+// portraits pasted into 1920×1080 photos are found down to 100–160 pixels
+// wide, not smaller (about a twelfth of the longer side at worst;
+// testdata/devset/RESULTS.md).
 func (e *Engine) Detect(img image.Image) []Detection {
 	return e.detect(imageio.ToRGBA(img))
 }
