@@ -316,6 +316,24 @@ func (e *expression) condition(expr string, old item) (bool, error) {
 
 // checkUnused fails if an ExpressionAttributeNames or
 // ExpressionAttributeValues entry was not used.
+// check evaluates a write's ConditionExpression cond against the stored
+// item old (nil when none) as DynamoDB does: an expression error or an
+// unused name or value is a ValidationException, a condition that does
+// not hold a ConditionalCheckFailedException.
+func (e *expression) check(cond string, old item) error {
+	holds, err := e.condition(cond, old)
+	if err != nil {
+		return err
+	}
+	if err := e.checkUnused(); err != nil {
+		return err
+	}
+	if !holds {
+		return clientError("ConditionalCheckFailedException", "The conditional request failed")
+	}
+	return nil
+}
+
 func (e *expression) checkUnused() error {
 	for _, k := range slices.Sorted(maps.Keys(e.names)) {
 		if !e.usedNames[k] {
@@ -393,15 +411,8 @@ func (d *FakeDynamoDB) putItem(req *putItemRequest) (any, error) {
 	}
 	e := newExpression(req.ExpressionAttributeNames, req.ExpressionAttributeValues)
 	old := t.items[k]
-	holds, err := e.condition(req.ConditionExpression, old)
-	if err != nil {
+	if err := e.check(req.ConditionExpression, old); err != nil {
 		return nil, err
-	}
-	if err := e.checkUnused(); err != nil {
-		return nil, err
-	}
-	if !holds {
-		return nil, clientError("ConditionalCheckFailedException", "The conditional request failed")
 	}
 	resp, err := oldValues(req.ReturnValues, old)
 	if err == nil {
@@ -464,15 +475,8 @@ func (d *FakeDynamoDB) updateItem(req *updateItemRequest) (any, error) {
 		return nil, validationError("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", name)
 	}
 	old := t.items[k]
-	holds, err := e.condition(req.ConditionExpression, old)
-	if err != nil {
+	if err := e.check(req.ConditionExpression, old); err != nil {
 		return nil, err
-	}
-	if err := e.checkUnused(); err != nil {
-		return nil, err
-	}
-	if !holds {
-		return nil, clientError("ConditionalCheckFailedException", "The conditional request failed")
 	}
 	resp, err := oldValues(req.ReturnValues, old)
 	if err != nil {
