@@ -209,10 +209,11 @@ var Functions = []Function{
 		// PersonIndex, erases each image as DELETE /index/{filename}
 		// does, then the images of the faces its Rekognition user still
 		// has (ListFaces of the UserId), deletes the user, writes the
-		// erasure record and deletes the person item.
+		// erasure record and deletes the person item (DeleteItem, only if
+		// no rename changed it meanwhile; else it erases again).
 		Grants: Grants{
 			Collection:   []string{"rekognition:DeleteFaces", "rekognition:DisassociateFaces", "rekognition:DeleteUser", "rekognition:ListFaces"},
-			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
+			Table:        []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"},
 			QueryIndexes: []string{PersonIndex, ObjectKeyIndex},
 			EraseImages:  true,
 		},

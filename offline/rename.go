@@ -94,7 +94,7 @@ func (t *Table) PutAlias(_ context.Context, person, userID string) error {
 }
 
 // ReplacePerson implements service.FaceTable in one transaction.
-func (t *Table) ReplacePerson(_ context.Context, p service.PersonItem, prev string) error {
+func (t *Table) ReplacePerson(_ context.Context, p, prev service.PersonItem) error {
 	v, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (t *Table) ReplacePerson(_ context.Context, p service.PersonItem, prev stri
 		} else if err := json.Unmarshal(o, &old); err != nil {
 			return fmt.Errorf("person item %s: %w", p.UserID, err)
 		}
-		if old.Person != prev {
+		if old.Person != prev.Person || old.Renaming != prev.Renaming {
 			return fmt.Errorf("%w: person item", service.ErrVersionConflict)
 		}
 		return b.Put([]byte(p.UserID), v)

@@ -128,9 +128,21 @@ func (t *Table) PutPerson(_ context.Context, p service.PersonItem) error {
 }
 
 // DeletePerson implements service.FaceTable.
-func (t *Table) DeletePerson(_ context.Context, userID string) error {
+func (t *Table) DeletePerson(_ context.Context, prev service.PersonItem) error {
 	return t.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPersons).Delete([]byte(userID))
+		b := tx.Bucket(bucketPersons)
+		v := b.Get([]byte(prev.UserID))
+		if v == nil {
+			return nil
+		}
+		var old service.PersonItem
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("person item %s: %w", prev.UserID, err)
+		}
+		if old.Person != prev.Person || old.Renaming != prev.Renaming {
+			return fmt.Errorf("%w: person item", service.ErrVersionConflict)
+		}
+		return b.Delete([]byte(prev.UserID))
 	})
 }
 

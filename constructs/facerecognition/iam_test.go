@@ -183,7 +183,7 @@ func wantGrants(svc *FaceRecognitionService, bucket map[string]any, objects func
 			grants{"dynamodb:Query": slices.Sorted(slices.Values([]string{
 				jsonString(join(table, "/index/"+contract.PersonIndex)), jsonString(join(table, "/index/"+contract.ObjectKeyIndex)),
 			}))},
-			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
+			grant(table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"),
 			grant(objects(prefix+"?*"), "s3:DeleteObjectVersion"),
 			grant(bucket, "s3:ListBucketVersions"),
 		),

@@ -19,6 +19,7 @@ var (
 	conditionPattern    = regexp.MustCompile(`^\s*attribute_not_exists\s*\(\s*(#?[A-Za-z0-9_]+)\s*\)\s*$`)
 	keyConditionPattern = regexp.MustCompile(`^\s*(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)\s*$`)
 	orPattern           = regexp.MustCompile(`\s+OR\s+`)
+	andPattern          = regexp.MustCompile(`\s+AND\s+`)
 	setPattern          = regexp.MustCompile(`^\s*SET\s+(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)\s*$`)
 )
 
@@ -266,8 +267,9 @@ func (e *expression) value(token string) (types.AttributeValue, error) {
 
 // condition evaluates a PutItem ConditionExpression against the stored
 // item old (nil if none). The forms supported are attribute_not_exists(a)
-// and a = :v (a scalar S, N or B attribute), and several of them joined
-// by OR; "" always holds.
+// and a = :v (a scalar S, N or B attribute), several of them joined by
+// AND, and such conjunctions joined by OR (AND binds tighter, as in
+// DynamoDB; no parentheses); "" always holds.
 func (e *expression) condition(expr string, old item) (bool, error) {
 	if expr == "" {
 		return true, nil
@@ -280,6 +282,17 @@ func (e *expression) condition(expr string, old item) (bool, error) {
 				return false, err
 			}
 			holds = holds || h
+		}
+		return holds, nil
+	}
+	if parts := andPattern.Split(expr, -1); len(parts) > 1 {
+		holds := true
+		for _, p := range parts {
+			h, err := e.condition(p, old)
+			if err != nil {
+				return false, err
+			}
+			holds = holds && h
 		}
 		return holds, nil
 	}
@@ -314,8 +327,6 @@ func (e *expression) condition(expr string, old item) (bool, error) {
 	return false, validationError("awstest: ConditionExpression %q is not supported (attribute_not_exists(name) or name = :value)", expr)
 }
 
-// checkUnused fails if an ExpressionAttributeNames or
-// ExpressionAttributeValues entry was not used.
 // check evaluates a write's ConditionExpression cond against the stored
 // item old (nil when none) as DynamoDB does: an expression error or an
 // unused name or value is a ValidationException, a condition that does
@@ -334,6 +345,8 @@ func (e *expression) check(cond string, old item) error {
 	return nil
 }
 
+// checkUnused fails if an ExpressionAttributeNames or
+// ExpressionAttributeValues entry was not used.
 func (e *expression) checkUnused() error {
 	for _, k := range slices.Sorted(maps.Keys(e.names)) {
 		if !e.usedNames[k] {
@@ -422,14 +435,22 @@ func (d *FakeDynamoDB) putItem(req *putItemRequest) (any, error) {
 }
 
 type deleteItemRequest struct {
-	TableName    string
-	Key          wireItem
-	ReturnValues string
+	TableName                 string
+	Key                       wireItem
+	ConditionExpression       string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues wireItem
+	ReturnValues              string
 }
 
+// deleteItem deletes an item, with a ConditionExpression as PutItem's.
 func (d *FakeDynamoDB) deleteItem(req *deleteItemRequest) (any, error) {
 	t, k, err := d.lookup(req.TableName, req.Key)
 	if err != nil {
+		return nil, err
+	}
+	e := newExpression(req.ExpressionAttributeNames, req.ExpressionAttributeValues)
+	if err := e.check(req.ConditionExpression, t.items[k]); err != nil {
 		return nil, err
 	}
 	resp, err := oldValues(req.ReturnValues, t.items[k])

@@ -25,6 +25,7 @@ type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
@@ -36,6 +37,10 @@ const (
 	maxBatchGet   = 100
 	maxBatchWrite = 25
 )
+
+// attrRenaming is a person item's attribute holding its other name while a
+// rename is unfinished (service.PersonItem.Renaming; personItem's tag).
+const attrRenaming = "Renaming"
 
 // Item types, in the ItemType attribute.
 const (
@@ -300,18 +305,25 @@ func (t *Table) PutPerson(ctx context.Context, p service.PersonItem) error {
 }
 
 // ReplacePerson implements service.FaceTable with a PutItem conditional
-// on the stored Person being prev (which also requires the item).
-func (t *Table) ReplacePerson(ctx context.Context, p service.PersonItem, prev string) error {
+// on the stored Person and Renaming being prev's (the first requires the
+// item; an empty Renaming is an absent attribute).
+func (t *Table) ReplacePerson(ctx context.Context, p, prev service.PersonItem) error {
 	av, err := attributevalue.MarshalMap(personItem{FaceID: service.PersonItemID(p.UserID), ItemType: typePerson, Person: p.Person, UserID: p.UserID, Renaming: p.Renaming})
 	if err != nil {
 		return fmt.Errorf("encode person item: %w", err)
 	}
+	cond := "#p = :prev AND attribute_not_exists(#r)"
+	values := map[string]types.AttributeValue{":prev": &types.AttributeValueMemberS{Value: prev.Person}}
+	if prev.Renaming != "" {
+		cond = "#p = :prev AND #r = :renaming"
+		values[":renaming"] = &types.AttributeValueMemberS{Value: prev.Renaming}
+	}
 	_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                 aws.String(t.name),
 		Item:                      av,
-		ConditionExpression:       aws.String("#p = :prev"),
-		ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":prev": &types.AttributeValueMemberS{Value: prev}},
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#p": contract.AttrPerson, "#r": attrRenaming},
+		ExpressionAttributeValues: values,
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
@@ -346,8 +358,34 @@ func distinct(ids []string) []string {
 
 // DeletePerson implements service.FaceTable with BatchWriteItem, as
 // DeleteItems.
-func (t *Table) DeletePerson(ctx context.Context, userID string) error {
-	return t.DeleteItems(ctx, []string{service.PersonItemID(userID)})
+func (t *Table) DeletePerson(ctx context.Context, prev service.PersonItem) error {
+	names := map[string]string{"#k": contract.AttrFaceID}
+	values := map[string]types.AttributeValue{}
+	cond := "attribute_not_exists(#k)"
+	if prev.Person != "" {
+		names["#p"], names["#r"] = contract.AttrPerson, attrRenaming
+		values[":prev"] = &types.AttributeValueMemberS{Value: prev.Person}
+		cond += " OR #p = :prev AND attribute_not_exists(#r)"
+		if prev.Renaming != "" {
+			values[":renaming"] = &types.AttributeValueMemberS{Value: prev.Renaming}
+			cond = "attribute_not_exists(#k) OR #p = :prev AND #r = :renaming"
+		}
+	}
+	in := &dynamodb.DeleteItemInput{
+		TableName:                aws.String(t.name),
+		Key:                      key(service.PersonItemID(prev.UserID)),
+		ConditionExpression:      aws.String(cond),
+		ExpressionAttributeNames: names,
+	}
+	if len(values) > 0 {
+		in.ExpressionAttributeValues = values
+	}
+	_, err := t.api.DeleteItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%w: person item", service.ErrVersionConflict)
+	}
+	return err
 }
 
 // GetFaces implements service.FaceTable with BatchGetItem, 100 keys a

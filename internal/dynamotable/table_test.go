@@ -62,7 +62,9 @@ func TestTable_returnsAWSErrorsUnchanged(t *testing.T) {
 			return tb.PutFaces(ctx, []service.FaceItem{{FaceID: "f1", Bucket: "b", Key: "k"}})
 		}},
 		{"DeleteItems", "BatchWriteItem", func(tb *dynamotable.Table) error { return tb.DeleteItems(ctx, []string{"f1"}) }},
-		{"DeletePerson", "BatchWriteItem", func(tb *dynamotable.Table) error { return tb.DeletePerson(ctx, "u1") }},
+		{"DeletePerson", "DeleteItem", func(tb *dynamotable.Table) error {
+			return tb.DeletePerson(ctx, service.PersonItem{Person: "Ann", UserID: "u1"})
+		}},
 		{"GetFaces", "BatchGetItem", func(tb *dynamotable.Table) error { _, err := tb.GetFaces(ctx, []string{"f1"}); return err }},
 		{"GetPersons", "BatchGetItem", func(tb *dynamotable.Table) error { _, err := tb.GetPersons(ctx, []string{"u1"}); return err }},
 		{"ListFaces", "Scan", func(tb *dynamotable.Table) error { _, _, err := tb.ListFaces(ctx, "", 10, ""); return err }},

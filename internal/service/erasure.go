@@ -57,6 +57,10 @@ func tombstone(bucket, key string, t time.Time) ImageItem {
 	return ImageItem{Bucket: bucket, Key: key, Status: StatusRemoved, IndexedAt: t, ExpiresAt: t.Add(contract.TombstoneTTLDays * 24 * time.Hour)}
 }
 
+// maxVersionPasses is how many times eraseImage lists an object's versions
+// to delete them: until a listing finds none, or this many listings.
+const maxVersionPasses = 4
+
 // eraseImage erases the image ref: it deletes every version and delete
 // marker of its object, commits its tombstone (which removes the faces the
 // image item named, and stale ones), and then removes every face still
@@ -72,11 +76,20 @@ func (s *Service) eraseImage(ctx context.Context, ref imageRef) (erasure, error)
 	if err := s.noteFaces(ctx, ref, removed); err != nil {
 		return e, err
 	}
-	var err error
-	if e.versions, err = s.deleteVersions(ctx, ref, false); err != nil {
-		return e, err
+	// The object is listed again until no version is left: one written
+	// while the listed ones were deleted (a rename's copy, an upload)
+	// goes too, up to maxVersionPasses listings.
+	for range maxVersionPasses {
+		n, err := s.deleteVersions(ctx, ref, false)
+		if err != nil {
+			return e, err
+		}
+		e.versions += n
+		if n == 0 {
+			break
+		}
 	}
-	err = retryOnConflict(func() error {
+	err := retryOnConflict(func() error {
 		img, err := s.table.GetImage(ctx, ref.Bucket, ref.Key)
 		if err != nil {
 			return fromAWS("DynamoDB", err)

@@ -103,14 +103,67 @@ func (s *Service) personFaces(ctx context.Context, person string) ([]FaceItem, e
 // deleted. Then it deletes the Rekognition user, writes an
 // erasure record (counts, keys and time, no name), deletes the alias
 // items of those names that name the user and deletes the person item
-// last, so that a run that fails can be repeated until it succeeds. Once
-// it answers, no item names the person. Errors: KindNotFound when nothing
+// last, so that a run that fails can be repeated until it succeeds. The
+// person item is deleted only if it still holds what was read: a rename
+// that started meanwhile makes the erasure go round again, by the
+// person's UserId (up to maxErasureRounds, then KindConflict). Once it
+// answers, no item names the person. Errors: KindNotFound when nothing
 // names the person, KindUnavailable (503, Retry-After) when Rekognition
 // keeps refusing to delete a face, mapped AWS errors otherwise.
 func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.DeletedPerson, error) {
-	userID, item, err := s.resolve(ctx, person)
+	var out *contract.DeletedPerson
+	userID := ""
+	for range maxErasureRounds {
+		round, id, err := s.erasePerson(ctx, person, userID)
+		userID = id
+		if out != nil {
+			if e := (*Error)(nil); errors.As(err, &e) && e.Kind == KindNotFound {
+				// The rename that changed the person item ended (or
+				// failed) between the rounds: nothing is left.
+				return out, nil
+			}
+			if round != nil {
+				round.DeletedFaces += out.DeletedFaces
+				round.DeletedImages = slices.Compact(slices.Sorted(slices.Values(append(round.DeletedImages, out.DeletedImages...))))
+			}
+		}
+		if !errors.Is(err, errPersonChanged) {
+			return round, err
+		}
+		out = round
+	}
+	return nil, newError(KindConflict, contract.CodeConflict, "the person kept changing while it was erased (a rename under way?); repeat the request")
+}
+
+// maxErasureRounds is how many times DeletePerson erases a person whose
+// item a rename changed meanwhile before it answers 409.
+const maxErasureRounds = 3
+
+// errPersonChanged is erasePerson's answer when the person item changed
+// (a rename started) after it was read: the erasure so far stands, and
+// another round erases what the rename added.
+var errPersonChanged = errors.New("the person item changed during its erasure")
+
+// erasePerson is one round of DeletePerson: everything of the names the
+// person item held when it was read, and the item itself only if it still
+// holds them (errPersonChanged otherwise, with the counts so far). The
+// first round finds the person by its name; a later one (known, the
+// UserId of the first) by its UserId, whatever names a rename gave it.
+// It returns the person's UserId ("" if none) with the counts.
+func (s *Service) erasePerson(ctx context.Context, person, known string) (*contract.DeletedPerson, string, error) {
+	userID, item, err := known, (*PersonItem)(nil), error(nil)
+	if known == "" {
+		userID, item, err = s.resolve(ctx, person)
+	} else {
+		var found map[string]PersonItem
+		if found, err = s.table.GetPersons(ctx, []string{known}); err != nil {
+			err = fromAWS("DynamoDB", err)
+		} else if p, ok := found[known]; ok {
+			item = &p
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, userID, err
 	}
 	names := []string{person}
 	if item != nil {
@@ -122,10 +175,10 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	}
 	refs, faces, images, err := s.personImages(ctx, names...)
 	if err != nil {
-		return nil, err
+		return nil, userID, err
 	}
 	if item == nil && len(faces) == 0 && len(images) == 0 {
-		return nil, newError(KindNotFound, contract.CodeNotFound, "no such person")
+		return nil, userID, newError(KindNotFound, contract.CodeNotFound, "no such person")
 	}
 	out := &contract.DeletedPerson{Person: person, DeletedImages: []string{}, KeptImages: []string{}}
 	rec := ErasureRecord{Kind: contract.ErasurePerson}
@@ -145,7 +198,7 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		return nil
 	}
 	if err := erase(refs); err != nil {
-		return nil, err
+		return nil, userID, err
 	}
 	deleted := false
 	if userID != "" {
@@ -155,18 +208,18 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		// faces without a face item go alone.
 		more, strays, err := s.userImages(ctx, userID, refs)
 		if err != nil {
-			return nil, err
+			return nil, userID, err
 		}
 		if err := erase(more); err != nil {
-			return nil, err
+			return nil, userID, err
 		}
 		if _, err := s.deleteFaces(ctx, strays); err != nil {
-			return nil, err
+			return nil, userID, err
 		}
 		out.DeletedFaces += len(strays)
 		rec.Faces += len(strays)
 		if deleted, err = s.deleteUser(ctx, userID); err != nil {
-			return nil, err
+			return nil, userID, err
 		}
 	}
 	slices.Sort(out.DeletedImages)
@@ -174,10 +227,10 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 		rec.Users = 1
 	}
 	if err := s.record(ctx, rec); err != nil {
-		return nil, err
+		return nil, userID, err
 	}
 	if userID == "" {
-		return out, nil
+		return out, userID, nil
 	}
 	// The person's sweep mark (if a sweep once found it empty) holds the
 	// UserId, which holds the name: it goes before the person item, so a
@@ -185,25 +238,31 @@ func (s *Service) DeletePerson(ctx context.Context, person string) (*contract.De
 	// alias items of its names, which hold the names (an alias naming no
 	// person item would only be reused by a new person of that name).
 	if err := s.table.DeleteItems(ctx, []string{SweepMarkID("person", userID)}); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+		return nil, userID, fromAWS("DynamoDB", err)
 	}
 	for _, n := range names {
 		if n != person {
 			// Another name's alias goes only if it names this user.
 			if alias, err := s.table.GetAlias(ctx, n); err != nil {
-				return nil, fromAWS("DynamoDB", err)
+				return nil, userID, fromAWS("DynamoDB", err)
 			} else if alias != userID {
 				continue
 			}
 		}
 		if err := s.table.DeleteAlias(ctx, n); err != nil {
-			return nil, fromAWS("DynamoDB", err)
+			return nil, userID, fromAWS("DynamoDB", err)
 		}
 	}
-	if err := s.table.DeletePerson(ctx, userID); err != nil {
-		return nil, fromAWS("DynamoDB", err)
+	prev := PersonItem{UserID: userID}
+	if item != nil {
+		prev = *item
 	}
-	return out, nil
+	if err := s.table.DeletePerson(ctx, prev); errors.Is(err, ErrVersionConflict) {
+		return out, userID, errPersonChanged
+	} else if err != nil {
+		return nil, userID, fromAWS("DynamoDB", err)
+	}
+	return out, userID, nil
 }
 
 // userImages returns the images, other than done, of the faces that the

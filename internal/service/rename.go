@@ -180,13 +180,21 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 	if err != nil {
 		return nil, fromAWS("DynamoDB", err)
 	}
-	// The person item's writes are conditional on the name it holds, and
-	// the alias's on naming no other user: a concurrent rename or erasure
-	// makes this one answer 409.
-	stored := cur.Person
+	// The person item's writes are conditional on the item as last read
+	// or written (its name and Renaming), and the alias's on naming no
+	// other user: a concurrent rename or erasure makes this one answer 409.
+	stored := *cur
+	// replace writes next over stored, conditionally, and makes it stored.
+	replace := func(next PersonItem) error {
+		if err := s.table.ReplacePerson(ctx, next, stored); err != nil {
+			return conditionalWriteError(err)
+		}
+		stored = next
+		return nil
+	}
 	if !repeat {
-		if err := s.table.ReplacePerson(ctx, PersonItem{Person: person, UserID: userID, Renaming: name}, stored); err != nil {
-			return nil, conditionalWriteError(err)
+		if err := replace(PersonItem{Person: person, UserID: userID, Renaming: name}); err != nil {
+			return nil, err
 		}
 	}
 	if err := s.table.PutAlias(ctx, name, userID); err != nil {
@@ -210,10 +218,9 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 		}
 		versions += n
 	}
-	if err := s.table.ReplacePerson(ctx, PersonItem{Person: name, UserID: userID, Renaming: person}, stored); err != nil {
-		return nil, conditionalWriteError(err)
+	if err := replace(PersonItem{Person: name, UserID: userID, Renaming: person}); err != nil {
+		return nil, err
 	}
-	stored = name
 	// An image uploaded under the old name while the rename ran was
 	// committed (pending) before its run resolved the old name, so before
 	// the person item changed: a second look finds it, unless PersonIndex
@@ -240,8 +247,8 @@ func (s *Service) Rename(ctx context.Context, person, name string) (*contract.Pe
 			return nil, fromAWS("DynamoDB", err)
 		}
 	}
-	if err := s.table.ReplacePerson(ctx, PersonItem{Person: name, UserID: userID}, stored); err != nil {
-		return nil, conditionalWriteError(err)
+	if err := replace(PersonItem{Person: name, UserID: userID}); err != nil {
+		return nil, err
 	}
 	// Neither name nor the UserId (which holds the first name) is logged.
 	s.log.InfoContext(ctx, "person renamed", "images", len(refs), "versionsDeleted", versions)

@@ -668,3 +668,46 @@ func TestRename_oneWordName(t *testing.T) {
 		t.Error("the UserId no longer holds the first name; the exception above proves nothing")
 	}
 }
+
+// deleteHook runs hook (if set) once, before the first DeleteObject.
+type deleteHook struct {
+	service.ObjectGetter
+	hook func()
+}
+
+func (o *deleteHook) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	if hook := o.hook; hook != nil {
+		o.hook = nil
+		hook()
+	}
+	return o.ObjectGetter.DeleteObject(ctx, in, opts...)
+}
+
+// TestDeletePerson_renamedDuringTheErasure: a rename of the person that
+// runs while DELETE /persons/{person} erases it (here, from its first S3
+// delete) does not survive the erasure: the person item it changed makes
+// the erasure go round again, by the person's UserId, so neither name, its
+// alias, its user nor any image is left.
+func TestDeletePerson_renamedDuringTheErasure(t *testing.T) {
+	objects := &deleteHook{}
+	h := newHarness(t, func(p *servicetest.Parts) { objects.ObjectGetter, p.Objects = p.Objects, objects })
+	secrets := personFixture(t, h)
+	renamedMeanwhile := false
+	objects.hook = func() {
+		_, err := h.Service.Rename(t.Context(), "Barack Obama", renamed)
+		renamedMeanwhile = err == nil
+	}
+	if _, err := h.Service.DeletePerson(t.Context(), "Barack Obama"); err != nil {
+		t.Fatalf("DeletePerson during a rename: %v", err)
+	}
+	if !renamedMeanwhile {
+		t.Fatal("the rename during the erasure failed; the test needs it to succeed")
+	}
+	if found := leftovers(t, h, append(secrets, renamed, service.UserID(renamed))); len(found) > 0 {
+		t.Errorf("after the erasure:\n%s", strings.Join(found, "\n"))
+	}
+	if users := h.Rek.Users(h.Collection); !slices.Equal(users, []string{service.UserID("biden")}) {
+		t.Errorf("users = %v, want biden's only", users)
+	}
+	assertBidenIntact(t, h)
+}

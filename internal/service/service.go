@@ -81,16 +81,21 @@ type FaceTable interface {
 	// PutPerson creates or replaces the person item of p.UserID.
 	PutPerson(ctx context.Context, p PersonItem) error
 	// ReplacePerson replaces the person item of p.UserID only if the
-	// stored one's Person is prev; otherwise (another name, or none) it
-	// returns an error wrapping ErrVersionConflict.
-	ReplacePerson(ctx context.Context, p PersonItem, prev string) error
+	// stored one's Person and Renaming are prev's; otherwise (another
+	// name, another rename under way, or no item) it returns an error
+	// wrapping ErrVersionConflict. Two renames of one person that start
+	// together therefore cannot both pass their first write.
+	ReplacePerson(ctx context.Context, p, prev PersonItem) error
 	// GetPersons returns the person items of the given UserIds, keyed by
 	// UserId; unknown ids are absent from the map. The read is strongly
 	// consistent: it decides which user a name maps to (resolve).
 	GetPersons(ctx context.Context, userIDs []string) (map[string]PersonItem, error)
-	// DeletePerson deletes the person item of userID; an unknown id is
+	// DeletePerson deletes the person item of prev.UserID if it still
+	// holds prev's Person and Renaming, or does nothing if there is none;
+	// otherwise (a rename changed it, or it appeared) it returns an error
+	// wrapping ErrVersionConflict. An unknown id is
 	// ignored.
-	DeletePerson(ctx context.Context, userID string) error
+	DeletePerson(ctx context.Context, prev PersonItem) error
 	// ImagesOfPerson returns the image items that name person (read on
 	// PersonIndex, so it may miss writes of the last second or so).
 	ImagesOfPerson(ctx context.Context, person string) ([]ImageItem, error)

@@ -147,10 +147,10 @@ func (instantTable) PutImage(context.Context, service.ImageItem, int) error { re
 func (instantTable) PutFaces(context.Context, []service.FaceItem) error     { return nil }
 func (instantTable) DeleteItems(context.Context, []string) error            { return nil }
 func (instantTable) PutPerson(context.Context, service.PersonItem) error    { return nil }
-func (instantTable) ReplacePerson(context.Context, service.PersonItem, string) error {
+func (instantTable) ReplacePerson(context.Context, service.PersonItem, service.PersonItem) error {
 	return nil
 }
-func (instantTable) DeletePerson(context.Context, string) error { return nil }
+func (instantTable) DeletePerson(context.Context, service.PersonItem) error { return nil }
 
 func (instantTable) CountImages(context.Context) (map[string]int, error) {
 	return map[string]int{}, nil

@@ -78,28 +78,37 @@ func testRelabelFaces(t *testing.T, tb service.FaceTable) {
 }
 
 // testReplacePerson: ReplacePerson replaces a person item only if it still
-// names the expected name, and refuses (ErrVersionConflict) otherwise or
-// when there is none.
+// holds the expected name and Renaming, and refuses (ErrVersionConflict)
+// otherwise or when there is none: of two renames that start together
+// from the same item, only the first passes.
 func testReplacePerson(t *testing.T, tb service.FaceTable) {
 	ctx := t.Context()
 	ann := service.PersonItem{Person: "Ann", UserID: "u1"}
-	renaming := service.PersonItem{Person: "Ann", UserID: "u1", Renaming: "Anna"}
-	if err := tb.ReplacePerson(ctx, renaming, "Ann"); !errors.Is(err, service.ErrVersionConflict) {
+	toAnna := service.PersonItem{Person: "Ann", UserID: "u1", Renaming: "Anna"}
+	toAnne := service.PersonItem{Person: "Ann", UserID: "u1", Renaming: "Anne"}
+	if err := tb.ReplacePerson(ctx, toAnna, ann); !errors.Is(err, service.ErrVersionConflict) {
 		t.Errorf("ReplacePerson of no item: %v, want ErrVersionConflict", err)
 	}
 	if err := tb.PutPerson(ctx, ann); err != nil {
 		t.Fatal(err)
 	}
-	if err := tb.ReplacePerson(ctx, renaming, "Bob"); !errors.Is(err, service.ErrVersionConflict) {
+	if err := tb.ReplacePerson(ctx, toAnna, service.PersonItem{Person: "Bob", UserID: "u1"}); !errors.Is(err, service.ErrVersionConflict) {
 		t.Errorf("ReplacePerson of an item of another name: %v, want ErrVersionConflict", err)
 	}
 	if got, err := tb.GetPersons(ctx, []string{"u1"}); err != nil || !reflect.DeepEqual(got["u1"], ann) {
 		t.Errorf("after the refused replace: %v, %v; want %v", got, err, ann)
 	}
-	if err := tb.ReplacePerson(ctx, renaming, "Ann"); err != nil {
+	if err := tb.ReplacePerson(ctx, toAnna, ann); err != nil {
 		t.Errorf("ReplacePerson: %v", err)
 	}
-	if got, err := tb.GetPersons(ctx, []string{"u1"}); err != nil || !reflect.DeepEqual(got["u1"], renaming) {
-		t.Errorf("after the replace: %v, %v; want %v", got, err, renaming)
+	if err := tb.ReplacePerson(ctx, toAnne, ann); !errors.Is(err, service.ErrVersionConflict) {
+		t.Errorf("a second rename from the same item: %v, want ErrVersionConflict", err)
+	}
+	if got, err := tb.GetPersons(ctx, []string{"u1"}); err != nil || !reflect.DeepEqual(got["u1"], toAnna) {
+		t.Errorf("after the replace: %v, %v; want %v", got, err, toAnna)
+	}
+	anna := service.PersonItem{Person: "Anna", UserID: "u1", Renaming: "Ann"}
+	if err := tb.ReplacePerson(ctx, anna, toAnna); err != nil {
+		t.Errorf("ReplacePerson from an item with Renaming: %v", err)
 	}
 }

@@ -699,8 +699,9 @@ func testInvalidTokens(t *testing.T, tb service.FaceTable) {
 }
 
 // testPersons: PutPerson creates or replaces the person item of a UserId,
-// GetPersons returns the known ones, DeletePerson deletes one and ignores
-// unknown ids.
+// GetPersons returns the known ones, DeletePerson deletes one if it still
+// holds the name and Renaming read (ErrVersionConflict otherwise) and
+// ignores unknown ids.
 func testPersons(t *testing.T, tb service.FaceTable) {
 	ctx := t.Context()
 	ann := service.PersonItem{Person: "Ann Lee", UserID: "person:Ann_Lee.1"}
@@ -716,9 +717,15 @@ func testPersons(t *testing.T, tb service.FaceTable) {
 			return errors.Join(tb.PutPerson(ctx, ann), tb.PutPerson(ctx, bob))
 		}, []service.PersonItem{ann, bob}},
 		{"replace", func() error { return tb.PutPerson(ctx, renamed) }, []service.PersonItem{renamed, bob}},
-		{"delete", func() error { return tb.DeletePerson(ctx, ann.UserID) }, []service.PersonItem{bob}},
-		{"delete again", func() error { return tb.DeletePerson(ctx, ann.UserID) }, []service.PersonItem{bob}},
-		{"delete an unknown id", func() error { return tb.DeletePerson(ctx, "unknown") }, []service.PersonItem{bob}},
+		{"delete as read before the rename: refused", func() error {
+			if err := tb.DeletePerson(ctx, ann); !errors.Is(err, service.ErrVersionConflict) {
+				return fmt.Errorf("DeletePerson of a changed item: %v, want ErrVersionConflict", err)
+			}
+			return nil
+		}, []service.PersonItem{renamed, bob}},
+		{"delete", func() error { return tb.DeletePerson(ctx, renamed) }, []service.PersonItem{bob}},
+		{"delete again", func() error { return tb.DeletePerson(ctx, renamed) }, []service.PersonItem{bob}},
+		{"delete an unknown id", func() error { return tb.DeletePerson(ctx, service.PersonItem{UserID: "unknown"}) }, []service.PersonItem{bob}},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
