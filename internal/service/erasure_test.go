@@ -545,3 +545,29 @@ func TestDeletePerson_erasesEveryFaceOfItsUser(t *testing.T) {
 		t.Errorf("after the erasure:\n%s", strings.Join(found, "\n"))
 	}
 }
+
+// TestSweep_leavesAnUnfinishedRename: a person item whose rename stopped
+// midway (Renaming set), with no face or image under either name, is not
+// swept: the sweep would remove the user and the person item but not the
+// other name's alias; the rename's repeat or an erasure finishes it.
+func TestSweep_leavesAnUnfinishedRename(t *testing.T) {
+	h := newHarness(t)
+	h.indexPhoto(t, "index/a.jpg", "obama_1.jpg", "Barack Obama")
+	if _, err := h.Service.DeleteImage(t.Context(), "a.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	tb := dynamotable.New(h.DynamoDB, h.Table)
+	userID := service.UserID("Barack Obama")
+	if err := tb.PutPerson(t.Context(), service.PersonItem{Person: "Barack Obama", UserID: userID, Renaming: "Barack H. Obama"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, at := range []time.Time{now, now.Add(service.SweepGrace)} {
+		if res, err := h.Service.Sweep(t.Context(), at); err != nil || res.PersonsRemoved != 0 {
+			t.Fatalf("sweep at %v: %+v, %v; want no person removed", at, res, err)
+		}
+	}
+	if p := h.Items(t, "PERSON"); len(p) != 1 {
+		t.Errorf("person items: %v, want the renaming one", p)
+	}
+}

@@ -194,7 +194,8 @@ func (s *Service) sweepPending(ctx context.Context, now time.Time, res *SweepRes
 }
 
 // sweepPersons removes the person items, and their users, that have had
-// no recorded face and no image item for SweepGrace.
+// no recorded face and no image item for SweepGrace; a person item of an
+// unfinished rename (Renaming set) is left alone.
 func (s *Service) sweepPersons(ctx context.Context, now time.Time, res *SweepResult) error {
 	token := ""
 	for {
@@ -205,6 +206,13 @@ func (s *Service) sweepPersons(ctx context.Context, now time.Time, res *SweepRes
 		var marks []string
 		empty := map[string]PersonItem{}
 		for _, p := range persons {
+			if p.Renaming != "" {
+				// An unfinished rename: its images may carry either
+				// name, and the other name's alias holds the UserId.
+				// It is left for the rename's repeat or an erasure,
+				// which know both names.
+				continue
+			}
 			ok, err := s.personEmpty(ctx, p.Person)
 			if err != nil {
 				return err
