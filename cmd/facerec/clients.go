@@ -54,6 +54,20 @@ func parseClientArgs(fs *flag.FlagSet, newClient func() (*client.Client, error),
 	return newClient()
 }
 
+// printAnswer prints v, the answer of a client call that returned err
+// (which it returns unless nil): as indented JSON with asJSON, otherwise
+// with print (one of client's Print functions).
+func printAnswer[T any](w io.Writer, asJSON bool, v T, err error, print func(io.Writer, T)) error {
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(w, v)
+	}
+	print(w, v)
+	return nil
+}
+
 // printJSON writes v to w as indented JSON.
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -125,14 +139,7 @@ func search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	res, err := c.SearchWith(ctx, img, client.ContentType(fs.Arg(0)), client.SearchOptions{All: *all, MatchLimits: limits()})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(stdout, res)
-	}
-	client.PrintMatches(stdout, res)
-	return nil
+	return printAnswer(stdout, *asJSON, res, err, client.PrintMatches)
 }
 
 // faces lists the indexed faces, all or a person's, following every page,
@@ -148,14 +155,7 @@ func faces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	all, err := c.AllFaces(ctx, *person, *limit)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(stdout, all)
-	}
-	client.PrintFaces(stdout, all)
-	return nil
+	return printAnswer(stdout, *asJSON, all, err, client.PrintFaces)
 }
 
 // persons lists the persons named at upload, following every page, and
@@ -169,14 +169,7 @@ func persons(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	all, err := c.AllPersons(ctx, 0)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(stdout, all)
-	}
-	client.PrintPersons(stdout, all)
-	return nil
+	return printAnswer(stdout, *asJSON, all, err, client.PrintPersons)
 }
 
 // deleteImages erases uploaded images by filename (DELETE

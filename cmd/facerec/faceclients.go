@@ -38,14 +38,7 @@ func matches(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	res, err := c.Matches(ctx, fs.Arg(0), limits())
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(stdout, res)
-	}
-	client.PrintMatches(stdout, res)
-	return nil
+	return printAnswer(stdout, *asJSON, res, err, client.PrintMatches)
 }
 
 // stats prints the counts of GET /stats, as lines or the JSON.
