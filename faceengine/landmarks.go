@@ -28,7 +28,7 @@ type sepConv struct {
 	stride    int
 	cin, cout int
 	depthwise []float32 // 3·3·cin, HWC
-	pointwise []float32 // cin rows × cout columns
+	pointwise []float32 // cin rows × cout columns (the tiny detector keeps it transposed: cout × cin)
 	bias      []float32 // cout
 }
 
@@ -247,9 +247,6 @@ func (s *sepConv) forward(x fmap) fmap {
 	for p := 0; p < len(out.data); p += s.cout {
 		copy(out.data[p:], s.bias)
 	}
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: oh * ow, Cols: s.cin, Stride: s.cin, Data: dw},
-		blas32.General{Rows: s.cin, Cols: s.cout, Stride: s.cout, Data: s.pointwise},
-		1, blas32.General{Rows: oh * ow, Cols: s.cout, Stride: s.cout, Data: out.data})
+	gemm(oh*ow, s.cout, s.cin, dw, s.pointwise, out.data)
 	return out
 }

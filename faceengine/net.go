@@ -38,7 +38,7 @@ type convLayer struct {
 	k, stride int  // square kernel side; stride in both directions
 	same      bool // TensorFlow "same" padding (used with stride 1) or "valid"
 	cin, cout int
-	filters   []float32 // cout rows × k·k·cin columns: the HWIO filters transposed
+	filters   []float32 // k·k·cin rows × cout columns: the HWIO filters
 	bias      []float32 // cout
 }
 
@@ -126,26 +126,14 @@ func newConvLayer(ws map[string]tensor, prefix string, k, stride int, same bool,
 		}
 	}
 	l := convLayer{k: k, stride: stride, same: same, cin: cin, cout: cout,
-		filters: transposed(f.data, k*k*cin, cout), bias: make([]float32, cout)}
+		filters: slices.Clone(f.data), bias: make([]float32, cout)}
+	for i := range l.filters {
+		l.filters[i] *= vecs[1].data[i%cout]
+	}
 	for o := range cout {
-		s := vecs[1].data[o]
-		for i := range l.filters[o*k*k*cin:][:k*k*cin] {
-			l.filters[o*k*k*cin+i] *= s
-		}
-		l.bias[o] = vecs[0].data[o]*s + vecs[2].data[o]
+		l.bias[o] = vecs[0].data[o]*vecs[1].data[o] + vecs[2].data[o]
 	}
 	return l, nil
-}
-
-// transposed returns the transpose of the rows×cols row-major matrix m.
-func transposed(m []float32, rows, cols int) []float32 {
-	t := make([]float32, len(m))
-	for r := range rows {
-		for c := range cols {
-			t[c*rows+r] = m[r*cols+c]
-		}
-	}
-	return t
 }
 
 // lookup returns the tensor called name after checking its shape.
@@ -214,8 +202,8 @@ const colsBudget = 1 << 15
 
 // forward applies the convolution as im2col followed by matrix products:
 // the patch matrix (one row per output pixel, k·k·cin columns in HWC order)
-// times the HWIO filter matrix (kept transposed, so that each output value is
-// one dot product) gives the output directly in HWC order. The
+// times the HWIO filter matrix (k·k·cin rows × cout columns) gives the
+// output directly in HWC order. The
 // patch matrix is built and multiplied one band of output rows at a time
 // (colsBudget); scratch holds it and is grown as needed.
 func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
@@ -256,10 +244,7 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 				}
 			}
 		}
-		blas32.Gemm(blas.NoTrans, blas.Trans, 1,
-			blas32.General{Rows: rows * ow, Cols: kk, Stride: kk, Data: cols},
-			blas32.General{Rows: l.cout, Cols: kk, Stride: kk, Data: l.filters},
-			1, blas32.General{Rows: rows * ow, Cols: l.cout, Stride: l.cout, Data: out.data[oy0*ow*l.cout:][:rows*ow*l.cout]})
+		gemm(rows*ow, l.cout, kk, cols, l.filters, out.data[oy0*ow*l.cout:][:rows*ow*l.cout])
 	}
 	if relu {
 		reluInPlace(out.data)

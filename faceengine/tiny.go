@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
@@ -50,13 +49,14 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: transposed(f.data, 27, 16), bias: slices.Clone(b.data)}
+	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: slices.Clone(f.data), bias: slices.Clone(b.data)}
 	cin := 16
 	for i := range n.seps {
 		cout := cin * 2
 		if n.seps[i], err = newSepConv(ws, fmt.Sprintf("conv%d/", i+1), 1, cin, cout); err != nil {
 			return nil, err
 		}
+		n.seps[i].pointwise = transposed(n.seps[i].pointwise, cin, cout) // forwardPlanes multiplies from the left
 		cin = cout
 	}
 	if f, err = lookup(ws, "conv8/filters", 1, 1, 512, 5*len(tinyAnchors)); err != nil {
@@ -87,6 +87,17 @@ type planes struct {
 
 // plane returns channel c of p.
 func (p planes) plane(c int) []float32 { return p.data[c*p.h*p.w:][:p.h*p.w] }
+
+// transposed returns the transpose of the rows×cols row-major matrix m.
+func transposed(m []float32, rows, cols int) []float32 {
+	t := make([]float32, len(m))
+	for r := range rows {
+		for c := range cols {
+			t[c*rows+r] = m[r*cols+c]
+		}
+	}
+	return t
+}
 
 // axpy adds a·x to y (len(x) == len(y)).
 func axpy(a float32, x, y []float32) {
@@ -183,7 +194,7 @@ func (n *tinyNet) conv0Pooled(x planes) planes {
 					in := x.plane(ci)
 					for ky := range l.k {
 						for kx := range l.k {
-							axpy(l.filters[(co*l.k+ky)*l.k*l.cin+kx*l.cin+ci], in[(oy+ky)*x.w+kx:][:ow], row)
+							axpy(l.filters[((ky*l.k+kx)*l.cin+ci)*l.cout+co], in[(oy+ky)*x.w+kx:][:ow], row)
 						}
 					}
 				}
@@ -199,7 +210,8 @@ func (n *tinyNet) conv0Pooled(x planes) planes {
 
 // forwardPlanes is forward (stride 1) on planes: the depthwise
 // convolution row by row, then the pointwise one as one matrix product
-// (pointwiseᵀ times the cin×(h·w) input) and the bias.
+// (the cout×cin transposed pointwise filters times the cin×(h·w) input)
+// and the bias.
 func (s *sepConv) forwardPlanes(x planes) planes {
 	dw := planes{h: x.h, w: x.w, c: x.c, data: getFloats(len(x.data))}
 	defer putFloats(dw.data)
@@ -230,10 +242,7 @@ func (s *sepConv) forwardPlanes(x planes) planes {
 			o[i] = s.bias[co]
 		}
 	}
-	blas32.Gemm(blas.Trans, blas.NoTrans, 1,
-		blas32.General{Rows: s.cin, Cols: s.cout, Stride: s.cout, Data: s.pointwise},
-		blas32.General{Rows: s.cin, Cols: hw, Stride: hw, Data: dw.data},
-		1, blas32.General{Rows: s.cout, Cols: hw, Stride: hw, Data: out.data})
+	gemm(s.cout, hw, s.cin, s.pointwise, dw.data, out.data)
 	return out
 }
 

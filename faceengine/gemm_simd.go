@@ -1,0 +1,148 @@
+//go:build goexperiment.simd && amd64 && !go1.27
+
+package faceengine
+
+import (
+	"simd/archsimd"
+)
+
+// This file is built with GOEXPERIMENT=simd on amd64 (Go 1.26's
+// experimental simd/archsimd package, whose API may change: the !go1.27
+// constraint keeps later Go releases on gonum until it is checked there).
+// With AVX2 and FMA, the networks' matrix products run on an 8-lane
+// fused multiply-add kernel, about three times gonum's float32 BLAS (SSE)
+// on the engine's shapes (BenchmarkGemm); without them, on gonum.
+
+// useAVX2 reports whether this CPU has the instructions the kernel uses.
+var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
+
+// gemmKernel names the matrix-product path of this build, for benchmarks.
+var gemmKernel = map[bool]string{true: "avx2-fma", false: "gonum"}[useAVX2]
+
+// Blocking of the product: C is computed in tiles of gemmRows×gemmCols
+// (12 of the 15 vector registers Go allocates hold the tile), over slices
+// of gemmDepth values of k, so that the packed slice of B (gemmDepth×16
+// float32, 16 KiB) stays in the L1 cache while every row of A passes.
+const (
+	gemmRows  = 6
+	gemmCols  = 16
+	gemmDepth = 256
+)
+
+// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n.
+// The sums run
+// in k order with fused multiply-adds, so results differ from gonum's in
+// the last bits only (TestGemm).
+func gemm(m, n, k int, a, b, c []float32) {
+	if !useAVX2 {
+		gemmBLAS(m, n, k, a, b, c)
+		return
+	}
+	// Leave the upper halves of the vector registers clear, as the SSE
+	// code that runs next (Go's own float code, gonum) expects: dirty
+	// upper bits make every later SSE instruction wait on them.
+	defer archsimd.ClearAVXUpperBits()
+	var panel [gemmDepth * gemmCols]float32
+	var tile [gemmRows * gemmCols]float32
+	var aTail [gemmRows * gemmDepth]float32
+	for k0 := 0; k0 < k; k0 += gemmDepth {
+		kn := min(gemmDepth, k-k0)
+		for j := 0; j < n; j += gemmCols {
+			nw := min(gemmCols, n-j)
+			p := panel[:kn*gemmCols]
+			for kk := range kn {
+				row, src := p[kk*gemmCols:][:gemmCols], b[(k0+kk)*n+j:]
+				if nw == gemmCols {
+					archsimd.LoadFloat32x8Slice(src).StoreSlice(row)
+					archsimd.LoadFloat32x8Slice(src[8:]).StoreSlice(row[8:])
+					continue
+				}
+				copy(row, src[:nw])
+				clear(row[nw:])
+			}
+			for i := 0; i < m; i += gemmRows {
+				rows := min(gemmRows, m-i)
+				ap, lda := a[i*k+k0:], k
+				if rows < gemmRows {
+					// The last rows of A, with zero rows after them.
+					for r := range gemmRows {
+						dst := aTail[r*kn:][:kn]
+						if r < rows {
+							copy(dst, a[(i+r)*k+k0:][:kn])
+						} else {
+							clear(dst)
+						}
+					}
+					ap, lda = aTail[:], kn
+				}
+				if rows == gemmRows && nw == gemmCols {
+					kernel6x16(kn, ap, lda, p, c[i*n+j:], n)
+					continue
+				}
+				// A partial tile of C goes through a full-size copy.
+				for r := range rows {
+					copy(tile[r*gemmCols:][:nw], c[(i+r)*n+j:][:nw])
+				}
+				kernel6x16(kn, ap, lda, p, tile[:], gemmCols)
+				for r := range rows {
+					copy(c[(i+r)*n+j:][:nw], tile[r*gemmCols:][:nw])
+				}
+			}
+		}
+	}
+}
+
+// kernel6x16 adds the product of 6 rows of A (kn values each, lda apart)
+// and a packed panel p of B (kn rows of 16) to a 6×16 tile of C (rows ldc
+// apart), holding the tile in 12 registers for the whole sum.
+func kernel6x16(kn int, a []float32, lda int, p, c []float32, ldc int) {
+	a0, a1, a2, a3, a4, a5 := a[:kn], a[lda:][:kn], a[2*lda:][:kn], a[3*lda:][:kn], a[4*lda:][:kn], a[5*lda:][:kn]
+	c00 := archsimd.LoadFloat32x8Slice(c)
+	c01 := archsimd.LoadFloat32x8Slice(c[8:])
+	c10 := archsimd.LoadFloat32x8Slice(c[ldc:])
+	c11 := archsimd.LoadFloat32x8Slice(c[ldc+8:])
+	c20 := archsimd.LoadFloat32x8Slice(c[2*ldc:])
+	c21 := archsimd.LoadFloat32x8Slice(c[2*ldc+8:])
+	c30 := archsimd.LoadFloat32x8Slice(c[3*ldc:])
+	c31 := archsimd.LoadFloat32x8Slice(c[3*ldc+8:])
+	c40 := archsimd.LoadFloat32x8Slice(c[4*ldc:])
+	c41 := archsimd.LoadFloat32x8Slice(c[4*ldc+8:])
+	c50 := archsimd.LoadFloat32x8Slice(c[5*ldc:])
+	c51 := archsimd.LoadFloat32x8Slice(c[5*ldc+8:])
+	p = p[:kn*16]
+	for kk := range kn {
+		q := p[kk*16:][:16]
+		b0 := archsimd.LoadFloat32x8Slice(q)
+		b1 := archsimd.LoadFloat32x8Slice(q[8:])
+		x := archsimd.BroadcastFloat32x8(a0[kk])
+		c00 = x.MulAdd(b0, c00)
+		c01 = x.MulAdd(b1, c01)
+		x = archsimd.BroadcastFloat32x8(a1[kk])
+		c10 = x.MulAdd(b0, c10)
+		c11 = x.MulAdd(b1, c11)
+		x = archsimd.BroadcastFloat32x8(a2[kk])
+		c20 = x.MulAdd(b0, c20)
+		c21 = x.MulAdd(b1, c21)
+		x = archsimd.BroadcastFloat32x8(a3[kk])
+		c30 = x.MulAdd(b0, c30)
+		c31 = x.MulAdd(b1, c31)
+		x = archsimd.BroadcastFloat32x8(a4[kk])
+		c40 = x.MulAdd(b0, c40)
+		c41 = x.MulAdd(b1, c41)
+		x = archsimd.BroadcastFloat32x8(a5[kk])
+		c50 = x.MulAdd(b0, c50)
+		c51 = x.MulAdd(b1, c51)
+	}
+	c00.StoreSlice(c)
+	c01.StoreSlice(c[8:])
+	c10.StoreSlice(c[ldc:])
+	c11.StoreSlice(c[ldc+8:])
+	c20.StoreSlice(c[2*ldc:])
+	c21.StoreSlice(c[2*ldc+8:])
+	c30.StoreSlice(c[3*ldc:])
+	c31.StoreSlice(c[3*ldc+8:])
+	c40.StoreSlice(c[4*ldc:])
+	c41.StoreSlice(c[4*ldc+8:])
+	c50.StoreSlice(c[5*ldc:])
+	c51.StoreSlice(c[5*ldc+8:])
+}
