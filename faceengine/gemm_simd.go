@@ -20,9 +20,11 @@ var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 var gemmKernel = map[bool]string{true: "avx2-fma", false: "gonum"}[useAVX2]
 
 // Blocking of the product: C is computed in tiles of gemmRows×gemmCols
-// (12 of the 15 vector registers Go allocates hold the tile), over slices
-// of gemmDepth values of k, so that the packed slice of B (gemmDepth×16
-// float32, 16 KiB) stays in the L1 cache while every row of A passes.
+// (12 eight-lane vectors, about as many as the 15 vector registers Go
+// allocates can hold beside the operands; 4×16 measured 10–25% slower), over
+// slices of gemmDepth values of k, so that the packed slice of B
+// (gemmDepth×16 float32, 16 KiB) stays in the L1 cache while every row of
+// A passes.
 const (
 	gemmRows  = 6
 	gemmCols  = 16
@@ -30,9 +32,8 @@ const (
 )
 
 // gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n.
-// The sums run
-// in k order with fused multiply-adds, so results differ from gonum's in
-// the last bits only (TestGemm).
+// The sums run in k order with fused multiply-adds, so results differ
+// from gonum's in the last bits only (TestGemm).
 func gemm(m, n, k int, a, b, c []float32) {
 	if !useAVX2 {
 		gemmBLAS(m, n, k, a, b, c)
@@ -47,6 +48,17 @@ func gemm(m, n, k int, a, b, c []float32) {
 	var aTail [gemmRows * gemmDepth]float32
 	for k0 := 0; k0 < k; k0 += gemmDepth {
 		kn := min(gemmDepth, k-k0)
+		// The last rows of A when m is not a multiple of gemmRows, with
+		// zero rows after them.
+		tail := m - m%gemmRows
+		for r := range gemmRows {
+			dst := aTail[r*kn:][:kn]
+			if tail+r < m {
+				copy(dst, a[(tail+r)*k+k0:][:kn])
+			} else {
+				clear(dst)
+			}
+		}
 		for j := 0; j < n; j += gemmCols {
 			nw := min(gemmCols, n-j)
 			p := panel[:kn*gemmCols]
@@ -64,15 +76,6 @@ func gemm(m, n, k int, a, b, c []float32) {
 				rows := min(gemmRows, m-i)
 				ap, lda := a[i*k+k0:], k
 				if rows < gemmRows {
-					// The last rows of A, with zero rows after them.
-					for r := range gemmRows {
-						dst := aTail[r*kn:][:kn]
-						if r < rows {
-							copy(dst, a[(i+r)*k+k0:][:kn])
-						} else {
-							clear(dst)
-						}
-					}
 					ap, lda = aTail[:], kn
 				}
 				if rows == gemmRows && nw == gemmCols {
@@ -94,7 +97,7 @@ func gemm(m, n, k int, a, b, c []float32) {
 
 // kernel6x16 adds the product of 6 rows of A (kn values each, lda apart)
 // and a packed panel p of B (kn rows of 16) to a 6×16 tile of C (rows ldc
-// apart), holding the tile in 12 registers for the whole sum.
+// apart), keeping the tile in vector variables for the whole sum.
 func kernel6x16(kn int, a []float32, lda int, p, c []float32, ldc int) {
 	a0, a1, a2, a3, a4, a5 := a[:kn], a[lda:][:kn], a[2*lda:][:kn], a[3*lda:][:kn], a[4*lda:][:kn], a[5*lda:][:kn]
 	c00 := archsimd.LoadFloat32x8Slice(c)
