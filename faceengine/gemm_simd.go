@@ -114,52 +114,44 @@ func gemm(m, n, k int, a, b, c []float32) {
 // apart), keeping the tile in vector variables for the whole sum.
 func kernel6x16(kn int, a []float32, lda int, p, c []float32, ldc int) {
 	a0, a1, a2, a3, a4, a5 := a[:kn], a[lda:][:kn], a[2*lda:][:kn], a[3*lda:][:kn], a[4*lda:][:kn], a[5*lda:][:kn]
-	c00 := archsimd.LoadFloat32x8Slice(c)
-	c01 := archsimd.LoadFloat32x8Slice(c[8:])
-	c10 := archsimd.LoadFloat32x8Slice(c[ldc:])
-	c11 := archsimd.LoadFloat32x8Slice(c[ldc+8:])
-	c20 := archsimd.LoadFloat32x8Slice(c[2*ldc:])
-	c21 := archsimd.LoadFloat32x8Slice(c[2*ldc+8:])
-	c30 := archsimd.LoadFloat32x8Slice(c[3*ldc:])
-	c31 := archsimd.LoadFloat32x8Slice(c[3*ldc+8:])
-	c40 := archsimd.LoadFloat32x8Slice(c[4*ldc:])
-	c41 := archsimd.LoadFloat32x8Slice(c[4*ldc+8:])
-	c50 := archsimd.LoadFloat32x8Slice(c[5*ldc:])
-	c51 := archsimd.LoadFloat32x8Slice(c[5*ldc+8:])
+	load := func(r int) (archsimd.Float32x8, archsimd.Float32x8) {
+		row := c[r*ldc:][:16]
+		return archsimd.LoadFloat32x8Slice(row), archsimd.LoadFloat32x8Slice(row[8:])
+	}
+	c00, c01 := load(0)
+	c10, c11 := load(1)
+	c20, c21 := load(2)
+	c30, c31 := load(3)
+	c40, c41 := load(4)
+	c50, c51 := load(5)
 	p = p[:kn*16]
 	for kk := range kn {
 		q := p[kk*16:][:16]
 		b0 := archsimd.LoadFloat32x8Slice(q)
 		b1 := archsimd.LoadFloat32x8Slice(q[8:])
+		// One row of A at a time: its value times both halves of B's row.
 		x := archsimd.BroadcastFloat32x8(a0[kk])
-		c00 = x.MulAdd(b0, c00)
-		c01 = x.MulAdd(b1, c01)
+		c00, c01 = x.MulAdd(b0, c00), x.MulAdd(b1, c01)
 		x = archsimd.BroadcastFloat32x8(a1[kk])
-		c10 = x.MulAdd(b0, c10)
-		c11 = x.MulAdd(b1, c11)
+		c10, c11 = x.MulAdd(b0, c10), x.MulAdd(b1, c11)
 		x = archsimd.BroadcastFloat32x8(a2[kk])
-		c20 = x.MulAdd(b0, c20)
-		c21 = x.MulAdd(b1, c21)
+		c20, c21 = x.MulAdd(b0, c20), x.MulAdd(b1, c21)
 		x = archsimd.BroadcastFloat32x8(a3[kk])
-		c30 = x.MulAdd(b0, c30)
-		c31 = x.MulAdd(b1, c31)
+		c30, c31 = x.MulAdd(b0, c30), x.MulAdd(b1, c31)
 		x = archsimd.BroadcastFloat32x8(a4[kk])
-		c40 = x.MulAdd(b0, c40)
-		c41 = x.MulAdd(b1, c41)
+		c40, c41 = x.MulAdd(b0, c40), x.MulAdd(b1, c41)
 		x = archsimd.BroadcastFloat32x8(a5[kk])
-		c50 = x.MulAdd(b0, c50)
-		c51 = x.MulAdd(b1, c51)
+		c50, c51 = x.MulAdd(b0, c50), x.MulAdd(b1, c51)
 	}
-	c00.StoreSlice(c)
-	c01.StoreSlice(c[8:])
-	c10.StoreSlice(c[ldc:])
-	c11.StoreSlice(c[ldc+8:])
-	c20.StoreSlice(c[2*ldc:])
-	c21.StoreSlice(c[2*ldc+8:])
-	c30.StoreSlice(c[3*ldc:])
-	c31.StoreSlice(c[3*ldc+8:])
-	c40.StoreSlice(c[4*ldc:])
-	c41.StoreSlice(c[4*ldc+8:])
-	c50.StoreSlice(c[5*ldc:])
-	c51.StoreSlice(c[5*ldc+8:])
+	store := func(r int, lo, hi archsimd.Float32x8) {
+		row := c[r*ldc:][:16]
+		lo.StoreSlice(row)
+		hi.StoreSlice(row[8:])
+	}
+	store(0, c00, c01)
+	store(1, c10, c11)
+	store(2, c20, c21)
+	store(3, c30, c31)
+	store(4, c40, c41)
+	store(5, c50, c51)
 }
