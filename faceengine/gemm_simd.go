@@ -53,13 +53,70 @@ func gemm(m, n, k int, a, b, c []float32) {
 		gemmBLAS(m, n, k, a, b, c)
 		return
 	}
+	gemmAVX2(m, n, k, a, c, func(p []float32, k0, kn, j, nw int) []float32 {
+		packPanel(p, b, n, k0, kn, j, nw)
+		return p
+	})
+}
+
+// newWeights returns the k×n matrix b for gemmWeights: with AVX2, packed
+// once into the kernel's panels (the slices of gemmDepth rows one after
+// the other, each as its panels of 16 columns, kn rows of 16 values, zero
+// beyond n), so that no product packs it again.
+func newWeights(k, n int, b []float32) weights {
+	if !useAVX2 {
+		return newWeightsBLAS(k, n, b)
+	}
+	npad := (n + gemmCols - 1) / gemmCols * gemmCols
+	packed := make([]float32, k*npad)
+	for k0 := 0; k0 < k; k0 += gemmDepth {
+		kn := min(gemmDepth, k-k0)
+		for j := 0; j < n; j += gemmCols {
+			packPanel(packed[k0*npad+j*kn:][:kn*gemmCols], b, n, k0, kn, j, min(gemmCols, n-j))
+		}
+	}
+	return weights{k, n, packed}
+}
+
+// gemmWeights adds A·W to C: A is m×w.k, C m×w.n, row-major.
+func gemmWeights(m int, a []float32, w weights, c []float32) {
+	if !useAVX2 {
+		gemmWeightsBLAS(m, a, w, c)
+		return
+	}
+	npad := (w.n + gemmCols - 1) / gemmCols * gemmCols
+	gemmAVX2(m, w.n, w.k, a, c, func(_ []float32, k0, kn, j, _ int) []float32 {
+		return w.data[k0*npad+j*kn:][:kn*gemmCols]
+	})
+}
+
+// packPanel writes B's rows k0…k0+kn−1, columns j…j+nw−1 (b is k×n) into
+// p as kn rows of 16 values, zero beyond nw.
+func packPanel(p, b []float32, n, k0, kn, j, nw int) {
+	for kk := range kn {
+		row, src := p[kk*gemmCols:][:gemmCols], b[(k0+kk)*n+j:]
+		if nw == gemmCols {
+			archsimd.LoadFloat32x8Slice(src).StoreSlice(row)
+			archsimd.LoadFloat32x8Slice(src[8:]).StoreSlice(row[8:])
+			continue
+		}
+		copy(row, src[:nw])
+		clear(row[nw:])
+	}
+}
+
+// gemmAVX2 adds A·B to C (m×k, k×n, m×n) with kernel6x16, tile by tile;
+// panelOf returns B's rows k0…k0+kn−1, columns j…j+nw−1, packed as
+// packPanel packs them (into scratch, gemmDepth×16 values, or from
+// elsewhere).
+func gemmAVX2(m, n, k int, a, c []float32, panelOf func(scratch []float32, k0, kn, j, nw int) []float32) {
 	// Leave the upper halves of the vector registers clear, as the SSE
 	// code that runs next (Go's own float code, gonum) expects: dirty
 	// upper bits make every later SSE instruction wait on them.
 	defer archsimd.ClearAVXUpperBits()
 	sc := gemmScratchPool.Get().(*gemmScratch)
 	defer gemmScratchPool.Put(sc)
-	panel, tile, aTail := &sc.panel, &sc.tile, &sc.aTail
+	tile, aTail := &sc.tile, &sc.aTail
 	for k0 := 0; k0 < k; k0 += gemmDepth {
 		kn := min(gemmDepth, k-k0)
 		// The last rows of A when m is not a multiple of gemmRows, with
@@ -75,17 +132,7 @@ func gemm(m, n, k int, a, b, c []float32) {
 		}
 		for j := 0; j < n; j += gemmCols {
 			nw := min(gemmCols, n-j)
-			p := panel[:kn*gemmCols]
-			for kk := range kn {
-				row, src := p[kk*gemmCols:][:gemmCols], b[(k0+kk)*n+j:]
-				if nw == gemmCols {
-					archsimd.LoadFloat32x8Slice(src).StoreSlice(row)
-					archsimd.LoadFloat32x8Slice(src[8:]).StoreSlice(row[8:])
-					continue
-				}
-				copy(row, src[:nw])
-				clear(row[nw:])
-			}
+			p := panelOf(sc.panel[:kn*gemmCols], k0, kn, j, nw)
 			for i := 0; i < m; i += gemmRows {
 				rows := min(gemmRows, m-i)
 				ap, lda := a[i*k+k0:], k

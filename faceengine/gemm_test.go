@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -20,40 +21,65 @@ func randomFloats(r *rand.Rand, n int) []float32 {
 	return v
 }
 
-// TestGemm checks gemm (whichever kernel this build and CPU use) against
-// float64 sums, on the engine's shapes and on edge shapes that leave
-// partial tiles in every direction and slices of k.
+// gemmProducts are the ways the engine multiplies, each as a function
+// that adds A·B to C (m×k, k×n, m×n): this build's gemm and gemmWeights
+// (for which B is laid out first, as the networks do once when they load)
+// and gonum's two, which every build has.
+var gemmProducts = []struct {
+	name string
+	mul  func(m, n, k int, a, b, c []float32) func()
+}{
+	{"gemm/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
+		return func() { gemm(m, n, k, a, b, c) }
+	}},
+	{"weights/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
+		w := newWeights(k, n, b)
+		return func() { gemmWeights(m, a, w, c) }
+	}},
+	{"gemm/gonum", func(m, n, k int, a, b, c []float32) func() {
+		return func() { gemmBLAS(m, n, k, a, b, c) }
+	}},
+	{"weights/gonum", func(m, n, k int, a, b, c []float32) func() {
+		w := newWeightsBLAS(k, n, b)
+		return func() { gemmWeightsBLAS(m, a, w, c) }
+	}},
+}
+
+// TestGemm checks every product of gemmProducts against float64 sums, on
+// the engine's shapes and on edge shapes that leave partial tiles in every
+// direction and slices of k.
 func TestGemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	shapes := append([][3]int{{1, 1, 1}, {5, 15, 3}, {7, 17, 257}, {13, 33, 600}, {6, 16, 256}}, gemmShapes...)
 	for _, s := range shapes {
-		{
-			m, n, k := s[0], s[1], s[2]
-			a, b, c := randomFloats(r, m*k), randomFloats(r, k*n), randomFloats(r, m*n)
-			want := make([]float64, m*n)
-			for i := range m {
-				for j := range n {
-					sum := float64(c[i*n+j])
-					for kk := range k {
-						sum += float64(a[i*k+kk]) * float64(b[kk*n+j])
-					}
-					want[i*n+j] = sum
+		m, n, k := s[0], s[1], s[2]
+		a, b, c0 := randomFloats(r, m*k), randomFloats(r, k*n), randomFloats(r, m*n)
+		want := make([]float64, m*n)
+		for i := range m {
+			for j := range n {
+				sum := float64(c0[i*n+j])
+				for kk := range k {
+					sum += float64(a[i*k+kk]) * float64(b[kk*n+j])
 				}
+				want[i*n+j] = sum
 			}
-			gemm(m, n, k, a, b, c)
+		}
+		for _, p := range gemmProducts {
+			c := slices.Clone(c0)
+			p.mul(m, n, k, a, b, c)()
 			for i, w := range want {
 				// float32 sums of k products of values in [-1, 1].
 				if d := math.Abs(float64(c[i]) - w); d > 1e-6*float64(k)+1e-6 {
-					t.Fatalf("%s, %dx%dx%d: C[%d] = %g, want %g", gemmKernel, m, n, k, i, c[i], w)
+					t.Fatalf("%s, %dx%dx%d: C[%d] = %g, want %g", p.name, m, n, k, i, c[i], w)
 				}
 			}
 		}
 	}
 }
 
-// BenchmarkGemm measures the matrix product of this build
-// (GOEXPERIMENT=simd selects the AVX2 kernel) beside gonum's BLAS on the
-// engine's shapes, in GFLOPS (2·m·n·k per product):
+// BenchmarkGemm measures the products of gemmProducts on the engine's
+// shapes, in GFLOPS (2·m·n·k per product); GOEXPERIMENT=simd selects the
+// AVX2 kernel for gemm and gemmWeights:
 //
 //	go test -run '^$' -bench Gemm -cpu 1 ./faceengine
 //	GOEXPERIMENT=simd go test -run '^$' -bench Gemm -cpu 1 ./faceengine
@@ -62,12 +88,9 @@ func BenchmarkGemm(b *testing.B) {
 	for _, s := range gemmShapes {
 		m, n, k := s[0], s[1], s[2]
 		x, y, z := randomFloats(r, m*k), randomFloats(r, k*n), randomFloats(r, m*n)
-		for _, impl := range []struct {
-			name string
-			f    func(int, int, int, []float32, []float32, []float32)
-		}{{gemmKernel, gemm}, {"gonum", gemmBLAS}} {
-			b.Run(fmt.Sprintf("%s/%dx%dx%d", impl.name, m, n, k), func(b *testing.B) {
-				reportCPU(b, func() { impl.f(m, n, k, x, y, z) })
+		for _, p := range gemmProducts {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d", p.name, m, n, k), func(b *testing.B) {
+				reportCPU(b, p.mul(m, n, k, x, y, z))
 				b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 			})
 		}

@@ -38,7 +38,7 @@ type convLayer struct {
 	k, stride int  // square kernel side; stride in both directions
 	same      bool // TensorFlow "same" padding (used with stride 1) or "valid"
 	cin, cout int
-	filters   []float32 // k·k·cin rows × cout columns: the HWIO filters
+	filters   weights   // k·k·cin rows × cout columns: the HWIO filters, laid out by newWeights
 	bias      []float32 // cout
 }
 
@@ -126,10 +126,12 @@ func newConvLayer(ws map[string]tensor, prefix string, k, stride int, same bool,
 		}
 	}
 	l := convLayer{k: k, stride: stride, same: same, cin: cin, cout: cout,
-		filters: slices.Clone(f.data), bias: make([]float32, cout)}
-	for i := range l.filters {
-		l.filters[i] *= vecs[1].data[i%cout]
+		bias: make([]float32, cout)}
+	filters := slices.Clone(f.data)
+	for i := range filters {
+		filters[i] *= vecs[1].data[i%cout]
 	}
+	l.filters = newWeights(k*k*cin, cout, filters)
 	for o := range cout {
 		l.bias[o] = vecs[0].data[o]*vecs[1].data[o] + vecs[2].data[o]
 	}
@@ -244,7 +246,7 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 				}
 			}
 		}
-		gemm(rows*ow, l.cout, kk, cols, l.filters, out.data[oy0*ow*l.cout:][:rows*ow*l.cout])
+		gemmWeights(rows*ow, cols, l.filters, out.data[oy0*ow*l.cout:][:rows*ow*l.cout])
 	}
 	if relu {
 		reluInPlace(out.data)

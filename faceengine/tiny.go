@@ -34,7 +34,7 @@ const (
 // pools (a 416-pixel input gives a 13×13 grid), and a 1×1 convolution to
 // 5 anchors × (x, y, w, h, score).
 type tinyNet struct {
-	conv0            convLayer // 3×3, "valid", 3 → 16 channels
+	conv0, conv0Bias []float32 // 3×3, "valid", 3 → 16 channels: HWIO filters (27 rows × 16 columns); 16
 	seps             [5]sepConv
 	conv8, conv8Bias []float32 // 512 rows × 25 columns; 25
 }
@@ -49,7 +49,7 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.conv0 = convLayer{k: 3, stride: 1, cin: 3, cout: 16, filters: slices.Clone(f.data), bias: slices.Clone(b.data)}
+	n.conv0, n.conv0Bias = slices.Clone(f.data), slices.Clone(b.data)
 	cin := 16
 	for i := range n.seps {
 		cout := cin * 2
@@ -175,26 +175,26 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 // pooled as soon as it is computed, so the full-size output is never
 // stored.
 func (n *tinyNet) conv0Pooled(x planes) planes {
-	l := &n.conv0
-	oh, ow := x.h-l.k+1, x.w-l.k+1
+	const k, cin, cout = 3, 3, 16
+	oh, ow := x.h-k+1, x.w-k+1
 	ph, pw := (oh+1)/2, (ow+1)/2
-	out := planes{h: ph, w: pw, c: l.cout, data: getFloats(ph * pw * l.cout)}
+	out := planes{h: ph, w: pw, c: cout, data: getFloats(ph * pw * cout)}
 	pair := make([]float32, 2*ow)
-	for co := range l.cout {
+	for co := range cout {
 		o := out.plane(co)
 		for py := range ph {
 			rows := min(2, oh-2*py)
 			for r := range rows {
 				row := pair[r*ow:][:ow]
 				for i := range row {
-					row[i] = l.bias[co]
+					row[i] = n.conv0Bias[co]
 				}
 				oy := 2*py + r
-				for ci := range l.cin {
+				for ci := range cin {
 					in := x.plane(ci)
-					for ky := range l.k {
-						for kx := range l.k {
-							axpy(l.filters[((ky*l.k+kx)*l.cin+ci)*l.cout+co], in[(oy+ky)*x.w+kx:][:ow], row)
+					for ky := range k {
+						for kx := range k {
+							axpy(n.conv0[((ky*k+kx)*cin+ci)*cout+co], in[(oy+ky)*x.w+kx:][:ow], row)
 						}
 					}
 				}
