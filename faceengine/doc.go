@@ -11,8 +11,9 @@
 //     of every face) decodes the bytes and applies the JPEG EXIF
 //     orientation.
 //   - Engine.Detect runs face-api's TinyFaceDetector (a Tiny YOLO v2 with
-//     separable convolutions, tiny.go) on a 416×416 copy of the image and
-//     on two 224×224 copies of it turned by ±45° (for large tilted heads),
+//     separable convolutions, tiny.go) on a 416×416 copy of the image, on
+//     two 224×224 copies of it turned by ±45° (for large tilted heads) and
+//     on one with the image shrunk to half (for faces filling the frame),
 //     and keeps boxes scoring above 0.15 upright (heads tilted by 30–45°
 //     score 0.2–0.5) or above 0.5 turned. face-api's FaceLandmark68Net
 //     (landmarks.go) finds 68 landmarks in the square around each box,

@@ -71,10 +71,11 @@ func Decode(data []byte) (*image.RGBA, error) {
 // Detect returns the faces in img (Decode's output or any image.Image),
 // largest box first, each with its 68 landmarks and eye centres. Faces are
 // found by face-api's tiny face detector on a 416×416 copy of the image
-// (the longer side scaled to 416 pixels) and on two 224×224 copies turned
-// by ±45° (heads tilted to ±45° are found); each candidate but those
-// scoring above 75 and not tilted is looked at again on a copy turned so
-// that the head stands upright (see Detection.Confidence), and faces with
+// (the longer side scaled to 416 pixels), on two 224×224 copies turned
+// by ±45° (heads tilted to ±45° are found) and on one with the image
+// shrunk to half its side (faces that fill the frame); each candidate but
+// those scoring above 75 and not tilted is looked at again on a copy
+// turned so that the head stands upright (see Detection.Confidence), and faces with
 // a Confidence above MinConfidence are kept. Small faces are missed:
 // portraits pasted into 1920×1080 photos are found down to 100–160 pixels
 // wide, not smaller (about a twelfth of the longer side at worst;
