@@ -1,5 +1,5 @@
 // Measures face-api 1.7.15, the offline engine's anchor, on the labelled
-// development and held-back face sets (faceengine/testdata/devset), with
+// development, held-back and fresh face sets (faceengine/testdata/devset), with
 // its SSD MobileNet v1 detector (face-api's default) and with its tiny face
 // detector, on one thread of TensorFlow.js's wasm backend. It prints the
 // figures BenchmarkDevSet (faceengine/devset_test.go) reports for the
@@ -10,7 +10,7 @@
 // (faceengine/testdata/devset/RESULTS.md).
 //
 // Usage, from the repository root after `npm ci --prefix tools`:
-//   node tools/faceapi-devset.mjs              (both detectors, both splits)
+//   node tools/faceapi-devset.mjs              (both detectors, every split)
 //   node tools/faceapi-devset.mjs ssd dev      (one detector and/or split)
 //   node tools/faceapi-devset.mjs candidates FILE…   (SSD boxes of score ≥ 0.3 as JSON, for labelling)
 //
@@ -54,7 +54,8 @@ if (process.argv[2] === 'candidates') {
 }
 
 const only = process.argv.slice(2);
-const splits = ['dev', 'heldback'].filter((s) => !only.some((a) => a === 'dev' || a === 'heldback') || only.includes(s));
+const allSplits = ['dev', 'heldback', 'fresh']; // devSplits of faceengine/devset_test.go
+const splits = allSplits.filter((s) => !only.some((a) => allSplits.includes(a)) || only.includes(s));
 const names = Object.keys(detectors).filter((d) => !only.some((a) => a in detectors) || only.includes(d));
 
 // iou is the intersection over union of two [x, y, w, h] boxes.
