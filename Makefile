@@ -33,11 +33,15 @@ test: setup
 	go vet $(PKGS)
 	$(SIMD) go vet ./faceengine
 	go test -count=1 -timeout 60m $(PKGS)
-	$(SIMD) go test -count=1 ./faceengine
+	$(SIMD) go test -count=1 -timeout 60m ./faceengine
+	@# The simd build's own fallback, on a CPU without AVX2.
+	GODEBUG=cpu.avx2=off $(SIMD) go test -count=1 -run 'Gemm|Golden' ./faceengine
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./internal/imageio
 	$(SIMD) go test -run '^$$' -bench . -benchmem ./faceengine
+	@# The engine as a plain go build (or arm64, or Go 1.27) runs it: gonum.
+	go test -run '^$$' -bench 'Gemm|Descriptor$$|Faces$$' -benchmem -cpu 1 ./faceengine
 
 # Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of tools/package.json.
 synth: setup

@@ -2,8 +2,9 @@
 
 package faceengine
 
-// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n. Builds
-// without GOEXPERIMENT=simd (see gemm_simd.go) use gonum's BLAS.
+// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n (m,
+// n and k at least 1). Builds without GOEXPERIMENT=simd (see gemm_simd.go)
+// use gonum's BLAS.
 func gemm(m, n, k int, a, b, c []float32) { gemmBLAS(m, n, k, a, b, c) }
 
 // gemmKernel names the matrix-product path of this build, for benchmarks.

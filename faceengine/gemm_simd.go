@@ -9,21 +9,30 @@ import (
 
 // This file is built with GOEXPERIMENT=simd on amd64 (Go 1.26's
 // experimental simd/archsimd package, whose API may change: the !go1.27
-// constraint keeps later Go releases on gonum until it is checked there).
-// With AVX2 and FMA, the networks' matrix products run on an 8-lane
-// fused multiply-add kernel, about three times gonum's float32 BLAS (SSE)
-// on the engine's shapes (BenchmarkGemm); without them, on gonum.
+// constraint keeps later Go releases building, on gonum, until the kernel
+// is checked there; BenchmarkGemm's names say which kernel ran). With AVX2
+// and FMA, the networks' matrix products run on an 8-lane fused
+// multiply-add kernel, about three times gonum's float32 BLAS (SSE) on the
+// engine's shapes (BenchmarkGemm); without them (or with
+// GODEBUG=cpu.avx2=off, as make test runs it too), on gonum.
 
 // useAVX2 reports whether this CPU has the instructions the kernel uses.
 var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
 // gemmKernel names the matrix-product path of this build, for benchmarks.
-var gemmKernel = map[bool]string{true: "avx2-fma", false: "gonum"}[useAVX2]
+var gemmKernel = "gonum"
+
+func init() {
+	if useAVX2 {
+		gemmKernel = "avx2-fma"
+	}
+}
 
 // Blocking of the product: C is computed in tiles of gemmRows×gemmCols
-// (12 eight-lane vectors, about as many as the 15 vector registers Go
-// allocates can hold beside the operands; 4×16 measured 10–25% slower), over
-// slices of gemmDepth values of k, so that the packed slice of B
+// (12 eight-lane vectors; Go's register allocator keeps most of them in
+// registers and reloads a few from the stack in the inner loop; 4×16
+// measured 10–25% slower, 6×16 with separate multiplies and adds 15%),
+// over slices of gemmDepth values of k, so that the packed slice of B
 // (gemmDepth×16 float32, 16 KiB) stays in the L1 cache while every row of
 // A passes.
 const (
@@ -33,10 +42,10 @@ const (
 )
 
 // gemmScratch holds gemm's packed panel of B, a tile of C and the last
-// rows of A. It comes from a pool, on the heap, where its 24 KiB are
-// 64-byte aligned (its size class), so that the kernel's 32-byte loads
-// never straddle a cache line; as a stack array, the same code ran
-// between one and three times slower from one build to the next.
+// rows of A. It comes from a pool, on the heap, where its 22.4 KiB fall in
+// Go's 24 KiB size class and so are 64-byte aligned, so that the kernel's
+// 32-byte loads never straddle a cache line; as a stack array, the same
+// code ran between one and three times slower from one build to the next.
 type gemmScratch struct {
 	panel [gemmDepth * gemmCols]float32
 	tile  [gemmRows * gemmCols]float32
@@ -45,9 +54,10 @@ type gemmScratch struct {
 
 var gemmScratchPool = sync.Pool{New: func() any { return new(gemmScratch) }}
 
-// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n.
-// The sums run in k order with fused multiply-adds, so results differ
-// from gonum's in the last bits only (TestGemm).
+// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n (m,
+// n and k at least 1). The sums run in k order with fused multiply-adds,
+// so results differ from a float64 sum by float32 rounding only
+// (TestGemm).
 func gemm(m, n, k int, a, b, c []float32) {
 	if !useAVX2 {
 		gemmBLAS(m, n, k, a, b, c)
@@ -67,6 +77,7 @@ func newWeights(k, n int, b []float32) weights {
 	if !useAVX2 {
 		return newWeightsBLAS(k, n, b)
 	}
+	defer archsimd.ClearAVXUpperBits() // as gemmAVX2 does
 	npad := (n + gemmCols - 1) / gemmCols * gemmCols
 	packed := make([]float32, k*npad)
 	for k0 := 0; k0 < k; k0 += gemmDepth {
@@ -75,12 +86,12 @@ func newWeights(k, n int, b []float32) weights {
 			packPanel(packed[k0*npad+j*kn:][:kn*gemmCols], b, n, k0, kn, j, min(gemmCols, n-j))
 		}
 	}
-	return weights{k, n, packed}
+	return weights{k: k, n: n, data: packed, packed: true}
 }
 
 // gemmWeights adds A·W to C: A is m×w.k, C m×w.n, row-major.
 func gemmWeights(m int, a []float32, w weights, c []float32) {
-	if !useAVX2 {
+	if !w.packed {
 		gemmWeightsBLAS(m, a, w, c)
 		return
 	}
@@ -91,7 +102,8 @@ func gemmWeights(m int, a []float32, w weights, c []float32) {
 }
 
 // packPanel writes B's rows k0…k0+kn−1, columns j…j+nw−1 (b is k×n) into
-// p as kn rows of 16 values, zero beyond nw.
+// p as kn rows of 16 values; what it leaves beyond nw only reaches columns
+// of a tile that are not copied back to C.
 func packPanel(p, b []float32, n, k0, kn, j, nw int) {
 	for kk := range kn {
 		row, src := p[kk*gemmCols:][:gemmCols], b[(k0+kk)*n+j:]
@@ -100,8 +112,7 @@ func packPanel(p, b []float32, n, k0, kn, j, nw int) {
 			archsimd.LoadFloat32x8Slice(src[8:]).StoreSlice(row[8:])
 			continue
 		}
-		copy(row, src[:nw])
-		clear(row[nw:])
+		copy(row, src[:nw]) // the columns beyond nw are never copied back to C
 	}
 }
 
@@ -119,16 +130,12 @@ func gemmAVX2(m, n, k int, a, c []float32, panelOf func(scratch []float32, k0, k
 	tile, aTail := &sc.tile, &sc.aTail
 	for k0 := 0; k0 < k; k0 += gemmDepth {
 		kn := min(gemmDepth, k-k0)
-		// The last rows of A when m is not a multiple of gemmRows, with
-		// zero rows after them.
+		// The last rows of A when m is not a multiple of gemmRows; the
+		// rows after them only reach rows of a tile that are not copied
+		// back to C.
 		tail := m - m%gemmRows
-		for r := range gemmRows {
-			dst := aTail[r*kn:][:kn]
-			if tail+r < m {
-				copy(dst, a[(tail+r)*k+k0:][:kn])
-			} else {
-				clear(dst)
-			}
+		for r := range m - tail {
+			copy(aTail[r*kn:][:kn], a[(tail+r)*k+k0:][:kn])
 		}
 		for j := 0; j < n; j += gemmCols {
 			nw := min(gemmCols, n-j)

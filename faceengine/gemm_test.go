@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
@@ -21,36 +20,50 @@ func randomFloats(r *rand.Rand, n int) []float32 {
 	return v
 }
 
-// gemmProducts are the ways the engine multiplies, each as a function
-// that adds A·B to C (m×k, k×n, m×n): this build's gemm and gemmWeights
-// (for which B is laid out first, as the networks do once when they load)
-// and gonum's two, which every build has.
-var gemmProducts = []struct {
+// gemmProduct is one way the engine multiplies: mul returns a function
+// that adds A·B to C (m×k, k×n, m×n), after laying B out as the networks
+// do once when they load, where it needs to.
+type gemmProduct struct {
 	name string
 	mul  func(m, n, k int, a, b, c []float32) func()
-}{
-	{"gemm/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
-		return func() { gemm(m, n, k, a, b, c) }
-	}},
-	{"weights/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
-		w := newWeights(k, n, b)
-		return func() { gemmWeights(m, a, w, c) }
-	}},
-	{"gemm/gonum", func(m, n, k int, a, b, c []float32) func() {
-		return func() { gemmBLAS(m, n, k, a, b, c) }
-	}},
-	{"weights/gonum", func(m, n, k int, a, b, c []float32) func() {
-		w := newWeightsBLAS(k, n, b)
-		return func() { gemmWeightsBLAS(m, a, w, c) }
-	}},
+}
+
+// gemmProducts are this build's gemm and gemmWeights, then gonum's two,
+// which every build has (named apart only when this build's kernel is
+// another).
+func gemmProducts() []gemmProduct {
+	products := []gemmProduct{
+		{"gemm/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
+			return func() { gemm(m, n, k, a, b, c) }
+		}},
+		{"weights/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
+			w := newWeights(k, n, b)
+			return func() { gemmWeights(m, a, w, c) }
+		}},
+	}
+	if gemmKernel == "gonum" {
+		return products
+	}
+	return append(products,
+		gemmProduct{"gemm/gonum", func(m, n, k int, a, b, c []float32) func() {
+			return func() { gemmBLAS(m, n, k, a, b, c) }
+		}},
+		gemmProduct{"weights/gonum", func(m, n, k int, a, b, c []float32) func() {
+			w := newWeightsBLAS(k, n, b)
+			return func() { gemmWeightsBLAS(m, a, w, c) }
+		}})
 }
 
 // TestGemm checks every product of gemmProducts against float64 sums, on
 // the engine's shapes and on edge shapes that leave partial tiles in every
-// direction and slices of k.
+// direction (rows, columns, both) and slices of k. C has spare capacity
+// after it, as the networks' outputs do, filled with a sentinel that must
+// stay.
 func TestGemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	shapes := append([][3]int{{1, 1, 1}, {5, 15, 3}, {7, 17, 257}, {13, 33, 600}, {6, 16, 256}}, gemmShapes...)
+	shapes := append([][3]int{{1, 1, 1}, {5, 15, 3}, {7, 17, 257}, {13, 33, 600}, {6, 16, 256}, {12, 20, 300}, {18, 8, 5}},
+		gemmShapes...)
+	const spare, sentinel = 64, float32(-12345)
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		a, b, c0 := randomFloats(r, m*k), randomFloats(r, k*n), randomFloats(r, m*n)
@@ -64,13 +77,23 @@ func TestGemm(t *testing.T) {
 				want[i*n+j] = sum
 			}
 		}
-		for _, p := range gemmProducts {
-			c := slices.Clone(c0)
+		for _, p := range gemmProducts() {
+			buf := make([]float32, m*n+spare)
+			copy(buf, c0)
+			for i := m * n; i < len(buf); i++ {
+				buf[i] = sentinel
+			}
+			c := buf[:m*n]
 			p.mul(m, n, k, a, b, c)()
 			for i, w := range want {
 				// float32 sums of k products of values in [-1, 1].
 				if d := math.Abs(float64(c[i]) - w); d > 1e-6*float64(k)+1e-6 {
 					t.Fatalf("%s, %dx%dx%d: C[%d] = %g, want %g", p.name, m, n, k, i, c[i], w)
+				}
+			}
+			for i, v := range buf[m*n:] {
+				if v != sentinel {
+					t.Fatalf("%s, %dx%dx%d: wrote %g %d values past C", p.name, m, n, k, v, i)
 				}
 			}
 		}
@@ -88,7 +111,7 @@ func BenchmarkGemm(b *testing.B) {
 	for _, s := range gemmShapes {
 		m, n, k := s[0], s[1], s[2]
 		x, y, z := randomFloats(r, m*k), randomFloats(r, k*n), randomFloats(r, m*n)
-		for _, p := range gemmProducts {
+		for _, p := range gemmProducts() {
 			b.Run(fmt.Sprintf("%s/%dx%dx%d", p.name, m, n, k), func(b *testing.B) {
 				reportCPU(b, p.mul(m, n, k, x, y, z))
 				b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")

@@ -28,8 +28,11 @@ type sepConv struct {
 	stride    int
 	cin, cout int
 	depthwise []float32 // 3·3·cin, HWC
-	pointwise []float32 // cin rows × cout columns (the tiny detector keeps it transposed: cout × cin)
-	bias      []float32 // cout
+	pointwise []float32 // cin rows × cout columns, for forward; nil in the tiny detector
+	// pointwiseT is pointwise transposed (cout rows × cin columns), for
+	// forwardPlanes; only the tiny detector sets it.
+	pointwiseT []float32
+	bias       []float32 // cout
 }
 
 // denseBlock is face-api's denseBlock4: conv0 (a plain 3×3 convolution in

@@ -56,7 +56,8 @@ func newTinyNet(ws map[string]tensor) (*tinyNet, error) {
 		if n.seps[i], err = newSepConv(ws, fmt.Sprintf("conv%d/", i+1), 1, cin, cout); err != nil {
 			return nil, err
 		}
-		n.seps[i].pointwise = transposed(n.seps[i].pointwise, cin, cout) // forwardPlanes multiplies from the left
+		s := &n.seps[i]
+		s.pointwiseT, s.pointwise = transposed(s.pointwise, cin, cout), nil // forwardPlanes multiplies from the left
 		cin = cout
 	}
 	if f, err = lookup(ws, "conv8/filters", 1, 1, 512, 5*len(tinyAnchors)); err != nil {
@@ -87,17 +88,6 @@ type planes struct {
 
 // plane returns channel c of p.
 func (p planes) plane(c int) []float32 { return p.data[c*p.h*p.w:][:p.h*p.w] }
-
-// transposed returns the transpose of the rows×cols row-major matrix m.
-func transposed(m []float32, rows, cols int) []float32 {
-	t := make([]float32, len(m))
-	for r := range rows {
-		for c := range cols {
-			t[c*rows+r] = m[r*cols+c]
-		}
-	}
-	return t
-}
 
 // axpy adds a·x to y (len(x) == len(y)).
 func axpy(a float32, x, y []float32) {
@@ -242,7 +232,7 @@ func (s *sepConv) forwardPlanes(x planes) planes {
 			o[i] = s.bias[co]
 		}
 	}
-	gemm(s.cout, hw, s.cin, s.pointwise, dw.data, out.data)
+	gemm(s.cout, hw, s.cin, s.pointwiseT, dw.data, out.data)
 	return out
 }
 
