@@ -8,11 +8,6 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # The module's packages.
 PKGS := ./...
 ADDR ?= 127.0.0.1:8080
-# The offline engine's matrix products use AVX2 through Go 1.26's experimental
-# simd package when built with this experiment (faceengine/gemm_simd.go);
-# other builds use gonum. Only the facerec binary and the engine's own tests
-# take it, so the rest of the build cache is shared with plain go commands.
-SIMD := GOEXPERIMENT=simd
 DATA ?= .facerec
 
 .PHONY: setup test bench synth demo serve clean
@@ -31,17 +26,10 @@ setup: tools/node_modules/.package-lock.json
 test: setup
 	@test -z "$$(gofmt -l $$(go list -f "{{.Dir}}" ./...))" || { gofmt -l $$(go list -f "{{.Dir}}" ./...); echo "gofmt needed"; exit 1; }
 	go vet $(PKGS)
-	$(SIMD) go vet ./faceengine
 	go test -count=1 -timeout 60m $(PKGS)
-	$(SIMD) go test -count=1 -timeout 60m ./faceengine
-	@# The simd build's own fallback, on a CPU without AVX2.
-	GODEBUG=cpu.avx2=off $(SIMD) go test -count=1 -run 'Gemm|Golden' ./faceengine
 
 bench: setup
-	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./internal/imageio
-	$(SIMD) go test -run '^$$' -bench . -benchmem ./faceengine
-	@# The engine as a plain go build (or arm64, or Go 1.27) runs it: gonum.
-	go test -run '^$$' -bench 'Gemm|Descriptor$$|Faces$$' -benchmem -cpu 1 ./faceengine
+	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine ./internal/imageio
 
 # Synthesize the sample app (examples/basic) into cdk.out with the CDK CLI of tools/package.json.
 synth: setup
@@ -50,7 +38,7 @@ synth: setup
 # The main job: synthesize the sample app, then bring up the offline API on $(ADDR),
 # index the sample photos with their persons, search one, and keep serving until Ctrl-C.
 demo: synth
-	$(SIMD) go build -o bin/facerec ./cmd/facerec
+	go build -o bin/facerec ./cmd/facerec
 	@mkdir -p $(DATA) && : >$(DATA)/serve.out
 	@echo "facerec serve logs to $(DATA)/serve.log"
 	@# Wait for this server's own "serving on" line, not for any server on
@@ -78,7 +66,7 @@ demo: synth
 # Build the CLI and run the offline API on $(ADDR) over $(DATA) in the foreground until Ctrl-C:
 # no synth, no npm, no AWS; only Go and its modules.
 serve:
-	$(SIMD) go build -o bin/facerec ./cmd/facerec
+	go build -o bin/facerec ./cmd/facerec
 	bin/facerec serve --addr $(ADDR) --data $(DATA)
 
 clean:

@@ -1,13 +1,46 @@
 package faceengine
 
 import (
+	"github.com/viterin/vek/vek32"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// gemmBLAS is gemm through gonum's float32 BLAS (SSE kernels): the path of
-// every build but GOEXPERIMENT=simd on amd64 with AVX2 and FMA. m, n and k
-// are at least 1.
+// The networks' matrix products (every pointwise and im2col convolution)
+// run on vek (github.com/viterin/vek, MIT), whose float32 matrix product
+// is AVX2 and FMA assembly, where vek uses it: amd64 with both, but not
+// macOS. Elsewhere they run on gonum's float32 BLAS (SSE kernels on
+// amd64, plain Go otherwise), faster than vek's plain Go loops. On the
+// engine's shapes vek computes 18–40 GFLOPS on one core, gonum 10–16
+// (BenchmarkGemm); both give the golden results.
+
+// useVek reports whether vek runs its AVX2 kernels on this machine.
+var useVek = vek32.Info().Acceleration
+
+// gemmKernel names the library gemm uses here, for tests and benchmarks.
+var gemmKernel = "gonum"
+
+func init() {
+	if useVek {
+		gemmKernel = "vek"
+	}
+}
+
+// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n (m,
+// n and k at least 1).
+func gemm(m, n, k int, a, b, c []float32) {
+	if !useVek {
+		gemmBLAS(m, n, k, a, b, c)
+		return
+	}
+	// vek writes the product; C keeps what the caller put in it (biases).
+	t := getFloats(m * n)
+	defer putFloats(t)
+	vek32.MatMul_Into(t, a[:m*k], b[:k*n], k)
+	vek32.Add_Inplace(c[:m*n], t)
+}
+
+// gemmBLAS is gemm through gonum's float32 BLAS.
 func gemmBLAS(m, n, k int, a, b, c []float32) {
 	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
 		blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
@@ -16,25 +49,36 @@ func gemmBLAS(m, n, k int, a, b, c []float32) {
 }
 
 // weights is a constant k×n matrix, the right factor of gemmWeights (a
-// layer's filters), laid out once by newWeights for this build's kernel:
-// transposed for gonum (newWeightsBLAS), or packed into the AVX2 kernel's
-// panels (packed set).
+// layer's filters), laid out once by newWeights for the library gemm
+// uses: as given for vek, transposed for gonum (transposed set).
 type weights struct {
-	k, n   int
-	data   []float32
-	packed bool
+	k, n       int
+	data       []float32
+	transposed bool
 }
 
-// newWeightsBLAS lays b (k×n) out for gemmWeightsBLAS: transposed, because
-// gonum's product with a transposed B (dot products) is the faster of its
-// two on the descriptor network's shapes (about 31 against 37–47 ms per
-// descriptor, BenchmarkDescriptor under varying load).
+// newWeights returns the k×n matrix b laid out for gemmWeights.
+func newWeights(k, n int, b []float32) weights {
+	if useVek {
+		return weights{k: k, n: n, data: b}
+	}
+	return newWeightsBLAS(k, n, b)
+}
+
+// newWeightsBLAS lays b out for gonum: transposed, because gonum's product
+// with a transposed B (dot products) is the faster of its two on the
+// descriptor network's shapes (about 31 against 37–47 ms per descriptor,
+// BenchmarkDescriptor under varying load).
 func newWeightsBLAS(k, n int, b []float32) weights {
-	return weights{k: k, n: n, data: transposed(b, k, n)}
+	return weights{k: k, n: n, data: transposed(b, k, n), transposed: true}
 }
 
-// gemmWeightsBLAS is gemmWeights through gonum's BLAS.
-func gemmWeightsBLAS(m int, a []float32, w weights, c []float32) {
+// gemmWeights adds A·W to C: A is m×w.k, C m×w.n, row-major.
+func gemmWeights(m int, a []float32, w weights, c []float32) {
+	if !w.transposed {
+		gemm(m, w.n, w.k, a, w.data, c)
+		return
+	}
 	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
 		blas32.General{Rows: m, Cols: w.k, Stride: w.k, Data: a},
 		blas32.General{Rows: w.n, Cols: w.k, Stride: w.k, Data: w.data},

@@ -28,9 +28,9 @@ type gemmProduct struct {
 	mul  func(m, n, k int, a, b, c []float32) func()
 }
 
-// gemmProducts are this build's gemm and gemmWeights, then gonum's two,
-// which every build has (named apart only when this build's kernel is
-// another).
+// gemmProducts are gemm and gemmWeights as this machine runs them, then
+// gonum's two (run by the others), named apart only when this machine
+// uses vek.
 func gemmProducts() []gemmProduct {
 	products := []gemmProduct{
 		{"gemm/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
@@ -50,7 +50,7 @@ func gemmProducts() []gemmProduct {
 		}},
 		gemmProduct{"weights/gonum", func(m, n, k int, a, b, c []float32) func() {
 			w := newWeightsBLAS(k, n, b)
-			return func() { gemmWeightsBLAS(m, a, w, c) }
+			return func() { gemmWeights(m, a, w, c) }
 		}})
 }
 
@@ -101,11 +101,9 @@ func TestGemm(t *testing.T) {
 }
 
 // BenchmarkGemm measures the products of gemmProducts on the engine's
-// shapes, in GFLOPS (2·m·n·k per product); GOEXPERIMENT=simd selects the
-// AVX2 kernel for gemm and gemmWeights:
+// shapes, in GFLOPS (2·m·n·k per product):
 //
 //	go test -run '^$' -bench Gemm -cpu 1 ./faceengine
-//	GOEXPERIMENT=simd go test -run '^$' -bench Gemm -cpu 1 ./faceengine
 func BenchmarkGemm(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, s := range gemmShapes {
