@@ -51,16 +51,17 @@
 // convolutions run along whole rows as vector operations (the first one
 // pooled as it goes) and its pointwise ones are one matrix product per
 // layer; the landmark and descriptor networks' convolutions are im2col, in
-// bands of output rows that stay in cache, and a matrix product (gonum's
-// blas32: pure Go with SSE kernels). Feature maps are reused across calls
-// (a sync.Pool). Measured on one core of a shared machine (load 2–6 on 2
-// cores; CPU time per call, the benchmarks' cpu-ns/op, which swings less
-// with the load than wall time), all from one run of go test -run XXX
-// -bench 'Detect$|Faces$|Descriptor$|Landmarks' -benchmem -benchtime 3x
-// -cpu 1 ./faceengine: Detect 72–98 ms per sample photo, landmarks 12 ms
-// and a descriptor 31 ms per face, a whole photo (Faces) 72–157 ms,
-// 0.30–0.52 of face-api's time with its SSD detector (the README's engine
-// section has both columns).
+// bands of output rows that stay in cache, and a matrix product. Matrix
+// products run on vek's AVX2 assembly where vek has it (amd64 with AVX2
+// and FMA, not macOS) and on gonum's float32 BLAS elsewhere (gemm.go).
+// Feature maps are reused across calls (a sync.Pool). Measured on one
+// core of a shared machine (load about 1; CPU time per call, the
+// benchmarks' cpu-ns/op), median of go test -run XXX -bench
+// 'Faces$|Descriptor$|Landmarks' -benchmem -benchtime 10x -count 3 -cpu 1
+// ./faceengine on vek: landmarks 9 ms and a descriptor 26 ms per face (31–35
+// ms on gonum alone), a whole photo (Faces) 71–137 ms, 0.30–0.45 of
+// face-api's time with its SSD detector (the README's engine section has
+// both columns).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16
