@@ -27,6 +27,8 @@ test: setup
 	@test -z "$$(gofmt -l $$(go list -f "{{.Dir}}" ./...))" || { gofmt -l $$(go list -f "{{.Dir}}" ./...); echo "gofmt needed"; exit 1; }
 	go vet $(PKGS)
 	go test -count=1 -timeout 60m $(PKGS)
+	@# The engine's other matrix-product path (gonum), which machines without vek's AVX2 take.
+	GODEBUG=cpu.avx2=off go test -count=1 -run 'Gemm|Golden|Determinism|DetectSamplePhotos|FaceFillingTheFrame' ./faceengine
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine ./internal/imageio

@@ -163,13 +163,17 @@ const (
 //     threshold existed);
 //   - one upright with the image shrunk to half the square's side
 //     (zoomOut 2), for a face that fills the frame, which the upright pass
-//     scores low or misses (TestFaceFillingTheFrame): a close crop whose
-//     forehead and chin touch the edges scored 0.63 upright and 0.97 so,
-//     and turned by 15° (its corners cut) 0.11 and 0.87. This pass was
-//     added after looking at the held-back split's one miss (that crop
-//     turned by +15°), so the held-back turned figures are not an
-//     independent measure of it (RESULTS.md); it costs about 10 ms per
-//     photo and changed no other result on either split.
+//     scores low or misses (TestFaceFillingTheFrame): the tiny detector
+//     scored a close crop whose forehead and chin touch the edges 0.63 at
+//     full size and 0.97 shrunk to half, and turned by 15° (its corners
+//     cut) 0.11 and 0.87. This pass was added after looking at the
+//     held-back split's one miss (that crop turned by +15°), so the
+//     held-back turned figures are not an independent measure of it
+//     (RESULTS.md). It costs about 10 ms per photo and changed no
+//     detection count on the dev and held-back splits. Like the turned
+//     passes' candidates, its candidates rank after the upright pass's and
+//     are dropped when their centre lies in a face already accepted, so a
+//     face the upright pass finds keeps that pass's finer box.
 //
 // Their boxes must score above tinyMinScore to be candidates: with
 // candidateScore, background boxes of the demo photos added one to three
@@ -180,11 +184,13 @@ var wholePasses = [...]struct{ deg, zoomOut float64 }{{-45, 1}, {45, 1}, {0, 2}}
 const turnedInputSize = 224
 
 // candidate is a box of one of the detector's passes: the region the
-// landmark network reads for it, its box in the image and its score.
+// landmark network reads for it, its box in the image, its score, and
+// whether a whole-image pass (wholePasses, a coarser copy) found it.
 type candidate struct {
 	region
 	box   BoundingBox
 	score float64
+	whole bool
 }
 
 // detect finds the faces of m: it runs the tiny face detector on an
@@ -200,7 +206,7 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	for _, b := range e.tiny.detect(in, candidateScore) {
 		box := boxOf(b.x0*side, b.y0*side, b.x1*side, b.y1*side, w, h)
 		if box.Width > 0 && box.Height > 0 {
-			cands = append(cands, candidate{boxRegion(m, box), box, b.score})
+			cands = append(cands, candidate{boxRegion(m, box), box, b.score, false})
 		}
 	}
 	for _, pass := range wholePasses {
@@ -220,18 +226,19 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		for _, b := range e.detectSquare(warp(in, sq.a*s, sq.origin()*s, turnedInputSize), sq, tinyMinScore) {
 			box := boxOf(real(b.c)-b.w/2, imag(b.c)-b.h/2, real(b.c)+b.w/2, imag(b.c)+b.h/2, w, h)
 			if box.Width > 0 && box.Height > 0 {
-				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score})
+				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score, true})
 			}
 		}
 	}
-	// Best first, but the upright pass's faces before the turned passes'
-	// boxes, which are mostly the same faces found again (and dropped
-	// below before they cost a landmark run), and weak boxes last.
+	// Best first, but the upright pass's faces before the whole-image
+	// passes' boxes, which are mostly the same faces found again on a
+	// coarser copy (and dropped below before they cost a landmark run),
+	// and weak boxes last.
 	rank := func(c candidate) int {
 		switch {
 		case c.score <= tinyMinScore:
 			return 2
-		case c.turn != 1:
+		case c.whole:
 			return 1
 		}
 		return 0
@@ -246,7 +253,7 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	weak := 0
 	for _, cd := range cands {
 		bb := tinyBox{x0: cd.box.Left, y0: cd.box.Top * h / w, x1: cd.box.Left + cd.box.Width, y1: (cd.box.Top + cd.box.Height) * h / w}
-		if suppressed(bb, cd.turn != 1 || cd.score <= tinyMinScore, faces, rejected) {
+		if suppressed(bb, cd.whole || cd.score <= tinyMinScore, faces, rejected) {
 			continue
 		}
 		if cd.score <= tinyMinScore {
@@ -297,10 +304,11 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 // costs a landmark run, given the boxes of the faces accepted so far and
 // of the candidates rejected so far: when it overlaps one of either by
 // more than tinyIoU (a rejected candidate's region is then mostly looked
-// at already), or, for an inner box (of a turned pass, or weak), when its
-// centre lies in an accepted face's box. A turned pass's box is drawn in
-// the face's frame, so it may overlap the upright box of the same face by
-// less than tinyIoU, and weak boxes around a face are mostly parts of it;
+// at already), or, for an inner box (of a whole-image pass, or weak), when
+// its centre lies in an accepted face's box. A turned pass's box is drawn
+// in the face's frame and a shrunk pass's on a coarse copy, so either may
+// overlap the upright box of the same face by less than tinyIoU, and weak
+// boxes around a face are mostly parts of it;
 // a rejected candidate's box never suppresses by centre, so a face beside
 // or inside a box found not to be a face is still looked at.
 func suppressed(bb tinyBox, inner bool, faces, rejected []tinyBox) bool {

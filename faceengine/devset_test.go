@@ -83,8 +83,9 @@ type devFace struct {
 }
 
 // devSplits are the splits of testdata/devset/PROVENANCE.md: dev (tuned
-// on), heldback (measured on, though four detector constants were chosen
-// with it in view) and fresh (measured on, never looked at while tuning).
+// on), heldback (measured on, though four detector constants and the
+// zoomed-out pass were chosen with it in view) and fresh (measured on,
+// never looked at while tuning).
 var devSplits = []string{"dev", "heldback", "fresh"}
 var devKinds = []string{"group", "portrait", "noface", "hard"}
 

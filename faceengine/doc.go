@@ -28,14 +28,15 @@
 //     Every setting and what it was measured on is in detect.go. The eye
 //     centres are the means of the eye points. Images are shrunk by a box
 //     filter to under twice the networks' input before the bilinear warp
-//     (resample.go). Both networks are ported to pure Go with gonum from
-//     the weights of face-api 1.7.15, embedded in this package.
+//     (resample.go). Both networks are ported to pure Go (matrix products
+//     on vek or gonum, gemm.go) from the weights of face-api 1.7.15,
+//     embedded in this package.
 //   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
 //     get_face_chip_details(shape, 150, 0.25) does: the similarity that
 //     best fits the nose, eye and mouth landmarks to dlib's mean face
 //     shape (least squares); then it runs dlib's face recognition ResNet
-//     (dlib reports 99.38% on LFW) in pure Go with gonum, from the
-//     weights face-api 1.7.15 ships, embedded in this package
+//     (dlib reports 99.38% on LFW) in pure Go, from the weights face-api
+//     1.7.15 ships, embedded in this package
 //     (model/README.md; New("") loads them).
 //   - Distance, Similarity and Gallery compare descriptors: a distance
 //     under SameFaceDistance (0.6) means the same person, and Similarity
@@ -58,10 +59,10 @@
 // core of a shared machine (load about 1; CPU time per call, the
 // benchmarks' cpu-ns/op), median of go test -run XXX -bench
 // 'Faces$|Descriptor$|Landmarks' -benchmem -benchtime 10x -count 3 -cpu 1
-// ./faceengine on vek: landmarks 9 ms and a descriptor 26 ms per face (31–35
-// ms on gonum alone), a whole photo (Faces) 71–137 ms, 0.30–0.45 of
-// face-api's time with its SSD detector (the README's engine section has
-// both columns).
+// ./faceengine on vek: landmarks 9 ms and a descriptor 26 ms per face (32
+// ms on gonum), a whole photo (Faces) 69–136 ms, 0.29–0.45 of face-api's
+// time with its SSD detector (the README's engine section has both
+// columns).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16

@@ -75,8 +75,8 @@ func Decode(data []byte) (*image.RGBA, error) {
 // by ±45° (heads tilted to ±45° are found) and on one with the image
 // shrunk to half its side (faces that fill the frame); each candidate but
 // those scoring above 75 and not tilted is looked at again on a copy
-// turned so that the head stands upright (see Detection.Confidence), and faces with
-// a Confidence above MinConfidence are kept. Small faces are missed:
+// turned so that the head stands upright (see Detection.Confidence), and
+// faces with a Confidence above MinConfidence are kept. Small faces are missed:
 // portraits pasted into 1920×1080 photos are found down to 100–160 pixels
 // wide, not smaller (about a twelfth of the longer side at worst;
 // testdata/devset/RESULTS.md).

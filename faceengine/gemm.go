@@ -11,7 +11,7 @@ import (
 // is AVX2 and FMA assembly, where vek uses it: amd64 with both, but not
 // macOS. Elsewhere they run on gonum's float32 BLAS (SSE kernels on
 // amd64, plain Go otherwise), faster than vek's plain Go loops. On the
-// engine's shapes vek computes 18–40 GFLOPS on one core, gonum 10–16
+// engine's shapes vek computes 18–39 GFLOPS on one core, gonum 10–16
 // (BenchmarkGemm); both give the golden results.
 
 // useVek reports whether vek runs its AVX2 kernels on this machine.
@@ -26,18 +26,14 @@ func init() {
 	}
 }
 
-// gemm adds A·B to C, row-major float32 matrices of m×k, k×n and m×n (m,
-// n and k at least 1).
+// gemm sets C to A·B, row-major float32 matrices of m×k, k×n and m×n (m,
+// n and k at least 1); what C held before is overwritten.
 func gemm(m, n, k int, a, b, c []float32) {
 	if !useVek {
 		gemmBLAS(m, n, k, a, b, c)
 		return
 	}
-	// vek writes the product; C keeps what the caller put in it (biases).
-	t := getFloats(m * n)
-	defer putFloats(t)
-	vek32.MatMul_Into(t, a[:m*k], b[:k*n], k)
-	vek32.Add_Inplace(c[:m*n], t)
+	vek32.MatMul_Into(c[:m*n], a[:m*k], b[:k*n], k)
 }
 
 // gemmBLAS is gemm through gonum's float32 BLAS.
@@ -45,7 +41,17 @@ func gemmBLAS(m, n, k int, a, b, c []float32) {
 	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
 		blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
 		blas32.General{Rows: k, Cols: n, Stride: n, Data: b},
-		1, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
+		0, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
+}
+
+// addBias adds bias to each run of len(bias) values of v (the channels of
+// each pixel of an HWC feature map).
+func addBias(v, bias []float32) {
+	for p := 0; p < len(v); p += len(bias) {
+		for i, b := range bias {
+			v[p+i] += b
+		}
+	}
 }
 
 // weights is a constant k×n matrix, the right factor of gemmWeights (a
@@ -57,7 +63,8 @@ type weights struct {
 	transposed bool
 }
 
-// newWeights returns the k×n matrix b laid out for gemmWeights.
+// newWeights returns the k×n matrix b laid out for gemmWeights (b itself
+// for vek: the caller must not change it afterwards).
 func newWeights(k, n int, b []float32) weights {
 	if useVek {
 		return weights{k: k, n: n, data: b}
@@ -73,7 +80,7 @@ func newWeightsBLAS(k, n int, b []float32) weights {
 	return weights{k: k, n: n, data: transposed(b, k, n), transposed: true}
 }
 
-// gemmWeights adds A·W to C: A is m×w.k, C m×w.n, row-major.
+// gemmWeights sets C to A·W: A is m×w.k, C m×w.n, row-major.
 func gemmWeights(m int, a []float32, w weights, c []float32) {
 	if !w.transposed {
 		gemm(m, w.n, w.k, a, w.data, c)
@@ -82,7 +89,7 @@ func gemmWeights(m int, a []float32, w weights, c []float32) {
 	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
 		blas32.General{Rows: m, Cols: w.k, Stride: w.k, Data: a},
 		blas32.General{Rows: w.n, Cols: w.k, Stride: w.k, Data: w.data},
-		1, blas32.General{Rows: m, Cols: w.n, Stride: w.n, Data: c})
+		0, blas32.General{Rows: m, Cols: w.n, Stride: w.n, Data: c})
 }
 
 // transposed returns the transpose of the rows×cols row-major matrix m.

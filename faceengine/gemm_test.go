@@ -21,7 +21,7 @@ func randomFloats(r *rand.Rand, n int) []float32 {
 }
 
 // gemmProduct is one way the engine multiplies: mul returns a function
-// that adds A·B to C (m×k, k×n, m×n), after laying B out as the networks
+// that sets C to A·B (m×k, k×n, m×n), after laying B out as the networks
 // do once when they load, where it needs to.
 type gemmProduct struct {
 	name string
@@ -56,9 +56,9 @@ func gemmProducts() []gemmProduct {
 
 // TestGemm checks every product of gemmProducts against float64 sums, on
 // the engine's shapes and on edge shapes that leave partial tiles in every
-// direction (rows, columns, both) and slices of k. C has spare capacity
-// after it, as the networks' outputs do, filled with a sentinel that must
-// stay.
+// direction (rows, columns, both) and slices of k. C starts with other
+// values, which must be overwritten, and has spare capacity after it, as
+// the networks' outputs do, filled with a sentinel that must stay.
 func TestGemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	shapes := append([][3]int{{1, 1, 1}, {5, 15, 3}, {7, 17, 257}, {13, 33, 600}, {6, 16, 256}, {12, 20, 300}, {18, 8, 5}},
@@ -70,7 +70,7 @@ func TestGemm(t *testing.T) {
 		want := make([]float64, m*n)
 		for i := range m {
 			for j := range n {
-				sum := float64(c0[i*n+j])
+				var sum float64
 				for kk := range k {
 					sum += float64(a[i*k+kk]) * float64(b[kk*n+j])
 				}

@@ -247,9 +247,7 @@ func (s *sepConv) forward(x fmap) fmap {
 		}
 	}
 	out := fmap{h: oh, w: ow, c: s.cout, data: getFloats(oh * ow * s.cout)}
-	for p := 0; p < len(out.data); p += s.cout {
-		copy(out.data[p:], s.bias)
-	}
 	gemm(oh*ow, s.cout, s.cin, dw, s.pointwise, out.data)
+	addBias(out.data, s.bias)
 	return out
 }

@@ -220,9 +220,6 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 		*scratch = make([]float32, band*ow*kk)
 	}
 	out := fmap{h: oh, w: ow, c: l.cout, data: getFloats(oh * ow * l.cout)}
-	for p := 0; p < len(out.data); p += l.cout {
-		copy(out.data[p:], l.bias)
-	}
 	for oy0 := 0; oy0 < oh; oy0 += band {
 		rows := min(band, oh-oy0)
 		cols := (*scratch)[:rows*ow*kk]
@@ -248,6 +245,7 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 		}
 		gemmWeights(rows*ow, cols, l.filters, out.data[oy0*ow*l.cout:][:rows*ow*l.cout])
 	}
+	addBias(out.data, l.bias)
 	if relu {
 		reluInPlace(out.data)
 	}

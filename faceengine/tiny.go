@@ -226,13 +226,13 @@ func (s *sepConv) forwardPlanes(x planes) planes {
 	}
 	hw := x.h * x.w
 	out := planes{h: x.h, w: x.w, c: s.cout, data: getFloats(hw * s.cout)}
-	for co := range s.cout {
+	gemm(s.cout, hw, s.cin, s.pointwiseT, dw.data, out.data)
+	for co, b := range s.bias {
 		o := out.plane(co)
 		for i := range o {
-			o[i] = s.bias[co]
+			o[i] += b
 		}
 	}
-	gemm(s.cout, hw, s.cin, s.pointwiseT, dw.data, out.data)
 	return out
 }
 
