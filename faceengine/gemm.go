@@ -17,15 +17,6 @@ import (
 // useVek reports whether vek runs its AVX2 kernels on this machine.
 var useVek = vek32.Info().Acceleration
 
-// gemmKernel names the library gemm uses here, for tests and benchmarks.
-var gemmKernel = "gonum"
-
-func init() {
-	if useVek {
-		gemmKernel = "vek"
-	}
-}
-
 // gemm sets C to A·B, row-major float32 matrices of m×k, k×n and m×n (m,
 // n and k at least 1); what C held before is overwritten.
 func gemm(m, n, k int, a, b, c []float32) {

@@ -28,20 +28,28 @@ type gemmProduct struct {
 	mul  func(m, n, k int, a, b, c []float32) func()
 }
 
+// gemmKernel names the library gemm uses on this machine.
+func gemmKernel() string {
+	if useVek {
+		return "vek"
+	}
+	return "gonum"
+}
+
 // gemmProducts are gemm and gemmWeights as this machine runs them, then
 // gonum's two (run by the others), named apart only when this machine
 // uses vek.
 func gemmProducts() []gemmProduct {
 	products := []gemmProduct{
-		{"gemm/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
+		{"gemm/" + gemmKernel(), func(m, n, k int, a, b, c []float32) func() {
 			return func() { gemm(m, n, k, a, b, c) }
 		}},
-		{"weights/" + gemmKernel, func(m, n, k int, a, b, c []float32) func() {
+		{"weights/" + gemmKernel(), func(m, n, k int, a, b, c []float32) func() {
 			w := newWeights(k, n, b)
 			return func() { gemmWeights(m, a, w, c) }
 		}},
 	}
-	if gemmKernel == "gonum" {
+	if !useVek {
 		return products
 	}
 	return append(products,
