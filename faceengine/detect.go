@@ -113,8 +113,9 @@ const MinConfidence = 100 * tinyMinScore
 //     that look's cost for most faces. No candidate that was not a face
 //     scored above 0.66 in any pass, on either split or their turned
 //     portraits.
-//   - verifyInputSize: every other candidate is looked at again (verify): the
-//     detector runs on a square twice the box's longer side around it,
+//   - verifyInputSize and verifySpan: every other candidate is looked at
+//     again (verify): the detector runs on a square verifySpan (2) times
+//     the box's longer side around it,
 //     turned by the Roll its landmarks give, so that the head stands
 //     upright, verifyInputSize pixels a side; the best box whose centre
 //     is within a quarter of the box's side of the candidate's is its
@@ -144,6 +145,7 @@ const (
 	candidateScore    = 0.15
 	maxWeakCandidates = 4
 	verifyInputSize   = 160
+	verifySpan        = 2.0
 	verifyMinScore    = 0.3
 	sureScore         = 0.75
 	tiltedRoll        = 20.0
@@ -184,18 +186,32 @@ var wholePasses = [...]struct{ deg, zoomOut float64 }{{-45, 1}, {45, 1}, {0, 2}}
 const turnedInputSize = 224
 
 // candidate is a box of one of the detector's passes: the region the
-// landmark network reads for it, its box in the image, its score, and
-// whether a whole-image pass (wholePasses, a coarser copy) found it.
+// landmark network reads for it, its box in the image, its score (0 for
+// the small-face pass, which has none), and the pass that found it.
 type candidate struct {
 	region
 	box   BoundingBox
 	score float64
-	whole bool
+	pass  pass
 }
+
+// pass names the detector's passes, in the order their candidates are
+// looked at (score first within each): the upright tiny-detector pass, the
+// whole-image passes (wholePasses, coarser copies), and the small-face
+// pass (small.go). Boxes of the tiny-detector passes scoring at most
+// tinyMinScore are looked at after the whole-image passes' others.
+type pass int
+
+const (
+	upright pass = iota
+	whole
+	small
+)
 
 // detect finds the faces of m: it runs the tiny face detector on an
 // upright tinyInputSize square copy and on turned and shrunk copies
-// (wholePasses), keeps the best of overlapping boxes, locates the
+// (wholePasses), and pigo's cascade for faces smaller than those passes
+// find (smallFaces); it keeps the best of overlapping boxes, locates the
 // landmarks of each candidate, looks again at it upright (verify), drops
 // those that are not faces and the second boxes of one face, and returns
 // the faces largest box first.
@@ -206,7 +222,7 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	for _, b := range e.tiny.detect(in, candidateScore) {
 		box := boxOf(b.x0*side, b.y0*side, b.x1*side, b.y1*side, w, h)
 		if box.Width > 0 && box.Height > 0 {
-			cands = append(cands, candidate{boxRegion(m, box), box, b.score, false})
+			cands = append(cands, candidate{boxRegion(m, box), box, b.score, upright})
 		}
 	}
 	for _, pass := range wholePasses {
@@ -226,19 +242,25 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		for _, b := range e.detectSquare(warp(in, sq.a*s, sq.origin()*s, turnedInputSize), sq, tinyMinScore) {
 			box := boxOf(real(b.c)-b.w/2, imag(b.c)-b.h/2, real(b.c)+b.w/2, imag(b.c)+b.h/2, w, h)
 			if box.Width > 0 && box.Height > 0 {
-				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score, true})
+				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score, whole})
 			}
 		}
+	}
+	for _, r := range e.smallFaces(m) {
+		box := boxOf(real(r.c)-r.side/2, imag(r.c)-r.side/2, real(r.c)+r.side/2, imag(r.c)+r.side/2, w, h)
+		cands = append(cands, candidate{r, box, 0, small})
 	}
 	// Best first, but the upright pass's faces before the whole-image
 	// passes' boxes, which are mostly the same faces found again on a
 	// coarser copy (and dropped below before they cost a landmark run),
-	// and weak boxes last.
+	// then weak boxes, and the small-face pass's proposals last.
 	rank := func(c candidate) int {
 		switch {
+		case c.pass == small:
+			return 3
 		case c.score <= tinyMinScore:
 			return 2
-		case c.whole:
+		case c.pass == whole:
 			return 1
 		}
 		return 0
@@ -250,33 +272,57 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	// of the candidates found not to be faces.
 	var faces, rejected []tinyBox
 	var out []Detection
-	weak := 0
+	weak, smallRejects := 0, 0
 	for _, cd := range cands {
 		bb := tinyBox{x0: cd.box.Left, y0: cd.box.Top * h / w, x1: cd.box.Left + cd.box.Width, y1: (cd.box.Top + cd.box.Height) * h / w}
-		if suppressed(bb, cd.whole || cd.score <= tinyMinScore, faces, rejected) {
+		nested := 0.0 // how much wider than bb an accepted face suppressing it by its centre may be
+		switch {
+		case cd.pass == small:
+			nested = smallNested
+		case cd.pass == whole || cd.score <= tinyMinScore:
+			nested = math.Inf(1)
+		}
+		if suppressed(bb, nested, faces, rejected) {
 			continue
 		}
-		if cd.score <= tinyMinScore {
-			if weak == maxWeakCandidates {
-				break
+		var d Detection
+		switch {
+		case cd.pass == small:
+			// A proposal without a score of the tiny detector: its
+			// second look, upright, is its only score.
+			if smallRejects == maxSmallRejects {
+				continue
 			}
-			weak++
-		}
-		d := Detection{BoundingBox: cd.box, Confidence: 100 * cd.score}
-		e.locate(m, cd.region, &d)
-		tilted := math.Abs(d.Pose.Roll-cmplx.Phase(cd.turn)*180/math.Pi) > tiltedRoll
-		if cd.score <= sureScore || tilted {
-			second, ok := e.verify(m, cd.region, d.Pose.Roll)
-			if !ok || second.Confidence <= 100*verifyMinScore || max(d.Confidence, second.Confidence) <= MinConfidence {
+			second, ok := e.verify(m, cd.region, 0, smallVerifySpan)
+			if !ok || second.Confidence <= 100*verifyMinScore {
+				smallRejects++
 				rejected = append(rejected, bb)
 				continue
 			}
-			if cd.score <= tinyMinScore || tilted {
-				d.BoundingBox = boxOf(real(second.c)-second.boxSide/2, imag(second.c)-second.boxSide/2,
-					real(second.c)+second.boxSide/2, imag(second.c)+second.boxSide/2, w, h)
-				e.locate(m, second.region, &d)
+			d = Detection{BoundingBox: second.box(w, h), Confidence: second.Confidence}
+			e.locate(m, second.region, &d)
+		default:
+			if cd.score <= tinyMinScore {
+				if weak == maxWeakCandidates {
+					continue
+				}
+				weak++
 			}
-			d.Confidence = max(d.Confidence, second.Confidence)
+			d = Detection{BoundingBox: cd.box, Confidence: 100 * cd.score}
+			e.locate(m, cd.region, &d)
+			tilted := math.Abs(d.Pose.Roll-cmplx.Phase(cd.turn)*180/math.Pi) > tiltedRoll
+			if cd.score <= sureScore || tilted {
+				second, ok := e.verify(m, cd.region, d.Pose.Roll, verifySpan)
+				if !ok || second.Confidence <= 100*verifyMinScore || max(d.Confidence, second.Confidence) <= MinConfidence {
+					rejected = append(rejected, bb)
+					continue
+				}
+				if cd.score <= tinyMinScore || tilted {
+					d.BoundingBox = second.box(w, h)
+					e.locate(m, second.region, &d)
+				}
+				d.Confidence = max(d.Confidence, second.Confidence)
+			}
 		}
 		if math.Hypot(d.RightEye.X-d.LeftEye.X, d.RightEye.Y-d.LeftEye.Y) < minEyeShare*d.BoundingBox.Width*w {
 			rejected = append(rejected, bb)
@@ -304,18 +350,22 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 // costs a landmark run, given the boxes of the faces accepted so far and
 // of the candidates rejected so far: when it overlaps one of either by
 // more than tinyIoU (a rejected candidate's region is then mostly looked
-// at already), or, for an inner box (of a whole-image pass, or weak), when
-// its centre lies in an accepted face's box. A turned pass's box is drawn
-// in the face's frame and a shrunk pass's on a coarse copy, so either may
-// overlap the upright box of the same face by less than tinyIoU, and weak
-// boxes around a face are mostly parts of it;
-// a rejected candidate's box never suppresses by centre, so a face beside
-// or inside a box found not to be a face is still looked at.
-func suppressed(bb tinyBox, inner bool, faces, rejected []tinyBox) bool {
+// at already), or when its centre lies in an accepted face's box at most
+// nested times as wide as bb. nested is 0 for the upright pass's boxes
+// (overlap alone), without limit for the whole-image passes' and weak
+// boxes (a turned pass's box is drawn in the face's frame and a shrunk
+// pass's on a coarse copy, so either may overlap the upright box of the
+// same face by less than tinyIoU, and weak boxes around a face are mostly
+// parts of it), and smallNested for the small-face pass's proposals (a
+// proposal inside a face at least that much wider is not a part of that
+// face, and is looked at). A rejected candidate's box never suppresses by
+// centre, so a face beside or inside a box found not to be a face is still
+// looked at.
+func suppressed(bb tinyBox, nested float64, faces, rejected []tinyBox) bool {
 	cx, cy := (bb.x0+bb.x1)/2, (bb.y0+bb.y1)/2
 	overlaps := func(k tinyBox) bool { return iou(bb, k) > tinyIoU }
 	return slices.ContainsFunc(rejected, overlaps) || slices.ContainsFunc(faces, func(k tinyBox) bool {
-		return overlaps(k) || inner && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
+		return overlaps(k) || k.x1-k.x0 <= nested*(bb.x1-bb.x0) && cx > k.x0 && cx < k.x1 && cy > k.y0 && cy < k.y1
 	})
 }
 
@@ -385,12 +435,18 @@ type secondLook struct {
 	Confidence float64
 }
 
+// box returns the second look's box, upright and square about its centre,
+// clipped to a w×h image, as ratios.
+func (s secondLook) box(w, h float64) BoundingBox {
+	return boxOf(real(s.c)-s.boxSide/2, imag(s.c)-s.boxSide/2, real(s.c)+s.boxSide/2, imag(s.c)+s.boxSide/2, w, h)
+}
+
 // verify looks again at the candidate in the region r, as
-// verifyInputSize describes, on a square turned by roll degrees; it
-// reports false when no box is centred near enough.
-func (e *Engine) verify(m *image.RGBA, r region, roll float64) (secondLook, bool) {
+// verifyInputSize describes, on a square span times r's side, turned by
+// roll degrees; it reports false when no box is centred near enough.
+func (e *Engine) verify(m *image.RGBA, r region, roll, span float64) (secondLook, bool) {
 	turn := cmplx.Rect(1, roll*math.Pi/180)
-	sq := turnedSquare{c: r.c, a: complex(2*r.side/verifyInputSize, 0) * turn, size: verifyInputSize}
+	sq := turnedSquare{c: r.c, a: complex(span*r.side/verifyInputSize, 0) * turn, size: verifyInputSize}
 	var best secondLook
 	for _, b := range e.detectSquare(resample(m, sq.a, sq.origin(), verifyInputSize), sq, candidateScore) {
 		if cmplx.Abs(b.c-r.c) < r.side/4 && 100*b.score > best.Confidence {

@@ -347,14 +347,27 @@ func devTurned(tb testing.TB, e *Engine, portraits []devPhoto) (found []int, fal
 // grey 1920×1080 canvas with box's centre at the canvas's centre, and
 // box's place in the canvas.
 func devPasted(img *image.RGBA, box [4]float64, width float64) (*image.RGBA, [4]float64) {
-	k := width / box[2]
-	cx, cy := 960-k*(box[0]+box[2]/2), 540-k*(box[1]+box[3]/2)
+	canvas := greyCanvas()
+	return canvas, pasteFace(canvas, img, box, width, complex(960, 540))
+}
+
+// greyCanvas returns a grey (128) 1920×1080 image.
+func greyCanvas() *image.RGBA {
 	canvas := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
 	xdraw.Draw(canvas, canvas.Rect, &image.Uniform{color.RGBA{128, 128, 128, 255}}, image.Point{}, xdraw.Src)
+	return canvas
+}
+
+// pasteFace draws img into canvas scaled so that box (pixels of img) is
+// width pixels wide, box's centre at c, and returns box's place in the
+// canvas.
+func pasteFace(canvas, img *image.RGBA, box [4]float64, width float64, c complex128) [4]float64 {
+	k := width / box[2]
+	cx, cy := real(c)-k*(box[0]+box[2]/2), imag(c)-k*(box[1]+box[3]/2)
 	r := image.Rect(int(math.Round(cx)), int(math.Round(cy)), int(math.Round(cx+k*float64(img.Rect.Dx()))), int(math.Round(cy+k*float64(img.Rect.Dy()))))
 	xdraw.BiLinear.Scale(canvas, r, img, img.Rect, xdraw.Src, nil)
 	kx, ky := float64(r.Dx())/float64(img.Rect.Dx()), float64(r.Dy())/float64(img.Rect.Dy())
-	return canvas, [4]float64{float64(r.Min.X) + kx*box[0], float64(r.Min.Y) + ky*box[1], kx * box[2], ky * box[3]}
+	return [4]float64{float64(r.Min.X) + kx*box[0], float64(r.Min.Y) + ky*box[1], kx * box[2], ky * box[3]}
 }
 
 // devDetected returns e.Detect's boxes in pixels of img.

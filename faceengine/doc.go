@@ -15,7 +15,12 @@
 //     two 224×224 copies of it turned by ±45° (for large tilted heads) and
 //     on one with the image shrunk to half (for faces filling the frame),
 //     and keeps boxes scoring above 0.15 upright (heads tilted by 30–45°
-//     score 0.2–0.5) or above 0.5 turned. face-api's FaceLandmark68Net
+//     score 0.2–0.5) or above 0.5 turned. For faces smaller than those
+//     passes see (under about 100–160 pixels in a 1920-pixel photo), pigo's
+//     frontal-face cascade scans the full-size luma for faces of 40 pixels
+//     (Rekognition's smallest in 1920×1080) and up, and the tiny detector
+//     looks again at each of its proposals on a 160×160 square 2.5 times
+//     its size (small.go). face-api's FaceLandmark68Net
 //     (landmarks.go) finds 68 landmarks in the square around each box,
 //     turned as the copy it was found in. Then the detector looks again at
 //     each candidate on a 160×160 square twice its size, turned by the
@@ -30,7 +35,7 @@
 //     filter to under twice the networks' input before the bilinear warp
 //     (resample.go). Both networks are ported to pure Go (matrix products
 //     on vek or gonum, gemm.go) from the weights of face-api 1.7.15,
-//     embedded in this package.
+//     embedded in this package with pigo's cascade.
 //   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
 //     get_face_chip_details(shape, 150, 0.25) does: the similarity that
 //     best fits the nose, eye and mouth landmarks to dlib's mean face

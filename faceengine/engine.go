@@ -5,15 +5,18 @@ import (
 	"math"
 	"math/cmplx"
 
+	pigo "github.com/esimov/pigo/core"
+
 	"github.com/facerec/facerec-cdk/internal/imageio"
 )
 
 // Engine detects faces and computes their descriptors. It is immutable
 // after New and safe for concurrent use.
 type Engine struct {
-	tiny *tinyNet
-	lm   *landmarkNet
-	net  *network
+	tiny    *tinyNet
+	cascade *pigo.Pigo
+	lm      *landmarkNet
+	net     *network
 }
 
 // Face is a detected face with its descriptor.
@@ -27,7 +30,8 @@ type Face struct {
 // (face_recognition_model-weights_manifest.json and the shard it names):
 // with modelDir "", the copy embedded in this package (model/README.md);
 // otherwise from the directory modelDir. It also loads face-api's
-// TinyFaceDetector and FaceLandmark68Net (always the embedded copies). It fails when a file is missing or a tensor is absent or
+// TinyFaceDetector and FaceLandmark68Net, and pigo's face cascade for the
+// small-face pass (small.go), always the embedded copies. It fails when a file is missing or a tensor is absent or
 // misshapen; the embedded model always loads.
 func New(modelDir string) (*Engine, error) {
 	lws, err := loadWeights(modelFS(""), landmarkManifest)
@@ -46,6 +50,10 @@ func New(modelDir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	cascade, err := newCascade()
+	if err != nil {
+		return nil, err
+	}
 	ws, err := loadWeights(modelFS(modelDir), manifestFile)
 	if err != nil {
 		return nil, err
@@ -54,7 +62,7 @@ func New(modelDir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{tiny: tiny, lm: lm, net: net}, nil
+	return &Engine{tiny: tiny, cascade: cascade, lm: lm, net: net}, nil
 }
 
 // Decode decodes a JPEG or PNG photo upright, with a JPEG's EXIF

@@ -13,20 +13,23 @@ import (
 
 // manifestFile is the face-api weights manifest inside a model directory (a
 // TensorFlow.js weights manifest); the binary shards it names sit next to it.
-// landmarkManifest is that of the landmark network, always loaded from the
-// embedded model.
+// landmarkManifest and tinyManifest are those of the landmark network and
+// the tiny face detector, and cascadeFile is pigo's face cascade, all
+// always loaded from the embedded model.
 const (
 	manifestFile     = "face_recognition_model-weights_manifest.json"
 	landmarkManifest = "face_landmark_68_model-weights_manifest.json"
 	tinyManifest     = "tiny_face_detector_model-weights_manifest.json"
+	cascadeFile      = "pigo_facefinder"
 )
 
-// embeddedModel holds the pinned face-api weights (model/README.md says
-// where they come from); New loads them when given no model directory.
+// embeddedModel holds the pinned face-api weights and pigo's face cascade
+// (model/README.md says where they come from); New loads them when given no model directory.
 //
 //go:embed model/face_recognition_model-weights_manifest.json model/face_recognition_model.bin
 //go:embed model/face_landmark_68_model-weights_manifest.json model/face_landmark_68_model.bin
 //go:embed model/tiny_face_detector_model-weights_manifest.json model/tiny_face_detector_model.bin
+//go:embed model/pigo_facefinder
 var embeddedModel embed.FS
 
 // modelFS returns the file system New loads the weights from: the embedded
