@@ -97,6 +97,7 @@ func TestAllowlistsLeaveOutTheOfflineAndTestPackages(t *testing.T) {
 		{"github.com/getkin/kin-openapi/openapi3", "github.com/getkin/kin-openapi"},
 		{"github.com/esimov/pigo/core", "github.com/esimov/pigo"},
 		{"gonum.org/v1/gonum/mat", "gonum.org/v1/gonum"},
+		{"github.com/viterin/vek/vek32", "github.com/viterin/vek"},
 	}
 	for name, allowed := range map[string]allowedDeps{"functionDeps": functionDeps, "constructDeps": constructDeps} {
 		for _, b := range banned {
