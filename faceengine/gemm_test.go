@@ -9,8 +9,10 @@ import (
 
 // gemmShapes are (m, n, k) of the engine's matrix products: the
 // descriptor network's 3×3 convolutions at 32, 64, 128 and 256 channels,
-// and the tiny detector's widest pointwise convolution.
-var gemmShapes = [][3]int{{1369, 32, 288}, {361, 64, 576}, {100, 128, 1152}, {25, 256, 2304}, {512, 169, 256}}
+// the tiny detector's widest pointwise convolution, and a band of its
+// first convolution on a 416-pixel input (k = 27, which gemmBLAS
+// multiplies row by row).
+var gemmShapes = [][3]int{{1369, 32, 288}, {361, 64, 576}, {100, 128, 1152}, {25, 256, 2304}, {512, 169, 256}, {16, 3312, 27}}
 
 func randomFloats(r *rand.Rand, n int) []float32 {
 	v := make([]float32, n)
