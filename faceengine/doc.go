@@ -53,21 +53,22 @@
 // against them.
 //
 // Speed: the networks compute in float32, as face-api does. The tiny
-// detector works plane by plane (NCHW): its first and depthwise
-// convolutions run along whole rows as vector operations (the first one
-// pooled as it goes) and its pointwise ones are one matrix product per
-// layer; the landmark and descriptor networks' convolutions are im2col, in
-// bands of output rows that stay in cache, and a matrix product. Matrix
-// products run on vek's AVX2 assembly where vek has it (amd64 with AVX2
-// and FMA, not macOS) and on gonum's float32 BLAS elsewhere (gemm.go).
-// Feature maps are reused across calls (a sync.Pool). Measured on one
-// core of a shared machine (load about 1; CPU time per call, the
-// benchmarks' cpu-ns/op), median of go test -run XXX -bench
-// 'Faces$|Descriptor$|Landmarks' -benchmem -benchtime 10x -count 3 -cpu 1
-// ./faceengine on vek: landmarks 9 ms and a descriptor 26 ms per face (32
-// ms on gonum), a whole photo (Faces) 69–136 ms, 0.29–0.45 of face-api's
+// detector works plane by plane (NCHW): its first convolution is a matrix
+// product per band of rows (im2col), pooled as it goes, its depthwise
+// convolutions run along whole rows as vector operations and its pointwise
+// ones are one matrix product per layer; the landmark and descriptor
+// networks' convolutions are im2col, in bands of output rows that stay in
+// cache, and a matrix product. Matrix products run on vek's AVX2 assembly
+// where vek has it (amd64 with AVX2 and FMA, not macOS) and on gonum's
+// float32 BLAS elsewhere (gemm.go). Feature maps are reused across calls
+// (a sync.Pool). Measured on one core of a shared machine (CPU time per
+// call, the benchmarks' cpu-ns/op, median of 5 interleaved runs of
+// -bench 'BenchmarkFaces$|Descriptor$|Landmarks' -benchtime 10x -cpu 1):
+// on vek, landmarks 10 ms and a descriptor 26 ms per face (31 ms on
+// gonum), a whole sample photo (Faces) 66–140 ms, 0.27–0.44 of face-api's
 // time with its SSD detector (the README's engine section has both
-// columns).
+// columns); the small-face pass's cascade 20–75 ms on a 1920-pixel photo
+// (BenchmarkSmallFaces).
 //
 // Memory: the engine works on the image it is given; for large photos,
 // decode a scaled copy first (the offline server decodes at most 16
