@@ -28,7 +28,7 @@ test: setup
 	go vet $(PKGS)
 	go test -count=1 -timeout 60m $(PKGS)
 	@# The engine's other matrix-product path (gonum), which machines without vek's AVX2 take.
-	GODEBUG=cpu.avx2=off go test -count=1 -run 'Gemm|Golden|Determinism|DetectSamplePhotos|FaceFillingTheFrame|SmallFaces' ./faceengine
+	GODEBUG=cpu.avx2=off go test -count=1 -run 'Gemm|Golden|Determinism|DetectSamplePhotos|FaceFillingTheFrame|SmallFace' ./faceengine
 
 bench: setup
 	go test -run '^$$' -bench . -benchmem ./internal/service ./lambdas/handler ./faceengine ./internal/imageio

@@ -33,7 +33,9 @@ type Detection struct {
 	// other face was looked at again on a square turned so that the head
 	// stands upright: it is kept when that second look scores above 30
 	// (verifyMinScore) and the better of its two scores, its Confidence,
-	// is above MinConfidence (see detect.go).
+	// is above MinConfidence (see detect.go). A face the small-face pass
+	// proposed (small.go) has its second look's score alone, above
+	// MinConfidence.
 	Confidence float64
 	// LeftEye and RightEye are the eye centres on the left and right of
 	// the image (the subject's right and left eyes on a frontal face): the
@@ -272,7 +274,7 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 	// of the candidates found not to be faces.
 	var faces, rejected []tinyBox
 	var out []Detection
-	weak, smallRejects := 0, 0
+	weak, smallLooked, smallRejects := 0, 0, 0
 	for _, cd := range cands {
 		bb := tinyBox{x0: cd.box.Left, y0: cd.box.Top * h / w, x1: cd.box.Left + cd.box.Width, y1: (cd.box.Top + cd.box.Height) * h / w}
 		nested := 0.0 // how much wider than bb an accepted face suppressing it by its centre may be
@@ -290,11 +292,12 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		case cd.pass == small:
 			// A proposal without a score of the tiny detector: its
 			// second look, upright, is its only score.
-			if smallRejects == maxSmallRejects {
+			if smallLooked == maxSmallProposals || smallRejects == maxSmallRejects {
 				continue
 			}
+			smallLooked++
 			second, ok := e.verify(m, cd.region, 0, smallVerifySpan)
-			if !ok || second.Confidence <= 100*verifyMinScore {
+			if !ok || second.Confidence <= MinConfidence {
 				smallRejects++
 				rejected = append(rejected, bb)
 				continue
@@ -325,6 +328,9 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 			}
 		}
 		if math.Hypot(d.RightEye.X-d.LeftEye.X, d.RightEye.Y-d.LeftEye.Y) < minEyeShare*d.BoundingBox.Width*w {
+			if cd.pass == small {
+				smallRejects++
+			}
 			rejected = append(rejected, bb)
 			continue
 		}

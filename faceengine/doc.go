@@ -64,8 +64,8 @@
 // (a sync.Pool). Measured on one core of a shared machine (CPU time per
 // call, the benchmarks' cpu-ns/op, median of 5 interleaved runs of
 // -bench 'BenchmarkFaces$|Descriptor$|Landmarks' -benchtime 10x -cpu 1):
-// on vek, landmarks 10 ms and a descriptor 26 ms per face (31 ms on
-// gonum), a whole sample photo (Faces) 66–140 ms, 0.27–0.44 of face-api's
+// on vek, landmarks 10 ms and a descriptor 27 ms per face (31–34 ms on
+// gonum), a whole sample photo (Faces) 64–139 ms, 0.26–0.44 of face-api's
 // time with its SSD detector (the README's engine section has both
 // columns); the small-face pass's cascade 20–75 ms on a 1920-pixel photo
 // (BenchmarkSmallFaces).

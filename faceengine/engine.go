@@ -84,10 +84,14 @@ func Decode(data []byte) (*image.RGBA, error) {
 // shrunk to half its side (faces that fill the frame); each candidate but
 // those scoring above 75 and not tilted is looked at again on a copy
 // turned so that the head stands upright (see Detection.Confidence), and
-// faces with a Confidence above MinConfidence are kept. Small faces are missed:
-// portraits pasted into 1920×1080 photos are found down to 100–160 pixels
-// wide, not smaller (about a twelfth of the longer side at worst;
-// testdata/devset/RESULTS.md).
+// faces with a Confidence above MinConfidence are kept. Faces smaller than
+// those passes find (under about a twelfth of the longer side) are
+// proposed by pigo's frontal-face cascade, from 40 pixels in a 1920×1080
+// image (proportionally more in a larger one), and kept when the tiny
+// detector, looking again, scores them above MinConfidence (small.go).
+// Upright, roughly frontal faces are so found down to 40 pixels; faces
+// turned aside, or cut close around, only from about 100–160 pixels in a
+// 1920×1080 image (testdata/devset/RESULTS.md).
 func (e *Engine) Detect(img image.Image) []Detection {
 	return e.detect(imageio.ToRGBA(img))
 }

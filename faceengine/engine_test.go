@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 	"math/cmplx"
 	"os"
@@ -544,37 +543,6 @@ func BenchmarkRecallTurned(b *testing.B) {
 			}
 			b.ReportMetric(100*float64(found)/float64(faces), "%found")
 			b.ReportMetric(float64(falses), "false")
-		})
-	}
-}
-
-// BenchmarkSmallestFace measures, for each sample portrait pasted at
-// decreasing sizes into a grey 1920×1080 image, the narrowest face box
-// (in pixels of the photo's detected box) still found, as a metric.
-func BenchmarkSmallestFace(b *testing.B) {
-	e := testEngine(b)
-	for _, p := range samplePhotos {
-		if p.faces != 1 {
-			continue
-		}
-		b.Run(p.name, func(b *testing.B) {
-			src := loadPhoto(b, p.name)
-			faceW := onlyFace(b, p.name).BoundingBox.Width * float64(src.Rect.Dx())
-			smallest := math.Inf(1)
-			for b.Loop() {
-				for s := 200.0; s >= 40; s -= 10 {
-					k := s / faceW
-					canvas := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
-					xdraw.Draw(canvas, canvas.Rect, &image.Uniform{color.RGBA{128, 128, 128, 255}}, image.Point{}, xdraw.Src)
-					r := image.Rect(900, 500, 900+int(float64(src.Rect.Dx())*k), 500+int(float64(src.Rect.Dy())*k))
-					xdraw.BiLinear.Scale(canvas, r, src, src.Rect, xdraw.Src, nil)
-					if len(e.Detect(canvas)) == 0 {
-						break
-					}
-					smallest = s
-				}
-			}
-			b.ReportMetric(smallest, "px")
 		})
 	}
 }

@@ -11,7 +11,7 @@ import (
 // is AVX2 and FMA assembly, where vek uses it: amd64 with both, but not
 // macOS. Elsewhere they run on gonum's float32 BLAS (SSE kernels on
 // amd64, plain Go otherwise), faster than vek's plain Go loops. On the
-// engine's shapes vek computes 18–39 GFLOPS on one core, gonum 10–16
+// engine's shapes vek computes 18–39 GFLOPS on one core, gonum 10–17
 // (BenchmarkGemm); both give the golden results.
 
 // useVek reports whether vek runs its AVX2 kernels on this machine.
@@ -27,14 +27,15 @@ func gemm(m, n, k int, a, b, c []float32) {
 	vek32.MatMul_Into(c[:m*n], a[:m*k], b[:k*n], k)
 }
 
-// gemmBLAS is gemm through gonum's float32 BLAS. For k up to axpyMaxK it
-// adds k scaled rows of B into each row of C (level-1 BLAS, rows of n
-// values), faster there than gonum's Gemm, whose blocks of 64 columns
-// make short vectors of such thin products (the tiny detector's first
-// convolution, k = 27: its 416-pixel pass 54 ms with Gemm, 48 ms with
-// rows, BenchmarkTinyDetector with GODEBUG=cpu.avx2=off).
+// gemmBLAS is gemm through gonum's float32 BLAS. For a thin, wide product
+// (k up to axpyMaxK, n at least axpyMinN: the tiny detector's first
+// convolution, k = 27 and n = 8 rows of 158–414 pixels) it adds k scaled
+// rows of B into each row of C (level-1 BLAS on rows of n values), faster
+// there than gonum's Gemm, whose blocks of 64 columns make short vectors of
+// such products. Narrow thin products (the landmark network's 32-channel
+// pointwise convolutions, n = 32) stay on Gemm, which is faster for them.
 func gemmBLAS(m, n, k int, a, b, c []float32) {
-	if k <= axpyMaxK {
+	if k <= axpyMaxK && n >= axpyMinN {
 		for i := range m {
 			row := c[i*n:][:n]
 			clear(row)
@@ -50,8 +51,12 @@ func gemmBLAS(m, n, k int, a, b, c []float32) {
 		0, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
 }
 
-// axpyMaxK is the largest inner dimension gemmBLAS multiplies row by row.
-const axpyMaxK = 32
+// axpyMaxK and axpyMinN bound the products gemmBLAS multiplies row by row
+// (see there).
+const (
+	axpyMaxK = 32
+	axpyMinN = 1024
+)
 
 // addBias adds bias to each run of len(bias) values of v (the channels of
 // each pixel of an HWC feature map).

@@ -20,11 +20,12 @@ import (
 // (github.com/esimov/pigo v1.4.6, MIT: a pixel-intensity-comparison tree
 // cascade after N. Markuš et al., arXiv:1305.4537) scans the image's luma
 // for upright frontal faces between smallMinSide and the size the upright
-// pass finds, for 20 ms on a plain 1920×1080 image and 50–70 ms on the dev
+// pass finds, for 20 ms on a plain 1920×1080 image and 50–75 ms on the dev
 // split's 1920-pixel group photos (BenchmarkSmallFaces, one core). Its
 // clusters are proposals only: each is looked at again by the tiny
 // detector, upright, on a square smallVerifySpan times its side (verify),
-// is a face only when that look scores above verifyMinScore and passes
+// is a face only when that look scores above MinConfidence (its only
+// score, so the threshold every face's Confidence meets) and passes
 // minEyeShare as every face does, and takes that look's box and the
 // landmarks located in it.
 //
@@ -59,28 +60,33 @@ import (
 //   - smallVerifySpan: the second look's square, as a multiple of the
 //     window's side: 2.5, where the pasted 40- and 50-pixel faces scored
 //     0.80–0.92 in that look; with verifySpan's 2 some scored 0.51 or 0.
-//   - maxSmallRejects: once this many proposals of an image were found not
-//     to be faces, the rest (the lower-scoring ones) are not looked at,
-//     which bounds the cost of a cluttered background (a rejected proposal
-//     costs one second look, about 5 ms) but not the number of small faces
-//     found. The dev group photos gave 0–2 proposals each.
+//   - maxSmallRejects and maxSmallProposals bound the pass's cost: once
+//     maxSmallRejects proposals of an image were found not to be faces
+//     (by the second look or by minEyeShare; each costs a second look,
+//     about 5 ms, and one that passes it a landmark run, about 10 ms
+//     more), or maxSmallProposals were looked at, the rest (the
+//     lower-scoring ones) are not. The dev group photos gave 0–2 proposals
+//     each; 100 is the most faces Rekognition's DetectFaces returns
+//     (Amazon Rekognition API Reference, DetectFaces).
 //   - smallNested: a proposal whose centre lies in an accepted face's box
 //     is dropped (a part of that face, or that face again) unless the box
-//     is more than this many times as wide as the proposal, as when a
-//     whole photo pasted small into a larger one was read as one face by
-//     a coarse pass: the pasted dev portraits then hid their own 100-pixel
-//     faces. On the pasted dev portraits a face's accepted box was under
-//     twice as wide as the cascade's window on it, so 3 leaves a margin.
+//     is more than this many times as wide as the proposal: a small face
+//     inside a large face's box (a photo held up, a badge, a picture in the
+//     picture: TestSmallFaceInsideAFace), or inside a whole pasted photo
+//     that a coarse pass read as one face, is still looked at. On the
+//     pasted dev portraits a face's accepted box was under twice as wide
+//     as the cascade's window on it, so 3 leaves a margin.
 const (
-	smallMinSide    = 40
-	smallMaxShare   = 1.0 / 12
-	smallShift      = 0.12
-	smallScale      = 1.2
-	smallClusterIoU = 0.2
-	smallMinQ       = 5
-	smallVerifySpan = 2.5
-	maxSmallRejects = 8
-	smallNested     = 3.0
+	smallMinSide      = 40
+	smallMaxShare     = 1.0 / 12
+	smallShift        = 0.12
+	smallScale        = 1.2
+	smallClusterIoU   = 0.2
+	smallMinQ         = 5
+	smallVerifySpan   = 2.5
+	maxSmallRejects   = 8
+	maxSmallProposals = 100
+	smallNested       = 3.0
 )
 
 // newCascade unpacks pigo's face cascade, embedded unchanged from
@@ -125,8 +131,9 @@ func (e *Engine) smallFaces(m *image.RGBA) []region {
 }
 
 // luma returns m's luma, one byte per pixel row by row, with ITU-R BT.601
-// weights (0.299, 0.587, 0.114) in 16.16 fixed point, as pigo's
-// RgbToGrayscale computes it in floating point.
+// weights (0.299, 0.587, 0.114) in 16.16 fixed point, rounded; within one
+// level of pigo's own RgbToGrayscale (the pass's settings were measured
+// with this function).
 func luma(m *image.RGBA) []uint8 {
 	w, h := m.Rect.Dx(), m.Rect.Dy()
 	g := make([]uint8, w*h)

@@ -57,6 +57,22 @@ func TestSmallFaces(t *testing.T) {
 	check("the four at 40 px", crowd, crowdLabels)
 }
 
+// TestSmallFaceInsideAFace: a small face pasted inside a large face's box
+// (a portrait held up in front of a face, a badge on a shirt, a picture in
+// the picture) is still looked at and found, since the large face is more
+// than smallNested times wider; the large face is found too.
+func TestSmallFaceInsideAFace(t *testing.T) {
+	e := testEngine(t)
+	portraits := samplePortraits(t)
+	canvas := greyCanvas()
+	big := pasteFace(canvas, devImage(t, portraits[1].File), portraits[1].Faces[0].Box, 450, complex(960, 540))
+	small := pasteFace(canvas, devImage(t, portraits[2].File), portraits[2].Faces[0].Box, 45, complex(big[0]+0.2*big[2], big[1]+0.2*big[3]))
+	match, falses := devMatch([][4]float64{big, small}, devDetected(e, canvas))
+	if match[0] < 0 || match[1] < 0 || falses > 0 {
+		t.Errorf("large face %v and small face %v inside its box: matched %v, %d false detections; want both, none false", big, small, match, falses)
+	}
+}
+
 // BenchmarkSmallFacesPlaced measures how the small-face pass's recall
 // depends on where a face lies against the cascade's scan grid: each
 // sample portrait pasted as devPasted does, its face 40, 50, 60 and 80

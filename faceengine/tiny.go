@@ -160,9 +160,12 @@ func (n *tinyNet) detect(in *image.RGBA, minScore float64) []tinyBox {
 }
 
 // conv0Bands is the number of output row pairs conv0Pooled computes at a
-// time: 4 pairs of a 416-pixel input take 27 × 8 × 414 input values
-// (358 KB) and 16 × 8 × 414 outputs (212 KB), which stay in a core's L2
-// cache.
+// time (for a 416-pixel input, 27 × 8 × 414 im2col values, 358 KB, and
+// 16 × 8 × 414 outputs, 212 KB). Of 1, 2, 4, 8 and 16, 4 gave the fastest
+// 416-pixel pass on vek (31.6, 29.7, 29.4, 30.7 and 32.7 ms, median of 4
+// interleaved runs of BenchmarkTinyDetector/416, one core); on gonum 2–16
+// were within 1 ms of each other (1 is slower there: its 414-value rows
+// are under axpyMinN).
 const conv0Bands = 4
 
 // conv0Pooled is the first layer, a 3×3 "valid" convolution plus bias,
