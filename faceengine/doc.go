@@ -20,7 +20,8 @@
 //     frontal-face cascade scans the full-size luma for faces of 40 pixels
 //     (Rekognition's smallest in 1920×1080) and up, and the tiny detector
 //     looks again at each of its proposals on a 160×160 square 2.5 times
-//     its size (small.go). face-api's FaceLandmark68Net
+//     its size and keeps those it scores above one half (MinConfidence;
+//     small.go). face-api's FaceLandmark68Net
 //     (landmarks.go) finds 68 landmarks in the square around each box,
 //     turned as the copy it was found in. Then the detector looks again at
 //     each candidate on a 160×160 square twice its size, turned by the

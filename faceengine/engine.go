@@ -88,10 +88,12 @@ func Decode(data []byte) (*image.RGBA, error) {
 // those passes find (under about a twelfth of the longer side) are
 // proposed by pigo's frontal-face cascade, from 40 pixels in a 1920×1080
 // image (proportionally more in a larger one), and kept when the tiny
-// detector, looking again, scores them above MinConfidence (small.go).
-// Upright, roughly frontal faces are so found down to 40 pixels; faces
-// turned aside, or cut close around, only from about 100–160 pixels in a
-// 1920×1080 image (testdata/devset/RESULTS.md).
+// detector, looking again, scores them above MinConfidence (small.go);
+// images of under 480 pixels skip that pass, their 40-pixel faces being
+// large enough for the others. Upright, roughly frontal faces are so
+// mostly found down to 40 pixels; faces turned aside, or cut close
+// around, only from about 100–160 pixels in a 1920×1080 image
+// (testdata/devset/RESULTS.md).
 func (e *Engine) Detect(img image.Image) []Detection {
 	return e.detect(imageio.ToRGBA(img))
 }

@@ -57,6 +57,26 @@ func TestSmallFaces(t *testing.T) {
 	check("the four at 40 px", crowd, crowdLabels)
 }
 
+// TestSmallFacesConfidence: every face Detect returns for the sample
+// portraits pasted at each of devSetPasteWidths, small-face proposals
+// included, has a Confidence above MinConfidence, as Detection.Confidence
+// promises (collins_1.png at 100 pixels gives a small-face proposal that
+// scores 43 in its second look).
+func TestSmallFacesConfidence(t *testing.T) {
+	e := testEngine(t)
+	for _, p := range samplePortraits(t) {
+		img := devImage(t, p.File)
+		for _, width := range devSetPasteWidths {
+			canvas, _ := devPasted(img, p.Faces[0].Box, width)
+			for _, d := range e.Detect(canvas) {
+				if d.Confidence <= MinConfidence {
+					t.Errorf("%s at %g px: a face with Confidence %.1f, want above %g", filepath.Base(p.File), width, d.Confidence, MinConfidence)
+				}
+			}
+		}
+	}
+}
+
 // TestSmallFaceInsideAFace: a small face pasted inside a large face's box
 // (a portrait held up in front of a face, a badge on a shirt, a picture in
 // the picture) is still looked at and found, since the large face is more
