@@ -556,10 +556,7 @@ func BenchmarkRecallTurned(b *testing.B) {
 func TestFaceFillingTheFrame(t *testing.T) {
 	e := testEngine(t)
 	n := 0
-	for _, p := range loadDevSet(t) {
-		if !strings.HasPrefix(p.File, "examples/photos/") || p.Kind != "portrait" {
-			continue
-		}
+	for _, p := range samplePortraits(t) {
 		img := devImage(t, p.File)
 		b := p.Faces[0].Box
 		c := complex(b[0]+b[2]/2, b[1]+b[3]/2)

@@ -133,7 +133,9 @@ func (e *Engine) smallFaces(m *image.RGBA) []region {
 // luma returns m's luma, one byte per pixel row by row, with ITU-R BT.601
 // weights (0.299, 0.587, 0.114) in 16.16 fixed point, rounded; within one
 // level of pigo's own RgbToGrayscale (the pass's settings were measured
-// with this function).
+// with this function). pigo's reads each pixel through image.Image's At,
+// an allocation per pixel: 37 ms and 2 million allocations for a
+// 1920×1080 image against 3.9 ms and one here (one core).
 func luma(m *image.RGBA) []uint8 {
 	w, h := m.Rect.Dx(), m.Rect.Dy()
 	g := make([]uint8, w*h)
