@@ -2,6 +2,7 @@ package faceengine
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 )
 
@@ -37,6 +38,45 @@ func TestSuppressed(t *testing.T) {
 	} {
 		if got := suppressed(c.bb, c.nested, c.faces, c.rejected); got != c.want {
 			t.Errorf("%s: suppressed = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSecondLookFallbacks: turned three-quarter views whose second look
+// fails at the Roll their landmarks give (landmarks located on a head at
+// 45° point the wrong way) or finds the face off the candidate's centre
+// (a coarse whole-image box drawn low, over the neck) are found by the
+// second look's fallbacks: another look at each whole-image pass's turn,
+// and a face found around the candidate's centre
+// (aroundShare). Every case here was missed before those fallbacks; the
+// fresh split's portraits, turned, from which they come, were looked at to
+// find them (testdata/devset/PROVENANCE.md).
+func TestSecondLookFallbacks(t *testing.T) {
+	requireDevSetPhotos(t)
+	e := testEngine(t)
+	byName := map[string]devPhoto{}
+	for _, p := range devPortraits(loadDevSet(t), "fresh") {
+		byName[filepath.Base(p.File)] = p
+	}
+	for _, tc := range []struct {
+		file string
+		deg  float64
+	}{
+		{"bruce-mars.jpg", 45},
+		{"kal-visuals.jpg", 45},
+		{"ivana.jpg", -45},
+		{"ivana.jpg", 45},
+		{"camp.jpg", -30},
+		{"card-profile4-square.jpg", 45},
+	} {
+		p, ok := byName[tc.file]
+		if !ok {
+			t.Fatalf("%s: not a fresh portrait of labels.json", tc.file)
+		}
+		img := devImage(t, p.File)
+		match, falses := devMatch([][4]float64{devTurnedBox(img, p.Faces[0].Box, tc.deg)}, devDetected(e, turned(img, tc.deg)))
+		if match[0] < 0 || falses > 0 {
+			t.Errorf("%s turned by %+g°: matched %v, %d false detections; want the face and nothing else", tc.file, tc.deg, match, falses)
 		}
 	}
 }
