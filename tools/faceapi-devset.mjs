@@ -12,6 +12,9 @@
 // Usage, from the repository root after `npm ci --prefix tools`:
 //   node tools/faceapi-devset.mjs              (both detectors, every split)
 //   node tools/faceapi-devset.mjs ssd dev      (one detector and/or split)
+//   node tools/faceapi-devset.mjs ssd fresh photos   (the photos' figures only, no
+//                                              turned or pasted copies: for timing
+//                                              runs interleaved with the engine's)
 //   node tools/faceapi-devset.mjs candidates FILE…   (SSD boxes of score ≥ 0.3 as JSON, for labelling)
 //
 // Times are CPU milliseconds of this process (process.cpuUsage) for the
@@ -54,9 +57,10 @@ if (process.argv[2] === 'candidates') {
 }
 
 const only = process.argv.slice(2);
-const allSplits = ['dev', 'heldback', 'fresh']; // devSplits of faceengine/devset_test.go
+const allSplits = ['dev', 'heldback', 'fresh', 'fresh2']; // devSplits of faceengine/devset_test.go
 const splits = allSplits.filter((s) => !only.some((a) => allSplits.includes(a)) || only.includes(s));
 const names = Object.keys(detectors).filter((d) => !only.some((a) => a in detectors) || only.includes(d));
+const photosOnly = only.includes('photos');
 
 // iou is the intersection over union of two [x, y, w, h] boxes.
 function iou(a, b) {
@@ -265,6 +269,7 @@ for (const name of names) {
       console.log(`${name} ${split}/${kind}: ${k.labels ? fmt((100 * k.found) / k.labels, 2) : '–'} %recall, ${k.found} of ${k.labels} faces, ${k.falses} false, ${fmt(mean)} cpu-ms/photo, ${fmt(Math.max(...k.cpu))} max-cpu-ms (${k.photos} photos)`);
     }
 
+    if (photosOnly) continue;
     const portraits = labels.filter((l) => l.split === split && l.kind === 'portrait' && l.faces.length === 1);
     const found = angles.map(() => 0);
     let falses = 0;
@@ -296,6 +301,7 @@ for (const name of names) {
     smallest.sort((a, b) => a - b);
     console.log(`${name} ${split}/pasted: ${smallest[smallest.length >> 1]} px-median, ${smallest[smallest.length - 1]} px-all, ${fmt((100 * at40) / portraits.length, 2)} %found-40px, ${falses} false`);
 
+    if (!ident.length) continue; // fresh2 holds no person twice
     const id = identification(ident);
     const ver = verification(ident);
     console.log(`${name} ${split}/identity: ${fmt((100 * id.hits) / id.probes, 2)} %top1 of ${id.probes} probes, ${fmt((100 * ver.right) / ver.pairs, 2)} %verify of ${ver.pairs} pairs, ${fmt((100 * ver.foundRight) / ver.foundPairs, 2)} %verify-found of ${ver.foundPairs} pairs-found`);
