@@ -47,14 +47,17 @@ const region = "us-east-1"
 // Env is one set of stand-ins and real SDK clients pointed at them. The
 // clients use static credentials, region us-east-1 and, unless New is given
 // WithStandardRetryer, retry nothing but a broken connection (up to three
-// attempts, no delay: retry.RetryableConnectionError), so that a test that
-// injects an error, from a stand-in or a wrapper, sees it unchanged. A
-// loopback connection to a stand-in is now and then broken under load
-// ("use of closed network connection" or "connection reset" while the
-// answer is read, which the SDK calls one fault, aws-sdk-go-v2 issue
-// 2737); without that retry, such a break failed a call at random and, in
-// a test that injects a fault by call count, moved the fault to a later
-// call.
+// attempts, no delay: brokenConnection), so that a test that injects an
+// error, from a stand-in or a wrapper, sees it unchanged. A loopback
+// connection to a stand-in is now and then broken under load ("use of
+// closed network connection" or "connection reset" while the answer is
+// read, which the SDK calls one fault, aws-sdk-go-v2 issue 2737); without
+// that retry, such a break failed a call at random and, in a test that
+// injects a fault by call count, moved the fault to a later call. A call
+// retried so may already have run in the stand-in (a break while its
+// answer was read): the stand-in then counts it twice, and a call that is
+// not idempotent (IndexFaces, a conditional PutItem) may answer as a
+// repeat would, as with the real services and the SDK's own retries.
 type Env struct {
 	// Rekognition is a real client of the Rekognition stand-in Rek.
 	Rekognition *rekognition.Client
@@ -90,6 +93,15 @@ func WithStandardRetryer() Option {
 	return func(o *options) { o.retryer = func() aws.Retryer { return undelayed(nil) } }
 }
 
+// brokenConnection accepts for a retry the errors of a connection broken
+// while a call was sent or its answer read, and decides nothing else.
+var brokenConnection = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+	if err != nil && (strings.Contains(err.Error(), "use of closed network connection") || strings.Contains(err.Error(), "connection reset")) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+})
+
 // undelayed returns the SDK's standard retryer without backoff delays or a
 // client-side retry quota, retrying the errors retryables accept (nil for
 // the standard retryer's own list).
@@ -109,7 +121,9 @@ func undelayed(retryables []retry.IsErrorRetryable) aws.Retryer {
 // read.
 func New(tb testing.TB, opts ...Option) *Env {
 	tb.Helper()
-	o := options{retryer: func() aws.Retryer { return undelayed([]retry.IsErrorRetryable{retry.RetryableConnectionError{}}) }}
+	o := options{retryer: func() aws.Retryer {
+		return undelayed([]retry.IsErrorRetryable{retry.NoRetryCanceledError{}, brokenConnection})
+	}}
 	for _, opt := range opts {
 		opt(&o)
 	}
