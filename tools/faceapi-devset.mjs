@@ -301,8 +301,8 @@ for (const name of names) {
     smallest.sort((a, b) => a - b);
     console.log(`${name} ${split}/pasted: ${smallest[smallest.length >> 1]} px-median, ${smallest[smallest.length - 1]} px-all, ${fmt((100 * at40) / portraits.length, 2)} %found-40px, ${falses} false`);
 
-    if (!ident.length) continue; // fresh2 holds no person twice
     const id = identification(ident);
+    if (!id.probes) continue; // no person twice in this split (fresh2)
     const ver = verification(ident);
     console.log(`${name} ${split}/identity: ${fmt((100 * id.hits) / id.probes, 2)} %top1 of ${id.probes} probes, ${fmt((100 * ver.right) / ver.pairs, 2)} %verify of ${ver.pairs} pairs, ${fmt((100 * ver.foundRight) / ver.foundPairs, 2)} %verify-found of ${ver.foundPairs} pairs-found`);
   }
