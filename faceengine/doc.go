@@ -25,15 +25,14 @@
 //     (landmarks.go) finds 68 landmarks in the square around each box,
 //     turned as the copy it was found in. Then the detector looks again at
 //     each candidate on a 160×160 square twice its size, turned by the
-//     Roll of its landmarks so that the head stands upright (when that
-//     look fails, again at each turned copy's angle and upright, since
-//     landmarks on a head tilted by 45° can give a Roll far off; a box
-//     around the candidate's centre counts when none is centred on it): a
-//     face must score above 0.3 there, above one half (MinConfidence 50,
+//     Roll of its landmarks so that the head stands upright (a box around
+//     the candidate's centre counts when none is centred on it): a face
+//     must score above 0.3 there, above one half (MinConfidence 50,
 //     face-api's default) in one of the two looks, and have its eye
-//     centres at least a fifth of its box apart; a weak or tilted one, or
-//     one found by those fallbacks, takes the box of that upright look and
-//     its landmarks are found again there. Two
+//     centres at least a fifth of its box apart (a tenth for a head in
+//     profile, whose landmarks put the nose beyond the jaw); a weak or
+//     tilted one, or one whose box was found around it, takes the box of
+//     that upright look and its landmarks are found again there. Two
 //     candidates whose eye midpoints nearly coincide are one face.
 //     Every setting and what it was measured on is in detect.go. The eye
 //     centres are the means of the eye points. Images are shrunk by a box
