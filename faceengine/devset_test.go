@@ -53,6 +53,19 @@ const (
 // devSetAngles are the angles the split's portraits are turned by.
 var devSetAngles = []float64{-45, -30, -15, 15, 30, 45}
 
+// devSetNoFaceAngles are the angles the split's face-free photos are
+// turned by: every 5° from −45° to +45°, since a background shape that
+// scores as a face at one angle often does not 5° away.
+var devSetNoFaceAngles = func() []float64 {
+	var a []float64
+	for deg := -45.0; deg <= 45; deg += 5 {
+		if deg != 0 {
+			a = append(a, deg)
+		}
+	}
+	return a
+}()
+
 // devSetPasteWidths are the widths, in pixels, that each portrait's
 // labelled face is scaled to when pasted into the middle of a grey
 // 1920×1080 canvas.
@@ -350,6 +363,24 @@ func devTurned(tb testing.TB, e *Engine, portraits []devPhoto) (found []int, fal
 	return found, falses
 }
 
+// devNoFaceTurned turns each face-free photo of the split by each of
+// devSetNoFaceAngles and returns the detections in all of them (every one
+// false) and the number of turned images.
+func devNoFaceTurned(tb testing.TB, e *Engine, photos []devPhoto, split string) (falses, images int) {
+	tb.Helper()
+	for _, p := range photos {
+		if p.Split != split || p.Kind != "noface" {
+			continue
+		}
+		img := devImage(tb, p.File)
+		for _, deg := range devSetNoFaceAngles {
+			falses += len(e.Detect(turned(img, deg)))
+			images++
+		}
+	}
+	return falses, images
+}
+
 // devPasted returns img scaled so that box is width pixels wide, pasted into a
 // grey 1920×1080 canvas with box's centre at the canvas's centre, and
 // box's place in the canvas.
@@ -465,6 +496,8 @@ func TestDevSetLabels(t *testing.T) {
 //     with -cpu 1);
 //   - <split>/turned: found-m45 … found-p45 (portraits whose face is
 //     found turned by −45° … +45°, of portraits), false;
+//   - <split>/noface-turned: false (detections in the face-free photos
+//     turned by each of devSetNoFaceAngles), images;
 //   - <split>/pasted: each portrait's smallest width is the narrowest
 //     of devSetPasteWidths down to which its face is found at every width
 //     (999 when missed at 200 px); px-median and px-all (the median and
@@ -519,6 +552,14 @@ func BenchmarkDevSet(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(portraits)), "portraits")
 			b.ReportMetric(float64(falses), "false")
+		})
+		b.Run(split+"/noface-turned", func(b *testing.B) {
+			var falses, images int
+			for b.Loop() {
+				falses, images = devNoFaceTurned(b, e, photos, split)
+			}
+			b.ReportMetric(float64(falses), "false")
+			b.ReportMetric(float64(images), "images")
 		})
 		b.Run(split+"/pasted", func(b *testing.B) {
 			var smallest []float64

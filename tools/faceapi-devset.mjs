@@ -1,11 +1,12 @@
 // Measures face-api 1.7.15, the offline engine's anchor, on the labelled
-// development, held-back and fresh face sets (faceengine/testdata/devset), with
+// development, held-back, fresh and fresh2 face sets (faceengine/testdata/devset), with
 // its SSD MobileNet v1 detector (face-api's default) and with its tiny face
 // detector, on one thread of TensorFlow.js's wasm backend. It prints the
 // figures BenchmarkDevSet (faceengine/devset_test.go) reports for the
 // engine, with the same rules: the same matching (IoU ≥ 0.3, one to one,
-// best overlap first), the same turned and pasted copies, the same
-// identification probes and verification pairs. Set beside
+// best overlap first), the same turned portraits, turned face-free photos
+// and pasted copies, the same identification probes and verification
+// pairs. Set beside
 // `go test -run '^$' -bench DevSet -benchtime 1x -cpu 1 ./faceengine`
 // (faceengine/testdata/devset/RESULTS.md).
 //
@@ -31,9 +32,10 @@ const root = path.join(toolsDir, '..');
 const labels = JSON.parse(fs.readFileSync(path.join(root, 'faceengine/testdata/devset/labels.json'), 'utf8')).photos;
 
 // The rules of faceengine/devset_test.go (devSetMinIoU, devSetAngles,
-// devSetPasteWidths, SameFaceDistance).
+// devSetNoFaceAngles, devSetPasteWidths, SameFaceDistance).
 const minIoU = 0.3;
 const angles = [-45, -30, -15, 15, 30, 45];
+const noFaceAngles = Array.from({ length: 19 }, (_, i) => -45 + 5 * i).filter((a) => a !== 0);
 const pasteWidths = [200, 160, 120, 100, 80, 60, 50, 40];
 const sameDistance = 0.6;
 
@@ -282,6 +284,16 @@ for (const name of names) {
       }
     }
     console.log(`${name} ${split}/turned: ${angles.map((a, i) => `${found[i]} found-${a < 0 ? 'm' : 'p'}${String(Math.abs(a)).padStart(2, '0')}`).join(', ')} of ${portraits.length} portraits, ${falses} false`);
+
+    let nofaceFalses = 0; let nofaceImages = 0;
+    for (const p of labels.filter((l) => l.split === split && l.kind === 'noface')) {
+      const img = photo(p.file);
+      for (const deg of noFaceAngles) {
+        nofaceFalses += (await detectBoxes(turned(img, deg), options)).length;
+        nofaceImages++;
+      }
+    }
+    console.log(`${name} ${split}/noface-turned: ${nofaceFalses} false in ${nofaceImages} images`);
 
     const smallest = []; let at40 = 0; falses = 0;
     for (const p of portraits) {
