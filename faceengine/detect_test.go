@@ -47,10 +47,10 @@ func TestSuppressed(t *testing.T) {
 // second look finds the face off the candidate's centre (a coarse
 // whole-image box drawn low, over the neck: aroundShare), and a head in
 // near profile whose eye centres lie closer than minEyeShare of its box
-// (profileEyeShare), upright, turned and behind sunglasses, are found, each
-// with nothing else. Every face here was missed before those two rules;
-// the fresh split's turned
-// portraits, from which they come, were looked at to find them
+// (profileEyeShare), turned and, in another photo, behind sunglasses, are
+// found, each with nothing else. Every face here was missed before those
+// two rules; the fresh split's portraits turned by ±15°–45° and its hard
+// photo team-2.jpg, from which they come, were looked at to find them
 // (testdata/devset/PROVENANCE.md).
 func TestTurnedThreeQuarterAndProfile(t *testing.T) {
 	requireDevSetPhotos(t)

@@ -98,9 +98,11 @@ type devFace struct {
 // devSplits are the splits of testdata/devset/PROVENANCE.md: dev (tuned
 // on), heldback (measured on, though four detector constants and the
 // zoomed-out pass were chosen with it in view), fresh (measured on; its
-// turned portraits were looked at for the second look's fallbacks, so
-// they are no longer an independent measure of those) and fresh2
-// (measured on, never looked at while tuning; portraits, hard and
+// portraits, upright and turned, and its hard photo team-2.jpg were looked
+// at for aroundShare and profileEyeShare, so those figures no longer
+// measure them independently) and fresh2 (measured on; its turned misses
+// were known to be near profiles when profileEyeShare was added, so its
+// turned figures are partly spent for that floor; portraits, hard and
 // face-free photos only, no person twice: devIdentitySplits).
 var devSplits = []string{"dev", "heldback", "fresh", "fresh2"}
 
