@@ -69,7 +69,7 @@
 // call, the benchmarks' cpu-ns/op, median of 5 interleaved runs of
 // -bench 'BenchmarkFaces$|Descriptor$|Landmarks' -benchtime 10x -cpu 1):
 // on vek, landmarks 10 ms and a descriptor 27 ms per face (31–34 ms on
-// gonum), a whole sample photo (Faces) 64–139 ms, 0.26–0.44 of face-api's
+// gonum), a whole sample photo (Faces) 64–139 ms, 0.26–0.43 of face-api's
 // time with its SSD detector (the README's engine section has both
 // columns); the small-face pass's cascade 20–75 ms on a 1920-pixel photo
 // (BenchmarkSmallFaces).
