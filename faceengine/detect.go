@@ -284,14 +284,14 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		// from m.
 		s := complex(tinyInputSize/side, 0)
 		for _, b := range e.detectSquare(warp(in, sq.a*s, sq.origin()*s, turnedInputSize), sq, tinyMinScore) {
-			box := boxOf(real(b.c)-b.w/2, imag(b.c)-b.h/2, real(b.c)+b.w/2, imag(b.c)+b.h/2, w, h)
+			box := centredBox(b.c, b.w, b.h, w, h)
 			if box.Width > 0 && box.Height > 0 {
 				cands = append(cands, candidate{region{c: b.c, side: landmarkCropScale * max(b.w, b.h), turn: turn}, box, b.score, whole})
 			}
 		}
 	}
 	for _, r := range e.smallFaces(m) {
-		box := boxOf(real(r.c)-r.side/2, imag(r.c)-r.side/2, real(r.c)+r.side/2, imag(r.c)+r.side/2, w, h)
+		box := centredBox(r.c, r.side, r.side, w, h)
 		cands = append(cands, candidate{r, box, 0, small})
 	}
 	// Best first, but the upright pass's faces before the whole-image
@@ -436,6 +436,12 @@ func widthUnits(b BoundingBox, aspect float64) tinyBox {
 	return tinyBox{x0: b.Left, y0: b.Top * aspect, x1: b.Left + b.Width, y1: (b.Top + b.Height) * aspect}
 }
 
+// centredBox returns the bw×bh box centred on c, pixels of a w×h image,
+// clipped to it, as ratios (boxOf).
+func centredBox(c complex128, bw, bh, w, h float64) BoundingBox {
+	return boxOf(real(c)-bw/2, imag(c)-bh/2, real(c)+bw/2, imag(c)+bh/2, w, h)
+}
+
 // boxOf returns the box from (x0, y0) to (x1, y1), pixels of a w×h image,
 // clipped to it, as ratios.
 func boxOf(x0, y0, x1, y1, w, h float64) BoundingBox {
@@ -508,7 +514,7 @@ type secondLook struct {
 // box returns the second look's box, upright and square about its centre,
 // clipped to a w×h image, as ratios.
 func (s secondLook) box(w, h float64) BoundingBox {
-	return boxOf(real(s.c)-s.boxSide/2, imag(s.c)-s.boxSide/2, real(s.c)+s.boxSide/2, imag(s.c)+s.boxSide/2, w, h)
+	return centredBox(s.c, s.boxSide, s.boxSide, w, h)
 }
 
 // verify looks again at the candidate in the region r, as
