@@ -14,6 +14,7 @@ import (
 // after New and safe for concurrent use.
 type Engine struct {
 	tiny    *tinyNet
+	ssd     *ssdNet
 	cascade *pigo.Pigo
 	lm      *landmarkNet
 	net     *network
@@ -30,8 +31,8 @@ type Face struct {
 // (face_recognition_model-weights_manifest.json and the shard it names):
 // with modelDir "", the copy embedded in this package (model/README.md);
 // otherwise from the directory modelDir. It also loads face-api's
-// TinyFaceDetector and FaceLandmark68Net, and pigo's face cascade for the
-// small-face pass (small.go), always the embedded copies. It fails when a file is missing or a tensor is absent or
+// TinyFaceDetector, FaceLandmark68Net and SsdMobilenetv1, and pigo's face
+// cascade for the small-face pass (small.go), always the embedded copies. It fails when a file is missing or a tensor is absent or
 // misshapen; the embedded model always loads.
 func New(modelDir string) (*Engine, error) {
 	lws, err := loadWeights(modelFS(""), landmarkManifest)
@@ -50,6 +51,14 @@ func New(modelDir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	sws, err := loadWeights(modelFS(""), ssdManifest)
+	if err != nil {
+		return nil, err
+	}
+	ssd, err := newSSDNet(sws)
+	if err != nil {
+		return nil, err
+	}
 	cascade, err := newCascade()
 	if err != nil {
 		return nil, err
@@ -62,7 +71,7 @@ func New(modelDir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{tiny: tiny, cascade: cascade, lm: lm, net: net}, nil
+	return &Engine{tiny: tiny, ssd: ssd, cascade: cascade, lm: lm, net: net}, nil
 }
 
 // Decode decodes a JPEG or PNG photo upright, with a JPEG's EXIF

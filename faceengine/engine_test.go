@@ -273,7 +273,7 @@ func TestEmbeddedModelHashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{manifestFile, "face_recognition_model.bin", landmarkManifest, "face_landmark_68_model.bin", tinyManifest, "tiny_face_detector_model.bin", cascadeFile} {
+	for _, name := range []string{manifestFile, "face_recognition_model.bin", landmarkManifest, "face_landmark_68_model.bin", tinyManifest, "tiny_face_detector_model.bin", ssdManifest, "ssd_mobilenetv1_model.bin", cascadeFile} {
 		b, err := embeddedModel.ReadFile("model/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -71,6 +71,19 @@ func writeGoldenChips(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, p := range samplePhotos {
+		in, _ := tinyInput(loadPhoto(t, p.name), ssdInputSize)
+		out, err := os.Create(filepath.Join(goldenDir, "ssd", strings.TrimSuffix(p.name, filepath.Ext(p.name))+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(out, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Log("chips and crops rewritten: now run node faceengine/testdata/golden/golden.mjs")
 }
 
@@ -210,6 +223,59 @@ func TestGoldenDetections(t *testing.T) {
 		for i, w := range want {
 			g := got[i]
 			maxDiff = max(maxDiff, math.Abs(g.score-w.Score), math.Abs(g.x0-w.Box[0]), math.Abs(g.y0-w.Box[1]), math.Abs(g.x1-w.Box[2]), math.Abs(g.y1-w.Box[3]))
+		}
+		t.Logf("%s: %d boxes, max |Δ| %.2g", name, len(got), maxDiff)
+		if maxDiff > 1e-5 {
+			t.Errorf("%s: a box or score differs from face-api's by %.2g, want ≤ 1e-5", name, maxDiff)
+		}
+	}
+}
+
+// TestGoldenSSD runs the Go SsdMobilenetv1 on the inputs in
+// testdata/golden/ssd (sample photos scaled and padded to 512×512 as
+// face-api does) and compares its boxes (clipped to the square, as
+// face-api's locateFaces clips them) and scores with face-api's.
+func TestGoldenSSD(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(goldenDir, "golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		SSD map[string][]struct {
+			Score float64    `json:"score"`
+			Box   [4]float64 `json:"box"`
+		} `json:"ssd"`
+	}
+	if err := json.Unmarshal(raw, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if len(golden.SSD) != len(samplePhotos) {
+		t.Fatalf("golden.json has %d SSD detection sets, want %d", len(golden.SSD), len(samplePhotos))
+	}
+	e := testEngine(t)
+	for name, want := range golden.SSD {
+		f, err := os.Open(filepath.Join(goldenDir, "ssd", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.ssd.detect(imageio.ToRGBA(img), 0.3)
+		if len(got) != len(want) {
+			t.Errorf("%s: %d boxes, face-api %d: %+v vs %+v", name, len(got), len(want), got, want)
+			continue
+		}
+		clip := func(v float64) float64 { return min(max(v, 0), 1) }
+		var maxDiff float64
+		for i, w := range want {
+			g := got[i]
+			for j, v := range [4]float64{clip(g.x0), clip(g.y0), clip(g.x1), clip(g.y1)} {
+				maxDiff = max(maxDiff, math.Abs(v-w.Box[j]))
+			}
+			maxDiff = max(maxDiff, math.Abs(g.score-w.Score))
 		}
 		t.Logf("%s: %d boxes, max |Δ| %.2g", name, len(got), maxDiff)
 		if maxDiff > 1e-5 {

@@ -115,11 +115,11 @@ func newSepConv(ws map[string]tensor, prefix string, stride, cin, cout int) (sep
 }
 
 // samePad returns TensorFlow's "same" output size and leading padding for
-// a 3×3 window: out = ceil(in/stride), the padding split with the extra
+// a k×k window: out = ceil(in/stride), the padding split with the extra
 // pixel at the end.
-func samePad(in, stride int) (out, before int) {
+func samePad(in, k, stride int) (out, before int) {
 	out = (in + stride - 1) / stride
-	return out, max((out-1)*stride+3-in, 0) / 2
+	return out, max((out-1)*stride+k-in, 0) / 2
 }
 
 // landmarks runs the network on a landmarkInput-sided square RGB crop and
@@ -187,8 +187,8 @@ func (b *denseBlock) forward(x fmap) fmap {
 // conv3x3 is a plain 3×3 convolution with TensorFlow "same" padding, HWIO
 // filters and a bias.
 func conv3x3(x fmap, filters, bias []float32, cout, stride int) fmap {
-	oh, pt := samePad(x.h, stride)
-	ow, pl := samePad(x.w, stride)
+	oh, pt := samePad(x.h, 3, stride)
+	ow, pl := samePad(x.w, 3, stride)
 	out := fmap{h: oh, w: ow, c: cout, data: getFloats(oh * ow * cout)}
 	for oy := range oh {
 		for ox := range ow {
@@ -220,25 +220,36 @@ func conv3x3(x fmap, filters, bias []float32, cout, stride int) fmap {
 // forward applies the depthwise convolution ("same" padding), then the
 // pointwise one as a matrix product, then the bias.
 func (s *sepConv) forward(x fmap) fmap {
-	oh, pt := samePad(x.h, s.stride)
-	ow, pl := samePad(x.w, s.stride)
-	dw := getFloats(oh * ow * s.cin)
-	defer putFloats(dw)
-	clear(dw)
+	dw := depthwise3x3(x, s.depthwise, s.stride)
+	defer putFloats(dw.data)
+	out := fmap{h: dw.h, w: dw.w, c: s.cout, data: getFloats(dw.h * dw.w * s.cout)}
+	gemm(dw.h*dw.w, s.cout, s.cin, dw.data, s.pointwise, out.data)
+	addBias(out.data, s.bias)
+	return out
+}
+
+// depthwise3x3 is TensorFlow's depthwiseConv2d with a 3×3 window, channel
+// multiplier 1 and "same" padding: filters holds 3·3·x.c values, HWC. The
+// result's data comes from getFloats.
+func depthwise3x3(x fmap, filters []float32, stride int) fmap {
+	oh, pt := samePad(x.h, 3, stride)
+	ow, pl := samePad(x.w, 3, stride)
+	out := fmap{h: oh, w: ow, c: x.c, data: getFloats(oh * ow * x.c)}
+	clear(out.data)
 	for oy := range oh {
 		for ox := range ow {
-			d := dw[(oy*ow+ox)*s.cin:][:s.cin]
+			d := out.data[(oy*ow+ox)*x.c:][:x.c]
 			for ky := range 3 {
-				iy := oy*s.stride + ky - pt
+				iy := oy*stride + ky - pt
 				if iy < 0 || iy >= x.h {
 					continue
 				}
 				for kx := range 3 {
-					ix := ox*s.stride + kx - pl
+					ix := ox*stride + kx - pl
 					if ix < 0 || ix >= x.w {
 						continue
 					}
-					f := s.depthwise[(ky*3+kx)*s.cin:][:s.cin]
+					f := filters[(ky*3+kx)*x.c:][:x.c]
 					for c, v := range x.data[(iy*x.w+ix)*x.c:][:x.c] {
 						d[c] += v * f[c]
 					}
@@ -246,8 +257,5 @@ func (s *sepConv) forward(x fmap) fmap {
 			}
 		}
 	}
-	out := fmap{h: oh, w: ow, c: s.cout, data: getFloats(oh * ow * s.cout)}
-	gemm(oh*ow, s.cout, s.cin, dw, s.pointwise, out.data)
-	addBias(out.data, s.bias)
 	return out
 }

@@ -36,7 +36,7 @@ type fmap struct {
 // into the filters: y = conv(x, filters·s) + (bias·s + b).
 type convLayer struct {
 	k, stride int  // square kernel side; stride in both directions
-	same      bool // TensorFlow "same" padding (used with stride 1) or "valid"
+	same      bool // TensorFlow "same" padding or "valid"
 	cin, cout int
 	filters   weights   // k·k·cin rows × cout columns: the HWIO filters, laid out by newWeights
 	bias      []float32 // cout
@@ -209,17 +209,34 @@ const colsBudget = 1 << 15
 // patch matrix is built and multiplied one band of output rows at a time
 // (colsBudget); scratch holds it and is grown as needed.
 func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
-	pad := 0
+	oh, ow := (x.h-l.k)/l.stride+1, (x.w-l.k)/l.stride+1
+	pt, pl := 0, 0
 	if l.same {
-		pad = (l.k - 1) / 2 // TensorFlow's "same" for an odd kernel and stride 1
+		oh, pt = samePad(x.h, l.k, l.stride)
+		ow, pl = samePad(x.w, l.k, l.stride)
 	}
-	oh, ow := (x.h+2*pad-l.k)/l.stride+1, (x.w+2*pad-l.k)/l.stride+1
+	out := fmap{h: oh, w: ow, c: l.cout, data: getFloats(oh * ow * l.cout)}
+	if l.k == 1 && l.stride == 1 { // the patch matrix is x itself
+		gemmWeights(oh*ow, x.data, l.filters, out.data)
+	} else {
+		l.im2col(x, out, pt, pl, scratch)
+	}
+	addBias(out.data, l.bias)
+	if relu {
+		reluInPlace(out.data)
+	}
+	return out
+}
+
+// im2col computes out (its size set by forward) from x, pt and pl pixels
+// of padding before its rows and columns, a band of output rows at a time.
+func (l *convLayer) im2col(x, out fmap, pt, pl int, scratch *[]float32) {
+	oh, ow := out.h, out.w
 	kk := l.k * l.k * l.cin
 	band := max(1, colsBudget/(ow*kk))
 	if cap(*scratch) < band*ow*kk {
 		*scratch = make([]float32, band*ow*kk)
 	}
-	out := fmap{h: oh, w: ow, c: l.cout, data: getFloats(oh * ow * l.cout)}
 	for oy0 := 0; oy0 < oh; oy0 += band {
 		rows := min(band, oh-oy0)
 		cols := (*scratch)[:rows*ow*kk]
@@ -228,12 +245,12 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 			for ox := range ow {
 				dst := cols[((oy-oy0)*ow+ox)*kk:]
 				for ky := range l.k {
-					iy := oy*l.stride + ky - pad
+					iy := oy*l.stride + ky - pt
 					if iy < 0 || iy >= x.h {
 						continue
 					}
 					for kx := range l.k {
-						ix := ox*l.stride + kx - pad
+						ix := ox*l.stride + kx - pl
 						if ix < 0 || ix >= x.w {
 							continue
 						}
@@ -245,11 +262,6 @@ func (l *convLayer) forward(x fmap, relu bool, scratch *[]float32) fmap {
 		}
 		gemmWeights(rows*ow, cols, l.filters, out.data[oy0*ow*l.cout:][:rows*ow*l.cout])
 	}
-	addBias(out.data, l.bias)
-	if relu {
-		reluInPlace(out.data)
-	}
-	return out
 }
 
 func (b *residualBlock) forward(x fmap, scratch *[]float32) fmap {

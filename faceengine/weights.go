@@ -13,9 +13,10 @@ import (
 
 // manifestFile is the face-api weights manifest inside a model directory (a
 // TensorFlow.js weights manifest); the binary shards it names sit next to it.
-// landmarkManifest and tinyManifest are those of the landmark network and
-// the tiny face detector, and cascadeFile is pigo's face cascade, all
-// always loaded from the embedded model.
+// landmarkManifest, tinyManifest and ssdManifest (ssd.go) are those of the
+// landmark network, the tiny face detector and SsdMobilenetv1, and
+// cascadeFile is pigo's face cascade, all always loaded from the embedded
+// model.
 const (
 	manifestFile     = "face_recognition_model-weights_manifest.json"
 	landmarkManifest = "face_landmark_68_model-weights_manifest.json"
@@ -23,12 +24,14 @@ const (
 	cascadeFile      = "pigo_facefinder"
 )
 
-// embeddedModel holds the pinned face-api weights and pigo's face cascade
+// embeddedModel holds the pinned face-api weights (5.6 MB of them
+// SsdMobilenetv1's) and pigo's face cascade
 // (model/README.md says where they come from); New loads them when given no model directory.
 //
 //go:embed model/face_recognition_model-weights_manifest.json model/face_recognition_model.bin
 //go:embed model/face_landmark_68_model-weights_manifest.json model/face_landmark_68_model.bin
 //go:embed model/tiny_face_detector_model-weights_manifest.json model/tiny_face_detector_model.bin
+//go:embed model/ssd_mobilenetv1_model-weights_manifest.json model/ssd_mobilenetv1_model.bin
 //go:embed model/pigo_facefinder
 var embeddedModel embed.FS
 
@@ -71,7 +74,7 @@ type tensor struct {
 
 // loadWeights reads the manifest in fsys and returns every tensor by name.
 // Quantized tensors (uint8 or uint16) are expanded as TensorFlow.js does:
-// value = float32(q·scale + min).
+// value = float32(q·scale + min). int32 tensors are returned as float32.
 func loadWeights(fsys fs.FS, manifestFile string) (map[string]tensor, error) {
 	raw, err := fs.ReadFile(fsys, manifestFile)
 	if err != nil {
@@ -112,7 +115,7 @@ func loadWeights(fsys fs.FS, manifestFile string) (map[string]tensor, error) {
 // decodeTensor decodes w from the front of buf and returns it with the number
 // of bytes it used.
 func decodeTensor(w manifestWeight, buf []byte) (tensor, int, error) {
-	if w.DType != "float32" {
+	if w.DType != "float32" && w.DType != "int32" { // int32: SsdMobilenetv1's unused shape constants
 		return tensor{}, 0, fmt.Errorf("faceengine: tensor %s: dtype %q not supported", w.Name, w.DType)
 	}
 	n := 1
@@ -142,6 +145,10 @@ func decodeTensor(w manifestWeight, buf []byte) (tensor, int, error) {
 			q := binary.LittleEndian.Uint16(buf[2*i:])
 			data[i] = float32(float64(q)*w.Quantization.Scale + w.Quantization.Min)
 		default:
+			if w.DType == "int32" {
+				data[i] = float32(int32(binary.LittleEndian.Uint32(buf[4*i:])))
+				continue
+			}
 			data[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
 		}
 	}

@@ -1,7 +1,8 @@
 // Writes golden.json: the face-api 1.7.15 descriptors of the aligned chips
 // (*.png) in this directory, for the Go test TestGoldenDescriptors, and the
 // 68 landmarks of the face crops in landmarks/, for TestGoldenLandmarks, and
-// the tiny face detector's boxes in detector/, for TestGoldenDetections.
+// the tiny face detector's boxes in detector/, for TestGoldenDetections, and
+// SsdMobilenetv1's boxes in ssd/, for TestGoldenSSD.
 //
 // Usage, from the repository root after `npm ci --prefix tools`:
 //   node faceengine/testdata/golden/golden.mjs
@@ -62,6 +63,7 @@ function load(net, manifestFile) {
 load(faceapi.nets.faceRecognitionNet, 'face_recognition_model-weights_manifest.json');
 load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model-weights_manifest.json');
 load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model-weights_manifest.json');
+load(faceapi.nets.ssdMobilenetv1, 'ssd_mobilenetv1_model-weights_manifest.json');
 
 // decodePNG returns {width, height, rgb} for a non-interlaced 8-bit RGB or RGBA PNG.
 function decodePNG(file) {
@@ -147,11 +149,22 @@ for (const name of pngs(path.join(here, 'detector'))) {
   input.dispose();
   detections[name] = found.map((d) => ({ score: d.score, box: [d.relativeBox.left, d.relativeBox.top, d.relativeBox.right, d.relativeBox.bottom] }));
 }
+// ssd/*.png are 512×512 inputs of SsdMobilenetv1 (photos scaled and padded
+// as face-api does); boxes are fractions of the side, as locateFaces clips them.
+const ssd = {};
+for (const name of pngs(path.join(here, 'ssd'))) {
+  const { width, height, rgb } = decodePNG(path.join(here, 'ssd', name));
+  const input = tf.tensor3d(rgb, [height, width, 3], 'float32');
+  const found = await faceapi.nets.ssdMobilenetv1.locateFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.3 }));
+  input.dispose();
+  ssd[name] = found.map((d) => ({ score: d.score, box: [d.relativeBox.left, d.relativeBox.top, d.relativeBox.right, d.relativeBox.bottom] }));
+}
 const out = {
-  generator: `face-api ${faceapi.version}, TensorFlow.js ${tf.version_core} cpu backend, faceRecognitionNet.computeFaceDescriptor on each chip, faceLandmark68Net.detectLandmarks on each landmarks/ crop, tinyFaceDetector.locateFaces (score > 0.3) on each detector/ input`,
+  generator: `face-api ${faceapi.version}, TensorFlow.js ${tf.version_core} cpu backend, faceRecognitionNet.computeFaceDescriptor on each chip, faceLandmark68Net.detectLandmarks on each landmarks/ crop, tinyFaceDetector.locateFaces (score > 0.3) on each detector/ input, ssdMobilenetv1.locateFaces (score > 0.3) on each ssd/ input`,
   descriptors,
   landmarks,
   detections,
+  ssd,
 };
 fs.writeFileSync(path.join(here, 'golden.json'), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`wrote ${Object.keys(descriptors).length} descriptors, ${Object.keys(landmarks).length} landmark sets and ${Object.keys(detections).length} detection sets to ${path.join(here, 'golden.json')}`);
+console.log(`wrote ${Object.keys(descriptors).length} descriptors, ${Object.keys(landmarks).length} landmark sets, ${Object.keys(detections).length} detection sets and ${Object.keys(ssd).length} SSD detection sets to ${path.join(here, 'golden.json')}`);
