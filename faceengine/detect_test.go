@@ -91,3 +91,49 @@ func TestTurnedThreeQuarterAndProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestAnchorSecondOpinion: the SSD's look (anchorScore) drops the turned
+// copies of held-back face-free photos (book covers with printed eyes, a
+// cube-map street view) that the tiny detector takes for faces, at most
+// doubtConfidence (anchorVetoScore), and finds the dev split's head in
+// profile in sample2.jpg, which the tiny detector scores under 0.3 in both
+// looks (anchorRescueScore), with the photo's other faces and nothing
+// else. Each case failed before its rule.
+func TestAnchorSecondOpinion(t *testing.T) {
+	requireDevSetPhotos(t)
+	e := testEngine(t)
+	byName := map[string]devPhoto{}
+	for _, p := range loadDevSet(t) {
+		byName[p.Split+"/"+filepath.Base(p.File)] = p
+	}
+	for _, tc := range []struct {
+		photo string // split/file
+		deg   float64
+	}{
+		{"heldback/book1.png", 25},
+		{"heldback/book2.png", 30},
+		{"heldback/nz.png", 10},
+		{"heldback/nz.png", 20},
+		{"heldback/nz.png", 25},
+		{"heldback/nz.png", 40},
+		{"dev/sample2.jpg", 0},
+	} {
+		p, ok := byName[tc.photo]
+		if !ok {
+			t.Fatalf("%s: not a photo of labels.json", tc.photo)
+		}
+		img := devImage(t, p.File)
+		var labels [][4]float64
+		for _, f := range p.Faces {
+			labels = append(labels, devTurnedBox(img, f.Box, tc.deg))
+		}
+		m := img
+		if tc.deg != 0 {
+			m = turned(img, tc.deg)
+		}
+		match, falses := devMatch(labels, devDetected(e, m))
+		if slices.Contains(match, -1) || falses > 0 {
+			t.Errorf("%s turned by %+g°: matched %v, %d false detections; want every labelled face (%d) and nothing else", tc.photo, tc.deg, match, falses, len(labels))
+		}
+	}
+}

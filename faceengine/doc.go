@@ -34,10 +34,16 @@
 //     tilted one, or one whose box was found around it, takes the box of
 //     that upright look and its landmarks are found again there. Two
 //     candidates whose eye midpoints nearly coincide are one face.
+//     face-api's SsdMobilenetv1 (ssd.go), the detector face-api's own
+//     figures come from, gives a second opinion on a 96×96 square twice
+//     the box's size: a face of Confidence at most 70 is kept only when it
+//     scores above 0.2 there, and a candidate rejected by the second look
+//     whose landmarks read as a head in profile is a face when it scores
+//     above 0.5 there, upright.
 //     Every setting and what it was measured on is in detect.go. The eye
 //     centres are the means of the eye points. Images are shrunk by a box
 //     filter to under twice the networks' input before the bilinear warp
-//     (resample.go). Both networks are ported to pure Go (matrix products
+//     (resample.go). The networks are ported to pure Go (matrix products
 //     on vek or gonum, gemm.go) from the weights of face-api 1.7.15,
 //     embedded in this package with pigo's cascade.
 //   - Engine.Descriptor warps the face onto a 150×150 chip as dlib's
@@ -52,9 +58,10 @@
 //     maps it to 80, Rekognition's default FaceMatchThreshold.
 //
 // testdata/golden holds aligned chips and the descriptors face-api itself
-// computes for them, and face crops with the landmarks face-api finds in
-// them (testdata/golden/golden.mjs); the tests check both Go networks
-// against them.
+// computes for them, face crops with the landmarks face-api finds in them,
+// and detector inputs with the boxes face-api's tiny detector and its
+// SsdMobilenetv1 find in them (testdata/golden/golden.mjs); the tests
+// check every Go network against them.
 //
 // Speed: the networks compute in float32, as face-api does. The tiny
 // detector works plane by plane (NCHW): its first convolution is a matrix
@@ -69,7 +76,7 @@
 // call, the benchmarks' cpu-ns/op, median of 5 interleaved runs of
 // -bench 'BenchmarkFaces$|Descriptor$|Landmarks' -benchtime 10x -cpu 1):
 // on vek, landmarks 10 ms and a descriptor 27 ms per face (31–34 ms on
-// gonum), a whole sample photo (Faces) 64–139 ms, 0.26–0.43 of face-api's
+// gonum), a whole sample photo (Faces) 69–144 ms, 0.22–0.46 of face-api's
 // time with its SSD detector (the README's engine section has both
 // columns); the small-face pass's cascade 20–75 ms on a 1920-pixel photo
 // (BenchmarkSmallFaces).

@@ -102,7 +102,10 @@ func Decode(data []byte) (*image.RGBA, error) {
 // large enough for the others. Upright, roughly frontal faces are so
 // mostly found down to 40 pixels; faces turned aside, or cut close
 // around, only from about 100–160 pixels in a 1920×1080 image
-// (testdata/devset/RESULTS.md).
+// (testdata/devset/RESULTS.md). face-api's SsdMobilenetv1 gives a second
+// opinion on a small square about a face: a face of Confidence at most 70
+// must pass it, and it finds heads in profile that the tiny detector
+// rejects (detect.go).
 func (e *Engine) Detect(img image.Image) []Detection {
 	return e.detect(imageio.ToRGBA(img))
 }

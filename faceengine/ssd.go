@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"math/cmplx"
 	"slices"
 )
 
@@ -292,4 +293,26 @@ func ssdOverlap(a, b ssdBox) float64 {
 	}
 	inter := max(min(a.y1, b.y1)-max(a.y0, b.y0), 0) * max(min(a.x1, b.x1)-max(a.x0, b.x0), 0)
 	return inter / (areaA + areaB - inter)
+}
+
+// anchorScore is face-api's SsdMobilenetv1 (the anchor's own detector)
+// as a second opinion on a face found by the tiny detector: it runs on an
+// anchorLookSize-sided square anchorLookSpan times r's side about r's
+// centre, turned by roll degrees so that the head stands upright, and
+// returns the best face score of its boxes centred within a quarter of
+// r's side of r's centre (0 when there is none). At so small an input the
+// network's boxes are not usable (they keep near its smallest priors,
+// whatever the face's size): only the score is used (see
+// anchorVetoScore).
+func (e *Engine) anchorScore(m *image.RGBA, r region, roll float64) float64 {
+	turn := cmplx.Rect(1, roll*math.Pi/180)
+	sq := turnedSquare{c: r.c, a: complex(anchorLookSpan*r.side/anchorLookSize, 0) * turn, size: anchorLookSize}
+	best := 0.0
+	for _, b := range e.ssd.detect(resample(m, sq.a, sq.origin(), anchorLookSize), 0) {
+		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * anchorLookSize
+		if cmplx.Abs(sq.origin()+sq.a*q-r.c) < r.side/4 {
+			best = max(best, b.score)
+		}
+	}
+	return best
 }
