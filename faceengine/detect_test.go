@@ -53,16 +53,7 @@ func TestSuppressed(t *testing.T) {
 // photo team-2.jpg, from which they come, were looked at to find them
 // (testdata/devset/PROVENANCE.md).
 func TestTurnedThreeQuarterAndProfile(t *testing.T) {
-	requireDevSetPhotos(t)
-	e := testEngine(t)
-	byName := map[string]devPhoto{}
-	for _, p := range loadDevSet(t) {
-		byName[p.Split+"/"+filepath.Base(p.File)] = p
-	}
-	for _, tc := range []struct {
-		photo string // split/file
-		deg   float64
-	}{
+	findsLabelledFaces(t, []devCase{
 		{"fresh/kal-visuals.jpg", 45},
 		{"fresh/ivana.jpg", 45},
 		{"fresh/camp.jpg", -30},
@@ -71,25 +62,7 @@ func TestTurnedThreeQuarterAndProfile(t *testing.T) {
 		{"fresh/team-4.jpg", -15},
 		{"fresh/team-4.jpg", 30},
 		{"fresh/team-2.jpg", 0},
-	} {
-		p, ok := byName[tc.photo]
-		if !ok {
-			t.Fatalf("%s: not a photo of labels.json", tc.photo)
-		}
-		img := devImage(t, p.File)
-		var labels [][4]float64
-		for _, f := range p.Faces {
-			labels = append(labels, devTurnedBox(img, f.Box, tc.deg))
-		}
-		m := img
-		if tc.deg != 0 {
-			m = turned(img, tc.deg)
-		}
-		match, falses := devMatch(labels, devDetected(e, m))
-		if slices.Contains(match, -1) || falses > 0 {
-			t.Errorf("%s turned by %+g°: matched %v, %d false detections; want every labelled face (%d) and nothing else", tc.photo, tc.deg, match, falses, len(labels))
-		}
-	}
+	})
 }
 
 // TestAnchorSecondOpinion: the SSD's look (anchorScore) drops the turned
@@ -100,16 +73,7 @@ func TestTurnedThreeQuarterAndProfile(t *testing.T) {
 // looks (anchorRescueScore), with the photo's other faces and nothing
 // else. Each case failed before its rule.
 func TestAnchorSecondOpinion(t *testing.T) {
-	requireDevSetPhotos(t)
-	e := testEngine(t)
-	byName := map[string]devPhoto{}
-	for _, p := range loadDevSet(t) {
-		byName[p.Split+"/"+filepath.Base(p.File)] = p
-	}
-	for _, tc := range []struct {
-		photo string // split/file
-		deg   float64
-	}{
+	findsLabelledFaces(t, []devCase{
 		{"heldback/book1.png", 25},
 		{"heldback/book2.png", 30},
 		{"heldback/nz.png", 10},
@@ -117,7 +81,27 @@ func TestAnchorSecondOpinion(t *testing.T) {
 		{"heldback/nz.png", 25},
 		{"heldback/nz.png", 40},
 		{"dev/sample2.jpg", 0},
-	} {
+	})
+}
+
+// devCase is a photo of testdata/devset (split/file, as labels.json names
+// it) turned by deg degrees.
+type devCase struct {
+	photo string
+	deg   float64
+}
+
+// findsLabelledFaces checks that Detect finds every labelled face of each
+// case, turned as the case says, and nothing else.
+func findsLabelledFaces(t *testing.T, cases []devCase) {
+	t.Helper()
+	requireDevSetPhotos(t)
+	e := testEngine(t)
+	byName := map[string]devPhoto{}
+	for _, p := range loadDevSet(t) {
+		byName[p.Split+"/"+filepath.Base(p.File)] = p
+	}
+	for _, tc := range cases {
 		p, ok := byName[tc.photo]
 		if !ok {
 			t.Fatalf("%s: not a photo of labels.json", tc.photo)

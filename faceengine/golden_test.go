@@ -24,6 +24,7 @@ const goldenDir = "testdata/golden"
 var goldenPhotos = []string{"obama_1.jpg", "obama_2.jpg", "biden_2.jpg", "collins_1.png"}
 
 func writeGoldenChips(t *testing.T) {
+	base := func(name string) string { return strings.TrimSuffix(name, filepath.Ext(name)) }
 	for _, name := range goldenPhotos {
 		f := onlyFace(t, name)
 		a, b := landmarkTransform(&f.Landmarks)
@@ -31,60 +32,36 @@ func writeGoldenChips(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := os.Create(filepath.Join(goldenDir, strings.TrimSuffix(name, filepath.Ext(name))+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := png.Encode(out, chip); err != nil {
-			t.Fatal(err)
-		}
-		if err := out.Close(); err != nil {
-			t.Fatal(err)
-		}
+		writePNG(t, filepath.Join(goldenDir, base(name)+".png"), chip)
 	}
 	for _, name := range landmarkPhotos {
 		for i, d := range testEngine(t).Detect(loadPhoto(t, name)) {
 			img := loadPhoto(t, name)
 			crop, _, _ := landmarkCrop(img, boxRegion(img, d.BoundingBox))
-			out, err := os.Create(filepath.Join(goldenDir, "landmarks", fmt.Sprintf("%s_%d.png", strings.TrimSuffix(name, filepath.Ext(name)), i)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := png.Encode(out, crop); err != nil {
-				t.Fatal(err)
-			}
-			if err := out.Close(); err != nil {
-				t.Fatal(err)
-			}
+			writePNG(t, filepath.Join(goldenDir, "landmarks", fmt.Sprintf("%s_%d.png", base(name), i)), crop)
 		}
 	}
 	for _, p := range samplePhotos {
-		in, _ := tinyInput(loadPhoto(t, p.name), tinyInputSize)
-		out, err := os.Create(filepath.Join(goldenDir, "detector", strings.TrimSuffix(p.name, filepath.Ext(p.name))+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := png.Encode(out, in); err != nil {
-			t.Fatal(err)
-		}
-		if err := out.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, p := range samplePhotos {
-		in, _ := tinyInput(loadPhoto(t, p.name), ssdInputSize)
-		out, err := os.Create(filepath.Join(goldenDir, "ssd", strings.TrimSuffix(p.name, filepath.Ext(p.name))+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := png.Encode(out, in); err != nil {
-			t.Fatal(err)
-		}
-		if err := out.Close(); err != nil {
-			t.Fatal(err)
+		for dir, size := range map[string]int{"detector": tinyInputSize, "ssd": ssdInputSize} {
+			in, _ := tinyInput(loadPhoto(t, p.name), size)
+			writePNG(t, filepath.Join(goldenDir, dir, base(p.name)+".png"), in)
 		}
 	}
 	t.Log("chips and crops rewritten: now run node faceengine/testdata/golden/golden.mjs")
+}
+
+// writePNG writes img to the PNG file path.
+func writePNG(t *testing.T, path string, img image.Image) {
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(out, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // landmarkPhotos are the photos whose faces' landmark crops are kept in
@@ -187,48 +164,14 @@ func TestGoldenDescriptors(t *testing.T) {
 // testdata/golden/detector (sample photos scaled and padded as face-api
 // does) and compares its boxes and scores with face-api's.
 func TestGoldenDetections(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(goldenDir, "golden.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var golden struct {
-		Detections map[string][]struct {
-			Score float64    `json:"score"`
-			Box   [4]float64 `json:"box"`
-		} `json:"detections"`
-	}
-	if err := json.Unmarshal(raw, &golden); err != nil {
-		t.Fatal(err)
-	}
-	if len(golden.Detections) != len(samplePhotos) {
-		t.Fatalf("golden.json has %d detection sets, want %d", len(golden.Detections), len(samplePhotos))
-	}
 	e := testEngine(t)
-	for name, want := range golden.Detections {
-		f, err := os.Open(filepath.Join(goldenDir, "detector", name))
-		if err != nil {
-			t.Fatal(err)
+	checkGoldenBoxes(t, "detections", "detector", func(in *image.RGBA) [][5]float64 {
+		var out [][5]float64
+		for _, b := range e.tiny.detect(in, 0.3) {
+			out = append(out, [5]float64{b.score, b.x0, b.y0, b.x1, b.y1})
 		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := e.tiny.detect(imageio.ToRGBA(img), 0.3)
-		if len(got) != len(want) {
-			t.Errorf("%s: %d boxes, face-api %d: %+v vs %+v", name, len(got), len(want), got, want)
-			continue
-		}
-		var maxDiff float64
-		for i, w := range want {
-			g := got[i]
-			maxDiff = max(maxDiff, math.Abs(g.score-w.Score), math.Abs(g.x0-w.Box[0]), math.Abs(g.y0-w.Box[1]), math.Abs(g.x1-w.Box[2]), math.Abs(g.y1-w.Box[3]))
-		}
-		t.Logf("%s: %d boxes, max |Δ| %.2g", name, len(got), maxDiff)
-		if maxDiff > 1e-5 {
-			t.Errorf("%s: a box or score differs from face-api's by %.2g, want ≤ 1e-5", name, maxDiff)
-		}
-	}
+		return out
+	})
 }
 
 // TestGoldenSSD runs the Go SsdMobilenetv1 on the inputs in
@@ -236,25 +179,41 @@ func TestGoldenDetections(t *testing.T) {
 // face-api does) and compares its boxes (clipped to the square, as
 // face-api's locateFaces clips them) and scores with face-api's.
 func TestGoldenSSD(t *testing.T) {
+	e := testEngine(t)
+	clip := func(v float64) float64 { return min(max(v, 0), 1) }
+	checkGoldenBoxes(t, "ssd", "ssd", func(in *image.RGBA) [][5]float64 {
+		var out [][5]float64
+		for _, b := range e.ssd.detect(in, 0.3) {
+			out = append(out, [5]float64{b.score, clip(b.x0), clip(b.y0), clip(b.x1), clip(b.y1)})
+		}
+		return out
+	})
+}
+
+// checkGoldenBoxes runs detect on each input in goldenDir/dir and compares
+// its boxes (score, left, top, right, bottom; fractions of the input's
+// side), best first, with those golden.json holds under key, to 1e-5.
+func checkGoldenBoxes(t *testing.T, key, dir string, detect func(*image.RGBA) [][5]float64) {
 	raw, err := os.ReadFile(filepath.Join(goldenDir, "golden.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var golden struct {
-		SSD map[string][]struct {
-			Score float64    `json:"score"`
-			Box   [4]float64 `json:"box"`
-		} `json:"ssd"`
-	}
+	var golden map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &golden); err != nil {
 		t.Fatal(err)
 	}
-	if len(golden.SSD) != len(samplePhotos) {
-		t.Fatalf("golden.json has %d SSD detection sets, want %d", len(golden.SSD), len(samplePhotos))
+	var sets map[string][]struct {
+		Score float64    `json:"score"`
+		Box   [4]float64 `json:"box"`
 	}
-	e := testEngine(t)
-	for name, want := range golden.SSD {
-		f, err := os.Open(filepath.Join(goldenDir, "ssd", name))
+	if err := json.Unmarshal(golden[key], &sets); err != nil {
+		t.Fatal(err)
+	}
+	if len(sets) != len(samplePhotos) {
+		t.Fatalf("golden.json has %d %s sets, want %d", len(sets), key, len(samplePhotos))
+	}
+	for name, want := range sets {
+		f, err := os.Open(filepath.Join(goldenDir, dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,19 +222,16 @@ func TestGoldenSSD(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := e.ssd.detect(imageio.ToRGBA(img), 0.3)
+		got := detect(imageio.ToRGBA(img))
 		if len(got) != len(want) {
-			t.Errorf("%s: %d boxes, face-api %d: %+v vs %+v", name, len(got), len(want), got, want)
+			t.Errorf("%s: %d boxes, face-api %d: %v vs %+v", name, len(got), len(want), got, want)
 			continue
 		}
-		clip := func(v float64) float64 { return min(max(v, 0), 1) }
 		var maxDiff float64
 		for i, w := range want {
-			g := got[i]
-			for j, v := range [4]float64{clip(g.x0), clip(g.y0), clip(g.x1), clip(g.y1)} {
-				maxDiff = max(maxDiff, math.Abs(v-w.Box[j]))
+			for j, v := range [5]float64{w.Score, w.Box[0], w.Box[1], w.Box[2], w.Box[3]} {
+				maxDiff = max(maxDiff, math.Abs(got[i][j]-v))
 			}
-			maxDiff = max(maxDiff, math.Abs(g.score-w.Score))
 		}
 		t.Logf("%s: %d boxes, max |Δ| %.2g", name, len(got), maxDiff)
 		if maxDiff > 1e-5 {
