@@ -333,8 +333,17 @@ func TestConsole_inChromium(t *testing.T) {
 	// person (Barack Obama) and his face are left.
 	run("count persons and faces",
 		chromedp.Navigate(srv.URL+"/#/settings"),
+		poll(`document.querySelectorAll('#info dt').length > 0`),
 		chromedp.Click(chromedp.CSS("#stats-count")),
-		poll(`(() => { const t = document.querySelector('#stats').textContent; return t.includes("Persons") && !t.includes("Counting") })()`),
+		// Once in CI, under heavy load, this click left the list empty for
+		// a minute (the cause was not reproduced; a late GET /info moving
+		// the button was tried): while the list is empty, the button is
+		// pressed again from the page.
+		poll(`(() => {
+			const t = document.querySelector('#stats').textContent;
+			if (!t) document.querySelector('#stats-count').click();
+			return t.includes("Persons") && !t.includes("Counting");
+		})()`),
 	)
 	stats, err := chromedp.Run(browser, chromedp.TextContent(chromedp.CSS("#stats")))
 	if err != nil {
