@@ -65,14 +65,14 @@ func TestTurnedThreeQuarterAndProfile(t *testing.T) {
 	})
 }
 
-// TestAnchorSecondOpinion: the SSD's look (anchorScore) drops the turned
+// TestSSDSecondOpinion: the SSD's look (ssdScore) drops the turned
 // copies of held-back face-free photos (book covers with printed eyes, a
 // cube-map street view) that the tiny detector takes for faces, at most
-// doubtConfidence (anchorVetoScore), and finds the dev split's head in
+// doubtConfidence (ssdVetoScore), and finds the dev split's head in
 // profile in sample2.jpg, which the tiny detector scores under 0.3 in both
-// looks (anchorRescueScore), with the photo's other faces and nothing
+// looks (ssdRescueScore), with the photo's other faces and nothing
 // else. Each case failed before its rule.
-func TestAnchorSecondOpinion(t *testing.T) {
+func TestSSDSecondOpinion(t *testing.T) {
 	findsLabelledFaces(t, []devCase{
 		{"heldback/book1.png", 25},
 		{"heldback/book2.png", 30},

@@ -20,6 +20,9 @@ var updateChips = flag.Bool("update-chips", false,
 
 const goldenDir = "testdata/golden"
 
+// ssdInputSize is the side of the square face-api's SsdMobilenetv1 reads.
+const ssdInputSize = 512
+
 // goldenPhotos are the photos whose aligned chips are kept in goldenDir.
 var goldenPhotos = []string{"obama_1.jpg", "obama_2.jpg", "biden_2.jpg", "collins_1.png"}
 

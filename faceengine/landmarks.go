@@ -114,14 +114,6 @@ func newSepConv(ws map[string]tensor, prefix string, stride, cin, cout int) (sep
 	return sepConv{stride: stride, cin: cin, cout: cout, depthwise: slices.Clone(dw.data), pointwise: slices.Clone(pw.data), bias: slices.Clone(b.data)}, nil
 }
 
-// samePad returns TensorFlow's "same" output size and leading padding for
-// a k×k window: out = ceil(in/stride), the padding split with the extra
-// pixel at the end.
-func samePad(in, k, stride int) (out, before int) {
-	out = (in + stride - 1) / stride
-	return out, max((out-1)*stride+k-in, 0) / 2
-}
-
 // landmarks runs the network on a landmarkInput-sided square RGB crop and
 // returns the 68 points as fractions of its side.
 func (n *landmarkNet) landmarks(crop *image.RGBA) [NumLandmarks]Point {

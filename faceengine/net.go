@@ -196,6 +196,14 @@ func (n *network) describe(chip *image.RGBA) Descriptor {
 // colsPool holds *[]float32 im2col buffers reused across convolutions.
 var colsPool = sync.Pool{New: func() any { return new([]float32) }}
 
+// samePad returns TensorFlow's "same" output size and leading padding for
+// a k×k window: out = ceil(in/stride), the padding split with the extra
+// pixel at the end.
+func samePad(in, k, stride int) (out, before int) {
+	out = (in + stride - 1) / stride
+	return out, max((out-1)*stride+k-in, 0) / 2
+}
+
 // colsBudget is the most values the im2col patch matrix holds at once: the
 // output is computed in bands of rows whose patches fit (128 KiB of
 // float32), so that the patches stay in cache between im2col and the

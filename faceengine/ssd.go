@@ -13,11 +13,6 @@ import (
 // loaded from the embedded model.
 const ssdManifest = "ssd_mobilenetv1_model-weights_manifest.json"
 
-// ssdInputSize is the side of the square SsdMobilenetv1 reads: face-api
-// scales every input to 512×512 (NetInput.toBatchTensor(512, false)), and
-// its priors (Output/extra_dim) are laid out for that size.
-const ssdInputSize = 512
-
 // ssdBNEpsilon is the epsilon of the depthwise layers' batch normalisation
 // (face-api's mobileNetV1.ts: 0.0010000000474974513, float32 of 1e-3).
 const ssdBNEpsilon = 0.0010000000474974513
@@ -200,8 +195,9 @@ type ssdBox struct {
 	score          float64
 }
 
-// detect runs the network on a square RGB input (ssdInputSize a side, as
-// face-api runs it; a smaller square runs the same layers on smaller maps,
+// detect runs the network on a square RGB input (512 pixels a side, as
+// face-api's NetInput.toBatchTensor(512, false) scales every input and as
+// its priors are laid out; a smaller square runs the same layers on smaller maps,
 // with the priors centred on their cells) and returns the boxes, in
 // fractions of the square, scoring above minScore, each dropped when it overlaps a
 // better one kept by more than ssdIoU, best first, at most ssdMaxResults:
@@ -217,12 +213,13 @@ func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
 			}
 		}
 	}
-	var scratch []float32
+	scratch := colsPool.Get().(*[]float32)
+	defer colsPool.Put(scratch)
 	next := func(y fmap) {
 		putFloats(x.data)
 		x = y
 	}
-	next(n.conv0.forward(x, false, &scratch))
+	next(n.conv0.forward(x, false, scratch))
 	relu6InPlace(x.data)
 	var maps [6]fmap // the box predictors' inputs
 	for i := range n.depthwise {
@@ -230,7 +227,7 @@ func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
 		next(depthwise3x3(x, d.filters, d.stride))
 		addBias(x.data, d.shift)
 		relu6InPlace(x.data)
-		y := n.pointwise[i].forward(x, false, &scratch)
+		y := n.pointwise[i].forward(x, false, scratch)
 		relu6InPlace(y.data)
 		next(y)
 		if i == 10 { // layer 11's output feeds the first predictor
@@ -239,7 +236,7 @@ func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
 	}
 	maps[1] = x.clone()
 	for i := range n.extra {
-		next(n.extra[i].forward(x, false, &scratch))
+		next(n.extra[i].forward(x, false, scratch))
 		relu6InPlace(x.data)
 		if i%2 == 1 {
 			maps[2+i/2] = x.clone()
@@ -248,8 +245,8 @@ func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
 	putFloats(x.data)
 	var boxes []ssdBox
 	for i, m := range maps {
-		enc := n.box[i].forward(m, false, &scratch)
-		cls := n.class[i].forward(m, false, &scratch)
+		enc := n.box[i].forward(m, false, scratch)
+		cls := n.class[i].forward(m, false, scratch)
 		a := len(n.anchors[i])
 		for j := range enc.data[:len(enc.data)/4] {
 			score := sigmoid(float64(cls.data[3*j+1]))
@@ -257,9 +254,9 @@ func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
 				continue
 			}
 			e := enc.data[4*j:][:4]
-			cell, anchor := j/a, n.anchors[i][j%a]
+			anchor := n.anchors[i][j%a]
 			ph, pw := float64(anchor[0]), float64(anchor[1])
-			cy, cx := (float64(cell/m.w)+0.5)/float64(m.h), (float64(cell%m.w)+0.5)/float64(m.w)
+			cy, cx := priorCentre(j/a, m.h, m.w)
 			cy += float64(e[0]) / 10 * ph
 			cx += float64(e[1]) / 10 * pw
 			h := math.Exp(float64(e[2])/5) * ph / 2
@@ -283,6 +280,12 @@ func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
 	return kept
 }
 
+// priorCentre returns the centre (y, x; fractions of the input) of the
+// priors of cell (row-major) of an h×w predictor map.
+func priorCentre(cell, h, w int) (y, x float64) {
+	return (float64(cell/w) + 0.5) / float64(h), (float64(cell%w) + 0.5) / float64(w)
+}
+
 // ssdOverlap is the intersection over union of two boxes, 0 when either
 // is empty (face-api's nonMaxSuppression IOU).
 func ssdOverlap(a, b ssdBox) float64 {
@@ -295,21 +298,23 @@ func ssdOverlap(a, b ssdBox) float64 {
 	return inter / (areaA + areaB - inter)
 }
 
-// anchorScore is face-api's SsdMobilenetv1 (the anchor's own detector)
-// as a second opinion on a face found by the tiny detector: it runs on an
-// anchorLookSize-sided square anchorLookSpan times r's side about r's
+// ssdScore is face-api's SsdMobilenetv1 (the detector behind face-api's
+// own figures, which issue 15 measures this engine against) as a second
+// opinion on a face found by the tiny detector: it runs on an
+// ssdLookSize-sided square ssdLookSpan times r's side about r's
 // centre, turned by roll degrees so that the head stands upright, and
-// returns the best face score of its boxes centred within a quarter of
-// r's side of r's centre (0 when there is none). At so small an input the
+// returns the best face score of its boxes, after detect's suppression of
+// overlapping ones, centred within a quarter of r's side of r's centre (0
+// when there is none; the thresholds were measured so). At so small an input the
 // network's boxes are not usable (they keep near its smallest priors,
 // whatever the face's size): only the score is used (see
-// anchorVetoScore).
-func (e *Engine) anchorScore(m *image.RGBA, r region, roll float64) float64 {
+// ssdVetoScore).
+func (e *Engine) ssdScore(m *image.RGBA, r region, roll float64) float64 {
 	turn := cmplx.Rect(1, roll*math.Pi/180)
-	sq := turnedSquare{c: r.c, a: complex(anchorLookSpan*r.side/anchorLookSize, 0) * turn, size: anchorLookSize}
+	sq := turnedSquare{c: r.c, a: complex(ssdLookSpan*r.side/ssdLookSize, 0) * turn, size: ssdLookSize}
 	best := 0.0
-	for _, b := range e.ssd.detect(resample(m, sq.a, sq.origin(), anchorLookSize), 0) {
-		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * anchorLookSize
+	for _, b := range e.ssd.detect(resample(m, sq.a, sq.origin(), ssdLookSize), 0) {
+		q := complex((b.x0+b.x1)/2, (b.y0+b.y1)/2) * ssdLookSize
 		if cmplx.Abs(sq.origin()+sq.a*q-r.c) < r.side/4 {
 			best = max(best, b.score)
 		}

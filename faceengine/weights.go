@@ -74,7 +74,8 @@ type tensor struct {
 
 // loadWeights reads the manifest in fsys and returns every tensor by name.
 // Quantized tensors (uint8 or uint16) are expanded as TensorFlow.js does:
-// value = float32(q·scale + min). int32 tensors are returned as float32.
+// value = float32(q·scale + min); quantized int32 tensors likewise,
+// unrounded (no network here reads them).
 func loadWeights(fsys fs.FS, manifestFile string) (map[string]tensor, error) {
 	raw, err := fs.ReadFile(fsys, manifestFile)
 	if err != nil {
@@ -115,7 +116,9 @@ func loadWeights(fsys fs.FS, manifestFile string) (map[string]tensor, error) {
 // decodeTensor decodes w from the front of buf and returns it with the number
 // of bytes it used.
 func decodeTensor(w manifestWeight, buf []byte) (tensor, int, error) {
-	if w.DType != "float32" && w.DType != "int32" { // int32: SsdMobilenetv1's unused shape constants
+	// int32 tensors (SsdMobilenetv1's shape constants, which no network
+	// here reads) are accepted when quantized, as every one of them is.
+	if w.DType != "float32" && (w.DType != "int32" || w.Quantization == nil) {
 		return tensor{}, 0, fmt.Errorf("faceengine: tensor %s: dtype %q not supported", w.Name, w.DType)
 	}
 	n := 1
@@ -145,10 +148,6 @@ func decodeTensor(w manifestWeight, buf []byte) (tensor, int, error) {
 			q := binary.LittleEndian.Uint16(buf[2*i:])
 			data[i] = float32(float64(q)*w.Quantization.Scale + w.Quantization.Min)
 		default:
-			if w.DType == "int32" {
-				data[i] = float32(int32(binary.LittleEndian.Uint32(buf[4*i:])))
-				continue
-			}
 			data[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
 		}
 	}
