@@ -333,18 +333,30 @@ func TestConsole_inChromium(t *testing.T) {
 	// person (Barack Obama) and his face are left.
 	run("count persons and faces",
 		chromedp.Navigate(srv.URL+"/#/settings"),
+		// GET /info fills the list above the button: the click waits for
+		// it, so that the button does not move between aiming and
+		// clicking (a suspected cause of a lost click once in CI under
+		// heavy load, not reproduced).
 		poll(`document.querySelectorAll('#info dt').length > 0`),
 		chromedp.Click(chromedp.CSS("#stats-count")),
-		// Once in CI, under heavy load, this click left the list empty for
-		// a minute (the cause was not reproduced; a late GET /info moving
-		// the button was tried): while the list is empty, the button is
-		// pressed again from the page.
+		// Should the click still be lost (the list stays empty), the page
+		// presses the button itself, once, which skips the browser's hit
+		// test; the test logs it.
 		poll(`(() => {
 			const t = document.querySelector('#stats').textContent;
-			if (!t) document.querySelector('#stats-count').click();
+			if (!t && !window.statsReclicked) {
+				window.statsReclicked = true;
+				document.querySelector('#stats-count').click();
+			}
 			return t.includes("Persons") && !t.includes("Counting");
 		})()`),
 	)
+	switch reclicked, err := chromedp.Run(browser, chromedp.Evaluate[bool](`!!window.statsReclicked`)); {
+	case err != nil:
+		t.Errorf("read whether the page pressed Count itself: %v", err)
+	case reclicked:
+		t.Log("the click on Count was lost: the page pressed the button itself")
+	}
 	stats, err := chromedp.Run(browser, chromedp.TextContent(chromedp.CSS("#stats")))
 	if err != nil {
 		t.Fatal(err)

@@ -55,6 +55,7 @@ func writeGoldenChips(t *testing.T) {
 
 // writePNG writes img to the PNG file path.
 func writePNG(t *testing.T, path string, img image.Image) {
+	t.Helper()
 	out, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

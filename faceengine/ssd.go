@@ -195,11 +195,11 @@ type ssdBox struct {
 	score          float64
 }
 
-// detect runs the network on a square RGB input (512 pixels a side, as
-// face-api's NetInput.toBatchTensor(512, false) scales every input and as
-// its priors are laid out; a smaller square runs the same layers on smaller maps,
-// with the priors centred on their cells) and returns the boxes, in
-// fractions of the square, scoring above minScore, each dropped when it overlaps a
+// detect runs the network on a square RGB input (512 pixels a side, as face-
+// api's NetInput.toBatchTensor(512, false) scales every input and as its
+// priors are laid out; a smaller square runs the same layers on smaller maps,
+// with the priors centred on their cells) and returns the boxes, in fractions
+// of the square, scoring above minScore, each dropped when it overlaps a
 // better one kept by more than ssdIoU, best first, at most ssdMaxResults:
 // face-api's SsdMobilenetv1.locateFaces without its final clipping.
 func (n *ssdNet) detect(in *image.RGBA, minScore float64) []ssdBox {
@@ -298,16 +298,15 @@ func ssdOverlap(a, b ssdBox) float64 {
 	return inter / (areaA + areaB - inter)
 }
 
-// ssdScore is face-api's SsdMobilenetv1 (the detector behind face-api's
-// own figures, which issue 15 measures this engine against) as a second
-// opinion on a face found by the tiny detector: it runs on an
-// ssdLookSize-sided square ssdLookSpan times r's side about r's
-// centre, turned by roll degrees so that the head stands upright, and
-// returns the best face score of its boxes, after detect's suppression of
-// overlapping ones, centred within a quarter of r's side of r's centre (0
-// when there is none; the thresholds were measured so). At so small an input the
-// network's boxes are not usable (they keep near its smallest priors,
-// whatever the face's size): only the score is used (see
+// ssdScore is face-api's SsdMobilenetv1 (the detector behind face-api's own
+// figures, which issue 15 measures this engine against) as a second opinion on
+// a face found by the tiny detector: it runs on an ssdLookSize-sided square
+// ssdLookSpan times r's side about r's centre, turned by roll degrees so that
+// the head stands upright, and returns the best face score of its boxes, after
+// detect's suppression of overlapping ones, centred within a quarter of r's
+// side of r's centre (0 when there is none; the thresholds were measured so).
+// At so small an input the network's boxes are not usable (they keep near its
+// smallest priors, whatever the face's size): only the score is used (see
 // ssdVetoScore).
 func (e *Engine) ssdScore(m *image.RGBA, r region, roll float64) float64 {
 	turn := cmplx.Rect(1, roll*math.Pi/180)

@@ -119,7 +119,7 @@ func decodeTensor(w manifestWeight, buf []byte) (tensor, int, error) {
 	// int32 tensors (SsdMobilenetv1's shape constants, which no network
 	// here reads) are accepted when quantized, as every one of them is.
 	if w.DType != "float32" && (w.DType != "int32" || w.Quantization == nil) {
-		return tensor{}, 0, fmt.Errorf("faceengine: tensor %s: dtype %q not supported", w.Name, w.DType)
+		return tensor{}, 0, fmt.Errorf("faceengine: tensor %s: dtype %q (unquantized, for int32) not supported", w.Name, w.DType)
 	}
 	n := 1
 	for _, d := range w.Shape {

@@ -50,7 +50,9 @@ const (
 	// one: 352 MiB, the decode budget and the rest of the server with room
 	// to spare. Measured with TestPeakRSS (16 concurrent searches of all
 	// faces of a 16 MP 16-bit PNG, then 16 of its largest face): peak RSS
-	// 430–432 MB at 352 MiB, 505–514 MB at 384 MiB, the same CPU time.
+	// 430–432 MB at 352 MiB, 505–514 MB at 384 MiB, the same CPU time
+	// (before the multi-pass detector); with today's engine, whose
+	// SsdMobilenetv1 weights take 22 MB more, 459–478 MB at 352 MiB.
 	// Near it the garbage collector runs more often and returns freed
 	// memory to the system, so that the decoded images, freed one after
 	// another, do not pile up as garbage.
