@@ -442,14 +442,10 @@ func (e *Engine) detect(m *image.RGBA) []Detection {
 		if math.Abs(d.Pose.Yaw) >= profileYaw {
 			floor = profileEyeShare
 		}
-		if math.Hypot(d.RightEye.X-d.LeftEye.X, d.RightEye.Y-d.LeftEye.Y) < floor*d.BoundingBox.Width*w {
-			if cd.pass == small {
-				smallRejects++
-			}
-			rejected = append(rejected, bb)
-			continue
-		}
-		if !rescued && d.Confidence <= doubtConfidence && e.ssdScore(m, boxRegion(m, d.BoundingBox), d.Pose.Roll) <= ssdVetoScore {
+		// Eyes too close for a face, or a doubtful face that
+		// SsdMobilenetv1 does not confirm (looked at only past the eyes).
+		closeEyes := math.Hypot(d.RightEye.X-d.LeftEye.X, d.RightEye.Y-d.LeftEye.Y) < floor*d.BoundingBox.Width*w
+		if closeEyes || !rescued && d.Confidence <= doubtConfidence && e.ssdScore(m, boxRegion(m, d.BoundingBox), d.Pose.Roll) <= ssdVetoScore {
 			if cd.pass == small {
 				smallRejects++
 			}
